@@ -1,0 +1,21 @@
+import { defineStack } from '../src/model/spec.ts';
+
+/** The monitoring stack the output targets: kube-prometheus-stack in `monitoring`, Prometheus 3. */
+export const stack = defineStack({
+  namespace: 'monitoring',
+  workloadNamespaces: ['kthena-system', 'inference', 'arks-operator-system', 'gpu-operator', 'rag-app', 'moe-router'],
+  prometheusMajor: 3,
+  kubePrometheusStackRelease: 'kube-prometheus-stack',
+  selectors: {
+    rules: { release: 'kube-prometheus-stack' },
+    serviceMonitors: { release: 'kube-prometheus-stack' },
+    podMonitors: { release: 'kube-prometheus-stack' },
+  },
+  commonLabels: { 'app.kubernetes.io/part-of': 'infermon' },
+  externalLabels: { provider: 'akamai-lke', cluster: 'inference-prod', region: 'us-ord', environment: 'prod' },
+  evaluationInterval: '30s',
+  alertmanagerUrl: 'http://alertmanager-operated.monitoring.svc:9093',
+  lokiUrl: 'http://loki-gateway.monitoring.svc',
+  runbookBaseUrl: 'https://runbooks.example.com/infermon',
+  grafanaUrl: 'https://grafana.example.com',
+});

@@ -1,0 +1,36 @@
+import { Document } from 'yaml';
+
+/**
+ * Serialisation shared by every generator: deterministic, unfolded YAML with LF endings and a trailing
+ * newline; JSON with two-space indent. Key order is the order of the object passed in; callers sort
+ * keys where order carries no meaning (`sortKeys`).
+ */
+export function toYaml(value: unknown, header = ''): string {
+  const doc = new Document(value, { keepUndefined: false });
+  const text = doc.toString({ lineWidth: 0, minContentWidth: 0, indentSeq: true, singleQuote: false });
+  return header + text;
+}
+
+/** Several YAML documents in one file (`---` separated). */
+export function toYamlStream(values: readonly unknown[], header = ''): string {
+  return header + values.map((v) => toYaml(v)).join('---\n');
+}
+
+export function toJson(value: unknown): string {
+  return `${JSON.stringify(value, null, 2)}\n`;
+}
+
+/** A deep copy with object keys sorted, for outputs where key order means nothing. */
+export function sortKeys<T>(value: T): T {
+  if (Array.isArray(value)) return value.map((v) => sortKeys(v)) as T;
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(value).sort()) {
+      const v = (value as Record<string, unknown>)[key];
+      if (v !== undefined) out[key] = sortKeys(v);
+    }
+    return out as T;
+  }
+  return value;
+}
+

@@ -1,0 +1,9 @@
+/**
+ * What generators return: a path under out/ and the exact bytes to write there.
+ * Generators are pure; only src/emit touches the file system.
+ */
+export interface Artifact {
+  /** POSIX path relative to the output root, e.g. `prometheus/rules/vllm.yml`. */
+  path: string;
+  body: string;
+}

@@ -1,0 +1,37 @@
+import type { z } from 'zod';
+import { sourceSpecSchema, type SourceSpec } from './catalog.ts';
+import { ruleGroupSpecSchema, type RuleGroupSpec } from './rules.ts';
+import { stackSpecSchema, type StackSpec } from './stack.ts';
+
+/**
+ * Every kind of spec a file under specs/ can export, with the schema that normalises it. A spec file
+ * exports values made by the `define*` functions below; the loader finds them by their `kind`.
+ */
+export const SPEC_KINDS = {
+  source: sourceSpecSchema,
+  rules: ruleGroupSpecSchema,
+  stack: stackSpecSchema,
+} as const satisfies Record<string, z.ZodType>;
+
+export type SpecKind = keyof typeof SPEC_KINDS;
+export type SpecOutput<K extends SpecKind> = z.output<(typeof SPEC_KINDS)[K]>;
+
+export interface SpecDeclaration<K extends SpecKind = SpecKind> {
+  kind: K;
+  spec: z.input<(typeof SPEC_KINDS)[K]>;
+}
+
+export function isSpecDeclaration(value: unknown): value is SpecDeclaration {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    'kind' in value &&
+    'spec' in value &&
+    typeof (value as { kind: unknown }).kind === 'string' &&
+    (value as { kind: string }).kind in SPEC_KINDS
+  );
+}
+
+export const defineSource = <const S extends SourceSpec>(spec: S) => ({ kind: 'source' as const, spec });
+export const defineRuleGroup = (spec: RuleGroupSpec) => ({ kind: 'rules' as const, spec });
+export const defineStack = (spec: StackSpec) => ({ kind: 'stack' as const, spec });

@@ -1,0 +1,37 @@
+import { z } from 'zod';
+
+/**
+ * Settings of the monitoring stack the output is generated for. Every generated CR carries the labels
+ * these selectors need, and every rule selects the `job` labels the scrape wiring produces.
+ */
+export const stackSpecSchema = z.strictObject({
+  /** Namespace of the generated CRs and ConfigMaps. */
+  namespace: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/),
+  /** Namespaces the monitored workloads run in. */
+  workloadNamespaces: z.array(z.string()).min(1),
+  /** Prometheus major version: decides `le` spelling (3.x normalises `1` to `1.0`) and config keys. */
+  prometheusMajor: z.union([z.literal(2), z.literal(3)]).default(3),
+  /** kube-prometheus-stack release name, when the Prometheus CR uses the chart's default selectors. */
+  kubePrometheusStackRelease: z.string().optional(),
+  /** Labels the Prometheus CR's ruleSelector / serviceMonitorSelector / podMonitorSelector match. */
+  selectors: z
+    .strictObject({
+      rules: z.record(z.string(), z.string()).default({}),
+      serviceMonitors: z.record(z.string(), z.string()).default({}),
+      podMonitors: z.record(z.string(), z.string()).default({}),
+    })
+    .default({ rules: {}, serviceMonitors: {}, podMonitors: {} }),
+  /** Labels every generated object carries (`app.kubernetes.io/part-of`, ...). */
+  commonLabels: z.record(z.string(), z.string()).default({}),
+  /** Prometheus external labels for cross-cluster comparison. */
+  externalLabels: z.record(z.string(), z.string()).default({}),
+  evaluationInterval: z.string().default('30s'),
+  alertmanagerUrl: z.string().url(),
+  lokiUrl: z.string().url().optional(),
+  /** Base URL of the runbook pages (out/docs/runbooks/*.md once published). */
+  runbookBaseUrl: z.string().url(),
+  /** Base URL of Grafana, for dashboard links in alerts. */
+  grafanaUrl: z.string().url().optional(),
+});
+export type StackSpec = z.input<typeof stackSpecSchema>;
+export type Stack = z.output<typeof stackSpecSchema>;
