@@ -10,6 +10,13 @@ export const stack = defineStack({
     rules: { release: 'kube-prometheus-stack' },
     serviceMonitors: { release: 'kube-prometheus-stack' },
     podMonitors: { release: 'kube-prometheus-stack' },
+    alertmanagerConfigs: { release: 'kube-prometheus-stack' },
+  },
+  alertmanagerConfigMatcherStrategy: 'None',
+  plainPrometheus: {
+    staticTargets: { 'kthena-router': ['kthena-router.kthena-system.svc:15000'] },
+    ruleDir: 'rules',
+    federation: { jobName: 'federate-clusters', targets: ['prometheus-lke.external:9090'], scrapeInterval: '1m' },
   },
   commonLabels: { 'app.kubernetes.io/part-of': 'infermon' },
   externalLabels: { provider: 'akamai-lke', cluster: 'inference-prod', region: 'us-ord', environment: 'prod' },

@@ -13,6 +13,19 @@ export const MANAGED_BY_LABEL = { 'app.kubernetes.io/managed-by': TOOL } as cons
 /** The kube-prometheus-stack Grafana sidecar picks up ConfigMaps with this label. */
 export const GRAFANA_DASHBOARD_LABEL = { grafana_dashboard: '1' } as const;
 export const GRAFANA_FOLDER_ANNOTATION = 'grafana_folder';
+/** The Grafana folder generated dashboards are filed under (file provider and ConfigMap annotation). */
+export const GRAFANA_FOLDER = 'Inference platform';
+/** Every generated dashboard carries this tag; the dashboard-list link in each header follows it. */
+export const GRAFANA_DASHBOARD_TAG = TOOL;
+/** Name of the Prometheus datasource variable every dashboard has; panels query `${datasource}`. */
+export const GRAFANA_DATASOURCE_VARIABLE = 'datasource';
+/** Where Grafana reads the provisioned dashboard files (mount out/grafana/dashboards there). */
+export const GRAFANA_DASHBOARDS_MOUNT = '/var/lib/grafana/dashboards/infermon';
+
+/** Name of the ConfigMap carrying one dashboard to the Grafana sidecar. */
+export function grafanaDashboardConfigMapName(dashboardId: string): string {
+  return k8sName('grafana-dashboard', dashboardId);
+}
 
 /** Output tree layout, relative to out/. */
 export const OUT = {
@@ -24,6 +37,7 @@ export const OUT = {
   alertmanager: 'alertmanager',
   grafanaDashboards: 'grafana/dashboards',
   grafanaProvisioning: 'grafana/provisioning',
+  grafanaDashboardConfigMaps: 'kubernetes/grafana-dashboards',
   loki: 'loki',
   promtail: 'promtail',
   alloy: 'alloy',
@@ -93,3 +107,8 @@ export function goFloat(v: number): string {
   }
   return String(v);
 }
+
+/** kube-prometheus-stack values for the target stack; under out/kubernetes but not a Kubernetes object. */
+export const KUBE_PROMETHEUS_STACK_VALUES = 'kubernetes/kube-prometheus-stack-values.yaml';
+/** The kustomization listing every generated Kubernetes object, relative to out/. */
+export const KUSTOMIZATION = 'kubernetes/kustomization.yaml';

@@ -80,8 +80,12 @@ export const sourceSpecSchema = z.strictObject({
       honorLabels: z.boolean().default(false),
     })
     .optional(),
-  /** How metrics reach Prometheus: scraped (default), remote-written, or already derived by Prometheus. */
-  delivery: z.enum(['scrape', 'remote-write', 'kubernetes']).default('scrape'),
+  /**
+   * How the series reach Prometheus: `scrape` (infermon generates the scrape wiring), `remote-write`
+   * (pushed, e.g. k6), `platform` (scraped by the stack's own monitors: kube-state-metrics, cAdvisor) or
+   * `prometheus` (series Prometheus makes itself, such as `up`).
+   */
+  delivery: z.enum(['scrape', 'remote-write', 'platform', 'prometheus']).default('scrape'),
   metrics: z.array(metricSpecSchema),
 });
 export type SourceSpec = z.input<typeof sourceSpecSchema>;

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { sourceSpecSchema, type SourceSpec } from './catalog.ts';
 import { ruleGroupSpecSchema, type RuleGroupSpec } from './rules.ts';
 import { stackSpecSchema, type StackSpec } from './stack.ts';
+import { dashboardSpecSchema, type DashboardSpec } from './dashboard.ts';
 
 /**
  * Every kind of spec a file under specs/ can export, with the schema that normalises it. A spec file
@@ -11,6 +12,7 @@ export const SPEC_KINDS = {
   source: sourceSpecSchema,
   rules: ruleGroupSpecSchema,
   stack: stackSpecSchema,
+  dashboard: dashboardSpecSchema,
 } as const satisfies Record<string, z.ZodType>;
 
 export type SpecKind = keyof typeof SPEC_KINDS;
@@ -35,3 +37,4 @@ export function isSpecDeclaration(value: unknown): value is SpecDeclaration {
 export const defineSource = <const S extends SourceSpec>(spec: S) => ({ kind: 'source' as const, spec });
 export const defineRuleGroup = (spec: RuleGroupSpec) => ({ kind: 'rules' as const, spec });
 export const defineStack = (spec: StackSpec) => ({ kind: 'stack' as const, spec });
+export const defineDashboard = (spec: DashboardSpec) => ({ kind: 'dashboard' as const, spec });

@@ -19,8 +19,33 @@ export const stackSpecSchema = z.strictObject({
       rules: z.record(z.string(), z.string()).default({}),
       serviceMonitors: z.record(z.string(), z.string()).default({}),
       podMonitors: z.record(z.string(), z.string()).default({}),
+      /** Labels the Alertmanager CR's alertmanagerConfigSelector matches. */
+      alertmanagerConfigs: z.record(z.string(), z.string()).default({}),
     })
-    .default({ rules: {}, serviceMonitors: {}, podMonitors: {} }),
+    .default({ rules: {}, serviceMonitors: {}, podMonitors: {}, alertmanagerConfigs: {} }),
+  /**
+   * How the operator scopes an AlertmanagerConfig: `OnNamespace` (its default) adds a
+   * `namespace="<CR namespace>"` matcher to the CR's top route; `None` routes alerts from every namespace.
+   */
+  alertmanagerConfigMatcherStrategy: z.enum(['OnNamespace', 'OnNamespaceExceptForAlertmanagerNamespace', 'None']).default('None'),
+  /** Settings of the plain (non-operator) prometheus.yml. */
+  plainPrometheus: z
+    .strictObject({
+      /** Fixed `host:port` targets per catalog source; sources without any are found through pod annotations. */
+      staticTargets: z.record(z.string(), z.array(z.string()).min(1)).default({}),
+      /** Directory the rule files are mounted at, as `rule_files` sees it. */
+      ruleDir: z.string().default('rules'),
+      /** A central Prometheus that federates the generated jobs from the cluster Prometheus instances. */
+      federation: z
+        .strictObject({
+          jobName: z.string().default('federate'),
+          /** `host:port` of each cluster Prometheus. */
+          targets: z.array(z.string()).min(1),
+          scrapeInterval: z.string().default('1m'),
+        })
+        .optional(),
+    })
+    .default({ staticTargets: {}, ruleDir: 'rules' }),
   /** Labels every generated object carries (`app.kubernetes.io/part-of`, ...). */
   commonLabels: z.record(z.string(), z.string()).default({}),
   /** Prometheus external labels for cross-cluster comparison. */

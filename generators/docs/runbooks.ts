@@ -1,0 +1,38 @@
+import { OUT, generatedHeader } from '../../src/conventions.ts';
+import type { Artifact } from '../../src/model/artifact.ts';
+import { alertLabels, isAlertRule } from '../../src/model/alert-rule.ts';
+import type { Model } from '../../src/model/model.ts';
+import { referencedMetrics } from '../../src/promql/analyze.ts';
+import { renderTemplate } from '../../src/templates.ts';
+
+/** One runbook page per alert: what it means, its expression, the metrics behind it. */
+export function runbooks(model: Model): Artifact[] {
+  const out: Artifact[] = [];
+  for (const item of model.specs.rules) {
+    for (const rule of item.value.rules) {
+      if (!isAlertRule(rule)) continue;
+      const labels = alertLabels(rule, item.value);
+      const metrics = [...new Set(referencedMetrics(rule.expr))]
+        .map((n) => model.catalog.lookupSeries(n)?.metric)
+        .filter((m) => m !== undefined);
+      out.push({
+        path: `${OUT.docs}/runbooks/${rule.alert}.md`,
+        body: renderTemplate('docs/runbook.md.hbs', {
+          header: generatedHeader([item.file], '<!--').replace(/\n$/, ' -->'),
+          alert: rule.alert,
+          severity: rule.severity,
+          team: labels.team,
+          service: labels.service,
+          summary: rule.summary,
+          description: rule.description,
+          expr: rule.expr,
+          for: rule.for,
+          file: item.file,
+          group: item.value.name,
+          metrics: [...new Map(metrics.map((m) => [m.name, m])).values()],
+        }),
+      });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,68 @@
+import {
+  GRAFANA_DASHBOARD_LABEL,
+  GRAFANA_DASHBOARDS_MOUNT,
+  GRAFANA_FOLDER,
+  GRAFANA_FOLDER_ANNOTATION,
+  MANAGED_BY_LABEL,
+  OUT,
+  TOOL,
+  generatedHeader,
+  grafanaDashboardConfigMapName,
+} from '../../src/conventions.ts';
+import type { Artifact } from '../../src/model/artifact.ts';
+import type { Stack } from '../../src/model/stack.ts';
+import { sortKeys, toJson, toYaml } from '../../src/emit/serialize.ts';
+import type { DashboardJson } from './dashboard.ts';
+import type { ResolvedDashboard } from './resolve.ts';
+
+/** One dashboard built once, wrapped three ways: a JSON file, a sidecar ConfigMap, and the file provider. */
+
+export function dashboardFileName(id: string): string {
+  return `${id}.json`;
+}
+
+export function dashboardFile(dashboard: ResolvedDashboard, json: DashboardJson): Artifact {
+  return { path: `${OUT.grafanaDashboards}/${dashboardFileName(dashboard.spec.id)}`, body: toJson(json) };
+}
+
+/** A ConfigMap the kube-prometheus-stack Grafana sidecar imports into the folder named by its annotation. */
+export function dashboardConfigMap(dashboard: ResolvedDashboard, json: DashboardJson, stack: Stack): Artifact {
+  const configMap = {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: {
+      name: grafanaDashboardConfigMapName(dashboard.spec.id),
+      namespace: stack.namespace,
+      labels: sortKeys({ ...stack.commonLabels, ...MANAGED_BY_LABEL, ...GRAFANA_DASHBOARD_LABEL }),
+      annotations: { [GRAFANA_FOLDER_ANNOTATION]: GRAFANA_FOLDER },
+    },
+    data: { [dashboardFileName(dashboard.spec.id)]: toJson(json) },
+  };
+  return {
+    path: `${OUT.grafanaDashboardConfigMaps}/${dashboard.spec.id}.yaml`,
+    body: toYaml(configMap, generatedHeader([dashboard.at.file])),
+  };
+}
+
+/** Grafana file provisioning: the dashboards directory mounted at GRAFANA_DASHBOARDS_MOUNT, in one folder. */
+export function provisioningFile(dashboards: readonly ResolvedDashboard[]): Artifact {
+  const provisioning = {
+    apiVersion: 1,
+    providers: [
+      {
+        name: TOOL,
+        orgId: 1,
+        folder: GRAFANA_FOLDER,
+        type: 'file',
+        disableDeletion: true,
+        allowUiUpdates: false,
+        updateIntervalSeconds: 60,
+        options: { path: GRAFANA_DASHBOARDS_MOUNT, foldersFromFilesStructure: false },
+      },
+    ],
+  };
+  return {
+    path: `${OUT.grafanaProvisioning}/dashboards.yaml`,
+    body: toYaml(provisioning, generatedHeader(dashboards.map((d) => d.at.file))),
+  };
+}

@@ -1,0 +1,21 @@
+import type { Artifact } from '../../src/model/artifact.ts';
+import type { Model } from '../../src/model/model.ts';
+import { dashboardJson } from './dashboard.ts';
+import { dashboardsDoc } from './docs.ts';
+import { dashboardConfigMap, dashboardFile, provisioningFile } from './envelopes.ts';
+import { resolveDashboards } from './resolve.ts';
+
+export { dashboardQueries } from './queries.ts';
+
+/** Grafana dashboards: JSON files, sidecar ConfigMaps, file provisioning, and their documentation. */
+export function generateDashboards(model: Model): Artifact[] {
+  const dashboards = resolveDashboards(model);
+  if (dashboards.length === 0) return [];
+  const artifacts: Artifact[] = [];
+  for (const dashboard of dashboards) {
+    const json = dashboardJson(dashboard, dashboards);
+    artifacts.push(dashboardFile(dashboard, json), dashboardConfigMap(dashboard, json, model.stack.value));
+  }
+  artifacts.push(provisioningFile(dashboards), dashboardsDoc(dashboards, model));
+  return artifacts;
+}

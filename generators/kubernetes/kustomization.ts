@@ -1,0 +1,25 @@
+import { KUBE_PROMETHEUS_STACK_VALUES, KUSTOMIZATION, OUT, generatedHeader } from '../../src/conventions.ts';
+import { toYaml } from '../../src/emit/serialize.ts';
+import type { Artifact } from '../../src/model/artifact.ts';
+
+const K8S_PREFIX = `${OUT.kubernetes}/`;
+/** Files under out/kubernetes that are not Kubernetes objects, relative to out/kubernetes. */
+const NOT_RESOURCES = new Set([KUBE_PROMETHEUS_STACK_VALUES, KUSTOMIZATION].map((p) => p.slice(K8S_PREFIX.length)));
+
+/**
+ * `out/kubernetes/kustomization.yaml` over every generated object, so `kubectl apply -k out/kubernetes`
+ * applies them all. `paths` are relative to out/kubernetes; values files and the kustomization itself are
+ * left out, and the list is sorted so the output never depends on generator order.
+ */
+export function kustomizationArtifact(paths: readonly string[]): Artifact {
+  const resources = [...new Set(paths)]
+    .map((p) => (p.startsWith(K8S_PREFIX) ? p.slice(K8S_PREFIX.length) : p))
+    .filter((p) => /\.ya?ml$/.test(p) && !NOT_RESOURCES.has(p))
+    .sort();
+  const body = {
+    apiVersion: 'kustomize.config.k8s.io/v1beta1',
+    kind: 'Kustomization',
+    resources,
+  };
+  return { path: KUSTOMIZATION, body: toYaml(body, generatedHeader(['specs/'])) };
+}

@@ -1,0 +1,54 @@
+import { OUT, fileStem, generatedHeader } from '../../src/conventions.ts';
+import type { Artifact } from '../../src/model/artifact.ts';
+import { alertAnnotations, alertLabels, isAlertRule, type RuleGroup } from '../../src/model/alert-rule.ts';
+import type { Located, Model } from '../../src/model/model.ts';
+import { toYaml } from '../../src/emit/serialize.ts';
+import { prometheusRuleBody, ruleFileBody, type OutputRuleGroup } from './envelopes.ts';
+import { unitTestFile } from './unit-tests.ts';
+
+/** One output rule group, built once and wrapped as a rules file and as a PrometheusRule. */
+export function outputGroup(group: RuleGroup, model: Model): OutputRuleGroup {
+  return {
+    name: group.name,
+    ...(group.interval ? { interval: group.interval } : {}),
+    rules: group.rules.map((rule) =>
+      isAlertRule(rule)
+        ? {
+            alert: rule.alert,
+            expr: rule.expr,
+            ...(rule.for !== '0s' ? { for: rule.for } : {}),
+            ...(rule.keepFiringFor ? { keep_firing_for: rule.keepFiringFor } : {}),
+            labels: alertLabels(rule, group),
+            annotations: alertAnnotations(rule, model.stack.value),
+          }
+        : {
+            record: rule.record,
+            expr: rule.expr,
+            ...(Object.keys(rule.labels).length > 0 ? { labels: rule.labels } : {}),
+          },
+    ),
+  };
+}
+
+/** Rule groups by output file stem, in spec order. */
+export function groupsByFile(model: Model): Map<string, Array<Located<RuleGroup>>> {
+  const files = new Map<string, Array<Located<RuleGroup>>>();
+  for (const g of model.specs.rules) {
+    const stem = fileStem(g.value.file ?? g.value.name);
+    files.set(stem, [...(files.get(stem) ?? []), g]);
+  }
+  return files;
+}
+
+export function prometheusRules(model: Model): Artifact[] {
+  const out: Artifact[] = [];
+  for (const [stem, groups] of groupsByFile(model)) {
+    const specFiles = groups.map((g) => g.file);
+    const output = groups.map((g) => outputGroup(g.value, model));
+    out.push({ path: `${OUT.prometheusRules}/${stem}.yml`, body: ruleFileBody(output, specFiles) });
+    out.push({ path: `${OUT.kubernetes}/prometheus-rules/${stem}.yaml`, body: prometheusRuleBody(stem, output, model.stack.value, specFiles) });
+    const tests = unitTestFile(stem, groups, model);
+    if (tests) out.push({ path: `${OUT.prometheusTests}/${stem}.test.yml`, body: toYaml(tests, generatedHeader(specFiles)) });
+  }
+  return out;
+}

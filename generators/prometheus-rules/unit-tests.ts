@@ -1,0 +1,85 @@
+import { formatDuration, parseDuration } from '../../src/model/duration.ts';
+import { alertAnnotations, alertLabels, isAlertRule, type AlertRule, type RuleGroup } from '../../src/model/alert-rule.ts';
+import type { Located, Model } from '../../src/model/model.ts';
+import { outputLabels } from '../../src/promql/analyze.ts';
+import { renderAlertTemplate } from '../../src/promql/alert-template.ts';
+import { OUT } from '../../src/conventions.ts';
+import { TEST_INTERVAL_SECONDS, synthesiseSeries, type PromtoolSeries } from './test-series.ts';
+
+type Scenario = AlertRule['tests']['firing'][number];
+
+interface AlertRuleTest {
+  eval_time: string;
+  alertname: string;
+  exp_alerts: Array<{ exp_labels: Record<string, string>; exp_annotations: Record<string, string> }>;
+}
+
+interface PromtoolTestCase {
+  name: string;
+  interval: string;
+  input_series: PromtoolSeries[];
+  alert_rule_test: AlertRuleTest[];
+}
+
+/** A promtool unit-test file with one case per firing and quiet scenario of every alert in the file. */
+export function unitTestFile(stem: string, groups: ReadonlyArray<Located<RuleGroup>>, model: Model) {
+  const tests: PromtoolTestCase[] = [];
+  for (const { value: group } of groups) {
+    for (const rule of group.rules) {
+      if (!isAlertRule(rule)) continue;
+      rule.tests.firing.forEach((s, i) => tests.push(testCase(rule, group, s, `fires #${i + 1}`, true, model)));
+      rule.tests.quiet.forEach((s, i) => tests.push(testCase(rule, group, s, `quiet #${i + 1}`, false, model)));
+    }
+  }
+  if (tests.length === 0) return undefined;
+  return {
+    rule_files: [`../${OUT.prometheusRules.split('/').pop()}/${stem}.yml`],
+    evaluation_interval: '1m',
+    tests,
+  };
+}
+
+/** When a scenario is evaluated unless it says: after `for` plus ten minutes of data. */
+export function evalAfterMs(rule: AlertRule, scenario: Scenario): number {
+  return scenario.evalAfter ? parseDuration(scenario.evalAfter)! : parseDuration(rule.for)! + 10 * 60_000;
+}
+
+function testCase(rule: AlertRule, group: RuleGroup, scenario: Scenario, kind: string, firing: boolean, model: Model): PromtoolTestCase {
+  const evalMs = evalAfterMs(rule, scenario);
+  const samples = Math.ceil(evalMs / 1000 / TEST_INTERVAL_SECONDS) + 1;
+  const input = scenario.series.flatMap((s) => {
+    const found = model.catalog.lookupSeries(s.metric.name);
+    if (!found) throw new Error(`test series metric ${s.metric.name} is not in the catalog`);
+    return synthesiseSeries(s, found.metric, samples, model.stack.value.prometheusMajor);
+  });
+  const labels = { ...expressionLabels(rule, scenario, model), ...alertLabels(rule, group) };
+  const annotations = alertAnnotations(rule, model.stack.value);
+  const value = scenario.value ?? Number.NaN;
+  const rendered = Object.fromEntries(Object.entries(annotations).map(([k, v]) => [k, renderAlertTemplate(v, labels, value)]));
+  return {
+    name: `${rule.alert} ${kind}${scenario.description ? `: ${scenario.description}` : ''}`,
+    interval: `${TEST_INTERVAL_SECONDS}s`,
+    input_series: input,
+    alert_rule_test: [
+      {
+        eval_time: formatDuration(evalMs),
+        alertname: rule.alert,
+        exp_alerts: firing ? [{ exp_labels: labels, exp_annotations: rendered }] : [],
+      },
+    ],
+  };
+}
+
+/**
+ * The labels the alert's expression keeps, with their values taken from the scenario's input series;
+ * labels the scenario states explicitly win.
+ */
+function expressionLabels(rule: AlertRule, scenario: Scenario, model: Model): Record<string, string> {
+  const kept = outputLabels(rule.expr, model.catalog).labels;
+  const fromSeries: Record<string, string> = {};
+  for (const name of kept) {
+    const values = new Set(scenario.series.map((s) => s.labels[name]).filter((v) => v !== undefined));
+    if (values.size === 1) fromSeries[name] = [...values][0]!;
+  }
+  return { ...fromSeries, ...scenario.labels };
+}

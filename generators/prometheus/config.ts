@@ -1,0 +1,165 @@
+import { OUT, generatedHeader } from '../../src/conventions.ts';
+import { toYaml } from '../../src/emit/serialize.ts';
+import type { Artifact } from '../../src/model/artifact.ts';
+import type { Model } from '../../src/model/model.ts';
+import { scrapeTargets, sortRecord, type ScrapeTarget } from '../../src/model/scrape.ts';
+import type { Stack } from '../../src/model/stack.ts';
+
+/**
+ * The plain prometheus.yml, for Prometheus servers run without the operator: one job per scraped source
+ * (static targets where the stack names them, pod discovery driven by `prometheus.io/*` annotations
+ * otherwise), the federation job of a central Prometheus, external labels, Alertmanager and the generated
+ * rule files. Job names are the catalog's `job` values, the same the monitors produce.
+ */
+
+type ScrapeConfig = Record<string, unknown>;
+
+/** `scheme`, `host:port` and path prefix of an Alertmanager URL, as `alertmanagers` entries spell them. */
+export function alertmanagerTarget(url: string): { scheme: string; target: string; pathPrefix?: string } {
+  const u = new URL(url);
+  const port = u.port || (u.protocol === 'https:' ? '443' : '80');
+  const path = u.pathname.replace(/\/$/, '');
+  return { scheme: u.protocol.replace(':', ''), target: `${u.hostname}:${port}`, ...(path ? { pathPrefix: path } : {}) };
+}
+
+function alertingBlock(url: string): Record<string, unknown> {
+  const { scheme, target, pathPrefix } = alertmanagerTarget(url);
+  return {
+    alertmanagers: [{ scheme, ...(pathPrefix ? { path_prefix: pathPrefix } : {}), api_version: 'v2', static_configs: [{ targets: [target] }] }],
+  };
+}
+
+/** Escapes a literal for an RE2 `regex` field. */
+function re2Literal(text: string): string {
+  return text.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&');
+}
+
+/** The `__meta_kubernetes_pod_label_*` name of a pod label. */
+function podLabelMeta(label: string): string {
+  return `__meta_kubernetes_pod_label_${label.replace(/[^a-zA-Z0-9_]/g, '_')}`;
+}
+
+function baseJob(target: ScrapeTarget): ScrapeConfig {
+  const { source } = target;
+  return {
+    job_name: target.job,
+    scrape_interval: source.scrapeInterval,
+    metrics_path: source.path,
+    ...(source.kubernetes?.honorLabels ? { honor_labels: true } : {}),
+  };
+}
+
+function staticJob(target: ScrapeTarget, targets: readonly string[]): ScrapeConfig {
+  return { ...baseJob(target), static_configs: [{ targets: [...targets] }] };
+}
+
+/** Pods of the source's namespace and labels that opt in with `prometheus.io/scrape: "true"`. */
+function podAnnotationJob(target: ScrapeTarget): ScrapeConfig {
+  const k8s = target.source.kubernetes!;
+  const keepLabels = Object.entries(sortRecord(k8s.podLabels)).map(([label, value]) => ({
+    source_labels: [podLabelMeta(label)],
+    action: 'keep',
+    regex: re2Literal(value),
+  }));
+  return {
+    ...baseJob(target),
+    kubernetes_sd_configs: [{ role: 'pod', namespaces: { names: [k8s.namespace] } }],
+    relabel_configs: [
+      { source_labels: ['__meta_kubernetes_pod_annotation_prometheus_io_scrape'], action: 'keep', regex: 'true' },
+      ...keepLabels,
+      { source_labels: ['__meta_kubernetes_pod_annotation_prometheus_io_scheme'], action: 'replace', regex: '(https?)', target_label: '__scheme__' },
+      { source_labels: ['__meta_kubernetes_pod_annotation_prometheus_io_path'], action: 'replace', regex: '(.+)', target_label: '__metrics_path__' },
+      {
+        source_labels: ['__address__', '__meta_kubernetes_pod_annotation_prometheus_io_port'],
+        action: 'replace',
+        regex: '([^:]+)(?::\\d+)?;(\\d+)',
+        replacement: '$1:$2',
+        target_label: '__address__',
+      },
+      { source_labels: ['__meta_kubernetes_namespace'], action: 'replace', target_label: 'namespace' },
+      { source_labels: ['__meta_kubernetes_pod_name'], action: 'replace', target_label: 'pod' },
+    ],
+  };
+}
+
+/** Pulls the generated jobs' series from each cluster Prometheus, keeping their labels. */
+export function federationJob(stack: Stack, jobs: readonly string[]): ScrapeConfig | undefined {
+  const federation = stack.plainPrometheus.federation;
+  if (!federation) return undefined;
+  return {
+    job_name: federation.jobName,
+    scrape_interval: federation.scrapeInterval,
+    honor_labels: true,
+    metrics_path: '/federate',
+    params: { 'match[]': [`{job=~"${[...jobs].sort().map(re2Literal).join('|')}"}`] },
+    static_configs: [{ targets: [...federation.targets] }],
+  };
+}
+
+/** The scrape job of one source in the cluster config; undefined when it has neither targets nor pods. */
+export function clusterScrapeJob(target: ScrapeTarget, stack: Stack): ScrapeConfig | undefined {
+  const fixed = stack.plainPrometheus.staticTargets[target.source.name];
+  if (fixed) return staticJob(target, fixed);
+  if (target.source.kubernetes) return podAnnotationJob(target);
+  return undefined;
+}
+
+export function prometheusConfig(model: Model): Record<string, unknown> {
+  const stack = model.stack.value;
+  const targets = scrapeTargets(model);
+  const jobs = targets.flatMap((t) => {
+    const job = clusterScrapeJob(t, stack);
+    return job ? [job] : [];
+  });
+  const federation = federationJob(stack, targets.map((t) => t.job));
+  return {
+    global: {
+      scrape_interval: '15s',
+      evaluation_interval: stack.evaluationInterval,
+      external_labels: sortRecord(stack.externalLabels),
+    },
+    alerting: alertingBlock(stack.alertmanagerUrl),
+    rule_files: [`${stack.plainPrometheus.ruleDir.replace(/\/$/, '')}/*.yml`],
+    scrape_configs: federation ? [...jobs, federation] : jobs,
+  };
+}
+
+export function prometheusConfigGenerator(model: Model): Artifact[] {
+  const files = [model.stack.file, ...scrapeTargets(model).map((t) => t.file)];
+  return [{ path: OUT.prometheusConfig, body: toYaml(prometheusConfig(model), generatedHeader(files)) }];
+}
+
+export interface LocalPrometheusOptions {
+  /** `host:port` targets per catalog source name (loopback addresses of the simulators). */
+  targets: Record<string, readonly string[]>;
+  ruleFiles: readonly string[];
+  /** `host:port` of the Alertmanager, or a URL. */
+  alertmanager: string;
+  scrapeInterval: string;
+  evaluationInterval?: string;
+}
+
+/**
+ * A prometheus.yml for a local run: static loopback targets, a short scrape interval, the same job names
+ * and external labels as the cluster config, the given rule files and Alertmanager.
+ */
+export function localPrometheusConfig(model: Model, options: LocalPrometheusOptions): string {
+  const byName = new Map(scrapeTargets(model).map((t) => [t.source.name, t]));
+  const jobs = Object.entries(options.targets).map(([name, addresses]) => {
+    const target = byName.get(name);
+    if (!target) throw new Error(`no scraped catalog source is called ${name}; known: ${[...byName.keys()].join(', ')}`);
+    return { ...staticJob(target, addresses), scrape_interval: options.scrapeInterval };
+  });
+  const alertmanagerUrl = /^https?:\/\//.test(options.alertmanager) ? options.alertmanager : `http://${options.alertmanager}`;
+  const config = {
+    global: {
+      scrape_interval: options.scrapeInterval,
+      evaluation_interval: options.evaluationInterval ?? options.scrapeInterval,
+      external_labels: sortRecord(model.stack.value.externalLabels),
+    },
+    alerting: alertingBlock(alertmanagerUrl),
+    rule_files: [...options.ruleFiles],
+    scrape_configs: jobs,
+  };
+  return toYaml(config, generatedHeader([model.stack.file]));
+}

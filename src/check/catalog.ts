@@ -1,0 +1,29 @@
+import type { Check } from './index.ts';
+import { locate } from '../model/model.ts';
+
+/** The catalog itself: one definition per metric name and job, and replacements that exist. */
+export const checkCatalog: Check = (model, diagnostics) => {
+  const metricOwner = new Map<string, string>();
+  const jobOwner = new Map<string, string>();
+  for (const item of model.specs.source) {
+    const source = item.value;
+    const previousJob = jobOwner.get(source.job);
+    if (previousJob && source.delivery === 'scrape')
+      diagnostics.error('catalog/duplicate-job', locate(item, 'job'), `job \`${source.job}\` is also used by source ${previousJob}`, 'give every scraped source its own job label');
+    if (source.delivery === 'scrape') jobOwner.set(source.job, source.name);
+    source.metrics.forEach((m, i) => {
+      const previous = metricOwner.get(m.name);
+      if (previous)
+        diagnostics.error('catalog/duplicate-metric', locate(item, `metrics[${i}].name`), `metric \`${m.name}\` is also defined by source ${previous}`, 'define each metric family once, in the source that emits it');
+      metricOwner.set(m.name, source.name);
+    });
+  }
+  for (const item of model.specs.source) {
+    item.value.metrics.forEach((m, i) => {
+      if (m.renamedTo && !model.catalog.family(m.renamedTo))
+        diagnostics.error('catalog/unknown-replacement', locate(item, `metrics[${i}].renamedTo`), `\`${m.name}\` names \`${m.renamedTo}\` as its replacement, which is not in the catalog`, 'point renamedTo at a current catalog metric');
+      if (m.renamedTo && !m.removedIn && !m.deprecated)
+        diagnostics.warning('catalog/rename-without-version', locate(item, `metrics[${i}]`), `\`${m.name}\` is renamed but has neither \`deprecated\` nor \`removedIn\``, 'state the version that deprecated or removed it');
+    });
+  }
+};

@@ -1,0 +1,107 @@
+import { Command, Option } from 'commander';
+import { resolve } from 'node:path';
+import { buildModel, checkModel, generateArtifacts } from './pipeline.ts';
+import { diffTree, writeTree } from './emit/write.ts';
+import { formatDiagnostic, type Diagnostics } from './model/diagnostics.ts';
+import { catalogJson, catalogMarkdown } from '../generators/docs/catalog.ts';
+import { GENERATORS } from '../generators/index.ts';
+
+/** Thin command layer: parse flags, call the library, print diagnostics, map the outcome to an exit code. */
+class ExitError extends Error {
+  constructor(readonly code: number, message: string) {
+    super(message);
+  }
+}
+
+function report(diagnostics: Diagnostics, format: 'text' | 'json'): void {
+  if (format === 'json') {
+    process.stdout.write(`${JSON.stringify(diagnostics.items, null, 2)}\n`);
+    return;
+  }
+  for (const d of diagnostics.items) process.stderr.write(`${formatDiagnostic(d)}\n`);
+  const errors = diagnostics.errors.length;
+  const warnings = diagnostics.items.length - errors;
+  if (diagnostics.items.length > 0) process.stderr.write(`${errors} error(s), ${warnings} warning(s)\n`);
+}
+
+async function checkedModel(specs: string, format: 'text' | 'json') {
+  const root = process.cwd();
+  const { model, diagnostics } = await buildModel(resolve(specs), root);
+  if (model) checkModel(model, diagnostics);
+  report(diagnostics, format);
+  if (!model || diagnostics.hasErrors) throw new ExitError(1, 'the specs have errors; nothing was written');
+  return model;
+}
+
+const specsOption = new Option('--specs <dir>', 'spec directory').default('specs');
+const formatOption = new Option('--format <format>', 'diagnostics format').choices(['text', 'json']).default('text');
+
+export function buildProgram(): Command {
+  const program = new Command('infermon')
+    .description('Monitoring-as-code for LLM inference platforms')
+    .showHelpAfterError();
+
+  program
+    .command('generate')
+    .description('check the specs and write every artifact into the output directory')
+    .addOption(specsOption)
+    .option('--out <dir>', 'output directory', 'out')
+    .option('--check', 'do not write; list files that differ and fail when out/ is stale')
+    .addOption(formatOption)
+    .action(async (opts: { specs: string; out: string; check?: boolean; format: 'text' | 'json' }) => {
+      const model = await checkedModel(opts.specs, opts.format);
+      const artifacts = generateArtifacts(model);
+      const out = resolve(opts.out);
+      if (opts.check) {
+        const diff = diffTree(out, artifacts);
+        const stale = [...diff.added.map((p) => `+ ${p}`), ...diff.changed.map((p) => `~ ${p}`), ...diff.removed.map((p) => `- ${p}`)];
+        if (stale.length > 0) {
+          process.stderr.write(`${opts.out}/ is stale; run \`npm run generate\`:\n${stale.join('\n')}\n`);
+          throw new ExitError(1, 'stale output');
+        }
+        process.stdout.write(`${opts.out}/ is up to date (${artifacts.length} files)\n`);
+        return;
+      }
+      writeTree(out, artifacts);
+      process.stdout.write(`wrote ${artifacts.length} files to ${opts.out}/\n`);
+    });
+
+  program
+    .command('check')
+    .description('check the specs and print diagnostics; writes nothing')
+    .addOption(specsOption)
+    .addOption(formatOption)
+    .action(async (opts: { specs: string; format: 'text' | 'json' }) => {
+      const model = await checkedModel(opts.specs, opts.format);
+      if (opts.format === 'text') process.stdout.write(`ok: ${model.catalog.metrics.length} metrics, ${GENERATORS.length} generators, no errors\n`);
+    });
+
+  program
+    .command('catalog')
+    .description('print the metric catalog')
+    .addOption(specsOption)
+    .addOption(new Option('--format <format>', 'output format').choices(['md', 'json']).default('md'))
+    .action(async (opts: { specs: string; format: 'md' | 'json' }) => {
+      const model = await checkedModel(opts.specs, 'text');
+      process.stdout.write(opts.format === 'json' ? catalogJson(model) : catalogMarkdown(model));
+    });
+
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv);
+    return 0;
+  } catch (err) {
+    if (err instanceof ExitError) return err.code;
+    process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
+    return 2;
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('src/cli.ts')) {
+  main(process.argv).then((code) => {
+    process.exitCode = code;
+  });
+}

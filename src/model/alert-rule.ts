@@ -1,0 +1,38 @@
+import type { Stack } from './stack.ts';
+import type { SpecOutput } from './spec.ts';
+
+export type RuleGroup = SpecOutput<'rules'>;
+export type AlertRule = Extract<RuleGroup['rules'][number], { alert: string }>;
+export type RecordingRule = Extract<RuleGroup['rules'][number], { record: string }>;
+
+export function isAlertRule(rule: RuleGroup['rules'][number]): rule is AlertRule {
+  return 'alert' in rule;
+}
+
+/** The static labels an alert carries: severity, team and service (inherited from its group), then its own. */
+export function alertLabels(alert: AlertRule, group: RuleGroup): Record<string, string> {
+  const labels: Record<string, string> = { severity: alert.severity };
+  const team = alert.team ?? group.team;
+  const service = alert.service ?? group.service;
+  if (team) labels.team = team;
+  if (service) labels.service = service;
+  return sorted({ ...labels, ...alert.labels });
+}
+
+/** Annotations: summary, description, runbook_url (defaulting to the generated runbook page), then extras. */
+export function alertAnnotations(alert: AlertRule, stack: Stack): Record<string, string> {
+  return sorted({
+    summary: alert.summary,
+    description: alert.description,
+    runbook_url: alert.runbookUrl ?? runbookUrl(stack, alert.alert),
+    ...alert.annotations,
+  });
+}
+
+export function runbookUrl(stack: Stack, alertName: string): string {
+  return `${stack.runbookBaseUrl.replace(/\/$/, '')}/${alertName}.md`;
+}
+
+function sorted(record: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}

@@ -1,0 +1,55 @@
+import { resolve } from 'node:path';
+import { GENERATORS } from '../generators/index.ts';
+import { CHECKS } from './check/index.ts';
+import { Catalog } from './model/catalog-index.ts';
+import { Diagnostics } from './model/diagnostics.ts';
+import { loadSpecs } from './model/load.ts';
+import type { Model } from './model/model.ts';
+import { recordedMetrics } from './model/recorded.ts';
+import type { Artifact } from './model/artifact.ts';
+import { kustomizationArtifact } from '../generators/kubernetes/kustomization.ts';
+import { OUT } from './conventions.ts';
+
+export interface BuildResult {
+  model?: Model;
+  diagnostics: Diagnostics;
+}
+
+/** specs/*.ts → normalised model. Problems are collected, never thrown. */
+export async function buildModel(specDir: string, projectRoot: string): Promise<BuildResult> {
+  const { specs, diagnostics } = await loadSpecs(resolve(specDir), resolve(projectRoot));
+  const [stack, ...extraStacks] = specs.stack;
+  if (!stack) {
+    diagnostics.error('spec/missing-stack', { file: 'specs/stack.ts', path: '' }, 'no stack settings were found', 'export `defineStack({...})` from specs/stack.ts');
+    return { diagnostics };
+  }
+  for (const extra of extraStacks)
+    diagnostics.error('spec/duplicate-stack', { file: extra.file, path: extra.root }, `a second stack is declared (the first is in ${stack.file})`, 'keep one `defineStack` in the specs');
+  const base = new Catalog(
+    specs.source.map((s) => s.value),
+    [],
+    Object.keys(stack.value.externalLabels),
+  );
+  const catalog = base.withRecorded(recordedMetrics(specs.rules, base));
+  return { model: { specs, stack, catalog }, diagnostics };
+}
+
+/** Runs every registered check over the model. */
+export function checkModel(model: Model, diagnostics = new Diagnostics()): Diagnostics {
+  for (const check of CHECKS) check(model, diagnostics);
+  return diagnostics;
+}
+
+/** Every artifact, sorted by path. Two generators claiming one path is a programming error. */
+export function generateArtifacts(model: Model): Artifact[] {
+  const artifacts = GENERATORS.flatMap((generate) => generate(model));
+  const k8sPrefix = `${OUT.kubernetes}/`;
+  const k8sFiles = artifacts.filter((a) => a.path.startsWith(k8sPrefix)).map((a) => a.path.slice(k8sPrefix.length));
+  if (k8sFiles.length > 0) artifacts.push(kustomizationArtifact(k8sFiles));
+  const seen = new Set<string>();
+  for (const a of artifacts) {
+    if (seen.has(a.path)) throw new Error(`two generators produce ${a.path}`);
+    seen.add(a.path);
+  }
+  return artifacts.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}

@@ -1,0 +1,223 @@
+import { parser } from '@prometheus-io/lezer-promql';
+import type { SyntaxNode, Tree } from '@lezer/common';
+import { closest } from './did-you-mean.ts';
+import { PROMQL_FUNCTIONS } from './functions.ts';
+
+/**
+ * Parsing with the official lezer grammar. Grafana template variables are not PromQL, so they are
+ * replaced before parsing by text of exactly the same length: every offset in the tree is also an offset
+ * in the query as written, and diagnostics can quote it.
+ */
+
+/** Variables Grafana defines on every dashboard; always allowed where variables are. */
+export const GRAFANA_GLOBAL_VARIABLES: readonly string[] = [
+  '__rate_interval',
+  '__rate_interval_ms',
+  '__interval',
+  '__interval_ms',
+  '__range',
+  '__range_s',
+  '__range_ms',
+];
+
+export interface GrafanaVariable {
+  name: string;
+  /** The text as written: `$model`, `${model:regex}`, `[[model]]`. */
+  text: string;
+  from: number;
+  to: number;
+  /** Inside a string literal, where it stays literal text for the parser. */
+  inString: boolean;
+}
+
+export interface PromQLSyntaxError {
+  from: number;
+  to: number;
+  line: number;
+  column: number;
+  /** What is wrong, without the position. */
+  reason: string;
+  /** A short piece of the query around the error. */
+  excerpt: string;
+}
+
+export interface ParsedQuery {
+  /** The query as written. */
+  source: string;
+  /** The query with variables replaced, as the parser saw it (same length as `source`). */
+  text: string;
+  tree: Tree;
+  variables: GrafanaVariable[];
+  error: PromQLSyntaxError | undefined;
+}
+
+const WORD = /[A-Za-z0-9_]/;
+
+/** A Grafana variable starting at `i`, or undefined. */
+function variableAt(text: string, i: number): { name: string; length: number } | undefined {
+  const rest = text.slice(i, i + 200);
+  const braced = /^\$\{(\w+)(?:\.[^:}]*)?(?::[^}]*)?\}/.exec(rest);
+  if (braced) return { name: braced[1]!, length: braced[0].length };
+  const plain = /^\$(\w+)/.exec(rest);
+  if (plain) return { name: plain[1]!, length: plain[0].length };
+  const bracketed = /^\[\[(\w+)(?::\w+)?\]\]/.exec(rest);
+  if (bracketed) return { name: bracketed[1]!, length: bracketed[0].length };
+  return undefined;
+}
+
+/** End (exclusive) of the string literal opening at `i`, following the grammar's token rules. */
+function stringEnd(text: string, i: number): number {
+  const quote = text[i];
+  let j = i + 1;
+  if (quote === '`') {
+    while (j < text.length && text[j] !== '`') j++;
+    return Math.min(j + 1, text.length);
+  }
+  while (j < text.length && text[j] !== quote && text[j] !== '\n') j += text[j] === '\\' ? 2 : 1;
+  return Math.min(text[j] === quote ? j + 1 : j, text.length);
+}
+
+/**
+ * Finds Grafana variables and replaces those outside string literals: inside a range or after
+ * `offset`/`@` by a duration, elsewhere by an identifier (which parses as a metric name, a label name,
+ * or an operand).
+ */
+export function substituteVariables(source: string): { text: string; variables: GrafanaVariable[] } {
+  const out: string[] = [];
+  const variables: GrafanaVariable[] = [];
+  let bracketDepth = 0;
+  let lastWord = '';
+  let lastChar = '';
+  let i = 0;
+  while (i < source.length) {
+    const c = source[i]!;
+    if (c === '"' || c === "'" || c === '`') {
+      const end = stringEnd(source, i);
+      for (let j = i + 1; j < end; j++) {
+        if (source[j] === '\\') {
+          j++;
+          continue;
+        }
+        const v = variableAt(source, j);
+        if (v && j + v.length <= end) {
+          variables.push({ name: v.name, text: source.slice(j, j + v.length), from: j, to: j + v.length, inString: true });
+          j += v.length - 1;
+        }
+      }
+      out.push(source.slice(i, end));
+      lastChar = c;
+      lastWord = '';
+      i = end;
+      continue;
+    }
+    if (c === '#') {
+      const nl = source.indexOf('\n', i);
+      const end = nl < 0 ? source.length : nl;
+      out.push(source.slice(i, end));
+      i = end;
+      continue;
+    }
+    const v = c === '$' || (c === '[' && source[i + 1] === '[') ? variableAt(source, i) : undefined;
+    if (v) {
+      const text = source.slice(i, i + v.length);
+      variables.push({ name: v.name, text, from: i, to: i + v.length, inString: false });
+      const durationPlace = bracketDepth > 0 || lastWord === 'offset' || lastChar === '@';
+      out.push(durationPlace ? '1m'.padEnd(v.length, ' ') : text.replace(/\W/g, '_'));
+      lastChar = 'x';
+      lastWord = '';
+      i += v.length;
+      continue;
+    }
+    if (c === '[') bracketDepth++;
+    if (c === ']') bracketDepth = Math.max(0, bracketDepth - 1);
+    if (WORD.test(c)) {
+      lastWord = /[A-Za-z0-9_]/.test(lastChar) ? lastWord + c : c;
+    } else if (!/\s/.test(c)) {
+      lastWord = '';
+    }
+    if (!/\s/.test(c)) lastChar = c;
+    out.push(c);
+    i++;
+  }
+  return { text: out.join(''), variables };
+}
+
+function lineAndColumn(text: string, offset: number): { line: number; column: number } {
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length;
+  return { line, column: offset - before.lastIndexOf('\n') };
+}
+
+function excerptAround(text: string, from: number, to: number): string {
+  const start = Math.max(0, from - 20);
+  const end = Math.min(text.length, Math.max(to, from + 1) + 20);
+  const piece = text.slice(start, end).replace(/\s+/g, ' ');
+  return `${start > 0 ? '…' : ''}${piece}${end < text.length ? '…' : ''}`;
+}
+
+function firstError(tree: Tree): SyntaxNode | undefined {
+  let found: SyntaxNode | undefined;
+  tree.iterate({
+    enter(n) {
+      if (found) return false;
+      if (n.type.isError) {
+        found = n.node;
+        return false;
+      }
+      return undefined;
+    },
+  });
+  return found;
+}
+
+/** The grammar lets a string run to the end of its line; PromQL needs the closing quote. */
+function unterminatedString(tree: Tree, text: string): SyntaxNode | undefined {
+  let found: SyntaxNode | undefined;
+  tree.iterate({
+    enter(n) {
+      if (found) return false;
+      if (n.name !== 'StringLiteral') return undefined;
+      const quote = text[n.from];
+      const body = text.slice(n.from + 1, n.to);
+      let closed = false;
+      if (quote === '`') closed = body.endsWith('`');
+      else {
+        for (let j = 0; j < body.length; j++) {
+          if (body[j] === '\\') j++;
+          else if (body[j] === quote) closed = j === body.length - 1;
+        }
+      }
+      if (!closed) found = n.node;
+      return false;
+    },
+  });
+  return found;
+}
+
+function describeError(node: SyntaxNode, text: string): string {
+  if (node.from >= text.trimEnd().length) return text.trim() === '' ? 'empty expression' : 'unexpected end of expression';
+  const prev = node.prevSibling;
+  if (text[node.from] === '(' && prev && /^[A-Za-z_:][A-Za-z0-9_:]*$/.test(text.slice(prev.from, prev.to).trim())) {
+    const name = text.slice(prev.from, prev.to).trim().split(/[^A-Za-z0-9_:]/)[0] ?? '';
+    const suggestion = closest(name, PROMQL_FUNCTIONS);
+    return `unknown function \`${name}\`${suggestion.length ? ` (did you mean \`${suggestion[0]}\`?)` : ''}`;
+  }
+  const token = text.slice(node.from, Math.min(node.to, node.from + 20)).trim() || text.slice(node.from, node.from + 10).trim();
+  return `unexpected \`${token}\``;
+}
+
+export function parsePromQL(source: string): ParsedQuery {
+  const { text, variables } = substituteVariables(source);
+  const tree = parser.parse(text);
+  const unterminated = unterminatedString(tree, text);
+  const errorNode = firstError(tree);
+  let error: PromQLSyntaxError | undefined;
+  const node = unterminated && (!errorNode || unterminated.from <= errorNode.from) ? unterminated : errorNode;
+  if (node) {
+    const reason = node === unterminated ? 'unterminated string' : describeError(node, text);
+    // An empty error node at the end sits after trailing space; point at the last real character.
+    const from = Math.min(node.from, Math.max(0, source.trimEnd().length));
+    error = { from, to: Math.max(node.to, from), ...lineAndColumn(source, from), reason, excerpt: excerptAround(source, from, node.to) };
+  }
+  return { source, text, tree, variables, error };
+}

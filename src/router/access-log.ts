@@ -1,0 +1,162 @@
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { once } from 'node:events';
+import type { RouterConfig } from './config.ts';
+
+/**
+ * One access-log entry per request, in the JSON (default) or text format of the Kthena router
+ * observability document. Prompts, completions and request headers are never logged.
+ */
+export interface AccessLogEntry {
+  /** Request start. */
+  timestamp: Date;
+  method: string;
+  path: string;
+  protocol: string;
+  status_code: number;
+  model_name?: string;
+  model_route?: string;
+  model_server?: string;
+  selected_pod?: string;
+  request_id: string;
+  input_tokens?: number;
+  output_tokens?: number;
+  duration_total: number;
+  duration_request_processing: number;
+  duration_upstream_processing: number;
+  duration_response_processing: number;
+  /** Prefill and decode phase durations of disaggregated requests (ms). */
+  duration_prefill?: number;
+  duration_decode?: number;
+  error?: { type: string; message: string };
+}
+
+/** Fields dropped when empty or zero, as the reference router does. */
+const OMIT_EMPTY = new Set([
+  'model_name',
+  'model_route',
+  'model_server',
+  'selected_pod',
+  'input_tokens',
+  'output_tokens',
+  'duration_prefill',
+  'duration_decode',
+]);
+
+/** Authored order of the JSON fields: the order of the specification's example. */
+const JSON_ORDER = [
+  'timestamp',
+  'method',
+  'path',
+  'protocol',
+  'status_code',
+  'model_name',
+  'model_route',
+  'model_server',
+  'selected_pod',
+  'request_id',
+  'input_tokens',
+  'output_tokens',
+  'duration_total',
+  'duration_request_processing',
+  'duration_upstream_processing',
+  'duration_response_processing',
+  'duration_prefill',
+  'duration_decode',
+  'error',
+] as const satisfies readonly (keyof AccessLogEntry)[];
+
+export function formatJson(entry: AccessLogEntry): string {
+  const out: Record<string, unknown> = {};
+  for (const key of JSON_ORDER) {
+    const value = key === 'timestamp' ? entry.timestamp.toISOString() : entry[key];
+    if (value === undefined || (OMIT_EMPTY.has(key) && (value === '' || value === 0))) continue;
+    out[key] = value;
+  }
+  // JSON.stringify escapes CR, LF and every other control character; U+2028/9 are escaped too so a
+  // line-oriented reader never splits an entry.
+  return JSON.stringify(out).replace(/[\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
+}
+
+/** Escapes backslashes and control characters so one entry is always one line. */
+export function escapeText(value: string): string {
+  return value.replace(/[\\\u0000-\u001f\u007f\u2028\u2029]/g, (c) => {
+    switch (c) {
+      case '\\':
+        return '\\\\';
+      case '\n':
+        return '\\n';
+      case '\r':
+        return '\\r';
+      case '\t':
+        return '\\t';
+      default: {
+        const code = c.charCodeAt(0);
+        return code > 0xff ? `\\u${code.toString(16).padStart(4, '0')}` : `\\x${code.toString(16).padStart(2, '0')}`;
+      }
+    }
+  });
+}
+
+export function formatText(entry: AccessLogEntry): string {
+  const e = escapeText;
+  let line = `[${entry.timestamp.toISOString()}] "${e(entry.method)} ${e(entry.path)} ${e(entry.protocol)}" ${entry.status_code}`;
+  if (entry.error) line += ` error=${e(entry.error.type)}:${e(entry.error.message)}`;
+  for (const key of ['model_name', 'model_route', 'model_server', 'selected_pod', 'request_id'] as const) {
+    const value = entry[key];
+    if (value) line += ` ${key}=${e(value)}`;
+  }
+  if (entry.input_tokens || entry.output_tokens) line += ` tokens=${entry.input_tokens ?? 0}/${entry.output_tokens ?? 0}`;
+  line += ` timings=${entry.duration_total}ms(${entry.duration_request_processing}+${entry.duration_upstream_processing}+${entry.duration_response_processing})`;
+  return line;
+}
+
+export interface AccessLogger {
+  log(entry: AccessLogEntry): void;
+  /** Flushes pending lines and closes a log file. */
+  close(): Promise<void>;
+}
+
+/** Lines are batched and written once per event-loop turn, which keeps logging off the request path. */
+class BatchingLogger implements AccessLogger {
+  private pending: string[] = [];
+  private scheduled = false;
+
+  constructor(
+    private readonly format: (entry: AccessLogEntry) => string,
+    private readonly stream: NodeJS.WritableStream,
+    private readonly ownsStream: boolean,
+  ) {}
+
+  log(entry: AccessLogEntry): void {
+    this.pending.push(this.format(entry));
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  private flush(): void {
+    this.scheduled = false;
+    if (this.pending.length === 0) return;
+    const chunk = `${this.pending.join('\n')}\n`;
+    this.pending = [];
+    this.stream.write(chunk);
+  }
+
+  async close(): Promise<void> {
+    this.flush();
+    if (this.ownsStream) {
+      const file = this.stream as WriteStream;
+      file.end();
+      await once(file, 'close');
+    }
+  }
+}
+
+export function createAccessLogger(config: RouterConfig['accessLogger']): AccessLogger | undefined {
+  if (!config.enabled) return undefined;
+  const format = config.format === 'json' ? formatJson : formatText;
+  if (config.output === 'stdout') return new BatchingLogger(format, process.stdout, false);
+  if (config.output === 'stderr') return new BatchingLogger(format, process.stderr, false);
+  return new BatchingLogger(format, createWriteStream(config.output, { flags: 'a' }), true);
+}

@@ -1,0 +1,193 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { parseDuration } from '../model/duration.ts';
+
+/**
+ * The router's YAML configuration. `accessLogger` and `observability.metrics` follow the Kthena router
+ * observability document; model routes and model servers are a flattened form of Kthena's ModelRoute and
+ * ModelServer resources.
+ */
+
+const duration = z
+  .string()
+  .refine((s) => parseDuration(s) !== undefined, { message: 'not a duration (expected e.g. 500ms, 30s, 5m)' })
+  .transform((s) => parseDuration(s)!);
+
+const name = z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'not a Kubernetes object name');
+
+const scoreName = z.enum(['least-request', 'least-latency', 'prefix-cache', 'kv-cache']);
+export type ScorePluginName = z.infer<typeof scoreName>;
+const filterName = z.enum(['least-request']);
+export type FilterPluginName = z.infer<typeof filterName>;
+
+const podSchema = z.strictObject({
+  name,
+  /** host:port of the pod's OpenAI-compatible server (which also serves /metrics). */
+  address: z.string().regex(/^[^\s/:]+:\d{1,5}$/, 'expected host:port'),
+  /** Set on every pod of a prefill/decode-disaggregated model server. */
+  role: z.enum(['prefill', 'decode']).optional(),
+});
+
+const modelServerSchema = z
+  .strictObject({
+    namespace: name.default('default'),
+    name,
+    engine: z.enum(['vllm', 'sglang']).default('vllm'),
+    /** The model name sent upstream; the requested name when absent. */
+    model: z.string().min(1).optional(),
+    pods: z.array(podSchema).min(1),
+    /** Extra headers sent upstream (e.g. an API key). Never shown by the debug endpoints. */
+    headers: z.record(z.string(), z.string()).default({}),
+  })
+  .superRefine((s, ctx) => {
+    const roles = new Set(s.pods.map((p) => p.role));
+    if (roles.has(undefined) && roles.size > 1)
+      ctx.addIssue({ code: 'custom', path: ['pods'], message: 'either every pod has a role (prefill/decode) or none has' });
+    if (!roles.has(undefined) && !(roles.has('prefill') && roles.has('decode')))
+      ctx.addIssue({ code: 'custom', path: ['pods'], message: 'a disaggregated model server needs prefill and decode pods' });
+    const seen = new Set<string>();
+    s.pods.forEach((p, i) => {
+      if (seen.has(p.name)) ctx.addIssue({ code: 'custom', path: ['pods', i, 'name'], message: `duplicate pod ${p.name}` });
+      seen.add(p.name);
+    });
+  });
+
+const rateLimitSchema = z.strictObject({
+  inputTokensPerUnit: z.number().int().positive().optional(),
+  outputTokensPerUnit: z.number().int().positive().optional(),
+  requestsPerUnit: z.number().int().positive().optional(),
+  unit: z.enum(['second', 'minute', 'hour', 'day']).default('second'),
+});
+export type RateLimitConfig = z.infer<typeof rateLimitSchema>;
+
+const modelRouteSchema = z.strictObject({
+  namespace: name.default('default'),
+  name,
+  /** The `model` clients ask for. */
+  model: z.string().min(1),
+  /** LoRA adapter names served through this route; requesting one sends it upstream as the model. */
+  loraAdapters: z.array(z.string().min(1)).default([]),
+  targets: z
+    .array(z.strictObject({ modelServer: z.string().regex(/^[^/]+\/[^/]+$/, 'expected namespace/name'), weight: z.number().int().min(0).default(1) }))
+    .min(1),
+  rateLimit: rateLimitSchema.optional(),
+});
+
+export const routerConfigSchema = z
+  .strictObject({
+    server: z
+      .strictObject({
+        host: z.string().default('127.0.0.1'),
+        /** 0 picks a free port. */
+        port: z.number().int().min(0).max(65535).default(8080),
+        maxBodyBytes: z.number().int().positive().default(1024 * 1024),
+        /** Time a client has to send the whole request body. */
+        requestTimeout: duration.default(30_000),
+        /** Time an upstream has to answer one attempt (headers and body). */
+        upstreamTimeout: duration.default(60_000),
+        /** Further attempts on other pods after a connection error or a 5xx. */
+        retries: z.number().int().min(0).max(5).default(2),
+      })
+      .prefault({}),
+    accessLogger: z
+      .strictObject({
+        format: z.enum(['json', 'text']).default('json'),
+        /** `stdout`, `stderr` or a file path. */
+        output: z.string().min(1).default('stdout'),
+        enabled: z.boolean().default(true),
+      })
+      .prefault({}),
+    observability: z
+      .strictObject({
+        metrics: z
+          .strictObject({
+            enabled: z.boolean().default(true),
+            port: z.number().int().min(0).max(65535).default(15000),
+            path: z.string().startsWith('/').default('/metrics'),
+          })
+          .prefault({}),
+      })
+      .prefault({}),
+    scheduler: z
+      .strictObject({
+        filters: z.array(filterName).default(['least-request']),
+        scores: z
+          .array(z.strictObject({ name: scoreName, weight: z.number().min(0).default(1) }))
+          .default([
+            { name: 'least-request', weight: 1 },
+            { name: 'least-latency', weight: 1 },
+            { name: 'prefix-cache', weight: 1 },
+          ]),
+        /** Pods with more requests in flight than this are filtered out (unless all are). */
+        maxRequestsPerPod: z.number().int().positive().default(64),
+        /** How often the pods' /metrics are read for the kv-cache and least-request scores. */
+        podMetricsInterval: duration.default(2_000),
+      })
+      .prefault({}),
+    fairness: z
+      .strictObject({
+        enabled: z.boolean().default(false),
+        /** Requests per model in flight behind the queue at once. */
+        maxConcurrency: z.number().int().positive().default(16),
+        userHeader: z.string().toLowerCase().default('x-user-id'),
+        /** Users reported by name in `user_id`; every other user is reported as one value. */
+        users: z.array(z.string().min(1)).default([]),
+        queueTimeout: duration.default(30_000),
+      })
+      .prefault({}),
+    modelServers: z.array(modelServerSchema).min(1),
+    modelRoutes: z.array(modelRouteSchema).min(1),
+  })
+  .superRefine((c, ctx) => {
+    const servers = new Set(c.modelServers.map((s) => `${s.namespace}/${s.name}`));
+    const models = new Set<string>();
+    c.modelRoutes.forEach((r, i) => {
+      r.targets.forEach((t, j) => {
+        if (!servers.has(t.modelServer))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['modelRoutes', i, 'targets', j, 'modelServer'],
+            message: `no model server ${t.modelServer} (known: ${[...servers].join(', ')})`,
+          });
+      });
+      for (const m of [r.model, ...r.loraAdapters]) {
+        if (models.has(m)) ctx.addIssue({ code: 'custom', path: ['modelRoutes', i], message: `model ${m} is routed twice` });
+        models.add(m);
+      }
+    });
+  });
+
+export type RouterConfigInput = z.input<typeof routerConfigSchema>;
+export type RouterConfig = z.output<typeof routerConfigSchema>;
+export type ModelServerConfig = RouterConfig['modelServers'][number];
+export type ModelRouteConfig = RouterConfig['modelRoutes'][number];
+export type PodConfig = ModelServerConfig['pods'][number];
+
+export class ConfigError extends Error {
+  constructor(
+    readonly file: string,
+    readonly problems: string[],
+  ) {
+    super(`${file}: invalid router configuration\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+export function parseRouterConfig(input: unknown, file = '<config>'): RouterConfig {
+  const result = routerConfigSchema.safeParse(input);
+  if (result.success) return result.data;
+  throw new ConfigError(
+    file,
+    result.error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`),
+  );
+}
+
+export function loadRouterConfig(file: string): RouterConfig {
+  let doc: unknown;
+  try {
+    doc = parseYaml(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new ConfigError(file, [(err as Error).message]);
+  }
+  return parseRouterConfig(doc, file);
+}

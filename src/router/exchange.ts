@@ -1,0 +1,128 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  ROUTER_GENERIC_ERROR_TYPE,
+  ROUTER_SUCCESS_ERROR_TYPE,
+  type RouterErrorType,
+} from '../../specs/catalog/kthena-router.ts';
+import type { AccessLogEntry, AccessLogger } from './access-log.ts';
+import { CLIENT_CLOSED_REQUEST, errorBody, RouterError } from './errors.ts';
+import type { RouterMetrics } from './metrics.ts';
+
+/** `model` label of requests whose model is missing or not routed: raw names would be unbounded. */
+export const UNKNOWN_MODEL = 'unknown';
+/** `path` label of requests to paths the router does not serve. */
+export const UNMATCHED_PATH = 'unmatched';
+
+const REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
+
+/**
+ * One client request from arrival to the last byte (or the client going away): collects what the access
+ * log and the request metrics need, and records both exactly once when the response closes.
+ */
+export class Exchange {
+  readonly started = performance.now();
+  readonly startedAt = new Date();
+  readonly requestId: string;
+  readonly abort = new AbortController();
+  /** Bounded `model` label value. */
+  modelLabel = UNKNOWN_MODEL;
+  /** The model as the client asked for it (escaped in the log). */
+  modelName: string | undefined;
+  modelRoute: string | undefined;
+  modelServer: string | undefined;
+  selectedPod: string | undefined;
+  inputTokens = 0;
+  outputTokens = 0;
+  dispatchedAt: number | undefined;
+  upstreamDoneAt: number | undefined;
+  prefillMs: number | undefined;
+  decodeMs: number | undefined;
+  errorType: RouterErrorType | undefined;
+  logError: { type: string; message: string } | undefined;
+  private readonly onDone: (() => void)[] = [];
+  private recorded = false;
+
+  constructor(
+    readonly req: IncomingMessage,
+    readonly res: ServerResponse,
+    /** Bounded `path` label value. */
+    readonly pathLabel: string,
+    readonly path: string,
+    private readonly metrics: RouterMetrics | undefined,
+    private readonly log: AccessLogger | undefined,
+  ) {
+    const given = req.headers['x-request-id'];
+    this.requestId = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    res.setHeader('x-request-id', this.requestId);
+    res.once('finish', () => this.record(false));
+    res.once('close', () => this.record(!res.writableFinished));
+  }
+
+  /** Runs when the exchange is recorded (release queue slots, gauges, ...). */
+  whenDone(fn: () => void): void {
+    this.onDone.push(fn);
+  }
+
+  fail(err: RouterError): void {
+    this.errorType = err.errorType;
+    this.logError = { type: err.logType, message: err.message };
+  }
+
+  /** Sends the router's own error response, unless a response is already under way. */
+  sendError(err: RouterError): void {
+    this.fail(err);
+    if (this.res.headersSent) {
+      this.res.destroy();
+      return;
+    }
+    const body = errorBody(err.status, err.message, err.logType);
+    const headers: Record<string, string | number> = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };
+    // The rest of an oversized or stalled body is never read, so the connection cannot be reused.
+    if (err.status === 408 || err.status === 413) headers.connection = 'close';
+    this.res.writeHead(err.status, headers).end(body);
+  }
+
+  private record(clientGone: boolean): void {
+    if (this.recorded) return;
+    this.recorded = true;
+    if (clientGone) {
+      this.abort.abort();
+      this.errorType ??= 'response_forwarding';
+      this.logError ??= { type: 'client_closed', message: 'client closed the connection before the response was complete' };
+    }
+    const status = clientGone ? CLIENT_CLOSED_REQUEST : this.res.statusCode;
+    const now = performance.now();
+    const errorType = status < 400 ? ROUTER_SUCCESS_ERROR_TYPE : (this.errorType ?? ROUTER_GENERIC_ERROR_TYPE);
+    for (const fn of this.onDone) fn();
+    this.metrics?.requestFinished(this.modelLabel, this.pathLabel, status, errorType, (now - this.started) / 1000);
+    if (this.log) this.log.log(this.entry(status, now));
+  }
+
+  private entry(status: number, now: number): AccessLogEntry {
+    const ms = (t: number) => Math.max(0, Math.round(t));
+    const dispatched = this.dispatchedAt ?? now;
+    const upstreamDone = this.upstreamDoneAt ?? dispatched;
+    return {
+      timestamp: this.startedAt,
+      method: this.req.method ?? '',
+      path: this.path,
+      protocol: `HTTP/${this.req.httpVersion}`,
+      status_code: status,
+      model_name: this.modelName,
+      model_route: this.modelRoute,
+      model_server: this.modelServer,
+      selected_pod: this.selectedPod,
+      request_id: this.requestId,
+      input_tokens: this.inputTokens,
+      output_tokens: this.outputTokens,
+      duration_total: ms(now - this.started),
+      duration_request_processing: ms(dispatched - this.started),
+      duration_upstream_processing: ms(upstreamDone - dispatched),
+      duration_response_processing: ms(now - upstreamDone),
+      duration_prefill: this.prefillMs === undefined ? undefined : ms(this.prefillMs),
+      duration_decode: this.decodeMs === undefined ? undefined : ms(this.decodeMs),
+      error: this.logError,
+    };
+  }
+}

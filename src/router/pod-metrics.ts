@@ -1,0 +1,67 @@
+import { request, type Dispatcher } from 'undici';
+import { vllmKvCacheUsage, vllmNumRequestsRunning, vllmNumRequestsWaiting } from '../../specs/catalog/vllm.ts';
+import { parseExposition, sumSamples } from '../telemetry/exposition.ts';
+import type { PodState } from './topology.ts';
+
+/**
+ * Reads every pod's own /metrics on a timer and keeps the numbers the scheduler scores on: KV-cache usage
+ * and the engine's running and waiting requests. A pod that cannot be read keeps its last values and
+ * records why.
+ */
+export class PodMetricsPoller {
+  private timer: NodeJS.Timeout | undefined;
+  private inflight: Promise<void> | undefined;
+  private readonly abort = new AbortController();
+
+  constructor(
+    private readonly pods: readonly PodState[],
+    private readonly intervalMs: number,
+    private readonly dispatcher: (pod: PodState) => Dispatcher,
+    private readonly timeoutMs = 1000,
+  ) {}
+
+  start(): void {
+    if (this.intervalMs <= 0 || this.timer) return;
+    this.timer = setInterval(() => void this.pollOnce(), this.intervalMs);
+    this.timer.unref();
+    void this.pollOnce();
+  }
+
+  /** One round over all pods; resolves when every read has finished or failed. */
+  pollOnce(): Promise<void> {
+    this.inflight ??= Promise.all(this.pods.map((p) => this.read(p))).then(() => {
+      this.inflight = undefined;
+    });
+    return this.inflight;
+  }
+
+  private async read(pod: PodState): Promise<void> {
+    if (pod.server.config.engine !== 'vllm') return;
+    try {
+      const res = await request(`http://${pod.config.address}/metrics`, {
+        dispatcher: this.dispatcher(pod),
+        signal: this.abort.signal,
+        headersTimeout: this.timeoutMs,
+        bodyTimeout: this.timeoutMs,
+      });
+      const text = await res.body.text();
+      if (res.statusCode !== 200) throw new Error(`HTTP ${res.statusCode}`);
+      const families = parseExposition(text);
+      const has = (name: string) => families.get(name)?.samples.length;
+      if (has(vllmKvCacheUsage.name)) pod.kvCacheUsage = sumSamples(families, vllmKvCacheUsage.name);
+      if (has(vllmNumRequestsWaiting.name)) pod.waiting = sumSamples(families, vllmNumRequestsWaiting.name);
+      if (has(vllmNumRequestsRunning.name)) pod.running = sumSamples(families, vllmNumRequestsRunning.name);
+      pod.lastScrape = new Date();
+      pod.lastScrapeError = undefined;
+    } catch (err) {
+      pod.lastScrapeError = (err as Error).message;
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    this.abort.abort();
+    await this.inflight?.catch(() => undefined);
+  }
+}

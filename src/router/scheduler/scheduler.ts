@@ -1,0 +1,50 @@
+import type { RouterConfig } from '../config.ts';
+import type { RouterMetrics } from '../metrics.ts';
+import type { PodState } from '../topology.ts';
+import { FILTER_PLUGINS, SCORE_PLUGINS, type ScheduleContext } from './plugins.ts';
+import { PrefixStore } from './prefix-store.ts';
+
+/**
+ * Ranks candidate pods for a request: filter plugins narrow the set, score plugins each give every pod
+ * a 0–100 score, and pods are ordered by the weighted sum. Every plugin run is timed into
+ * kthena_router_scheduler_plugin_duration_seconds. The ranking is the retry order.
+ */
+export class Scheduler {
+  readonly prefixStore = new PrefixStore();
+  private rotation = 0;
+
+  constructor(
+    private readonly config: RouterConfig['scheduler'],
+    private readonly metrics: RouterMetrics | undefined,
+  ) {}
+
+  rank(model: string, prompt: string, pods: readonly PodState[]): PodState[] {
+    const usesPrefix = this.config.scores.some((s) => s.name === 'prefix-cache');
+    const ctx: ScheduleContext = {
+      model,
+      prompt,
+      prefixBlocks: usesPrefix ? this.prefixStore.blocks(prompt) : [],
+      prefixStore: this.prefixStore,
+      maxRequestsPerPod: this.config.maxRequestsPerPod,
+    };
+    let candidates = [...pods];
+    for (const name of this.config.filters) {
+      const started = performance.now();
+      candidates = FILTER_PLUGINS[name](candidates, ctx);
+      this.metrics?.pluginTimed(model, name, 'filter', (performance.now() - started) / 1000);
+    }
+    const totals = candidates.map(() => 0);
+    for (const { name, weight } of this.config.scores) {
+      const started = performance.now();
+      const scores = SCORE_PLUGINS[name](candidates, ctx);
+      this.metrics?.pluginTimed(model, name, 'score', (performance.now() - started) / 1000);
+      scores.forEach((s, i) => (totals[i]! += weight * s));
+    }
+    // Equal scores are broken by a rotating offset, so an idle pool is used round-robin.
+    const offset = this.rotation++ % Math.max(1, candidates.length);
+    const order = candidates.map((pod, i) => ({ pod, score: totals[i]!, tie: (i - offset + candidates.length) % candidates.length }));
+    order.sort((a, b) => b.score - a.score || a.tie - b.tie);
+    if (usesPrefix && order[0]) this.prefixStore.record(ctx.prefixBlocks, order[0].pod.key);
+    return order.map((o) => o.pod);
+  }
+}

@@ -1,0 +1,25 @@
+import Handlebars from 'handlebars';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * Text for people (docs, runbooks, config headers) comes from Handlebars templates in templates/, so
+ * wording changes never touch generator code. Templates are static assets of the package, read once.
+ */
+const TEMPLATE_DIR = join(fileURLToPath(new URL('.', import.meta.url)), '..', 'templates');
+const engine = Handlebars.create();
+const compiled = new Map<string, Handlebars.TemplateDelegate>();
+
+engine.registerHelper('join', (items: unknown, sep: unknown) => (Array.isArray(items) ? items.join(typeof sep === 'string' ? sep : ', ') : ''));
+engine.registerHelper('code', (text: unknown) => new Handlebars.SafeString(text === undefined || text === '' ? '' : `\`${String(text).replace(/\|/g, '\\|')}\``));
+engine.registerHelper('cell', (text: unknown) => new Handlebars.SafeString(String(text ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' ')));
+
+export function renderTemplate(name: string, data: unknown): string {
+  let template = compiled.get(name);
+  if (!template) {
+    template = engine.compile(readFileSync(join(TEMPLATE_DIR, name), 'utf8'), { noEscape: true, strict: false });
+    compiled.set(name, template);
+  }
+  return template(data);
+}
