@@ -67,7 +67,11 @@ export function dashboardBuilder(dashboard: ResolvedDashboard, all: readonly Res
   return builder;
 }
 
-/** The dashboard JSON: a sorted copy of what the builder returns, so bytes never depend on call order. */
+/**
+ * The dashboard JSON: a plain, key-sorted copy of what the builder returns (the SDK's objects carry
+ * methods), so bytes never depend on builder call order and the builder's own objects stay untouched.
+ */
 export function dashboardJson(dashboard: ResolvedDashboard, all: readonly ResolvedDashboard[]): DashboardJson {
-  return sortKeys(structuredClone(dashboardBuilder(dashboard, all).build()));
+  const built = dashboardBuilder(dashboard, all).build();
+  return sortKeys(JSON.parse(JSON.stringify(built)) as DashboardJson);
 }

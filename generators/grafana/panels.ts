@@ -18,7 +18,7 @@ import { PROMETHEUS } from './variables.ts';
 type AnyPanelBuilder = TimeseriesPanelBuilder | StatPanelBuilder | HeatmapPanelBuilder;
 
 function thresholds(panel: ResolvedPanel): ThresholdsConfigBuilder {
-  const steps = [{ value: null, color: 'green' }, ...(panel.thresholds ?? [])];
+  const steps = [{ value: null, color: panel.baseColor }, ...(panel.thresholds ?? [])];
   return new ThresholdsConfigBuilder().mode(ThresholdsMode.Absolute).steps(steps);
 }
 

@@ -90,15 +90,19 @@ function legendPrefix(by: readonly string[]): string {
   return by.map((l) => `{{${l}}}`).join(' ');
 }
 
+export interface QuantileOptions {
+  /** Group by these labels too: one series per quantile per group. */
+  by?: readonly string[];
+  quantiles?: readonly number[];
+  /** Legend text before the quantile, e.g. `vllm` gives `vllm p95`. */
+  legend?: string;
+}
+
 /** P50/P90/P95/P99 queries of a histogram, one series per quantile (and per `by` group). */
-export function quantileQueries(
-  metric: MetricSpec,
-  filter: Filter = {},
-  by: readonly string[] = [],
-  quantiles: readonly number[] = LATENCY_QUANTILES,
-): DashboardQuerySpec[] {
-  const prefix = legendPrefix(by);
-  return quantiles.map((q) => ({
+export function quantileQueries(metric: MetricSpec, filter: Filter = {}, options: QuantileOptions = {}): DashboardQuerySpec[] {
+  const by = options.by ?? [];
+  const prefix = [options.legend ?? '', legendPrefix(by)].filter((p) => p !== '').join(' ');
+  return (options.quantiles ?? LATENCY_QUANTILES).map((q) => ({
     expr: quantile(q, metric, filter, by),
     legend: `${prefix ? `${prefix} ` : ''}p${Math.round(q * 100)}`,
   }));

@@ -1,4 +1,9 @@
+import { logqlGroupingLabels } from '../logql/analyze.ts';
+import { outputLabels } from '../promql/analyze.ts';
+import { alertLabels, isAlertRule } from './alert-rule.ts';
 import type { SpecLocation } from './diagnostics.ts';
+import type { LogAlert } from './logs.ts';
+import { locate, type Model } from './model.ts';
 
 /**
  * Every alert the generators emit, with the labels Alertmanager will see (rule labels plus the labels
@@ -11,4 +16,51 @@ export interface GeneratedAlert {
   /** Labels the expression's result carries, by name only (values are known at run time). */
   dynamicLabels: string[];
   origin: SpecLocation;
+}
+
+/** Static labels of a log-based alert: severity, team, service, then its own. */
+export function logAlertLabels(alert: LogAlert): Record<string, string> {
+  const labels: Record<string, string> = { severity: alert.severity };
+  if (alert.team) labels.team = alert.team;
+  if (alert.service) labels.service = alert.service;
+  return sortedLabels({ ...labels, ...alert.labels });
+}
+
+/** Grouping labels of a LogQL alert's outer aggregation (the labels its result keeps). */
+function logAlertDynamicLabels(expr: string): string[] {
+  return [...new Set(logqlGroupingLabels(expr))].sort();
+}
+
+/**
+ * Every alert the generators emit: the alerting rules of every rule group and the log-based alerts of
+ * the log specs, each with the static labels Alertmanager routes on and the labels its expression keeps.
+ */
+export function collectAlerts(model: Model): GeneratedAlert[] {
+  const alerts: GeneratedAlert[] = [];
+  for (const group of model.specs.rules) {
+    group.value.rules.forEach((rule, i) => {
+      if (!isAlertRule(rule)) return;
+      alerts.push({
+        alertname: rule.alert,
+        labels: alertLabels(rule, group.value),
+        dynamicLabels: outputLabels(rule.expr, model.catalog).labels,
+        origin: locate(group, `rules[${i}]`),
+      });
+    });
+  }
+  for (const logs of model.specs.logs) {
+    logs.value.alerts.forEach((alert, i) => {
+      alerts.push({
+        alertname: alert.alert,
+        labels: logAlertLabels(alert),
+        dynamicLabels: logAlertDynamicLabels(alert.expr),
+        origin: locate(logs, `alerts[${i}]`),
+      });
+    });
+  }
+  return alerts;
+}
+
+function sortedLabels(record: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }

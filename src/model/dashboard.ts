@@ -39,8 +39,10 @@ export const panelSpecSchema = z.strictObject({
   decimals: z.number().int().min(0).optional(),
   /** Stack the series of a timeseries panel. */
   stack: z.boolean().default(false),
-  /** Colour steps above a base of green, e.g. `[{value: 0.8, color: 'orange'}]`. */
+  /** Colour steps above the base colour, e.g. `[{value: 0.8, color: 'orange'}]`. */
   thresholds: z.array(thresholdStepSchema).optional(),
+  /** Colour below the first threshold: green when high values are bad, red when low values are. */
+  baseColor: z.string().min(1).default('green'),
 });
 export type PanelSpec = z.input<typeof panelSpecSchema>;
 export type Panel = z.output<typeof panelSpecSchema>;

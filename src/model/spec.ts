@@ -2,7 +2,10 @@ import type { z } from 'zod';
 import { sourceSpecSchema, type SourceSpec } from './catalog.ts';
 import { ruleGroupSpecSchema, type RuleGroupSpec } from './rules.ts';
 import { stackSpecSchema, type StackSpec } from './stack.ts';
+import { routingSpecSchema, type RoutingSpec } from './routing.ts';
+import { logsSpecSchema, type LogsSpec } from './logs.ts';
 import { dashboardSpecSchema, type DashboardSpec } from './dashboard.ts';
+import { sloServiceSpecSchema, type SloServiceSpec } from './slo.ts';
 
 /**
  * Every kind of spec a file under specs/ can export, with the schema that normalises it. A spec file
@@ -12,7 +15,10 @@ export const SPEC_KINDS = {
   source: sourceSpecSchema,
   rules: ruleGroupSpecSchema,
   stack: stackSpecSchema,
+  routing: routingSpecSchema,
+  logs: logsSpecSchema,
   dashboard: dashboardSpecSchema,
+  slos: sloServiceSpecSchema,
 } as const satisfies Record<string, z.ZodType>;
 
 export type SpecKind = keyof typeof SPEC_KINDS;
@@ -37,4 +43,7 @@ export function isSpecDeclaration(value: unknown): value is SpecDeclaration {
 export const defineSource = <const S extends SourceSpec>(spec: S) => ({ kind: 'source' as const, spec });
 export const defineRuleGroup = (spec: RuleGroupSpec) => ({ kind: 'rules' as const, spec });
 export const defineStack = (spec: StackSpec) => ({ kind: 'stack' as const, spec });
+export const defineRouting = (spec: RoutingSpec) => ({ kind: 'routing' as const, spec });
+export const defineLogs = (spec: LogsSpec) => ({ kind: 'logs' as const, spec });
 export const defineDashboard = (spec: DashboardSpec) => ({ kind: 'dashboard' as const, spec });
+export const defineSlos = (spec: SloServiceSpec) => ({ kind: 'slos' as const, spec });

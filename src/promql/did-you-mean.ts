@@ -14,6 +14,12 @@ export function editDistance(a: string, b: string): number {
   return d[a.length]![b.length]!;
 }
 
+function commonPrefix(a: string, b: string): number {
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  return i;
+}
+
 /**
  * The candidates closest to `word`, best first: at most `limit`, and only those near enough to be a
  * plausible typo (a third of the word's length, at least two edits).
@@ -26,7 +32,8 @@ export function closest(word: string, candidates: Iterable<string>, limit = 3): 
     const distance = editDistance(word.toLowerCase(), c.toLowerCase());
     if (distance <= budget) scored.push([c, distance]);
   }
-  scored.sort((x, y) => x[1] - y[1] || (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
+  // Equal distances: the candidate sharing the longer prefix is the likelier intent (`rat` → `rate`).
+  scored.sort((x, y) => x[1] - y[1] || commonPrefix(word, y[0]) - commonPrefix(word, x[0]) || (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
   return scored.slice(0, limit).map(([c]) => c);
 }
 

@@ -58,7 +58,8 @@ function variableAt(text: string, i: number): { name: string; length: number } |
   const rest = text.slice(i, i + 200);
   const braced = /^\$\{(\w+)(?:\.[^:}]*)?(?::[^}]*)?\}/.exec(rest);
   if (braced) return { name: braced[1]!, length: braced[0].length };
-  const plain = /^\$(\w+)/.exec(rest);
+  // `$1` is a regex group reference (label_replace), not a variable.
+  const plain = /^\$([A-Za-z_]\w*)/.exec(rest);
   if (plain) return { name: plain[1]!, length: plain[0].length };
   const bracketed = /^\[\[(\w+)(?::\w+)?\]\]/.exec(rest);
   if (bracketed) return { name: bracketed[1]!, length: bracketed[0].length };
@@ -131,7 +132,7 @@ export function substituteVariables(source: string): { text: string; variables: 
     if (c === '[') bracketDepth++;
     if (c === ']') bracketDepth = Math.max(0, bracketDepth - 1);
     if (WORD.test(c)) {
-      lastWord = /[A-Za-z0-9_]/.test(lastChar) ? lastWord + c : c;
+      lastWord = i > 0 && WORD.test(source[i - 1]!) ? lastWord + c : c;
     } else if (!/\s/.test(c)) {
       lastWord = '';
     }
@@ -194,16 +195,23 @@ function unterminatedString(tree: Tree, text: string): SyntaxNode | undefined {
   return found;
 }
 
-function describeError(node: SyntaxNode, text: string): string {
-  if (node.from >= text.trimEnd().length) return text.trim() === '' ? 'empty expression' : 'unexpected end of expression';
+/** Functions Prometheus 2 had under a name Prometheus 3 changed. */
+const RENAMED_FUNCTIONS: Readonly<Record<string, string>> = { holt_winters: 'double_exponential_smoothing' };
+
+function describeError(node: SyntaxNode, text: string): { reason: string; from: number } {
+  if (node.from >= text.trimEnd().length)
+    return { reason: text.trim() === '' ? 'empty expression' : 'unexpected end of expression', from: node.from };
   const prev = node.prevSibling;
-  if (text[node.from] === '(' && prev && /^[A-Za-z_:][A-Za-z0-9_:]*$/.test(text.slice(prev.from, prev.to).trim())) {
-    const name = text.slice(prev.from, prev.to).trim().split(/[^A-Za-z0-9_:]/)[0] ?? '';
-    const suggestion = closest(name, PROMQL_FUNCTIONS);
-    return `unknown function \`${name}\`${suggestion.length ? ` (did you mean \`${suggestion[0]}\`?)` : ''}`;
+  const prevText = prev ? text.slice(prev.from, prev.to).trim() : '';
+  if (prev && text[node.from] === '(' && /^[A-Za-z_:][A-Za-z0-9_:]*$/.test(prevText)) {
+    const renamed = RENAMED_FUNCTIONS[prevText];
+    const hint = renamed
+      ? ` (Prometheus 3 calls it \`${renamed}\`)`
+      : closest(prevText, PROMQL_FUNCTIONS).map((s) => ` (did you mean \`${s}\`?)`)[0] ?? '';
+    return { reason: `unknown function \`${prevText}\`${hint}`, from: prev.from };
   }
   const token = text.slice(node.from, Math.min(node.to, node.from + 20)).trim() || text.slice(node.from, node.from + 10).trim();
-  return `unexpected \`${token}\``;
+  return { reason: `unexpected \`${token}\``, from: node.from };
 }
 
 export function parsePromQL(source: string): ParsedQuery {
@@ -214,9 +222,10 @@ export function parsePromQL(source: string): ParsedQuery {
   let error: PromQLSyntaxError | undefined;
   const node = unterminated && (!errorNode || unterminated.from <= errorNode.from) ? unterminated : errorNode;
   if (node) {
-    const reason = node === unterminated ? 'unterminated string' : describeError(node, text);
+    const described = node === unterminated ? { reason: 'unterminated string', from: node.from } : describeError(node, text);
+    const reason = described.reason;
     // An empty error node at the end sits after trailing space; point at the last real character.
-    const from = Math.min(node.from, Math.max(0, source.trimEnd().length));
+    const from = Math.min(described.from, Math.max(0, source.trimEnd().length));
     error = { from, to: Math.max(node.to, from), ...lineAndColumn(source, from), reason, excerpt: excerptAround(source, from, node.to) };
   }
   return { source, text, tree, variables, error };

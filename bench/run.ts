@@ -1,0 +1,39 @@
+import { writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { benchGenerate } from './generate.ts';
+import type { BenchSection } from './stats.ts';
+
+/**
+ * `npm run bench`: runs every benchmark side by side on this machine and rewrites BENCHMARKS.md with the
+ * machine, the method and the medians. Pass names to run a subset: `npm run bench -- generate`.
+ */
+const BENCHES: Record<string, () => Promise<BenchSection>> = {
+  generate: benchGenerate,
+};
+
+async function main(): Promise<void> {
+  const wanted = process.argv.slice(2);
+  const sections: BenchSection[] = [];
+  for (const [name, run] of Object.entries(BENCHES)) {
+    if (wanted.length > 0 && !wanted.includes(name)) continue;
+    process.stderr.write(`bench ${name}...\n`);
+    sections.push(await run());
+  }
+  const cpu = cpus();
+  const machine = `${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Node ${process.version}, ${process.platform}`;
+  const text = [
+    '# Benchmarks',
+    '',
+    'Written by `npm run bench`. The machines are shared and noisy, so every comparison runs side by side in one',
+    'run and the tables quote medians and ratios, never single timings.',
+    '',
+    `Machine: ${machine}.`,
+    '',
+    ...sections.flatMap((s) => [`## ${s.title}`, '', s.body, '']),
+  ].join('\n');
+  writeFileSync(join(import.meta.dirname, '..', 'BENCHMARKS.md'), text);
+  process.stdout.write(text);
+}
+
+await main();

@@ -1,0 +1,312 @@
+import { OUT, generatedHeader, k8sName, TOOL } from '../../src/conventions.ts';
+import { toYaml } from '../../src/emit/serialize.ts';
+import { collectAlerts } from '../../src/model/alerts.ts';
+import type { Artifact } from '../../src/model/artifact.ts';
+import type { Located, Model } from '../../src/model/model.ts';
+import { resolveRoutes, routingLabels } from '../../src/model/route-resolution.ts';
+import {
+  isNullReceiver,
+  parseMatcher,
+  type Credential,
+  type Receiver,
+  type Route,
+  type Routing,
+  type TimeInterval,
+} from '../../src/model/routing.ts';
+import { objectLabels } from '../../src/model/scrape.ts';
+
+/**
+ * alertmanager.yml, the AlertmanagerConfig CR and the route test cases, all from one routing spec.
+ * Credentials become `*_file` paths (Secrets mounted by the Alertmanager CR under
+ * /etc/alertmanager/secrets/<name>/<key>) or Secret key references; nothing secret is written.
+ */
+
+export const ALERTMANAGER_CONFIG = `${OUT.alertmanager}/alertmanager.yml`;
+export const ROUTE_TESTS = `${OUT.alertmanager}/tests/routes.yml`;
+export const ALERTMANAGER_CR_DIR = `${OUT.kubernetes}/alertmanager`;
+/** Where the operator mounts the Secrets listed in the Alertmanager CR's `spec.secrets`. */
+export const SECRET_MOUNT_DIR = '/etc/alertmanager/secrets';
+
+/** The file a credential is read from in alertmanager.yml; undefined for an inline value. */
+export function credentialFile(credential: Credential): string | undefined {
+  if (typeof credential === 'string') return undefined;
+  if ('file' in credential) return credential.file;
+  return `${SECRET_MOUNT_DIR}/${credential.secret.name}/${credential.secret.key}`;
+}
+
+function defined<T extends Record<string, unknown>>(record: T): T {
+  return Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined)) as T;
+}
+
+// ---------------------------------------------------------------- alertmanager.yml
+
+function routeYaml(route: Route, root: boolean): Record<string, unknown> {
+  return defined({
+    receiver: route.receiver,
+    ...(root ? {} : { matchers: route.matchers.length > 0 ? route.matchers.map((m) => formatted(m)) : undefined }),
+    group_by: route.groupBy,
+    group_wait: route.groupWait,
+    group_interval: route.groupInterval,
+    repeat_interval: route.repeatInterval,
+    continue: route.continue ? true : undefined,
+    mute_time_intervals: route.muteTimeIntervals.length > 0 ? route.muteTimeIntervals : undefined,
+    active_time_intervals: route.activeTimeIntervals.length > 0 ? route.activeTimeIntervals : undefined,
+    routes: route.routes.length > 0 ? route.routes.map((r) => routeYaml(r, false)) : undefined,
+  });
+}
+
+/** A matcher in its canonical spelling (`name="value"`), so amtool and the CR read the same thing. */
+function formatted(text: string): string {
+  const m = parseMatcher(text);
+  return m ? `${m.name}${m.type}${JSON.stringify(m.value)}` : text;
+}
+
+function receiverYaml(r: Receiver): Record<string, unknown> {
+  return defined({
+    name: r.name,
+    email_configs: r.email.length
+      ? r.email.map((e) =>
+          defined({
+            to: e.to,
+            from: e.from,
+            smarthost: e.smarthost,
+            auth_username: e.authUsername,
+            auth_password_file: e.authPassword ? credentialFile(e.authPassword) : undefined,
+            send_resolved: e.sendResolved,
+          }),
+        )
+      : undefined,
+    pagerduty_configs: r.pagerduty.length
+      ? r.pagerduty.map((p) =>
+          defined({ routing_key_file: credentialFile(p.routingKey), severity: p.severity, description: p.description, send_resolved: p.sendResolved }),
+        )
+      : undefined,
+    slack_configs: r.slack.length
+      ? r.slack.map((s) =>
+          defined({ api_url_file: credentialFile(s.apiUrl), channel: s.channel, title: s.title, text: s.text, send_resolved: s.sendResolved }),
+        )
+      : undefined,
+    webhook_configs: r.webhook.length
+      ? r.webhook.map((w) => defined({ url: w.url, max_alerts: w.maxAlerts, send_resolved: w.sendResolved }))
+      : undefined,
+  });
+}
+
+function timeIntervalYaml(t: TimeInterval): Record<string, unknown> {
+  return {
+    name: t.name,
+    time_intervals: t.intervals.map((i) =>
+      defined({
+        times: i.times?.map((x) => ({ start_time: x.start, end_time: x.end })),
+        weekdays: i.weekdays,
+        days_of_month: i.daysOfMonth,
+        months: i.months,
+        years: i.years,
+        location: i.location,
+      }),
+    ),
+  };
+}
+
+function globalYaml(routing: Routing): Record<string, unknown> {
+  const smtp = routing.global.smtp;
+  return defined({
+    resolve_timeout: routing.global.resolveTimeout,
+    smtp_smarthost: smtp?.smarthost,
+    smtp_from: smtp?.from,
+    smtp_auth_username: smtp?.authUsername,
+    smtp_auth_password_file: smtp?.authPassword ? credentialFile(smtp.authPassword) : undefined,
+    smtp_require_tls: smtp?.requireTls,
+  });
+}
+
+export function alertmanagerYaml(routing: Routing): Record<string, unknown> {
+  return defined({
+    global: globalYaml(routing),
+    route: routeYaml(routing.route, true),
+    receivers: routing.receivers.map(receiverYaml),
+    inhibit_rules: routing.inhibitRules.length
+      ? routing.inhibitRules.map((i) => ({
+          source_matchers: i.sourceMatchers.map(formatted),
+          target_matchers: i.targetMatchers.map(formatted),
+          equal: i.equal,
+        }))
+      : undefined,
+    time_intervals: routing.timeIntervals.length ? routing.timeIntervals.map(timeIntervalYaml) : undefined,
+  });
+}
+
+export interface LocalAlertmanagerOptions {
+  /** Every receiver with an integration posts here instead (the e2e test's webhook sink). */
+  webhookUrl: string;
+  /** Shorter waits for a live test; the spec's values are kept when absent. */
+  groupWait?: string;
+  groupInterval?: string;
+  repeatInterval?: string;
+}
+
+/**
+ * The same tree and receiver names with every receiver's endpoints replaced by one webhook, for a local
+ * run. Receivers without integrations stay without, so dropped alerts stay dropped.
+ */
+export function localAlertmanagerConfig(routing: Routing, options: LocalAlertmanagerOptions): string {
+  const local: Routing = {
+    ...routing,
+    global: { resolveTimeout: routing.global.resolveTimeout },
+    receivers: routing.receivers.map((r) =>
+      isNullReceiver(r) ? r : { name: r.name, email: [], slack: [], pagerduty: [], webhook: [{ url: options.webhookUrl, sendResolved: true }] },
+    ),
+    route: {
+      ...routing.route,
+      groupWait: options.groupWait ?? routing.route.groupWait,
+      groupInterval: options.groupInterval ?? routing.route.groupInterval,
+      repeatInterval: options.repeatInterval ?? routing.route.repeatInterval,
+    },
+  };
+  return toYaml(alertmanagerYaml(local), generatedHeader(['specs/routing.ts']));
+}
+
+// ---------------------------------------------------------------- AlertmanagerConfig CR
+
+function crMatchers(matchers: readonly string[]): Array<Record<string, string>> {
+  return matchers.flatMap((text) => {
+    const m = parseMatcher(text);
+    return m ? [{ name: m.name, matchType: m.type, value: m.value }] : [];
+  });
+}
+
+function secretKey(credential: Credential | undefined): { name: string; key: string } | undefined {
+  if (!credential || typeof credential === 'string' || !('secret' in credential)) return undefined;
+  return { name: credential.secret.name, key: credential.secret.key };
+}
+
+function crRoute(route: Route, root: boolean): Record<string, unknown> {
+  return defined({
+    receiver: route.receiver,
+    matchers: !root && route.matchers.length ? crMatchers(route.matchers) : undefined,
+    groupBy: route.groupBy,
+    groupWait: route.groupWait,
+    groupInterval: route.groupInterval,
+    repeatInterval: route.repeatInterval,
+    continue: route.continue ? true : undefined,
+    muteTimeIntervals: route.muteTimeIntervals.length ? route.muteTimeIntervals : undefined,
+    activeTimeIntervals: route.activeTimeIntervals.length ? route.activeTimeIntervals : undefined,
+    routes: route.routes.length ? route.routes.map((r) => crRoute(r, false)) : undefined,
+  });
+}
+
+function crReceiver(r: Receiver, routing: Routing): Record<string, unknown> {
+  const smtp = routing.global.smtp;
+  return defined({
+    name: r.name,
+    emailConfigs: r.email.length
+      ? r.email.map((e) =>
+          defined({
+            to: e.to,
+            from: e.from ?? smtp?.from,
+            smarthost: e.smarthost ?? smtp?.smarthost,
+            authUsername: e.authUsername ?? smtp?.authUsername,
+            authPassword: secretKey(e.authPassword ?? smtp?.authPassword),
+            requireTLS: smtp?.requireTls,
+            sendResolved: e.sendResolved,
+          }),
+        )
+      : undefined,
+    pagerdutyConfigs: r.pagerduty.length
+      ? r.pagerduty.map((p) => defined({ routingKey: secretKey(p.routingKey), severity: p.severity, description: p.description, sendResolved: p.sendResolved }))
+      : undefined,
+    slackConfigs: r.slack.length
+      ? r.slack.map((s) => defined({ apiURL: secretKey(s.apiUrl), channel: s.channel, title: s.title, text: s.text, sendResolved: s.sendResolved }))
+      : undefined,
+    webhookConfigs: r.webhook.length
+      ? r.webhook.map((w) => defined({ url: w.url, maxAlerts: w.maxAlerts, sendResolved: w.sendResolved }))
+      : undefined,
+  });
+}
+
+function crTimeInterval(t: TimeInterval): Record<string, unknown> {
+  return {
+    name: t.name,
+    timeIntervals: t.intervals.map((i) =>
+      defined({
+        times: i.times?.map((x) => ({ startTime: x.start, endTime: x.end })),
+        weekdays: i.weekdays,
+        daysOfMonth: i.daysOfMonth?.map((d) => {
+          const [start, end] = d.split(':').map(Number);
+          return { start: start!, end: end ?? start! };
+        }),
+        months: i.months,
+        years: i.years,
+      }),
+    ),
+  };
+}
+
+export function alertmanagerConfigObject(routing: Located<Routing>, model: Model): Record<string, unknown> {
+  const r = routing.value;
+  return {
+    apiVersion: 'monitoring.coreos.com/v1alpha1',
+    kind: 'AlertmanagerConfig',
+    metadata: {
+      name: k8sName(TOOL, routing.root),
+      namespace: model.stack.value.namespace,
+      labels: objectLabels(model.stack.value, 'alertmanagerConfigs'),
+    },
+    spec: defined({
+      route: crRoute(r.route, true),
+      receivers: r.receivers.map((x) => crReceiver(x, r)),
+      inhibitRules: r.inhibitRules.length
+        ? r.inhibitRules.map((i) => ({ sourceMatch: crMatchers(i.sourceMatchers), targetMatch: crMatchers(i.targetMatchers), equal: i.equal }))
+        : undefined,
+      muteTimeIntervals: r.timeIntervals.length ? r.timeIntervals.map(crTimeInterval) : undefined,
+    }),
+  };
+}
+
+// ---------------------------------------------------------------- route tests
+
+export interface RouteTestCase {
+  alert: string;
+  /** Spec file and path the alert is declared at. */
+  origin: string;
+  labels: Record<string, string>;
+  /** Receivers in notification order, as `amtool config routes test` prints them. */
+  receivers: string[];
+}
+
+export function routeTestCases(model: Model, routing: Routing): RouteTestCase[] {
+  const seen = new Set<string>();
+  const cases: RouteTestCase[] = [];
+  for (const alert of collectAlerts(model)) {
+    const labels = routingLabels(alert, model.stack.value.externalLabels);
+    const key = JSON.stringify(labels);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    cases.push({
+      alert: alert.alertname,
+      origin: `${alert.origin.file}: ${alert.origin.path}`,
+      labels,
+      receivers: resolveRoutes(routing, labels).map((r) => r.receiver),
+    });
+  }
+  return cases;
+}
+
+export function alertmanagerGenerator(model: Model): Artifact[] {
+  const [routing] = model.specs.routing;
+  if (!routing) return [];
+  const header = generatedHeader([routing.file]);
+  const files = [...new Set([routing.file, ...collectAlerts(model).map((a) => a.origin.file)])];
+  const cr = alertmanagerConfigObject(routing, model);
+  return [
+    { path: ALERTMANAGER_CONFIG, body: toYaml(alertmanagerYaml(routing.value), header) },
+    { path: `${ALERTMANAGER_CR_DIR}/${(cr.metadata as { name: string }).name}.yaml`, body: toYaml(cr, generatedHeader([routing.file, model.stack.file])) },
+    {
+      path: ROUTE_TESTS,
+      body: toYaml(
+        { config: 'alertmanager.yml', cases: routeTestCases(model, routing.value) },
+        `${generatedHeader(files)}# Each case: \`amtool config routes test --config.file=<config> --verify.receivers=<receivers> <labels>\`.\n`,
+      ),
+    },
+  ];
+}

@@ -1,0 +1,15 @@
+import type { Artifact } from '../../src/model/artifact.ts';
+import type { Model } from '../../src/model/model.ts';
+import { prometheusConfigGenerator } from '../prometheus/config.ts';
+import { kubePrometheusStackValuesGenerator } from './kube-prometheus-stack-values.ts';
+import { monitorsGenerator } from './monitors.ts';
+
+/**
+ * Scrape wiring, Alertmanager and log pipeline outputs, registered together so the registry needs one
+ * entry for all of them.
+ */
+export const scrapeWiring: Array<(model: Model) => Artifact[]> = [
+  monitorsGenerator,
+  prometheusConfigGenerator,
+  kubePrometheusStackValuesGenerator,
+];

@@ -1,0 +1,187 @@
+import { goFloat } from '../../src/conventions.ts';
+import type { OutputRule, OutputRuleGroup } from '../prometheus-rules/envelopes.ts';
+import { SLO_GROUPS, SLO_LABELS, SLO_SERIES, sliErrorRatio, type SlothOrigin } from '../../src/slo/names.ts';
+import { atWindow } from '../../src/slo/sli.ts';
+import type { SlothSlo } from '../../src/slo/sloth-slo.ts';
+import { burnTable, promDuration, sliWindows, type BurnTable, type BurnWindow } from '../../src/slo/windows.ts';
+import { goSorted } from './go-yaml.ts';
+
+/**
+ * The rules Sloth v0.16 generates for an SLO (SLI recordings, metadata recordings, page and ticket
+ * alerts), string for string. infermon's low-traffic options, when set, change only the SLI expressions
+ * (zero-traffic guard) and the page alert (minimum event rate).
+ */
+
+export function idLabels(slo: SlothSlo): Record<string, string> {
+  return { [SLO_LABELS.id]: slo.id, [SLO_LABELS.service]: slo.service, [SLO_LABELS.slo]: slo.name };
+}
+
+/** Prometheus `LabelSet.String()` of the ID labels: keys sorted, `", "` between pairs. */
+export function idFilter(slo: SlothSlo): string {
+  const labels = idLabels(slo);
+  return `{${Object.keys(labels)
+    .sort()
+    .map((k) => `${k}=${JSON.stringify(labels[k])}`)
+    .join(', ')}}`;
+}
+
+export function userLabels(slo: SlothSlo): Record<string, string> {
+  return { ...slo.serviceLabels, ...slo.labels };
+}
+
+/** Sloth's alert budget: `(100 - objective) / 100`, not `1 - objective / 100` (the float noise differs). */
+export const alertErrorBudget = (slo: SlothSlo): number => (100 - slo.objective) / 100;
+
+export function sloBurnTable(slo: SlothSlo): BurnTable {
+  return burnTable(slo.windows, slo.period);
+}
+
+export const periodWindow = (slo: SlothSlo): string => promDuration(slo.period);
+
+function sliExpr(slo: SlothSlo, window: string): string {
+  const guard = slo.options.zeroTrafficGuard;
+  if (slo.sli.kind === 'events') {
+    const total = atWindow(slo.sli.totalQuery, window);
+    return `(${atWindow(slo.sli.errorQuery, window)})\n/\n${guard ? `((${total}) > 0)` : `(${total})`}\n`;
+  }
+  const ratio = `(${atWindow(slo.sli.errorRatioQuery, window)})`;
+  return guard ? `${ratio} >= 0 < +Inf` : ratio;
+}
+
+function optimizedPeriodExpr(slo: SlothSlo, shortest: string, period: string): string {
+  const f = idFilter(slo);
+  return (
+    `sum_over_time(${sliErrorRatio(shortest)}${f}[${period}])\n` +
+    `/ ignoring (${SLO_LABELS.window})\n` +
+    `count_over_time(${sliErrorRatio(shortest)}${f}[${period}])\n`
+  );
+}
+
+export function slothSliRules(slo: SlothSlo): OutputRule[] {
+  const windows = sliWindows(slo.windows, slo.period);
+  const period = windows[windows.length - 1]!;
+  const shortest = sloBurnTable(slo).pageQuick.short;
+  return windows.map((window) => ({
+    record: sliErrorRatio(window),
+    expr: window === period ? optimizedPeriodExpr(slo, shortest, period) : sliExpr(slo, window),
+    labels: goSorted({ ...idLabels(slo), [SLO_LABELS.window]: window, ...userLabels(slo) }),
+  }));
+}
+
+export function metadataRules(slo: SlothSlo, origin: SlothOrigin): OutputRule[] {
+  const f = idFilter(slo);
+  const labels = goSorted({ ...idLabels(slo), ...userLabels(slo) });
+  const objectiveRatio = goFloat(slo.objective / 100);
+  const burnOf = (window: string): string =>
+    `${sliErrorRatio(window)}${f}\n/ on(${SLO_LABELS.id}, ${SLO_LABELS.slo}, ${SLO_LABELS.service}) group_left\n${SLO_SERIES.errorBudget}${f}\n`;
+  return [
+    { record: SLO_SERIES.objective, expr: `vector(${objectiveRatio})`, labels },
+    { record: SLO_SERIES.errorBudget, expr: `vector(1-${objectiveRatio})`, labels },
+    { record: SLO_SERIES.periodDays, expr: `vector(${goFloat(slo.period / 3600_000 / 24)})`, labels },
+    { record: SLO_SERIES.currentBurnRate, expr: burnOf(sloBurnTable(slo).pageQuick.short), labels },
+    { record: SLO_SERIES.periodBurnRate, expr: burnOf(periodWindow(slo)), labels },
+    { record: SLO_SERIES.periodErrorBudgetRemaining, expr: `1 - ${SLO_SERIES.periodBurnRate}${f}`, labels },
+    {
+      record: SLO_SERIES.info,
+      expr: 'vector(1)',
+      labels: goSorted({
+        ...labels,
+        [SLO_LABELS.version]: origin.version,
+        [SLO_LABELS.mode]: origin.mode,
+        [SLO_LABELS.spec]: origin.spec,
+        [SLO_LABELS.objective]: String(slo.objective),
+      }),
+    },
+  ];
+}
+
+export type Severity = 'page' | 'ticket';
+
+export const DEFAULT_ANNOTATIONS = {
+  title: (severity: Severity) =>
+    `(${severity}) {{$labels.sloth_service}} {{$labels.sloth_slo}} SLO error budget burn rate is too fast.`,
+  summary: '{{$labels.sloth_service}} {{$labels.sloth_slo}} SLO error budget burn rate is over expected.',
+};
+
+/** The OR of two window pairs, each an AND of `max(<ratio> > factor × budget) without (sloth_window)`. */
+export function burnPairsExpr(ratio: (window: string) => string, quick: BurnWindow, slow: BurnWindow, budget: number): string {
+  const cond = (window: string, factor: number): string =>
+    `    max(${ratio(window)} > (${goFloat(factor)} * ${goFloat(budget)})) without (${SLO_LABELS.window})\n`;
+  const pair = (w: BurnWindow): string => `(\n${cond(w.short, w.factor)}    and\n${cond(w.long, w.factor)})\n`;
+  return `${pair(quick)}or\n${pair(slow)}`;
+}
+
+/** Wraps an alert expression so it only fires while the SLI sees at least `rate` events per second. */
+export function withTrafficFloor(expr: string, matching: string, traffic: string, rate: number): string {
+  const indented = expr
+    .trimEnd()
+    .split('\n')
+    .map((l) => `    ${l}`)
+    .join('\n');
+  return `(\n${indented}\n)\nand ${matching}\n(${traffic}) >= ${goFloat(rate)}\n`;
+}
+
+export function alertLabels(slo: SlothSlo, severity: Severity): Record<string, string> {
+  const own = slo.alerting[severity];
+  return goSorted({ ...slo.alerting.labels, ...own.labels, [SLO_LABELS.severity]: severity });
+}
+
+export function alertAnnotations(slo: SlothSlo, severity: Severity): Record<string, string> {
+  return goSorted({
+    title: DEFAULT_ANNOTATIONS.title(severity),
+    summary: DEFAULT_ANNOTATIONS.summary,
+    ...slo.alerting.annotations,
+    ...slo.alerting[severity].annotations,
+  });
+}
+
+/** The page-alert traffic floor in Sloth layout: the total query over the quick pair's long window. */
+function slothTrafficFloor(slo: SlothSlo, expr: string): string {
+  if (slo.options.minEventRate === undefined || slo.sli.kind !== 'events') return expr;
+  const traffic = atWindow(slo.sli.totalQuery, sloBurnTable(slo).pageQuick.long);
+  return withTrafficFloor(expr, 'on()', traffic, slo.options.minEventRate);
+}
+
+export function alertRules(
+  slo: SlothSlo,
+  ratio: (window: string) => string,
+  trafficFloor: (expr: string) => string,
+): OutputRule[] {
+  if (!slo.alerting.name) return [];
+  const table = sloBurnTable(slo);
+  const budget = alertErrorBudget(slo);
+  const rules: OutputRule[] = [];
+  if (!slo.alerting.page.disable)
+    rules.push({
+      alert: slo.alerting.name,
+      expr: trafficFloor(burnPairsExpr(ratio, table.pageQuick, table.pageSlow, budget)),
+      labels: alertLabels(slo, 'page'),
+      annotations: alertAnnotations(slo, 'page'),
+    });
+  if (!slo.alerting.ticket.disable)
+    rules.push({
+      alert: slo.alerting.name,
+      expr: burnPairsExpr(ratio, table.ticketQuick, table.ticketSlow, budget),
+      labels: alertLabels(slo, 'ticket'),
+      annotations: alertAnnotations(slo, 'ticket'),
+    });
+  return rules;
+}
+
+/** Every group Sloth emits for these SLOs, in Sloth's order (per SLO: sli, meta, alerts; empty ones left out). */
+export function slothRuleGroups(slos: readonly SlothSlo[], origin: SlothOrigin): OutputRuleGroup[] {
+  const groups: OutputRuleGroup[] = [];
+  for (const slo of slos) {
+    const f = idFilter(slo);
+    const candidates: OutputRuleGroup[] = [
+      { name: SLO_GROUPS.sli(slo.id), rules: slothSliRules(slo) },
+      { name: SLO_GROUPS.meta(slo.id), rules: metadataRules(slo, origin) },
+      {
+        name: SLO_GROUPS.alerts(slo.id),
+        rules: alertRules(slo, (w) => `${sliErrorRatio(w)}${f}`, (expr) => slothTrafficFloor(slo, expr)),
+      },
+    ];
+    groups.push(...candidates.filter((g) => g.rules.length > 0));
+  }
+  return groups;
+}

@@ -1,0 +1,58 @@
+import { defineRouting } from '../src/model/spec.ts';
+
+/**
+ * Alert routing: critical alerts page the on-call rotation and go to the incident bridge, every alert
+ * reaches its owning team's channel, and a critical alert silences the warning of the same alert and
+ * service. Credentials come from Secrets in the stack namespace, never from this file.
+ */
+export const routing = defineRouting({
+  global: {
+    resolveTimeout: '5m',
+    smtp: {
+      smarthost: 'smtp.example.com:587',
+      from: 'alerts@example.com',
+      authUsername: 'alerts@example.com',
+      authPassword: { secret: { name: 'alertmanager-smtp', key: 'password' } },
+    },
+  },
+  receivers: [
+    { name: 'ops-default', email: [{ to: 'ops-team@example.com' }] },
+    { name: 'oncall-pagerduty', pagerduty: [{ routingKey: { secret: { name: 'alertmanager-pagerduty', key: 'routing-key' } }, severity: 'critical' }] },
+    { name: 'incident-bridge', webhook: [{ url: 'http://incident-bridge.monitoring.svc:8080/alerts', maxAlerts: 20 }] },
+    { name: 'inference-platform-slack', slack: [{ apiUrl: { secret: { name: 'alertmanager-slack', key: 'inference-platform' } }, channel: '#inference-platform' }] },
+    { name: 'inference-runtime-slack', slack: [{ apiUrl: { secret: { name: 'alertmanager-slack', key: 'inference-runtime' } }, channel: '#inference-runtime' }] },
+    { name: 'rag-app-slack', slack: [{ apiUrl: { secret: { name: 'alertmanager-slack', key: 'rag-app' } }, channel: '#rag-app' }] },
+    { name: 'moe-research-slack', slack: [{ apiUrl: { secret: { name: 'alertmanager-slack', key: 'moe-research' } }, channel: '#moe-research' }] },
+    { name: 'gpu-infra-slack', slack: [{ apiUrl: { secret: { name: 'alertmanager-slack', key: 'gpu-infra' } }, channel: '#gpu-infra' }] },
+    { name: 'gpu-infra-email', email: [{ to: 'gpu-infra@example.com' }] },
+  ],
+  route: {
+    receiver: 'ops-default',
+    groupBy: ['alertname', 'cluster', 'service'],
+    groupWait: '30s',
+    groupInterval: '5m',
+    repeatInterval: '4h',
+    routes: [
+      { matchers: ['severity="critical"'], receiver: 'oncall-pagerduty', groupWait: '10s', repeatInterval: '1h', continue: true },
+      { matchers: ['severity="critical"'], receiver: 'incident-bridge', continue: true },
+      { matchers: ['team="inference-platform"'], receiver: 'inference-platform-slack' },
+      { matchers: ['team="inference-runtime"'], receiver: 'inference-runtime-slack' },
+      { matchers: ['team="rag-app"'], receiver: 'rag-app-slack' },
+      { matchers: ['team="moe-research"'], receiver: 'moe-research-slack' },
+      {
+        matchers: ['team="gpu-infra"'],
+        receiver: 'gpu-infra-slack',
+        routes: [{ matchers: ['severity="warning"'], receiver: 'gpu-infra-email', activeTimeIntervals: ['business-hours'] }],
+      },
+    ],
+  },
+  inhibitRules: [
+    { sourceMatchers: ['severity="critical"'], targetMatchers: ['severity="warning"'], equal: ['alertname', 'service'] },
+  ],
+  timeIntervals: [
+    {
+      name: 'business-hours',
+      intervals: [{ weekdays: ['monday:friday'], times: [{ start: '08:00', end: '18:00' }], location: 'UTC' }],
+    },
+  ],
+});

@@ -1,0 +1,133 @@
+import { resolveDashboards, type ResolvedDashboard } from '../../generators/grafana/resolve.ts';
+import { labelValuesQuery } from '../../generators/grafana/variables.ts';
+import { GRAFANA_DATASOURCE_VARIABLE } from '../conventions.ts';
+import { ALLOWED_WINDOWS, rangeWindows } from '../grafana/lint.ts';
+import type { Diagnostics, SpecLocation } from '../model/diagnostics.ts';
+import { locate, type Model } from '../model/model.ts';
+import { checkPromQL } from '../promql/check.ts';
+import { substituteVariables } from '../promql/parse.ts';
+import { didYouMean } from '../promql/did-you-mean.ts';
+
+/**
+ * Dashboards against the catalog and each other: every panel query and variable query through the
+ * PromQL checker (with the dashboard's variables allowed), `$__rate_interval` in every range, every
+ * variable used, links to dashboards that exist, and unique ids and UIDs.
+ */
+
+function at(base: SpecLocation, suffix: string): SpecLocation {
+  return { file: base.file, path: `${base.path}${suffix}` };
+}
+
+function usedVariables(expr: string): string[] {
+  return substituteVariables(expr).variables.map((v) => v.name);
+}
+
+function checkQueries(model: Model, dashboard: ResolvedDashboard, allowed: string[], diagnostics: Diagnostics): Set<string> {
+  const used = new Set<string>();
+  const ctx = { catalog: model.catalog, prometheusMajor: model.stack.value.prometheusMajor, grafanaVariables: allowed };
+  for (const row of dashboard.rows) {
+    for (const panel of row.panels) {
+      panel.queries.forEach((query, i) => {
+        const where = at(panel.at, `.queries[${i}].expr`);
+        for (const name of usedVariables(query.expr)) used.add(name);
+        for (const problem of checkPromQL(query.expr, ctx)) {
+          const message = `${dashboard.spec.id} › ${panel.title}: ${problem.message}`;
+          if (problem.severity === 'error') diagnostics.error(problem.code, where, message, problem.fix);
+          else diagnostics.warning(problem.code, where, message, problem.fix);
+        }
+        for (const window of rangeWindows(query.expr)) {
+          if ((ALLOWED_WINDOWS as readonly string[]).includes(window)) continue;
+          diagnostics.error(
+            'dashboard/fixed-rate-window',
+            where,
+            `${dashboard.spec.id} › ${panel.title}: range [${window}] is fixed, so the panel breaks when zoomed`,
+            'use [$__rate_interval] (or [$__range] for a total over the dashboard range)',
+          );
+        }
+      });
+    }
+  }
+  return used;
+}
+
+function checkVariables(model: Model, dashboard: ResolvedDashboard, item: Parameters<typeof locate>[0], diagnostics: Diagnostics): Set<string> {
+  const used = new Set<string>();
+  const names = new Set<string>([GRAFANA_DATASOURCE_VARIABLE]);
+  const ownCount = dashboard.spec.variables.length;
+  const generatedCount = dashboard.variables.length - ownCount;
+  dashboard.variables.forEach((variable, i) => {
+    const where =
+      i < generatedCount ? locate(item, 'crossClusterSeries') : locate(item, `variables[${i - generatedCount}]`);
+    if (names.has(variable.name))
+      diagnostics.error(
+        'dashboard/duplicate-variable',
+        where,
+        `${dashboard.spec.id}: variable \`${variable.name}\` is declared twice`,
+        'give each variable its own name (`datasource` is reserved)',
+      );
+    names.add(variable.name);
+    if (variable.type !== 'label') return;
+    const selector = `${variable.series}${variable.matchers ?? ''}`;
+    for (const name of usedVariables(selector)) used.add(name);
+    const problems = checkPromQL(selector, {
+      catalog: model.catalog,
+      prometheusMajor: model.stack.value.prometheusMajor,
+      grafanaVariables: dashboard.variables.map((v) => v.name),
+    });
+    for (const problem of problems)
+      diagnostics.error(problem.code, where, `${dashboard.spec.id} › $${variable.name}: ${problem.message}`, problem.fix);
+    const found = model.catalog.lookupSeries(variable.series);
+    if (found && !model.catalog.labelNames(found.metric, found.suffix).includes(variable.labelName))
+      diagnostics.error(
+        'dashboard/unknown-variable-label',
+        where,
+        `${dashboard.spec.id} › $${variable.name}: \`${labelValuesQuery(variable)}\` reads label \`${variable.labelName}\`, which \`${variable.series}\` does not have${didYouMean(variable.labelName, model.catalog.labelNames(found.metric, found.suffix))}`,
+        `use one of ${model.catalog.labelNames(found.metric, found.suffix).join(', ')}`,
+      );
+  });
+  return used;
+}
+
+export function checkDashboards(model: Model, diagnostics: Diagnostics): void {
+  const items = model.specs.dashboard;
+  const dashboards = resolveDashboards(model);
+  const byId = new Map<string, number>();
+  const byUid = new Map<string, number>();
+  dashboards.forEach((dashboard, index) => {
+    const item = items[index]!;
+    const id = dashboard.spec.id;
+    const previous = byId.get(id);
+    if (previous !== undefined)
+      diagnostics.error('dashboard/duplicate-id', locate(item, 'id'), `dashboard id \`${id}\` is also used in ${items[previous]!.file}`, 'give every dashboard its own id');
+    else if (byUid.has(dashboard.uid))
+      diagnostics.error('dashboard/duplicate-uid', locate(item, 'id'), `dashboard UID \`${dashboard.uid}\` collides with ${items[byUid.get(dashboard.uid)!]!.file}`, 'choose a dashboard id that differs in its first 30 characters');
+    byId.set(id, index);
+    byUid.set(dashboard.uid, index);
+
+    const allowed = dashboard.variables.map((v) => v.name);
+    const used = checkQueries(model, dashboard, allowed, diagnostics);
+    for (const name of checkVariables(model, dashboard, item, diagnostics)) used.add(name);
+    const ownCount = dashboard.spec.variables.length;
+    const generatedCount = dashboard.variables.length - ownCount;
+    dashboard.variables.forEach((variable, i) => {
+      if (used.has(variable.name)) return;
+      const where = i < generatedCount ? locate(item, 'crossClusterSeries') : locate(item, `variables[${i - generatedCount}]`);
+      diagnostics.error(
+        'dashboard/unused-variable',
+        where,
+        `${id}: variable \`$${variable.name}\` is not used by any panel query or other variable`,
+        `filter the panel queries on \`$${variable.name}\`, or remove the variable`,
+      );
+    });
+
+    dashboard.spec.links.forEach((link, i) => {
+      if (dashboards.some((d) => d.spec.id === link)) return;
+      diagnostics.error(
+        'dashboard/unknown-link',
+        locate(item, `links[${i}]`),
+        `${id} links to dashboard \`${link}\`, which no spec defines${didYouMean(link, dashboards.map((d) => d.spec.id))}`,
+        'link to the id of a dashboard under specs/dashboards/',
+      );
+    });
+  });
+}

@@ -1,0 +1,159 @@
+import { alertmanagerConfigObject } from '../../generators/alertmanager/config.ts';
+import { collectAlerts, type GeneratedAlert } from '../model/alerts.ts';
+import type { Diagnostics } from '../model/diagnostics.ts';
+import { locate, type Located, type Model } from '../model/model.ts';
+import { resolveRoutes, routePath, routingLabels } from '../model/route-resolution.ts';
+import { isNullReceiver, matches, parseMatcher, type Credential, type Route, type Routing } from '../model/routing.ts';
+import { checkSelectorLabels } from './wiring.ts';
+
+/**
+ * Routing checks: credentials only by reference, every name a route uses is declared, matchers parse,
+ * every generated alert reaches a receiver that notifies someone, and inhibit rules compare labels both
+ * sides carry.
+ */
+
+function checkCredential(credential: Credential | undefined, routing: Located<Routing>, path: string, d: Diagnostics): void {
+  if (typeof credential !== 'string') return;
+  d.error(
+    'route/inline-secret',
+    locate(routing, path),
+    'a credential is written inline; it would end up in alertmanager.yml and in git',
+    'reference it instead: `{ secret: { name, key } }` for a Kubernetes Secret, or `{ file: "/path" }` for a mounted file',
+  );
+}
+
+function checkCredentials(routing: Located<Routing>, d: Diagnostics): void {
+  const r = routing.value;
+  checkCredential(r.global.smtp?.authPassword, routing, 'global.smtp.authPassword', d);
+  r.receivers.forEach((receiver, i) => {
+    receiver.email.forEach((e, j) => checkCredential(e.authPassword, routing, `receivers[${i}].email[${j}].authPassword`, d));
+    receiver.slack.forEach((s, j) => checkCredential(s.apiUrl, routing, `receivers[${i}].slack[${j}].apiUrl`, d));
+    receiver.pagerduty.forEach((p, j) => checkCredential(p.routingKey, routing, `receivers[${i}].pagerduty[${j}].routingKey`, d));
+    const fileOnly = [
+      ...receiver.email.map((e) => e.authPassword),
+      ...receiver.slack.map((s) => s.apiUrl),
+      ...receiver.pagerduty.map((p) => p.routingKey),
+    ].some((c) => c !== undefined && typeof c !== 'string' && 'file' in c);
+    if (fileOnly)
+      d.error(
+        'route/credential-not-a-secret',
+        locate(routing, `receivers[${i}]`),
+        `receiver ${receiver.name} reads a credential from a file, which an AlertmanagerConfig cannot reference`,
+        'store the credential in a Secret in the stack namespace and reference it with `{ secret: { name, key } }`',
+      );
+  });
+}
+
+function walkRoutes(route: Route, path: number[], visit: (route: Route, path: number[]) => void): void {
+  visit(route, path);
+  route.routes.forEach((child, i) => walkRoutes(child, [...path, i], visit));
+}
+
+function checkNames(routing: Located<Routing>, d: Diagnostics): void {
+  const r = routing.value;
+  const receivers = new Set<string>();
+  r.receivers.forEach((receiver, i) => {
+    if (receivers.has(receiver.name))
+      d.error('route/duplicate-receiver', locate(routing, `receivers[${i}].name`), `receiver ${receiver.name} is declared twice`, 'give each receiver a unique name');
+    receivers.add(receiver.name);
+  });
+  const intervals = new Set(r.timeIntervals.map((t) => t.name));
+  if (!r.route.receiver)
+    d.error('route/no-default-receiver', locate(routing, 'route.receiver'), 'the root route has no receiver', 'set `route.receiver` to the default receiver');
+  if (r.route.matchers.length > 0)
+    d.warning('route/root-matchers', locate(routing, 'route.matchers'), 'the root route matches every alert; its matchers are ignored', 'move the matchers to a child route');
+  walkRoutes(r.route, [], (route, path) => {
+    const at = (field: string) => locate(routing, `${routePath(path)}.${field}`);
+    if (route.receiver && !receivers.has(route.receiver))
+      d.error('route/unknown-receiver', at('receiver'), `route sends to receiver ${route.receiver}, which is not declared`, `declare it under \`receivers\` or use one of: ${[...receivers].join(', ')}`);
+    if (route.match)
+      d.error(
+        'route/deprecated-match',
+        at('match'),
+        '`match` is deprecated in Alertmanager and rejected by amtool in UTF-8 mode',
+        `write \`matchers: [${Object.entries(route.match).map(([k, v]) => `'${k}="${v}"'`).join(', ')}]\` instead`,
+      );
+    route.matchers.forEach((m, i) => {
+      if (!parseMatcher(m))
+        d.error('route/invalid-matcher', at(`matchers[${i}]`), `\`${m}\` is not an Alertmanager matcher`, 'write `label="value"`, `label!="value"`, `label=~"regex"` or `label!~"regex"`');
+    });
+    for (const [field, names] of [['muteTimeIntervals', route.muteTimeIntervals], ['activeTimeIntervals', route.activeTimeIntervals]] as const)
+      for (const name of names)
+        if (!intervals.has(name))
+          d.error('route/unknown-time-interval', at(field), `time interval ${name} is not declared`, 'declare it under `timeIntervals`');
+  });
+  r.inhibitRules.forEach((rule, i) => {
+    [...rule.sourceMatchers, ...rule.targetMatchers].forEach((m) => {
+      if (!parseMatcher(m))
+        d.error('route/invalid-matcher', locate(routing, `inhibitRules[${i}]`), `\`${m}\` is not an Alertmanager matcher`, 'write `label="value"` and the like');
+    });
+  });
+}
+
+/** Every alert's receivers: an alert that only reaches the default or a dropping receiver is unrouted. */
+function checkAlertsRouted(routing: Located<Routing>, alerts: readonly GeneratedAlert[], model: Model, d: Diagnostics): void {
+  const r = routing.value;
+  const nullReceivers = new Set(r.receivers.filter(isNullReceiver).map((x) => x.name));
+  const accepted = new Set(r.acceptUnrouted.map((a) => a.alert));
+  for (const alert of alerts) {
+    const labels = routingLabels(alert, model.stack.value.externalLabels);
+    const resolved = resolveRoutes(r, labels);
+    const notifying = resolved.filter((x) => x.path.length > 0 && !nullReceivers.has(x.receiver));
+    if (notifying.length > 0 || accepted.has(alert.alertname)) continue;
+    const where = resolved.map((x) => `${x.receiver} (${routePath(x.path)})`).join(', ');
+    const severity = labels.severity ? ` ${labels.severity}` : '';
+    d.error(
+      'route/unrouted-alert',
+      alert.origin,
+      `the${severity} alert ${alert.alertname} only reaches ${where}: the default route or a receiver without integrations, so nobody owns it`,
+      `add a route matching its labels (${Object.entries(alert.labels).map(([k, v]) => `${k}="${v}"`).join(', ')}) in ${routing.file}, or list it under \`acceptUnrouted\` with the reason`,
+    );
+  }
+}
+
+function checkInhibitLabels(routing: Located<Routing>, alerts: readonly GeneratedAlert[], model: Model, d: Diagnostics): void {
+  routing.value.inhibitRules.forEach((rule, i) => {
+    const sides = [
+      ['source', rule.sourceMatchers],
+      ['target', rule.targetMatchers],
+    ] as const;
+    for (const [side, texts] of sides) {
+      const matchers = texts.map(parseMatcher).filter((m) => m !== undefined);
+      for (const alert of alerts) {
+        const labels = routingLabels(alert, model.stack.value.externalLabels);
+        if (!matchers.every((m) => matches(m, labels))) continue;
+        const carried = new Set([...Object.keys(labels), ...alert.dynamicLabels]);
+        const missing = rule.equal.filter((l) => !carried.has(l));
+        if (missing.length === 0) continue;
+        d.error(
+          'route/inhibit-label-missing',
+          locate(routing, `inhibitRules[${i}].equal`),
+          `${alert.alertname} (${alert.origin.file}) is an inhibit ${side} but has no ${missing.join(', ')} label, so the rule compares an empty value and inhibits across unrelated alerts`,
+          `give ${alert.alertname} the ${missing.join(', ')} label, or drop ${missing.join(', ')} from \`equal\``,
+        );
+      }
+    }
+  });
+}
+
+export function checkRoutingWith(model: Model, alerts: readonly GeneratedAlert[], d: Diagnostics): void {
+  const [routing, ...extra] = model.specs.routing;
+  for (const e of extra)
+    d.error('route/duplicate-routing', locate(e), `a second routing spec is declared (the first is in ${routing!.file})`, 'keep one `defineRouting` in the specs');
+  if (!routing) return;
+  checkCredentials(routing, d);
+  checkNames(routing, d);
+  checkAlertsRouted(routing, alerts, model, d);
+  checkInhibitLabels(routing, alerts, model, d);
+  const cr = alertmanagerConfigObject(routing, model) as { kind: string; metadata: { name: string; labels: Record<string, string> } };
+  checkSelectorLabels(cr, 'alertmanagerConfigs', model, locate(routing), d);
+  if (model.stack.value.alertmanagerConfigMatcherStrategy !== 'None')
+    d.warning(
+      'route/namespace-scoped',
+      locate(model.stack, 'alertmanagerConfigMatcherStrategy'),
+      `with ${model.stack.value.alertmanagerConfigMatcherStrategy}, the operator adds namespace="${model.stack.value.namespace}" to the AlertmanagerConfig's route, so alerts from workload namespaces never reach it`,
+      'set `alertmanagerConfigMatcherStrategy: "None"` (the generated kube-prometheus-stack values apply it)',
+    );
+}
+
+export const checkRouting = (model: Model, d: Diagnostics): void => checkRoutingWith(model, collectAlerts(model), d);

@@ -1,0 +1,26 @@
+import type { MetricSpec } from '../model/catalog.ts';
+import type { LabelVariableSpec } from '../model/dashboard.ts';
+import { promql } from '../model/rules.ts';
+
+/**
+ * A variable over the values of `labelName` on `metric` (or one of its series, e.g. `_count`), optionally
+ * narrowed by matchers on other variables: `{model=~"$model"}`.
+ */
+export function labelVariable(
+  name: string,
+  title: string,
+  metric: MetricSpec,
+  labelName: string,
+  options: { suffix?: '' | '_bucket' | '_count' | '_sum'; matchers?: string; multi?: boolean; includeAll?: boolean } = {},
+): LabelVariableSpec {
+  return {
+    type: 'label',
+    name,
+    title,
+    series: promql`${metric}${options.suffix ?? ''}`,
+    labelName,
+    ...(options.matchers ? { matchers: options.matchers } : {}),
+    ...(options.multi === undefined ? {} : { multi: options.multi }),
+    ...(options.includeAll === undefined ? {} : { includeAll: options.includeAll }),
+  };
+}

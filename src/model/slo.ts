@@ -1,0 +1,186 @@
+import { z } from 'zod';
+import { durationSchema, parseDuration } from './duration.ts';
+import { metricSpecSchema, type MetricSpec } from './catalog.ts';
+
+/**
+ * Service level objectives as authors write them. One `defineSlos` per service; every SLO becomes a
+ * Sloth `prometheus/v1` spec, a Sloth `PrometheusServiceLevel` CR and native multi-window multi-burn-rate
+ * rules (Sloth-identical, or the cheaper `efficient` form).
+ */
+
+/** Sloth's name rule for services and SLOs. */
+export const SLO_NAME = /^[A-Za-z0-9][-A-Za-z0-9_.]*[A-Za-z0-9]$/;
+const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+/** Sloth's `{{.window}}` placeholder, with the spacing Go templates accept. */
+export const WINDOW_PLACEHOLDER = /\{\{ *\.window *\}\}/;
+
+const labelValues = z.record(
+  z.string().regex(LABEL_NAME, 'not a valid label name').refine((k) => !k.startsWith('sloth_'), {
+    message: '`sloth_*` labels are reserved: the generated rules select on them',
+  }),
+  z.string().min(1, 'label values must not be empty'),
+);
+const annotationValues = z.record(z.string().regex(LABEL_NAME, 'not a valid annotation name'), z.string().min(1));
+
+/** A label matcher value: a string means equality; the object forms give the other three operators. */
+export const matcherSchema = z.union([
+  z.string(),
+  z.strictObject({ ne: z.string() }),
+  z.strictObject({ re: z.string() }),
+  z.strictObject({ nre: z.string() }),
+]);
+export type Matcher = z.infer<typeof matcherSchema>;
+export const matchersSchema = z.record(z.string().regex(LABEL_NAME, 'not a valid label name'), matcherSchema);
+export type Matchers = z.infer<typeof matchersSchema>;
+
+/** A PromQL query template: must contain `{{.window}}`, which becomes each alert window. */
+export const windowTemplateSchema = z.string().min(1).refine((q) => WINDOW_PLACEHOLDER.test(q), {
+  message: 'the query needs `{{.window}}` where the range goes, e.g. `rate(x[{{.window}}])`',
+});
+
+/** Events counted from a catalog counter: `sum(rate(<metric>{<matchers>}[window]))`. */
+export const counterSelectorSchema = z.strictObject({
+  metric: metricSpecSchema,
+  matchers: matchersSchema.default({}),
+});
+export type CounterSelectorSpec = z.input<typeof counterSelectorSchema>;
+
+const eventsSchema = z.union([windowTemplateSchema, counterSelectorSchema]);
+
+export const ratioSliSchema = z.strictObject({
+  kind: z.literal('ratio'),
+  /** Bad events. */
+  errors: eventsSchema,
+  /** All events. */
+  total: eventsSchema,
+});
+
+export const latencySliSchema = z.strictObject({
+  kind: z.literal('latency'),
+  /** A catalog histogram; requests slower than `threshold` are the errors. */
+  histogram: metricSpecSchema,
+  matchers: matchersSchema.default({}),
+  /** Seconds (in the histogram's unit); must be one of its bucket boundaries. */
+  threshold: z.number().positive(),
+});
+
+export const rawSliSchema = z.strictObject({
+  kind: z.literal('raw'),
+  /** An error-ratio query (0..1) with `{{.window}}`. */
+  errorRatio: windowTemplateSchema,
+});
+
+export const sliSchema = z.discriminatedUnion('kind', [ratioSliSchema, latencySliSchema, rawSliSchema]);
+export type SliSpec = z.input<typeof sliSchema>;
+export type Sli = z.output<typeof sliSchema>;
+
+const alertOverrideSchema = z.strictObject({
+  disable: z.boolean().default(false),
+  labels: labelValues.default({}),
+  annotations: annotationValues.default({}),
+});
+
+export const PAGE_SEVERITY_LABELS = { severity: 'critical' } as const;
+export const TICKET_SEVERITY_LABELS = { severity: 'warning' } as const;
+
+export const sloAlertingSchema = z.strictObject({
+  /** Alert name of both the page and the ticket alert (Sloth emits two rules with this name). */
+  name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'not a valid alert name').optional(),
+  labels: labelValues.default({}),
+  annotations: annotationValues.default({}),
+  /** Defaults to `severity: critical`. */
+  page: alertOverrideSchema.default({ disable: false, labels: {}, annotations: {} }),
+  /** Defaults to `severity: warning`. */
+  ticket: alertOverrideSchema.default({ disable: false, labels: {}, annotations: {} }),
+});
+
+const windowSchema = z.strictObject({
+  errorBudgetPercent: z.number().positive().max(100),
+  shortWindow: durationSchema,
+  longWindow: durationSchema,
+});
+/** Sloth's `AlertWindows` table for one period. */
+export const alertWindowsSchema = z.strictObject({
+  page: z.strictObject({ quick: windowSchema, slow: windowSchema }),
+  ticket: z.strictObject({ quick: windowSchema, slow: windowSchema }),
+});
+export type AlertWindowsSpec = z.input<typeof alertWindowsSchema>;
+export type AlertWindows = z.output<typeof alertWindowsSchema>;
+
+export const sloOptionsSchema = z.strictObject({
+  /**
+   * `sloth`: rules byte-identical to Sloth v0.16 (unless a low-traffic guard is set).
+   * `efficient`: every window derived from short-window recordings of error and total counts.
+   */
+  mode: z.enum(['sloth', 'efficient']).optional(),
+  /** Events per second the SLI must see over the page's long window before a page fires. */
+  minEventRate: z.number().positive().optional(),
+  /** Drop SLI samples at zero traffic instead of recording NaN (0/0). On by default in `efficient` mode. */
+  zeroTrafficGuard: z.boolean().optional(),
+});
+export type SloOptionsSpec = z.input<typeof sloOptionsSchema>;
+
+export const sloSchema = z.strictObject({
+  name: z.string().regex(SLO_NAME, 'SLO names are letters, digits, `-`, `_` and `.`').max(128),
+  /** Percent of good events, 0 < objective < 100 (e.g. 99.9). */
+  objective: z.number().gt(0, 'the objective is a percentage above 0').lt(100, 'an objective of 100% leaves no error budget'),
+  description: z.string().optional(),
+  period: durationSchema.default('30d'),
+  /** The burn-rate table; required for periods other than 30d, 28d and 7d. */
+  windows: alertWindowsSchema.optional(),
+  labels: labelValues.default({}),
+  sli: sliSchema,
+  alerting: sloAlertingSchema.default({
+    labels: {},
+    annotations: {},
+    page: { disable: false, labels: {}, annotations: {} },
+    ticket: { disable: false, labels: {}, annotations: {} },
+  }),
+  options: sloOptionsSchema.default({}),
+});
+export type SloSpec = z.input<typeof sloSchema>;
+
+export const sloServiceSpecSchema = z
+  .strictObject({
+    service: z.string().regex(SLO_NAME, 'service names are letters, digits, `-`, `_` and `.`'),
+    /** Labels on every rule of every SLO (`team`, `service`, ...). */
+    labels: labelValues.default({}),
+    /** Defaults for every SLO; an SLO's own options win. */
+    options: sloOptionsSchema.default({}),
+    slos: z.array(sloSchema).min(1),
+  })
+  .superRefine((s, ctx) => {
+    const seen = new Set<string>();
+    s.slos.forEach((slo, i) => {
+      if (seen.has(slo.name)) ctx.addIssue({ code: 'custom', path: ['slos', i, 'name'], message: `duplicate SLO name \`${slo.name}\`` });
+      seen.add(slo.name);
+      const period = parseDuration(slo.period);
+      if (period !== undefined && period < 24 * 3600_000)
+        ctx.addIssue({ code: 'custom', path: ['slos', i, 'period'], message: 'an SLO period is at least one day' });
+      if (slo.alerting.name === undefined && !(slo.alerting.page.disable && slo.alerting.ticket.disable))
+        ctx.addIssue({ code: 'custom', path: ['slos', i, 'alerting', 'name'], message: 'alerting.name is required unless both alerts are disabled' });
+    });
+  });
+export type SloServiceSpec = z.input<typeof sloServiceSpecSchema>;
+export type SloService = z.output<typeof sloServiceSpecSchema>;
+export type Slo = SloService['slos'][number];
+
+/** The options in force for one SLO: its own over the service's, then the mode defaults. */
+export interface ResolvedSloOptions {
+  mode: 'sloth' | 'efficient';
+  minEventRate?: number;
+  zeroTrafficGuard: boolean;
+}
+
+export function resolveOptions(service: SloService, slo: Slo): ResolvedSloOptions {
+  const merged = { ...service.options, ...slo.options };
+  const mode = merged.mode ?? 'sloth';
+  return {
+    mode,
+    minEventRate: merged.minEventRate,
+    zeroTrafficGuard: merged.zeroTrafficGuard ?? mode === 'efficient',
+  };
+}
+
+/** Metric reference used in SLI selectors (re-exported for spec authors). */
+export type SloMetric = MetricSpec;

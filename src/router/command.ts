@@ -1,0 +1,21 @@
+import type { Command } from 'commander';
+import { loadRouterConfig } from './config.ts';
+import { startRouter } from './server.ts';
+
+/** `infermon router --config FILE`: the reference router. */
+export function registerRouterCommand(program: Command): void {
+  program
+    .command('router')
+    .description('run the reference inference router (Kthena router metrics, access log and debug endpoints)')
+    .requiredOption('--config <file>', 'router YAML configuration')
+    .action(async (o: { config: string }) => {
+      const config = loadRouterConfig(o.config);
+      const router = await startRouter(config);
+      // Status lines go to stderr so an access log on stdout stays one JSON document per line.
+      console.error(`router API listening on ${router.apiUrl}`);
+      console.error(`router metrics on ${router.metricsUrl ?? '(disabled)'}, debug on ${router.adminUrl}/debug/config_dump/`);
+      const stop = () => void router.close().then(() => process.exit(0));
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+}

@@ -1,0 +1,3 @@
+export { loadRouterConfig, parseRouterConfig, ConfigError, type RouterConfig, type RouterConfigInput } from './config.ts';
+export { startRouter, type RunningRouter } from './server.ts';
+export { registerRouterCommand } from './command.ts';

@@ -1,0 +1,249 @@
+import type { Dispatcher } from 'undici';
+import { errorBody, RouterError } from './errors.ts';
+import type { Exchange } from './exchange.ts';
+import type { InferenceRequest } from './request-body.ts';
+import type { RouterRuntime } from './runtime.ts';
+import type { ModelRoute, ModelServer, PodState } from './topology.ts';
+import { classifyUpstreamError, describeUpstreamError } from './upstream.ts';
+import { StreamFollower, usageOfResponse, type Usage } from './usage.ts';
+
+/** Weight of the newest sample in a pod's smoothed latency. */
+const LATENCY_SMOOTHING = 0.2;
+
+export interface Dispatch {
+  rt: RouterRuntime;
+  ex: Exchange;
+  route: ModelRoute;
+  server: ModelServer;
+  request: InferenceRequest;
+  /** Upstream path, e.g. /v1/chat/completions. */
+  path: string;
+  upstreamModel: string;
+}
+
+interface Attempt {
+  pod: PodState;
+  response: Dispatcher.ResponseData;
+  /** Gives the pod's in-flight slot back; call once the body is consumed or abandoned. */
+  done: () => void;
+}
+
+/** Sends one request to the first pod of `ranked` that answers, retrying others on errors and 5xx. */
+async function attempt(d: Dispatch, ranked: PodState[], body: string | Buffer): Promise<Attempt> {
+  const { rt, ex } = d;
+  const tries = Math.min(ranked.length, rt.config.server.retries + 1);
+  let lastProblem: RouterError | undefined;
+  for (let i = 0; i < tries; i++) {
+    const pod = ranked[i]!;
+    pod.inflight++;
+    rt.metrics?.upstreamDelta(d.route.key, d.server.key, 1);
+    let released = false;
+    const done = () => {
+      if (released) return;
+      released = true;
+      pod.inflight--;
+      rt.metrics?.upstreamDelta(d.route.key, d.server.key, -1);
+    };
+    const sent = performance.now();
+    try {
+      const response = await rt.upstream.send(
+        pod,
+        d.path,
+        body,
+        { 'content-type': 'application/json', 'x-request-id': ex.requestId, ...d.server.config.headers },
+        ex.abort.signal,
+      );
+      const took = performance.now() - sent;
+      pod.latencyMs = pod.latencyMs === undefined ? took : pod.latencyMs + LATENCY_SMOOTHING * (took - pod.latencyMs);
+      if (response.statusCode >= 500 && i < tries - 1) {
+        lastProblem = new RouterError(response.statusCode, 'upstream_response', 'upstream_response', `pod ${pod.config.name} answered ${response.statusCode}`);
+        await response.body.dump().catch(() => undefined);
+        done();
+        continue;
+      }
+      return { pod, response, done };
+    } catch (err) {
+      done();
+      const kind = classifyUpstreamError(err, ex.abort.signal);
+      if (kind === 'aborted') throw err;
+      const message = `pod ${pod.config.name}: ${describeUpstreamError(err)}`;
+      // A timed-out pod has already cost the client the whole timeout; do not make it wait again.
+      if (kind === 'timeout') throw new RouterError(504, 'upstream_transport', 'upstream_transport', message);
+      lastProblem = new RouterError(503, 'proxy', 'proxy', message);
+    }
+  }
+  throw lastProblem ?? new RouterError(503, 'scheduling', 'scheduling', `no pod of ${d.server.key} is available`);
+}
+
+/** The upstream's error message from an OpenAI-shaped error body, else the status. */
+function upstreamErrorMessage(status: number, body: Buffer): string {
+  try {
+    const parsed = JSON.parse(body.toString('utf8')) as { error?: { message?: unknown }; message?: unknown };
+    const message = parsed.error?.message ?? parsed.message;
+    if (typeof message === 'string') return `upstream answered ${status}: ${message}`;
+  } catch {
+    // not JSON
+  }
+  return `upstream answered ${status}`;
+}
+
+function applyUsage(ex: Exchange, usage: Usage | undefined, estimatedInput: number, fallbackOutput: number): void {
+  ex.inputTokens = usage?.promptTokens ?? estimatedInput;
+  ex.outputTokens = usage?.completionTokens ?? fallbackOutput;
+}
+
+/** Reads a whole upstream body, honouring the upstream timeout. */
+async function readAll(a: Attempt): Promise<Buffer> {
+  try {
+    return Buffer.from(await a.response.body.arrayBuffer());
+  } finally {
+    a.done();
+  }
+}
+
+/** Relays a complete (non-streamed) upstream response. */
+async function relayWhole(d: Dispatch, a: Attempt, estimatedInput: number): Promise<number> {
+  const { ex } = d;
+  const body = await readAll(a);
+  ex.upstreamDoneAt = performance.now();
+  const status = a.response.statusCode;
+  if (status < 400) applyUsage(ex, usageOfResponse(body), estimatedInput, 0);
+  else ex.fail(new RouterError(status, 'upstream_response', 'upstream_response', upstreamErrorMessage(status, body)));
+  const contentType = a.response.headers['content-type'];
+  ex.res.writeHead(status, {
+    'content-type': typeof contentType === 'string' ? contentType : 'application/json',
+    'content-length': body.length,
+  });
+  ex.res.end(body);
+  return status;
+}
+
+function waitForDrain(ex: Exchange): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      ex.res.off('drain', done);
+      ex.res.off('close', done);
+      resolve();
+    };
+    ex.res.on('drain', done);
+    ex.res.on('close', done);
+  });
+}
+
+/** Relays a server-sent event stream chunk by chunk, following its usage. */
+async function relayStream(d: Dispatch, a: Attempt, estimatedInput: number): Promise<number> {
+  const { ex } = d;
+  const follower = new StreamFollower(d.request.clientWantsUsage);
+  ex.res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+  try {
+    for await (const chunk of a.response.body) {
+      const out = follower.push(chunk as Buffer);
+      if (out && !ex.res.write(out)) await waitForDrain(ex);
+      if (ex.res.destroyed) break;
+    }
+    const rest = follower.flush();
+    if (rest) ex.res.write(rest);
+  } catch (err) {
+    if (ex.abort.signal.aborted) throw err;
+    // Headers are gone already: tell the client in-band, as an OpenAI-compatible server does.
+    const error = new RouterError(502, 'upstream_transport', 'upstream_transport', `stream from pod ${a.pod.config.name} broke: ${describeUpstreamError(err)}`);
+    ex.fail(error);
+    ex.res.write(`data: ${errorBody(502, error.message, error.logType)}\n\n`);
+  } finally {
+    a.done();
+    ex.upstreamDoneAt = performance.now();
+  }
+  applyUsage(ex, follower.usage, estimatedInput, follower.contentChunks);
+  ex.res.end();
+  return 200;
+}
+
+async function relay(d: Dispatch, a: Attempt, estimatedInput: number): Promise<number> {
+  d.ex.selectedPod = a.pod.config.name;
+  if (d.request.stream && a.response.statusCode === 200) return relayStream(d, a, estimatedInput);
+  return relayWhole(d, a, estimatedInput);
+}
+
+/** The request body as the pods get it: the upstream model, and usage always requested on streams. */
+function upstreamBody(d: Dispatch, raw: Buffer, overrides: Record<string, unknown> = {}): string | Buffer {
+  const { request } = d;
+  const needsUsage = request.stream && !request.clientWantsUsage;
+  if (request.model === d.upstreamModel && !needsUsage && Object.keys(overrides).length === 0) return raw;
+  const body: Record<string, unknown> = { ...request.body, model: d.upstreamModel, ...overrides };
+  if (needsUsage && body.stream === true) body.stream_options = { ...(body.stream_options as object | undefined), include_usage: true };
+  return JSON.stringify(body);
+}
+
+function rank(d: Dispatch, pods: PodState[]): PodState[] {
+  const ranked = d.rt.scheduler.rank(d.ex.modelLabel, d.request.prompt, pods);
+  if (ranked.length === 0) throw new RouterError(503, 'scheduling', 'scheduling', `no pod of ${d.server.key} can take the request`);
+  return ranked;
+}
+
+/** Aggregated serving: one pod does prefill and decode. */
+export async function dispatchAggregated(d: Dispatch, raw: Buffer, estimatedInput: number): Promise<number> {
+  const ranked = rank(d, d.server.pods);
+  d.ex.dispatchedAt = performance.now();
+  const a = await attempt(d, ranked, upstreamBody(d, raw));
+  return relay(d, a, estimatedInput);
+}
+
+/**
+ * Prefill/decode disaggregation: a prefill pod computes the prompt's KV cache (max_tokens 1), then a
+ * decode pod generates, continuing from the KV transfer parameters the prefill pod returned.
+ */
+export async function dispatchDisaggregated(d: Dispatch, raw: Buffer, estimatedInput: number): Promise<number> {
+  const { rt, ex: x } = d;
+  const prefillPods = rank(d, d.server.pods.filter((p) => p.config.role === 'prefill'));
+  const decodePods = rank(d, d.server.pods.filter((p) => p.config.role === 'decode'));
+  x.dispatchedAt = performance.now();
+
+  const prefillStarted = performance.now();
+  const prefillOverrides: Record<string, unknown> = {
+    max_tokens: 1,
+    stream: false,
+    kv_transfer_params: { do_remote_decode: true, do_remote_prefill: false },
+  };
+  if ('max_completion_tokens' in d.request.body) prefillOverrides.max_completion_tokens = 1;
+  const prefillBody = JSON.stringify({ ...d.request.body, model: d.upstreamModel, ...prefillOverrides, stream_options: undefined });
+  let prefill: Attempt;
+  let prefillResponse: Buffer;
+  try {
+    prefill = await attempt(d, prefillPods, prefillBody);
+    prefillResponse = await readAll(prefill);
+  } catch (err) {
+    if (err instanceof RouterError)
+      rt.metrics?.phaseFinished('prefill', x.modelLabel, x.pathLabel, err.status, (performance.now() - prefillStarted) / 1000);
+    throw err;
+  }
+  const prefillStatus = prefill.response.statusCode;
+  x.prefillMs = performance.now() - prefillStarted;
+  rt.metrics?.phaseFinished('prefill', x.modelLabel, x.pathLabel, prefillStatus, x.prefillMs / 1000);
+  if (prefillStatus >= 400) {
+    x.selectedPod = prefill.pod.config.name;
+    x.upstreamDoneAt = performance.now();
+    x.fail(new RouterError(prefillStatus, 'upstream_response', 'upstream_response', `prefill ${upstreamErrorMessage(prefillStatus, prefillResponse)}`));
+    x.res.writeHead(prefillStatus, { 'content-type': 'application/json', 'content-length': prefillResponse.length }).end(prefillResponse);
+    return prefillStatus;
+  }
+  let kvTransfer: unknown;
+  try {
+    kvTransfer = (JSON.parse(prefillResponse.toString('utf8')) as { kv_transfer_params?: unknown }).kv_transfer_params;
+  } catch {
+    kvTransfer = undefined;
+  }
+
+  const decodeStarted = performance.now();
+  let status = 502;
+  try {
+    const decode = await attempt(d, decodePods, upstreamBody(d, raw, kvTransfer ? { kv_transfer_params: kvTransfer } : {}));
+    status = await relay(d, decode, estimatedInput);
+    return status;
+  } catch (err) {
+    if (err instanceof RouterError) status = err.status;
+    throw err;
+  } finally {
+    x.decodeMs = performance.now() - decodeStarted;
+    rt.metrics?.phaseFinished('decode', x.modelLabel, x.pathLabel, x.abort.signal.aborted ? 499 : status, x.decodeMs / 1000);
+  }
+}

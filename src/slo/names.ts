@@ -1,0 +1,62 @@
+/**
+ * Series, label and group names of generated SLO rules. Sloth's names are kept verbatim so Sloth
+ * dashboards and tools read infermon's rules unchanged; the efficient mode adds the event-rate series.
+ */
+export const SLO_SERIES = {
+  /** `slo:sli_error:ratio_rate<window>`: error ratio over a window (use `sliErrorRatio(window)`). */
+  sliErrorPrefix: 'slo:sli_error:ratio_rate',
+  objective: 'slo:objective:ratio',
+  errorBudget: 'slo:error_budget:ratio',
+  periodDays: 'slo:time_period:days',
+  currentBurnRate: 'slo:current_burn_rate:ratio',
+  periodBurnRate: 'slo:period_burn_rate:ratio',
+  periodErrorBudgetRemaining: 'slo:period_error_budget_remaining:ratio',
+  info: 'sloth_slo_info',
+  /** Efficient mode: error and total events per second over the shortest window. */
+  errorEventsRatePrefix: 'slo:sli_error_events:rate',
+  totalEventsRatePrefix: 'slo:sli_total_events:rate',
+  /** Efficient mode: the short-window rate summed over one block (hourly), the period's building block. */
+  blockSumInfix: '_sum',
+} as const;
+
+export const sliErrorRatio = (window: string): string => `${SLO_SERIES.sliErrorPrefix}${window}`;
+export const errorEventsRate = (window: string): string => `${SLO_SERIES.errorEventsRatePrefix}${window}`;
+export const totalEventsRate = (window: string): string => `${SLO_SERIES.totalEventsRatePrefix}${window}`;
+export const blockSum = (rateSeries: string, block: string): string => `${rateSeries}${SLO_SERIES.blockSumInfix}${block}`;
+
+export const SLO_LABELS = {
+  id: 'sloth_id',
+  service: 'sloth_service',
+  slo: 'sloth_slo',
+  window: 'sloth_window',
+  severity: 'sloth_severity',
+  version: 'sloth_version',
+  mode: 'sloth_mode',
+  spec: 'sloth_spec',
+  objective: 'sloth_objective',
+} as const;
+
+export const SLO_GROUPS = {
+  sli: (id: string) => `sloth-slo-sli-recordings-${id}`,
+  meta: (id: string) => `sloth-slo-meta-recordings-${id}`,
+  alerts: (id: string) => `sloth-slo-alerts-${id}`,
+  /** Efficient mode: hourly blocks, evaluated once per block. */
+  blocks: (id: string) => `sloth-slo-sli-blocks-${id}`,
+} as const;
+
+export const sloId = (service: string, slo: string): string => `${service}-${slo}`;
+
+/** The Sloth release whose output the `sloth` mode reproduces. */
+export const SLOTH_VERSION = 'v0.16.0';
+
+/** How the rules were produced, as `sloth_slo_info` reports it. */
+export interface SlothOrigin {
+  version: string;
+  /** `cli-gen-prom` for a prometheus/v1 spec, `cli-gen-k8s` for a CR, ... */
+  mode: string;
+  /** `prometheus/v1` or `sloth.slok.dev/v1`. */
+  spec: string;
+}
+
+export const SLOTH_CLI_PROM: SlothOrigin = { version: SLOTH_VERSION, mode: 'cli-gen-prom', spec: 'prometheus/v1' };
+export const SLOTH_CLI_K8S: SlothOrigin = { version: SLOTH_VERSION, mode: 'cli-gen-k8s', spec: 'sloth.slok.dev/v1' };

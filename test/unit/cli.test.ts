@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { PROJECT_ROOT } from '../support/paths.ts';
+import { specFixture, src } from '../support/spec-fixture.ts';
+import { listFiles } from '../../src/emit/write.ts';
+
+function cli(args: string[], cwd: string) {
+  const tsx = join(PROJECT_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
+  return spawnSync(process.execPath, [tsx, join(PROJECT_ROOT, 'src', 'cli.ts'), ...args], { cwd, encoding: 'utf8' });
+}
+
+function snapshot(dir: string): Record<string, string> {
+  return Object.fromEntries(listFiles(dir).map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
+}
+
+const brokenAlerts = `
+import { defineRuleGroup } from ${src('src/model/spec.ts')};
+import { vllmKvCacheUsage } from ${src('specs/catalog/vllm.ts')};
+const tests = { firing: [{ series: [{ metric: vllmKvCacheUsage, value: 1 }] }], quiet: [{ series: [{ metric: vllmKvCacheUsage, value: 0 }] }] };
+export const broken = defineRuleGroup({ name: 'broken.alerts', rules: [
+  { alert: 'RemovedMetric', expr: 'vllm:gpu_cache_usage_perc > 0.9', severity: 'warning', summary: 's', description: 'd', tests },
+  { alert: 'WrongLabel', expr: 'max by (modelname) (vllm:kv_cache_usage_perc) > 0.9', severity: 'warning', summary: 's', description: 'd', tests },
+  { alert: 'RateOnGauge', expr: 'rate(vllm:kv_cache_usage_perc[5m]) > 0.9', severity: 'warning', summary: 's', description: 'd', tests },
+] });
+`;
+
+describe('infermon CLI', () => {
+  it('reports every problem at once, exits 1 and leaves out/ untouched', () => {
+    const specs = specFixture({ 'alerts/broken.ts': brokenAlerts });
+    const cwd = dirname(specs);
+    const out = join(mkdtempSync(join(tmpdir(), 'infermon-out-')), 'out');
+    mkdirSync(out);
+    writeFileSync(join(out, 'keep.txt'), 'previous output\n');
+    const before = snapshot(out);
+    const r = cli(['generate', '--specs', specs, '--out', out], cwd);
+    expect(r.status).toBe(1);
+    for (const code of ['promql/removed-metric', 'promql/unknown-label', 'promql/rate-on-non-counter']) expect(r.stderr).toContain(code);
+    expect(r.stderr).toContain('broken.rules[2].expr');
+    expect(r.stderr).toMatch(/fix: /);
+    expect(snapshot(out)).toEqual(before);
+  });
+
+  it('generates deterministically and --check detects a stale tree', () => {
+    const specs = specFixture({});
+    const cwd = dirname(specs);
+    const base = mkdtempSync(join(tmpdir(), 'infermon-out-'));
+    const a = join(base, 'a');
+    const b = join(base, 'b');
+    expect(cli(['generate', '--specs', specs, '--out', a], cwd).status).toBe(0);
+    expect(cli(['generate', '--specs', specs, '--out', b], cwd).status).toBe(0);
+    expect(snapshot(a)).toEqual(snapshot(b));
+    expect(cli(['generate', '--specs', specs, '--out', a, '--check'], cwd).status).toBe(0);
+    writeFileSync(join(a, 'stale.yml'), 'x: 1\n');
+    const stale = cli(['generate', '--specs', specs, '--out', a, '--check'], cwd);
+    expect(stale.status).toBe(1);
+    expect(stale.stderr).toContain('- stale.yml');
+  });
+});

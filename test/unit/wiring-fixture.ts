@@ -1,0 +1,25 @@
+import { resolve } from 'node:path';
+import { Catalog } from '../../src/model/catalog-index.ts';
+import { loadSpecs } from '../../src/model/load.ts';
+import type { Model } from '../../src/model/model.ts';
+import type { Stack } from '../../src/model/stack.ts';
+import { PROJECT_ROOT } from '../support/paths.ts';
+
+
+/** The model of the project's own specs (catalog, rules, stack, routing, logs). */
+export async function projectModel(): Promise<Model> {
+  const { specs } = await loadSpecs(resolve(PROJECT_ROOT, 'specs'), PROJECT_ROOT);
+  const stack = specs.stack[0];
+  if (!stack) throw new Error('specs/stack.ts declares no stack');
+  const catalog = new Catalog(
+    specs.source.map((s) => s.value),
+    [],
+    Object.keys(stack.value.externalLabels),
+  );
+  return { specs, stack, catalog };
+}
+
+/** A copy of the model with stack settings replaced. */
+export function withStack(model: Model, change: Partial<Stack>): Model {
+  return { ...model, stack: { ...model.stack, value: { ...model.stack.value, ...change } } };
+}

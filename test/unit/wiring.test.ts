@@ -1,0 +1,205 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
+import { kubePrometheusStackValuesGenerator } from '../../generators/kubernetes/kube-prometheus-stack-values.ts';
+import { monitorObjects, monitorsGenerator } from '../../generators/kubernetes/monitors.ts';
+import { localPrometheusConfig, prometheusConfigGenerator } from '../../generators/prometheus/config.ts';
+import { checkJobMatchers, checkMonitorPorts, checkScrapeWiring } from '../../src/check/wiring.ts';
+import { Diagnostics } from '../../src/model/diagnostics.ts';
+import type { Model } from '../../src/model/model.ts';
+import { scrapeTargets } from '../../src/model/scrape.ts';
+import { SCHEMAS_MISSING_REASON, schemaErrors, schemasAvailable } from '../support/schemas.ts';
+import { projectModel, withStack } from './wiring-fixture.ts';
+
+let model: Model;
+let dir: string;
+beforeAll(async () => {
+  model = await projectModel();
+  dir = mkdtempSync(join(tmpdir(), 'infermon-wiring-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const RULES = 'groups:\n  - name: probe\n    rules:\n      - record: job:up:sum\n        expr: sum by (job) (up)\n';
+
+/**
+ * `promtool check config`. The Debian build of promtool leaves out Kubernetes service discovery, so when
+ * that is its only complaint the config is checked again with each `kubernetes_sd_configs` block swapped
+ * for a file_sd block: everything else (relabelings, federation, alerting, rule files) is still promtool's
+ * to judge, and the SchemaStore schema test covers the discovery blocks themselves.
+ */
+function promtoolCheckConfig(file: string): string {
+  const first = spawnSync('promtool', ['check', 'config', file], { encoding: 'utf8' });
+  if (first.status === 0) return first.stdout + first.stderr;
+  const errors = (first.stderr + first.stdout).split('\n').filter((l) => /^\s+line \d+:/.test(l));
+  const onlyKubernetesSd = errors.length > 0 && errors.every((l) => l.includes('field kubernetes_sd_configs not found'));
+  if (!onlyKubernetesSd) throw new Error(first.stderr + first.stdout);
+  console.warn('promtool lacks Kubernetes service discovery (Debian build); checking with file_sd in its place');
+  const config = parse(readFileSync(file, 'utf8')) as { scrape_configs: Array<Record<string, unknown>> };
+  for (const job of config.scrape_configs) {
+    if (!job.kubernetes_sd_configs) continue;
+    delete job.kubernetes_sd_configs;
+    job.file_sd_configs = [{ files: ['targets/*.json'] }];
+  }
+  const swapped = file.replace(/\.yml$/, '.file-sd.yml');
+  writeFileSync(swapped, stringify(config));
+  return execFileSync('promtool', ['check', 'config', swapped], { encoding: 'utf8' });
+}
+
+function codes(d: Diagnostics): string[] {
+  return d.items.map((i) => i.code);
+}
+
+describe('scrape targets', () => {
+  it('derives ServiceMonitors where a Service exists and PodMonitors otherwise, with the catalog job', () => {
+    const targets = scrapeTargets(model);
+    expect(targets.length).toBeGreaterThan(0);
+    for (const t of targets) {
+      expect(t.job).toBe(t.source.job);
+      if (t.source.kubernetes) expect(t.monitor?.kind).toBe(t.source.kubernetes.serviceLabels ? 'ServiceMonitor' : 'PodMonitor');
+      expect(t.targetLabels).toContain('job');
+      expect(t.targetLabels).toContain('instance');
+    }
+  });
+
+  it('gives every monitor the job relabeling, a named port and the workload namespace', () => {
+    for (const { target, object } of monitorObjects(model)) {
+      const endpoints = (object.spec.endpoints ?? object.spec.podMetricsEndpoints) as Array<Record<string, unknown>>;
+      expect(endpoints[0]!.port).toBe(target.source.port.name);
+      expect(endpoints[0]!.relabelings).toEqual([{ action: 'replace', targetLabel: 'job', replacement: target.job }]);
+      expect(object.spec.namespaceSelector).toEqual({ matchNames: [target.source.kubernetes!.namespace] });
+    }
+  });
+});
+
+describe.skipIf(!schemasAvailable)('schema conformance', () => {
+  if (!schemasAvailable) console.warn(SCHEMAS_MISSING_REASON);
+  it('ServiceMonitors and PodMonitors are valid against the strict CRD schemas', () => {
+    const artifacts = monitorsGenerator(model);
+    expect(artifacts.some((a) => a.path.startsWith('kubernetes/service-monitors/'))).toBe(true);
+    expect(artifacts.some((a) => a.path.startsWith('kubernetes/pod-monitors/'))).toBe(true);
+    for (const a of artifacts) {
+      const doc = parse(a.body) as { kind: string };
+      const schema = doc.kind === 'ServiceMonitor' ? 'servicemonitor.v1.strict.json' : 'podmonitor.v1.strict.json';
+      expect(schemaErrors(`prometheus-operator/${schema}`, doc), a.path).toEqual([]);
+    }
+  });
+
+  it('prometheus.yml is valid against the SchemaStore schema', () => {
+    const [config] = prometheusConfigGenerator(model);
+    expect(schemaErrors('schemastore/prometheus.json', parse(config!.body))).toEqual([]);
+  });
+});
+
+describe('prometheus.yml', () => {
+  it('passes promtool check config with the rule files beside it', () => {
+    const [config] = prometheusConfigGenerator(model);
+    const promDir = join(dir, 'prometheus');
+    mkdirSync(join(promDir, 'rules'), { recursive: true });
+    writeFileSync(join(promDir, 'prometheus.yml'), config!.body);
+    writeFileSync(join(promDir, 'rules', 'probe.yml'), RULES);
+    const out = promtoolCheckConfig(join(promDir, 'prometheus.yml'));
+    expect(out).toContain('SUCCESS');
+    expect(out).toMatch(/1 rule files found/);
+  });
+
+  it('has one job per scraped source named by its job label, federation, external labels and alerting', () => {
+    const config = parse(prometheusConfigGenerator(model)[0]!.body) as Record<string, any>;
+    const names = (config.scrape_configs as Array<{ job_name: string }>).map((j) => j.job_name);
+    for (const t of scrapeTargets(model)) expect(names).toContain(t.job);
+    const federation = model.stack.value.plainPrometheus.federation;
+    if (federation) {
+      const job = config.scrape_configs.find((j: { job_name: string }) => j.job_name === federation.jobName);
+      expect(job.metrics_path).toBe('/federate');
+      expect(job.honor_labels).toBe(true);
+    }
+    expect(config.global.external_labels).toEqual(model.stack.value.externalLabels);
+    expect(config.alerting.alertmanagers[0].static_configs[0].targets).toHaveLength(1);
+    expect(config.rule_files).toEqual(['rules/*.yml']);
+  });
+
+  it('produces a local config that promtool accepts, with the same job names', () => {
+    const targets = Object.fromEntries(scrapeTargets(model).map((t, i) => [t.source.name, [`127.0.0.1:${19100 + i}`]]));
+    writeFileSync(join(dir, 'local-rules.yml'), RULES);
+    const body = localPrometheusConfig(model, {
+      targets,
+      ruleFiles: [join(dir, 'local-rules.yml')],
+      alertmanager: '127.0.0.1:19093',
+      scrapeInterval: '1s',
+    });
+    writeFileSync(join(dir, 'local.yml'), body);
+    const result = spawnSync('promtool', ['check', 'config', join(dir, 'local.yml')], { encoding: 'utf8' });
+    expect(result.status, result.stderr + result.stdout).toBe(0);
+    const config = parse(body) as { scrape_configs: Array<{ job_name: string; scrape_interval: string }> };
+    expect(config.scrape_configs.map((j) => j.job_name).sort()).toEqual(scrapeTargets(model).map((t) => t.job).sort());
+    expect(config.scrape_configs.every((j) => j.scrape_interval === '1s')).toBe(true);
+    expect(() => localPrometheusConfig(model, { targets: { nosuch: ['127.0.0.1:1'] }, ruleFiles: [], alertmanager: 'x:1', scrapeInterval: '1s' })).toThrow(/nosuch/);
+  });
+});
+
+describe('kube-prometheus-stack values', () => {
+  it('sets the declared selectors, external labels and the dashboard sidecar', () => {
+    const values = parse(kubePrometheusStackValuesGenerator(model)[0]!.body) as Record<string, any>;
+    const spec = values.prometheus.prometheusSpec;
+    expect(spec.serviceMonitorSelector.matchLabels).toEqual(model.stack.value.selectors.serviceMonitors);
+    expect(spec.serviceMonitorSelectorNilUsesHelmValues).toBe(false);
+    expect(spec.externalLabels).toEqual(model.stack.value.externalLabels);
+    expect(values.grafana.sidecar.dashboards.label).toBe('grafana_dashboard');
+  });
+});
+
+describe('wiring checks', () => {
+  it('finds nothing wrong with the project specs', () => {
+    const d = new Diagnostics();
+    checkScrapeWiring(model, d);
+    expect(d.items).toEqual([]);
+  });
+
+  it('reports a monitor missing the label its Prometheus selects', () => {
+    const broken = withStack(model, {
+      kubePrometheusStackRelease: 'monitoring',
+      selectors: { ...model.stack.value.selectors, serviceMonitors: {} },
+    });
+    const d = new Diagnostics();
+    checkScrapeWiring(broken, d);
+    const missing = d.items.filter((i) => i.code === 'wiring/missing-selector-label');
+    expect(missing.length).toBeGreaterThan(0);
+    expect(missing[0]!.message).toMatch(/release=monitoring/);
+    expect(missing[0]!.fix).toMatch(/stack\.selectors\.serviceMonitors/);
+  });
+
+  it('reports a monitor port given by number', () => {
+    const { target, object } = monitorObjects(model).find((m) => m.object.kind === 'ServiceMonitor')!;
+    const numeric = { ...object, spec: { ...object.spec, endpoints: [{ port: '8080', path: '/metrics' }] } };
+    const d = new Diagnostics();
+    checkMonitorPorts(numeric, { file: target.file, path: target.root }, d);
+    expect(codes(d)).toEqual(['wiring/numeric-port']);
+    expect(d.items[0]!.message).toMatch(/port \*name\*/);
+  });
+
+  it('reports a scraped source nothing scrapes and static targets for an unknown source', () => {
+    const d = new Diagnostics();
+    const stack = model.stack.value;
+    checkScrapeWiring(withStack(model, { plainPrometheus: { ...stack.plainPrometheus, staticTargets: { nosuch: ['h:1'] } } }), d);
+    expect(codes(d)).toContain('wiring/unknown-source');
+  });
+
+  it('reports a job matcher no monitor produces, and a job that does not scrape the selected metric', () => {
+    const d = new Diagnostics();
+    const at = { file: 'specs/rules/x.ts', path: 'x.rules[0].expr' };
+    const [router, other] = scrapeTargets(model);
+    checkJobMatchers('sum(up{job="kthena-models"})', model, at, d);
+    expect(codes(d)).toEqual(['wiring/unknown-job']);
+    expect(d.items[0]!.fix).toContain(router!.job);
+    const metric = router!.source.metrics[0]!.name;
+    const ok = new Diagnostics();
+    checkJobMatchers(`sum(rate(${metric}{job="${router!.job}"}[5m]))`, model, at, ok);
+    checkJobMatchers(`up{job=~"${router!.job}|${other!.job}"}`, model, at, ok);
+    expect(ok.items).toEqual([]);
+    const mismatch = new Diagnostics();
+    checkJobMatchers(`sum(rate(${metric}{job="${other!.job}"}[5m]))`, model, at, mismatch);
+    expect(codes(mismatch)).toEqual(['wiring/job-mismatch']);
+  });
+});
