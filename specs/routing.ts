@@ -23,6 +23,7 @@ export const routing = defineRouting({
     { name: 'inference-runtime-slack', slack: [{ apiUrl: { secret: { name: 'alertmanager-slack', key: 'inference-runtime' } }, channel: '#inference-runtime' }] },
     { name: 'rag-app-slack', slack: [{ apiUrl: { secret: { name: 'alertmanager-slack', key: 'rag-app' } }, channel: '#rag-app' }] },
     { name: 'moe-research-slack', slack: [{ apiUrl: { secret: { name: 'alertmanager-slack', key: 'moe-research' } }, channel: '#moe-research' }] },
+    { name: 'ml-ops-slack', slack: [{ apiUrl: { secret: { name: 'alertmanager-slack', key: 'ml-ops' } }, channel: '#ml-ops' }] },
     { name: 'gpu-infra-slack', slack: [{ apiUrl: { secret: { name: 'alertmanager-slack', key: 'gpu-infra' } }, channel: '#gpu-infra' }] },
     { name: 'gpu-infra-email', email: [{ to: 'gpu-infra@example.com' }] },
   ],
@@ -39,6 +40,7 @@ export const routing = defineRouting({
       { matchers: ['team="inference-runtime"'], receiver: 'inference-runtime-slack' },
       { matchers: ['team="rag-app"'], receiver: 'rag-app-slack' },
       { matchers: ['team="moe-research"'], receiver: 'moe-research-slack' },
+      { matchers: ['team="ml-ops"'], receiver: 'ml-ops-slack' },
       {
         matchers: ['team="gpu-infra"'],
         receiver: 'gpu-infra-slack',

@@ -5,6 +5,8 @@ import { diffTree, writeTree } from './emit/write.ts';
 import { formatDiagnostic, type Diagnostics } from './model/diagnostics.ts';
 import { catalogJson, catalogMarkdown } from '../generators/docs/catalog.ts';
 import { GENERATORS } from '../generators/index.ts';
+import { registerRouterCommand } from './router/command.ts';
+import { registerSimCommands } from './sim/command.ts';
 
 /** Thin command layer: parse flags, call the library, print diagnostics, map the outcome to an exit code. */
 class ExitError extends Error {
@@ -86,6 +88,8 @@ export function buildProgram(): Command {
       process.stdout.write(opts.format === 'json' ? catalogJson(model) : catalogMarkdown(model));
     });
 
+  registerRouterCommand(program);
+  registerSimCommands(program);
   return program;
 }
 

@@ -1,5 +1,6 @@
 import type { Artifact } from '../../src/model/artifact.ts';
 import type { Model } from '../../src/model/model.ts';
+import { alertmanagerGenerator } from '../alertmanager/config.ts';
 import { prometheusConfigGenerator } from '../prometheus/config.ts';
 import { kubePrometheusStackValuesGenerator } from './kube-prometheus-stack-values.ts';
 import { monitorsGenerator } from './monitors.ts';
@@ -12,4 +13,5 @@ export const scrapeWiring: Array<(model: Model) => Artifact[]> = [
   monitorsGenerator,
   prometheusConfigGenerator,
   kubePrometheusStackValuesGenerator,
+  alertmanagerGenerator,
 ];

@@ -27,11 +27,13 @@ function checkQueries(model: Model, dashboard: ResolvedDashboard, allowed: strin
   const ctx = { catalog: model.catalog, prometheusMajor: model.stack.value.prometheusMajor, grafanaVariables: allowed };
   for (const row of dashboard.rows) {
     for (const panel of row.panels) {
+      // Panels a section generated from another spec (an SLO) point at that spec, which has no queries.
+      const authored = panel.at.file === dashboard.at.file && panel.at.path.startsWith(`${dashboard.at.path}.rows`);
       panel.queries.forEach((query, i) => {
-        const where = at(panel.at, `.queries[${i}].expr`);
+        const where = authored ? at(panel.at, `.queries[${i}].expr`) : panel.at;
         for (const name of usedVariables(query.expr)) used.add(name);
         for (const problem of checkPromQL(query.expr, ctx)) {
-          const message = `${dashboard.spec.id} › ${panel.title}: ${problem.message}`;
+          const message = `${dashboard.spec.id} › ${row.title} › ${panel.title}: ${problem.message}`;
           if (problem.severity === 'error') diagnostics.error(problem.code, where, message, problem.fix);
           else diagnostics.warning(problem.code, where, message, problem.fix);
         }

@@ -82,6 +82,17 @@ function checkNames(routing: Located<Routing>, d: Diagnostics): void {
         if (!intervals.has(name))
           d.error('route/unknown-time-interval', at(field), `time interval ${name} is not declared`, 'declare it under `timeIntervals`');
   });
+  r.timeIntervals.forEach((t, i) =>
+    t.intervals.forEach((interval, j) => {
+      if (interval.location && interval.location !== 'UTC')
+        d.warning(
+          'route/cr-time-zone',
+          locate(routing, `timeIntervals[${i}].intervals[${j}].location`),
+          `time interval ${t.name} is in ${interval.location}, but an AlertmanagerConfig (v1alpha1) has no location and evaluates it in UTC`,
+          'write the interval in UTC so alertmanager.yml and the CR agree',
+        );
+    }),
+  );
   r.inhibitRules.forEach((rule, i) => {
     [...rule.sourceMatchers, ...rule.targetMatchers].forEach((m) => {
       if (!parseMatcher(m))

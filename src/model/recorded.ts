@@ -31,11 +31,11 @@ export function recordedMetric(
   unit: string | undefined,
   catalog: Catalog,
 ): Metric {
-  const inputs = safe(() => referencedMetrics(expr), [] as string[])
+  const inputs = referencedMetrics(expr)
     .map((n) => catalog.lookupSeries(n))
     .filter((x) => x !== undefined);
   const labels: Record<string, LabelSpec> = {};
-  for (const l of safe(() => outputLabels(expr, catalog).labels, [] as string[])) {
+  for (const l of outputLabels(expr, catalog).labels) {
     if (catalog.extraLabels.has(l)) continue;
     const kinds = inputs.map((i) => catalog.labelOf(i.metric, l, i.suffix)).filter((x) => x !== undefined);
     labels[l] = kinds[0] ?? { kind: 'bounded' };
@@ -51,10 +51,3 @@ export function recordedMetric(
   };
 }
 
-function safe<T>(f: () => T, fallback: T): T {
-  try {
-    return f();
-  } catch {
-    return fallback;
-  }
-}

@@ -60,8 +60,8 @@ export const latencySliSchema = z.strictObject({
   /** A catalog histogram; requests slower than `threshold` are the errors. */
   histogram: metricSpecSchema,
   matchers: matchersSchema.default({}),
-  /** Seconds (in the histogram's unit); must be one of its bucket boundaries. */
-  threshold: z.number().positive(),
+  /** In the histogram's unit; must be one of its bucket boundaries (`slo/threshold-not-a-bucket`). */
+  threshold: z.number(),
 });
 
 export const rawSliSchema = z.strictObject({
@@ -123,7 +123,8 @@ export type SloOptionsSpec = z.input<typeof sloOptionsSchema>;
 export const sloSchema = z.strictObject({
   name: z.string().regex(SLO_NAME, 'SLO names are letters, digits, `-`, `_` and `.`').max(128),
   /** Percent of good events, 0 < objective < 100 (e.g. 99.9). */
-  objective: z.number().gt(0, 'the objective is a percentage above 0').lt(100, 'an objective of 100% leaves no error budget'),
+  /** Range (0 < objective < 100) is checked by `slo/objective-out-of-range`. */
+  objective: z.number(),
   description: z.string().optional(),
   period: durationSchema.default('30d'),
   /** The burn-rate table; required for periods other than 30d, 28d and 7d. */

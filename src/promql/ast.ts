@@ -180,13 +180,17 @@ class Builder {
   }
 
   range(n: SyntaxNode | undefined, fallback: Span): RangeDuration {
-    const span = n ?? fallback;
+    const parsed = n ?? fallback;
+    // A substituted duration is shorter than the variable it stands for; cover the whole variable.
+    const vars = this.variables.filter((v) => v.from < parsed.to && v.to > parsed.from);
+    const from = Math.min(parsed.from, ...vars.map((v) => v.from));
+    const to = Math.max(parsed.to, ...vars.map((v) => v.to));
     return {
-      from: span.from,
-      to: span.to,
-      text: this.source.slice(span.from, span.to).trim(),
+      from,
+      to,
+      text: this.source.slice(from, to).trim(),
       ms: n ? this.duration(n) : undefined,
-      variable: this.touchesVariable(span),
+      variable: vars.length > 0,
     };
   }
 

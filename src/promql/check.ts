@@ -3,7 +3,7 @@ import type { Metric } from '../model/catalog.ts';
 import { formatDuration, parseDuration } from '../model/duration.ts';
 import { stackSpecSchema } from '../model/stack.ts';
 import { labelsOf, type LabelSet } from './analyze.ts';
-import { selectorsIn, toExpr, unwrap, walk, type Expr, type SelectorExpr } from './ast.ts';
+import { selectorsIn, toExpr, unwrap, walk, type Expr, type LabelMatcher, type SelectorExpr } from './ast.ts';
 import { didYouMean } from './did-you-mean.ts';
 import { AGGREGATION_PARAMETER, SELECTING_AGGREGATIONS } from './functions.ts';
 import { checkEnumValue, checkLeValue } from './label-values.ts';
@@ -160,6 +160,20 @@ function checkMetricName(env: Env, s: SelectorExpr): Resolved | undefined {
   return { selector: s, name: s.metric, found };
 }
 
+/** What a matcher on a label the series lack does: series without a label have it as "". */
+function consequence(m: LabelMatcher): string {
+  let matchesEmpty: boolean;
+  if (m.op === '=' || m.op === '!=') matchesEmpty = (m.value === '') === (m.op === '=');
+  else {
+    try {
+      matchesEmpty = new RegExp(`^(?:${m.value})$`).test('') === (m.op === '=~');
+    } catch {
+      return '';
+    }
+  }
+  return matchesEmpty ? ', so the matcher filters nothing' : ', so the selector matches nothing';
+}
+
 function checkMatchers(env: Env, r: Resolved): void {
   const { metric, suffix } = r.found;
   for (const m of r.selector.matchers) {
@@ -170,7 +184,7 @@ function checkMatchers(env: Env, r: Resolved): void {
       env.report(
         'promql/unknown-label',
         'error',
-        `label ${code(m.label)} is not on ${code(r.name)}${didYouMean(m.label, names)}, so \`${m.label}${m.op}"${m.value}"\` ${m.value === '' && m.op === '=' ? 'matches every series' : m.op === '=' || m.op === '=~' ? 'matches nothing' : 'filters nothing'}`,
+        `label ${code(m.label)} is not on ${code(r.name)}${didYouMean(m.label, names)}${consequence(m)}`,
         `use one of its labels: ${list(names)}`,
       );
       continue;
@@ -198,8 +212,20 @@ function intervalOf(env: Env, m: Metric): { ms: number; what: string } | undefin
   return ms === undefined ? undefined : { ms, what: `scrape interval of ${source?.component ?? m.source}` };
 }
 
+/** `$__interval` follows the panel resolution and drops below two scrapes when zoomed in. */
+const PANEL_INTERVAL = /^(\$__interval|\$\{__interval\}|\[\[__interval\]\])$/;
+
 function checkRange(env: Env, e: Extract<Expr, { kind: 'matrix' }>): void {
   const { range } = e;
+  if (PANEL_INTERVAL.test(range.text)) {
+    env.report(
+      'promql/range-too-short',
+      'warning',
+      `range ${code(`[${range.text}]`)} follows the panel resolution and is shorter than two scrape intervals when zoomed in; the graph then has gaps`,
+      'use `[$__rate_interval]`, which Grafana keeps at four scrape intervals or more',
+    );
+    return;
+  }
   if (range.variable || range.ms === undefined) return;
   for (const s of selectorsIn(e.expr)) {
     const r = resolve(env, s);

@@ -124,7 +124,7 @@ export function substituteVariables(source: string): { text: string; variables: 
       variables.push({ name: v.name, text, from: i, to: i + v.length, inString: false });
       const durationPlace = bracketDepth > 0 || lastWord === 'offset' || lastChar === '@';
       out.push(durationPlace ? '1m'.padEnd(v.length, ' ') : text.replace(/\W/g, '_'));
-      lastChar = 'x';
+      lastChar = '$';
       lastWord = '';
       i += v.length;
       continue;

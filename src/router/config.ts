@@ -140,23 +140,35 @@ export const routerConfigSchema = z
     modelRoutes: z.array(modelRouteSchema).min(1),
   })
   .superRefine((c, ctx) => {
-    const servers = new Set(c.modelServers.map((s) => `${s.namespace}/${s.name}`));
-    const models = new Set<string>();
-    c.modelRoutes.forEach((r, i) => {
-      r.targets.forEach((t, j) => {
-        if (!servers.has(t.modelServer))
-          ctx.addIssue({
-            code: 'custom',
-            path: ['modelRoutes', i, 'targets', j, 'modelServer'],
-            message: `no model server ${t.modelServer} (known: ${[...servers].join(', ')})`,
-          });
-      });
-      for (const m of [r.model, ...r.loraAdapters]) {
-        if (models.has(m)) ctx.addIssue({ code: 'custom', path: ['modelRoutes', i], message: `model ${m} is routed twice` });
-        models.add(m);
-      }
-    });
+    for (const issue of crossReferenceProblems(c)) ctx.addIssue({ code: 'custom', ...issue });
   });
+
+/**
+ * Route targets that name no model server and models routed twice. Written against unchecked input, so
+ * these problems are reported together with the schema's own, not only once the rest is valid.
+ */
+function crossReferenceProblems(input: unknown): { path: (string | number)[]; message: string }[] {
+  const problems: { path: (string | number)[]; message: string }[] = [];
+  const doc = (typeof input === 'object' && input !== null ? input : {}) as { modelServers?: unknown; modelRoutes?: unknown };
+  const list = (v: unknown): Record<string, unknown>[] => (Array.isArray(v) ? v.filter((x) => typeof x === 'object' && x !== null) : []);
+  const servers = new Set(list(doc.modelServers).map((s) => `${typeof s.namespace === 'string' ? s.namespace : 'default'}/${String(s.name)}`));
+  const models = new Set<string>();
+  list(doc.modelRoutes).forEach((r, i) => {
+    list(r.targets).forEach((t, j) => {
+      if (typeof t.modelServer === 'string' && !servers.has(t.modelServer))
+        problems.push({
+          path: ['modelRoutes', i, 'targets', j, 'modelServer'],
+          message: `no model server ${t.modelServer} (known: ${[...servers].join(', ') || 'none'})`,
+        });
+    });
+    const names = [r.model, ...(Array.isArray(r.loraAdapters) ? r.loraAdapters : [])].filter((m): m is string => typeof m === 'string');
+    for (const m of names) {
+      if (models.has(m)) problems.push({ path: ['modelRoutes', i], message: `model ${m} is routed twice` });
+      models.add(m);
+    }
+  });
+  return problems;
+}
 
 export type RouterConfigInput = z.input<typeof routerConfigSchema>;
 export type RouterConfig = z.output<typeof routerConfigSchema>;
@@ -176,10 +188,13 @@ export class ConfigError extends Error {
 export function parseRouterConfig(input: unknown, file = '<config>'): RouterConfig {
   const result = routerConfigSchema.safeParse(input);
   if (result.success) return result.data;
-  throw new ConfigError(
-    file,
-    result.error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`),
-  );
+  const at = (path: readonly PropertyKey[]) => (path.length ? path.map(String).join('.') : '(root)');
+  const problems = result.error.issues.map((i) => `${at(i.path)}: ${i.message}`);
+  for (const p of crossReferenceProblems(input)) {
+    const line = `${at(p.path)}: ${p.message}`;
+    if (!problems.includes(line)) problems.push(line);
+  }
+  throw new ConfigError(file, problems);
 }
 
 export function loadRouterConfig(file: string): RouterConfig {

@@ -1,7 +1,7 @@
 import type { AlertWindows, SloService } from '../model/slo.ts';
 import { PAGE_SEVERITY_LABELS, TICKET_SEVERITY_LABELS, resolveOptions, type ResolvedSloOptions } from '../model/slo.ts';
 import { sliQueries, type SliQueries } from './sli.ts';
-import { alertWindowsOf, periodMs } from './windows.ts';
+import { BUILTIN_WINDOWS, alertWindowsOf, periodMs } from './windows.ts';
 import { sloId } from './names.ts';
 
 /**
@@ -50,8 +50,9 @@ function withDefaultSeverity(
 /** Every SLO of a service spec, with infermon's defaults (page `severity: critical`, ticket `warning`). */
 export function slothSlos(service: SloService, prometheusMajor: 2 | 3): SlothSlo[] {
   return service.slos.map((slo) => {
-    const windows = alertWindowsOf(slo);
-    if (!windows) throw new Error(`SLO ${slo.name}: no alert windows for period ${slo.period}`);
+    // A period without a table is reported by the SLO check (slo/no-alert-windows); the workbook table
+    // stands in so the model stays usable until then.
+    const windows = alertWindowsOf(slo) ?? BUILTIN_WINDOWS.get(30 * 24 * 3600_000)!;
     const a = slo.alerting;
     return {
       service: service.service,

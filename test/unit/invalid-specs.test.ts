@@ -86,8 +86,8 @@ const cases: Case[] = [
   { name: 'no quiet test case', files: { 'alerts/broken.ts': alertFile({ quiet: '' }) }, code: 'spec/invalid', file: 'alerts/broken.ts', path: 'broken.rules[0]' },
   {
     name: 'metric defined twice in the catalog',
-    files: { 'catalog/extra.ts': `${imports}\nexport const extra = defineSource({ name: 'extra', component: 'Extra', job: 'extra', port: { name: 'metrics', number: 9000 }, metrics: [metric({ name: 'vllm:kv_cache_usage_perc', type: 'gauge', help: 'again', unit: 'ratio' })] });\n` },
-    code: 'catalog/duplicate-metric', file: 'catalog/extra.ts', path: 'extra.metrics[0].name',
+    files: { 'catalog/zz-extra.ts': `${imports}\nexport const extra = defineSource({ name: 'extra', component: 'Extra', job: 'extra', port: { name: 'metrics', number: 9000 }, metrics: [metric({ name: 'vllm:kv_cache_usage_perc', type: 'gauge', help: 'again', unit: 'ratio' })] });\n` },
+    code: 'catalog/duplicate-metric', file: 'catalog/zz-extra.ts', path: 'extra.metrics[0].name',
   },
   {
     name: 'histogram without buckets',

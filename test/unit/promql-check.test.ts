@@ -136,6 +136,12 @@ describe('promql/syntax', () => {
   it('reports an unterminated string the grammar tolerates', () => {
     expect(only('vllm:num_requests_running{model_name="a', 'promql/syntax').message).toContain('unterminated string');
   });
+  it('names the Prometheus 3 spelling of a renamed function', () => {
+    expect(only('holt_winters(vllm:num_requests_running[1h], 0.5, 0.5)', 'promql/syntax').message).toContain('`double_exponential_smoothing`');
+  });
+  it('points a type error at the argument', () => {
+    expect(only('clamp_max(vllm:num_requests_running, vllm:kv_cache_usage_perc)', 'promql/syntax').message).toContain('column 38');
+  });
   it('reports an empty expression', () => {
     expect(only('   ', 'promql/syntax').message).toContain('empty expression');
   });
@@ -198,7 +204,7 @@ describe('promql/removed-metric and promql/deprecated-metric', () => {
 describe('promql/unknown-label', () => {
   it('reports a matcher label the metric does not have', () => {
     const p = only('vllm:num_requests_running{model="x"}', 'promql/unknown-label');
-    expect(p.message).toContain('label `model` is not on `vllm:num_requests_running`');
+    expect(p.message).toBe('label `model` is not on `vllm:num_requests_running` (did you mean `model_name`?), so the selector matches nothing');
     expect(p.fix).toContain('`model_name`');
   });
   it('accepts target labels and external labels on every metric', () => {
@@ -218,6 +224,11 @@ describe('promql/unknown-label', () => {
   });
   it('reports a without() label not on the input', () => {
     expect(codes('sum without (modle) (kthena_router_active_requests)')).toEqual(['promql/unknown-label']);
+  });
+  it('ignores __name__ matchers and accepts the `or on() vector(0)` idiom', () => {
+    clean('vllm:num_requests_running{__name__=~"vllm:.*"}');
+    clean('sum by (model) (kthena_router_active_requests) or on (model) vector(0)');
+    expect(codes('sum by (model) (kthena_router_active_requests) and on (model) vector(1)')).toEqual(['promql/unknown-label']);
   });
   it('checks on() labels on both sides and group_left labels on the one side', () => {
     expect(codes('vllm:num_requests_running / on (model) kthena_router_active_requests')).toEqual(['promql/unknown-label']);
@@ -349,6 +360,11 @@ describe('promql/range-too-short', () => {
   it('takes scrape intervals from the context over the catalog', () => {
     expect(codes('rate(vllm:request_success_total[1m])', { ...v3, scrapeIntervals: { runtime: 60_000 } })).toEqual(['promql/range-too-short']);
   });
+  it('warns on $__interval, which shrinks below two scrapes when zoomed in', () => {
+    const p = only('rate(kthena_router_requests_total[$__interval])', 'promql/range-too-short', { ...v3, grafanaVariables: true });
+    expect(p.severity).toBe('warning');
+    expect(p.fix).toContain('$__rate_interval');
+  });
   it('accepts long enough ranges, computed ranges and $__rate_interval', () => {
     clean('rate(vllm:request_success_total[30s])');
     clean('rate(kthena_router_requests_total[1m])');
@@ -385,10 +401,12 @@ describe('promql/grafana-variable', () => {
   it('accepts allowed variables in every position, keeping the rest of the query checked', () => {
     clean(query, { ...v3, grafanaVariables: ['model'] });
     const all = { ...v3, grafanaVariables: true };
-    clean('sum by (${group}) (rate(vllm:request_success_total{model_name="[[model]]"}[$__interval]))', all);
+    clean('sum by (${group}) (rate(vllm:request_success_total{model_name="[[model]]"}[$__range]))', all);
     clean('topk($n, vllm:num_requests_running) > $threshold', all);
     clean('vllm:num_requests_running offset $shift', all);
     clean('$metric{job="vllm"}', all);
+    clean('rate(vllm:request_success_total[[[range]]])', all);
+    clean('max_over_time(vllm:num_requests_running[1h:$__interval])', all);
     expect(codes('rate(vllm:num_requests_running{model_name=~"$model"}[$__rate_interval])', all)).toEqual(['promql/rate-on-non-counter']);
     expect(codes('vllm:request_success_total{finished_reason="$reason"}', all)).toEqual([]);
   });

@@ -83,6 +83,8 @@ describe('router under faults', () => {
     for (const [status, count] of statuses) {
       if (typeof status === 'number') expect(sumSamples(exposed, 'kthena_router_requests_total', { status_code: String(status) }), `status ${status}`).toBeGreaterThanOrEqual(count);
     }
+    // Clients that walked away mid-stream are recorded as 499, with a finish reason.
+    expect(sumSamples(exposed, 'kthena_router_requests_total', { status_code: '499', error_type: 'response_forwarding' })).toBeGreaterThan(0);
     expect(sumSamples(exposed, 'kthena_router_active_downstream_requests')).toBe(0);
     expect(sumSamples(exposed, 'kthena_router_active_upstream_requests')).toBe(0);
     expect(rig.router.runtime.topology.pods.map((p) => p.inflight)).toEqual([0, 0, 0]);

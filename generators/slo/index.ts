@@ -1,0 +1,140 @@
+import { MANAGED_BY_LABEL, OUT, fileStem, generatedHeader, k8sName } from '../../src/conventions.ts';
+import type { Artifact } from '../../src/model/artifact.ts';
+import type { GeneratedAlert } from '../../src/model/alerts.ts';
+import { locate, type Located, type Model } from '../../src/model/model.ts';
+import type { SloService } from '../../src/model/slo.ts';
+import { toYaml } from '../../src/emit/serialize.ts';
+import { SLOTH_CLI_PROM } from '../../src/slo/names.ts';
+import { slothSlos, type SlothSlo } from '../../src/slo/sloth-slo.ts';
+import { BUILTIN_WINDOWS, SLOTH_BUILTIN_PERIODS, promDuration } from '../../src/slo/windows.ts';
+import { prometheusRuleBody, ruleFileBody, type OutputRuleGroup } from '../prometheus-rules/envelopes.ts';
+import { efficientRuleGroups } from './efficient-rules.ts';
+import { alertLabels, idLabels, slothRuleGroups, userLabels } from './sloth-rules.ts';
+import { slothCrSpec, slothPrometheusV1 } from './sloth-spec.ts';
+import { SLO_TEST_EVALUATION_INTERVAL, sloTestCases } from './unit-tests.ts';
+
+/**
+ * SLO outputs: Sloth specs and PrometheusServiceLevel CRs (for teams running Sloth), and native rules
+ * (for everyone else) as a rules file and a PrometheusRule, with promtool unit tests.
+ */
+
+/** Directory of the AlertWindows files Sloth needs for periods it has no built-in table for. */
+export const SLOTH_WINDOWS_DIR = `${OUT.sloth}/windows`;
+
+function services(model: Model): Array<Located<SloService>> {
+  return model.specs.slos ?? [];
+}
+
+/** Native rule groups of one service, per SLO in its mode. */
+export function sloRuleGroups(slos: readonly SlothSlo[]): OutputRuleGroup[] {
+  return slos.flatMap((slo) => (slo.options.mode === 'efficient' ? efficientRuleGroups(slo) : slothRuleGroups([slo], SLOTH_CLI_PROM)));
+}
+
+/** SLOs split by period: Sloth takes the period from the command line, so each period is its own file. */
+function byPeriod(slos: readonly SlothSlo[]): Array<{ suffix: string; period: number; slos: SlothSlo[] }> {
+  const periods = [...new Set(slos.map((s) => s.period))];
+  return periods.map((period) => ({
+    suffix: periods.length > 1 ? `-${promDuration(period)}` : '',
+    period,
+    slos: slos.filter((s) => s.period === period),
+  }));
+}
+
+function slothCommand(file: string, period: number): string {
+  const windows = SLOTH_BUILTIN_PERIODS.includes(period) ? '' : ` --slo-period-windows-path ${SLOTH_WINDOWS_DIR}`;
+  return `# Sloth: sloth generate -i ${file} --default-slo-period ${promDuration(period)}${windows}\n`;
+}
+
+function alertWindowsDocument(period: number, slo: SlothSlo): Record<string, unknown> {
+  return {
+    apiVersion: 'sloth.slok.dev/v1',
+    kind: 'AlertWindows',
+    spec: { sloPeriod: promDuration(period), page: slo.windows.page, ticket: slo.windows.ticket },
+  };
+}
+
+export function sloArtifacts(model: Model): Artifact[] {
+  const stack = model.stack.value;
+  const out: Artifact[] = [];
+  const windowsByPeriod = new Map<number, { slo: SlothSlo; file: string }>();
+  let needsWindowsDir = false;
+  for (const located of services(model)) {
+    const service = located.value;
+    const stem = fileStem(service.service);
+    const specFiles = [located.file];
+    const slos = slothSlos(service, stack.prometheusMajor);
+
+    for (const part of byPeriod(slos)) {
+      const slothFile = `${OUT.sloth}/${stem}${part.suffix}.yml`;
+      out.push({
+        path: slothFile,
+        body: toYaml(slothPrometheusV1(service.service, service.labels, part.slos), generatedHeader(specFiles) + slothCommand(slothFile, part.period)),
+      });
+      const cr = {
+        apiVersion: 'sloth.slok.dev/v1',
+        kind: 'PrometheusServiceLevel',
+        metadata: {
+          name: k8sName(`${service.service}${part.suffix}`),
+          namespace: stack.namespace,
+          labels: Object.fromEntries(Object.entries({ ...stack.commonLabels, ...MANAGED_BY_LABEL }).sort(([a], [b]) => a.localeCompare(b))),
+        },
+        spec: slothCrSpec(service.service, service.labels, part.slos),
+      };
+      out.push({ path: `${OUT.kubernetes}/sloth/${stem}${part.suffix}.yaml`, body: toYaml(cr, generatedHeader(specFiles)) });
+      if (!SLOTH_BUILTIN_PERIODS.includes(part.period)) needsWindowsDir = true;
+      for (const slo of part.slos) if (!windowsByPeriod.has(slo.period)) windowsByPeriod.set(slo.period, { slo, file: located.file });
+    }
+
+    const groups = sloRuleGroups(slos);
+    const ruleStem = `slo-${stem}`;
+    out.push({ path: `${OUT.prometheusRules}/${ruleStem}.yml`, body: ruleFileBody(groups, specFiles) });
+    out.push({ path: `${OUT.kubernetes}/prometheus-rules/${ruleStem}.yaml`, body: prometheusRuleBody(ruleStem, groups, stack, specFiles) });
+
+    const tests = service.slos.flatMap((spec, i) => sloTestCases(spec, slos[i]!, stack.prometheusMajor));
+    if (tests.length > 0) {
+      const file = {
+        rule_files: [`../${OUT.prometheusRules.split('/').pop()}/${ruleStem}.yml`],
+        evaluation_interval: SLO_TEST_EVALUATION_INTERVAL,
+        tests,
+      };
+      out.push({ path: `${OUT.prometheusTests}/${ruleStem}.test.yml`, body: toYaml(file, generatedHeader(specFiles)) });
+    }
+  }
+  if (needsWindowsDir) {
+    // Sloth replaces its built-in catalog with this directory, so the built-in periods go in too.
+    for (const period of SLOTH_BUILTIN_PERIODS) {
+      const table = BUILTIN_WINDOWS.get(period)!;
+      if (!windowsByPeriod.has(period)) windowsByPeriod.set(period, { slo: { windows: table } as SlothSlo, file: 'src/slo/windows.ts' });
+    }
+    for (const [period, { slo, file }] of [...windowsByPeriod].sort(([a], [b]) => a - b)) {
+      out.push({
+        path: `${SLOTH_WINDOWS_DIR}/${promDuration(period)}.yaml`,
+        body: toYaml(alertWindowsDocument(period, slo), generatedHeader([file])),
+      });
+    }
+  }
+  return out;
+}
+
+/** Every SLO alert with the labels Alertmanager sees: rule labels plus the SLI series' static labels. */
+export function sloAlerts(model: Model): GeneratedAlert[] {
+  const out: GeneratedAlert[] = [];
+  for (const located of services(model)) {
+    const slos = slothSlos(located.value, model.stack.value.prometheusMajor);
+    slos.forEach((slo, i) => {
+      if (!slo.alerting.name) return;
+      for (const severity of ['page', 'ticket'] as const) {
+        if (slo.alerting[severity].disable) continue;
+        out.push({
+          alertname: slo.alerting.name,
+          labels: Object.fromEntries(
+            Object.entries({ ...idLabels(slo), ...userLabels(slo), ...alertLabels(slo, severity) }).sort(([a], [b]) => a.localeCompare(b)),
+          ),
+          dynamicLabels: [],
+          origin: locate(located, `slos[${i}].alerting`),
+        });
+      }
+    });
+  }
+  return out;
+}
