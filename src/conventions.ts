@@ -112,3 +112,8 @@ export function goFloat(v: number): string {
 export const KUBE_PROMETHEUS_STACK_VALUES = 'kubernetes/kube-prometheus-stack-values.yaml';
 /** The kustomization listing every generated Kubernetes object, relative to out/. */
 export const KUSTOMIZATION = 'kubernetes/kustomization.yaml';
+
+/** Promtail's end of life: no updates of any kind after this date. */
+export const PROMTAIL_EOL_DATE = '2026-03-02';
+/** Loki 3 rejects more stream labels than this per series by default (`max_label_names_per_series`). */
+export const LOKI3_MAX_LABEL_NAMES = 15;

@@ -6,6 +6,7 @@ import { Diagnostics } from './model/diagnostics.ts';
 import { loadSpecs } from './model/load.ts';
 import type { Model } from './model/model.ts';
 import { recordedMetrics } from './model/recorded.ts';
+import { sloRecordedMetrics } from './slo/recorded.ts';
 import type { Artifact } from './model/artifact.ts';
 import { kustomizationArtifact } from '../generators/kubernetes/kustomization.ts';
 import { OUT } from './conventions.ts';
@@ -30,7 +31,7 @@ export async function buildModel(specDir: string, projectRoot: string): Promise<
     [],
     Object.keys(stack.value.externalLabels),
   );
-  const catalog = base.withRecorded(recordedMetrics(specs.rules, base));
+  const catalog = base.withRecorded([...recordedMetrics(specs.rules, base), ...sloRecordedMetrics(specs.slos, stack.value.prometheusMajor)]);
   return { model: { specs, stack, catalog }, diagnostics };
 }
 

@@ -1,6 +1,7 @@
 import type { Artifact } from '../../src/model/artifact.ts';
 import type { Model } from '../../src/model/model.ts';
 import { alertmanagerGenerator } from '../alertmanager/config.ts';
+import { logsGenerator } from '../logs/loki.ts';
 import { prometheusConfigGenerator } from '../prometheus/config.ts';
 import { kubePrometheusStackValuesGenerator } from './kube-prometheus-stack-values.ts';
 import { monitorsGenerator } from './monitors.ts';
@@ -14,4 +15,5 @@ export const scrapeWiring: Array<(model: Model) => Artifact[]> = [
   prometheusConfigGenerator,
   kubePrometheusStackValuesGenerator,
   alertmanagerGenerator,
+  logsGenerator,
 ];

@@ -1,8 +1,8 @@
 import type { OutputRule, OutputRuleGroup } from '../prometheus-rules/envelopes.ts';
-import { SLO_GROUPS, SLO_LABELS, SLOTH_VERSION, blockSum, errorEventsRate, sliErrorRatio, totalEventsRate, type SlothOrigin } from '../../src/slo/names.ts';
+import { EFFICIENT_ORIGIN, SLO_GROUPS, SLO_LABELS, blockSum, errorEventsRate, sliErrorRatio, totalEventsRate } from '../../src/slo/names.ts';
 import { atWindow } from '../../src/slo/sli.ts';
 import type { SlothSlo } from '../../src/slo/sloth-slo.ts';
-import { sliWindows } from '../../src/slo/windows.ts';
+import { PERIOD_BLOCK, sliWindows } from '../../src/slo/windows.ts';
 import { goSorted } from './go-yaml.ts';
 import { alertRules, idFilter, idLabels, metadataRules, sloBurnTable, slothRuleGroups, userLabels, withTrafficFloor } from './sloth-rules.ts';
 
@@ -13,10 +13,6 @@ import { alertRules, idFilter, idLabels, metadataRules, sloBurnTable, slothRuleG
  * once an hour. The output series, metadata and alerts keep Sloth's names and labels, so dashboards and
  * routing do not change.
  */
-export const EFFICIENT_ORIGIN: SlothOrigin = { version: SLOTH_VERSION, mode: 'infermon-efficient', spec: 'prometheus/v1' };
-
-/** The block the period window is summed from; its group is evaluated once per block. */
-export const PERIOD_BLOCK = '1h';
 
 function ratioOfSums(numerator: string, denominator: string, guard: boolean): string {
   return `${numerator}\n/\n${guard ? `(${denominator} > 0)` : denominator}\n`;

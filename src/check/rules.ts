@@ -19,7 +19,7 @@ export const checkRules: Check = (model, diagnostics) => {
 
     group.rules.forEach((rule, i) => {
       const path = `rules[${i}]`;
-      for (const p of checkPromQL(rule.expr, { catalog: model.catalog, prometheusMajor })) {
+      for (const p of checkPromQL(rule.expr, { catalog: model.catalog, prometheusMajor, evaluationInterval: model.stack.value.evaluationInterval })) {
         const report = p.severity === 'error' ? diagnostics.error : diagnostics.warning;
         report.call(diagnostics, p.code, locate(item, `${path}.expr`), p.message, p.fix);
       }

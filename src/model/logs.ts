@@ -77,8 +77,8 @@ export type SchemaPeriod = z.output<typeof schemaPeriodSchema>;
 export const logsSpecSchema = z.strictObject({
   loki: z.strictObject({
     major: z.union([z.literal(2), z.literal(3)]).default(3),
-    /** Push/query URL of Loki as the shippers reach it. */
-    url: z.string().url(),
+    /** Base URL of Loki as the shippers reach it; defaults to the stack's `lokiUrl`. */
+    url: z.string().url().optional(),
     /** Index periods, oldest first; the last one is the active one. */
     schema: z.array(schemaPeriodSchema).min(1),
     /** Local path Loki keeps its index, chunks, rules and compactor state under. */

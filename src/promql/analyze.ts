@@ -42,7 +42,8 @@ function callLabels(e: Extract<Expr, { kind: 'call' }>, catalog: Catalog): Label
     return vectorOf(inner.matchers.filter((m) => m.op === '=').map((m) => m.label), !inner.variable);
   }
   const arg = e.args[vectorArgumentIndex(e.fn)];
-  if (!arg) return signature && signature.args.length === 0 ? vectorOf([], true) : UNKNOWN;
+  // hour(), minute() and the like read vector(time()) when called without an argument.
+  if (!arg) return signature && signature.args.length === signature.optional ? vectorOf([], true) : UNKNOWN;
   const inner = labelsOf(arg, catalog);
   if (e.fn === 'label_replace' || e.fn === 'label_join') {
     const target = stringArg(e.args[1]);

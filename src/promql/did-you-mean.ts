@@ -22,15 +22,19 @@ function commonPrefix(a: string, b: string): number {
 
 /**
  * The candidates closest to `word`, best first: at most `limit`, and only those near enough to be a
- * plausible typo (a third of the word's length, at least two edits).
+ * plausible typo (a third of the word's length, at least two edits) or that extend it.
  */
 export function closest(word: string, candidates: Iterable<string>, limit = 3): string[] {
   const budget = Math.max(2, Math.floor(word.length / 3));
   const scored: Array<[string, number]> = [];
   for (const c of new Set(candidates)) {
-    if (c === word || Math.abs(c.length - word.length) > budget) continue;
+    if (c === word) continue;
+    // A word that is the start of a longer name (`model` for `model_name`) is a likely intent too.
+    const extendsWord = Math.min(word.length, c.length) >= 3 && (c.startsWith(word) || word.startsWith(c));
+    if (!extendsWord && Math.abs(c.length - word.length) > budget) continue;
     const distance = editDistance(word.toLowerCase(), c.toLowerCase());
     if (distance <= budget) scored.push([c, distance]);
+    else if (extendsWord) scored.push([c, budget]);
   }
   // Equal distances: the candidate sharing the longer prefix is the likelier intent (`rat` → `rate`).
   scored.sort((x, y) => x[1] - y[1] || commonPrefix(word, y[0]) - commonPrefix(word, x[0]) || (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));

@@ -255,6 +255,7 @@ export async function startVllmSim(options: VllmSimOptions): Promise<RunningVllm
         return void res.writeHead(200).end();
       case '/metrics':
         req.resume();
+        publishState();
         return void metrics.registry.metrics().then((text) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text));
       case '/admin/faults':
         return void run(admin(req, res));

@@ -60,3 +60,6 @@ export interface SlothOrigin {
 
 export const SLOTH_CLI_PROM: SlothOrigin = { version: SLOTH_VERSION, mode: 'cli-gen-prom', spec: 'prometheus/v1' };
 export const SLOTH_CLI_K8S: SlothOrigin = { version: SLOTH_VERSION, mode: 'cli-gen-k8s', spec: 'sloth.slok.dev/v1' };
+
+/** `sloth_mode` of rules infermon's efficient mode writes (not a Sloth value: Sloth never wrote them). */
+export const EFFICIENT_ORIGIN: SlothOrigin = { version: SLOTH_VERSION, mode: 'infermon-efficient', spec: 'prometheus/v1' };

@@ -119,3 +119,6 @@ export function promDuration(ms: number): string {
   unit('ms', 1, false);
   return out;
 }
+
+/** Efficient mode: the block the period window is summed from; its rule group runs once per block. */
+export const PERIOD_BLOCK = '1h';

@@ -475,6 +475,8 @@ describe('outputLabels', () => {
   it('absent keeps the equality matchers; scalars and vector() carry nothing', () => {
     expect(out('absent(vllm:num_requests_running{job="vllm", model_name=~"x"})')).toEqual({ labels: ['job'], exact: true });
     expect(out('vector(1)')).toEqual({ labels: [], exact: true });
+    expect(out('hour()')).toEqual({ labels: [], exact: true });
+    expect(out('hour(vllm:num_requests_running)').labels).toContain('model_name');
     expect(out('scalar(sum(vllm:num_requests_running)) * 2')).toEqual({ labels: [], exact: true });
   });
   it('is open when a metric is unknown or the query does not parse', () => {

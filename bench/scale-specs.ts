@@ -1,0 +1,136 @@
+import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const ROOT = join(import.meta.dirname, '..');
+const real = (rel: string) => JSON.stringify(join(ROOT, rel));
+
+/** Alert groups per file under alerts/: a large platform splits its per-model groups over many files. */
+export const MODELS_PER_ALERT_FILE = 100;
+/** Alerting rules in each model's group. */
+export const ALERTS_PER_MODEL = 2;
+
+export interface ScaleSpecs {
+  dir: string;
+  models: number;
+  /** One availability SLO per model. */
+  slos: number;
+  specFiles: number;
+}
+
+const modelName = (i: number) => `model-${String(i).padStart(5, '0')}`;
+const exportName = (i: number) => `model${String(i).padStart(5, '0')}`;
+/** Alert names are unique across the specs, so each model's alerts carry its name. */
+const alertPrefix = (i: number) => `Model${String(i).padStart(5, '0')}`;
+
+/**
+ * The alert group every served model gets: KV cache pressure and engine errors, scoped to the model, with
+ * the promtool cases every alert needs. Written once per file as a factory, the way a platform with
+ * thousands of models writes them.
+ */
+function alertFile(first: number, count: number): string {
+  const exports = Array.from({ length: count }, (_, k) => `export const ${exportName(first + k)}Alerts = modelAlerts(${JSON.stringify(modelName(first + k))}, ${JSON.stringify(alertPrefix(first + k))});`);
+  return `import { defineRuleGroup } from ${real('src/model/spec.ts')};
+import { promql } from ${real('src/model/rules.ts')};
+import { vllmKvCacheUsage, vllmRequestSuccess } from '../catalog/vllm.ts';
+
+function modelAlerts(model: string, prefix: string) {
+  const pod = { model_name: model, engine: '0', instance: 'vllm-0:8000' };
+  return defineRuleGroup({
+    name: \`\${model}.alerts\`,
+    team: 'inference-runtime',
+    service: model,
+    rules: [
+      {
+        alert: \`\${prefix}KvCacheNearlyFull\`,
+        expr: promql\`max by (model_name, instance) (\${vllmKvCacheUsage}{model_name="\${model}"}) > 0.9\`,
+        for: '10m',
+        severity: 'warning',
+        summary: \`KV cache of \${model} above 90%\`,
+        description: 'KV cache on {{ $labels.instance }} is {{ $value | humanizePercentage }} full.',
+        tests: {
+          firing: [{ series: [{ metric: vllmKvCacheUsage, labels: pod, value: 0.97 }], value: 0.97 }],
+          quiet: [{ series: [{ metric: vllmKvCacheUsage, labels: pod, value: 0.6 }] }],
+        },
+      },
+      {
+        alert: \`\${prefix}RequestErrors\`,
+        expr: promql\`sum by (model_name) (rate(\${vllmRequestSuccess}{model_name="\${model}", finished_reason="error"}[5m])) / sum by (model_name) (rate(\${vllmRequestSuccess}{model_name="\${model}"}[5m])) > 0.05\`,
+        for: '5m',
+        severity: 'critical',
+        summary: \`\${model} finishes more than 5% of requests with an error\`,
+        description: '{{ $value | humanizePercentage }} of requests finished with an engine error.',
+        tests: {
+          firing: [
+            {
+              series: [
+                { metric: vllmRequestSuccess, labels: { ...pod, finished_reason: 'stop' }, rate: 3 },
+                { metric: vllmRequestSuccess, labels: { ...pod, finished_reason: 'error' }, rate: 1 },
+              ],
+              value: 0.25,
+            },
+          ],
+          quiet: [{ series: [{ metric: vllmRequestSuccess, labels: { ...pod, finished_reason: 'stop' }, rate: 3 }] }],
+        },
+      },
+    ],
+  });
+}
+
+${exports.join('\n')}
+`;
+}
+
+/** One SLO service per model: 99.5% of its requests finish without an engine error over 30 days. */
+function sloFile(models: number): string {
+  const exports = Array.from({ length: models }, (_, i) => `export const ${exportName(i)}Slos = modelSlos(${JSON.stringify(modelName(i))}, ${JSON.stringify(alertPrefix(i))});`);
+  return `import { defineSlos } from ${real('src/model/spec.ts')};
+import { vllmRequestSuccess } from './catalog/vllm.ts';
+
+function modelSlos(model: string, prefix: string) {
+  return defineSlos({
+    service: model,
+    labels: { team: 'inference-runtime' },
+    slos: [
+      {
+        name: 'availability',
+        objective: 99.5,
+        description: \`Requests to \${model} that finish without an engine error.\`,
+        sli: {
+          kind: 'ratio',
+          errors: { metric: vllmRequestSuccess, matchers: { model_name: model, finished_reason: 'error' } },
+          total: { metric: vllmRequestSuccess, matchers: { model_name: model } },
+        },
+        alerting: { name: \`\${prefix}AvailabilityBudgetBurn\`, labels: { service: model } },
+      },
+    ],
+  });
+}
+
+${exports.join('\n')}
+`;
+}
+
+/**
+ * A throw-away spec directory for `models` served models: the real stack, catalog and routing
+ * (re-exported by absolute path, so nothing is copied), one alert group and one availability SLO per model.
+ */
+export function writeScaleSpecs(models: number): ScaleSpecs {
+  const dir = mkdtempSync(join(tmpdir(), `infermon-scale-${models}-`));
+  let specFiles = 0;
+  const write = (rel: string, body: string) => {
+    mkdirSync(join(dir, rel, '..'), { recursive: true });
+    writeFileSync(join(dir, rel), body);
+    specFiles++;
+  };
+  write('stack.ts', `export { stack } from ${real('specs/stack.ts')};\n`);
+  write('routing.ts', `export { routing } from ${real('specs/routing.ts')};\n`);
+  for (const f of readdirSync(join(ROOT, 'specs', 'catalog')).filter((f) => f.endsWith('.ts')))
+    write(`catalog/${f}`, `export * from ${real(`specs/catalog/${f}`)};\n`);
+  for (let first = 0; first < models; first += MODELS_PER_ALERT_FILE) {
+    const count = Math.min(MODELS_PER_ALERT_FILE, models - first);
+    write(`alerts/models-${String(first).padStart(5, '0')}.ts`, alertFile(first, count));
+  }
+  write('slos.ts', sloFile(models));
+  return { dir, models, slos: models, specFiles };
+}

@@ -1,0 +1,59 @@
+import { RECORDING_RULES_SOURCE } from '../model/catalog-index.ts';
+import type { LabelSpec, Metric } from '../model/catalog.ts';
+import type { Located } from '../model/model.ts';
+import type { SloService } from '../model/slo.ts';
+import { EFFICIENT_ORIGIN, SLOTH_CLI_PROM, SLO_LABELS, SLO_SERIES, blockSum, errorEventsRate, sliErrorRatio, totalEventsRate } from './names.ts';
+import { slothSlos } from './sloth-slo.ts';
+import { PERIOD_BLOCK, sliWindows } from './windows.ts';
+
+/**
+ * The series SLO rules record, as catalog entries, so dashboards and rules that query them are checked
+ * like any other query. Label values are enums of every value the rules write.
+ */
+export function sloRecordedMetrics(services: ReadonlyArray<Located<SloService>>, prometheusMajor: 2 | 3): Metric[] {
+  const series = new Map<string, { help: string; unit: string; labels: Map<string, Set<string>> }>();
+  const add = (name: string, help: string, unit: string, labels: Record<string, string>): void => {
+    const entry = series.get(name) ?? { help, unit, labels: new Map<string, Set<string>>() };
+    for (const [k, v] of Object.entries(labels)) entry.labels.set(k, (entry.labels.get(k) ?? new Set()).add(v));
+    series.set(name, entry);
+  };
+  for (const { value: service } of services) {
+    for (const slo of slothSlos(service, prometheusMajor)) {
+      const base = { [SLO_LABELS.id]: slo.id, [SLO_LABELS.service]: slo.service, [SLO_LABELS.slo]: slo.name, ...slo.serviceLabels, ...slo.labels };
+      const windows = sliWindows(slo.windows, slo.period);
+      for (const w of windows) add(sliErrorRatio(w), `Error ratio of the SLI over ${w}.`, 'ratio', { ...base, [SLO_LABELS.window]: w });
+      if (slo.options.mode === 'efficient' && slo.sli.kind === 'events') {
+        const shortest = windows[0]!;
+        const labels = { ...base, [SLO_LABELS.window]: shortest };
+        add(errorEventsRate(shortest), `Error events per second over ${shortest}.`, 'reqps', labels);
+        add(totalEventsRate(shortest), `Events per second over ${shortest}.`, 'reqps', labels);
+        add(blockSum(errorEventsRate(shortest), PERIOD_BLOCK), 'Error event rates summed over one hour.', 'none', labels);
+        add(blockSum(totalEventsRate(shortest), PERIOD_BLOCK), 'Event rates summed over one hour.', 'none', labels);
+      }
+      add(SLO_SERIES.objective, 'SLO objective as a ratio.', 'ratio', base);
+      add(SLO_SERIES.errorBudget, 'Error budget as a ratio (1 - objective).', 'ratio', base);
+      add(SLO_SERIES.periodDays, 'SLO period in days.', 'd', base);
+      add(SLO_SERIES.currentBurnRate, 'Burn rate over the shortest window.', 'none', base);
+      add(SLO_SERIES.periodBurnRate, 'Burn rate over the whole period.', 'none', base);
+      add(SLO_SERIES.periodErrorBudgetRemaining, 'Share of the period error budget left.', 'percentunit', base);
+      const origin = slo.options.mode === 'efficient' && slo.sli.kind === 'events' ? EFFICIENT_ORIGIN : SLOTH_CLI_PROM;
+      add(SLO_SERIES.info, 'SLO metadata.', 'none', {
+        ...base,
+        [SLO_LABELS.version]: origin.version,
+        [SLO_LABELS.mode]: origin.mode,
+        [SLO_LABELS.spec]: origin.spec,
+        [SLO_LABELS.objective]: String(slo.objective),
+      });
+    }
+  }
+  return [...series].map(([name, s]) => ({
+    name,
+    type: 'gauge',
+    help: s.help,
+    unit: s.unit,
+    labels: Object.fromEntries(
+      [...s.labels].map(([k, values]): [string, LabelSpec] => [k, { kind: 'enum', values: [...values].sort() }]),
+    ),
+    source: RECORDING_RULES_SOURCE,
+  }));
+}

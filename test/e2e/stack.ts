@@ -1,0 +1,249 @@
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { localAlertmanagerConfig } from '../../generators/alertmanager/config.ts';
+import { localPrometheusConfig } from '../../generators/prometheus/config.ts';
+import { dcgm } from '../../specs/catalog/dcgm.ts';
+import { kthenaRouter } from '../../specs/catalog/kthena-router.ts';
+import { vllm } from '../../specs/catalog/vllm.ts';
+import { OUT } from '../../src/conventions.ts';
+import { writeTree } from '../../src/emit/write.ts';
+import type { Model } from '../../src/model/model.ts';
+import { buildModel, checkModel, generateArtifacts } from '../../src/pipeline.ts';
+import { parseRouterConfig, startRouter, type RouterConfigInput, type RunningRouter } from '../../src/router/index.ts';
+import { startDcgmSim, startVllmSim, type RunningDcgmSim, type RunningVllmSim } from '../../src/sim/index.ts';
+import { findBinary, freePort, startChild, waitReady, type ChildHandle } from './processes.ts';
+import { startWebhookRecorder, type WebhookRecorder } from './webhook-recorder.ts';
+
+/**
+ * The whole bench, started from the specs: artifacts generated into a temporary tree, two vLLM
+ * simulators, a prefill/decode pair, a DCGM exporter simulator, the reference router in front of them,
+ * Prometheus with the generated rules and Alertmanager with the generated routing tree, whose receivers
+ * all post to an in-process webhook recorder. Only what runs is scraped.
+ */
+
+export const PROJECT_ROOT = resolve(import.meta.dirname, '../..');
+
+export interface StackOptions {
+  /** Configs, TSDB, logs and the generated tree go here. */
+  workDir: string;
+  scrapeInterval: string;
+  evaluationInterval: string;
+  /** Router fairness: requests per model in flight before the queue holds them. */
+  maxConcurrency: number;
+  log?: (line: string) => void;
+}
+
+/** The models the bench serves: two whole-request models and one disaggregated (prefill/decode). */
+export interface BenchModels {
+  first: string;
+  second: string;
+  disaggregated: string;
+}
+
+export interface BenchSim {
+  /** Pod name in the router config and the DCGM exporter's `pod` label. */
+  pod: string;
+  model: string;
+  role: 'both' | 'prefill' | 'decode';
+  /** Index of the simulated GPU that follows this simulator's load. */
+  gpu: number;
+  sim: RunningVllmSim;
+}
+
+export interface RunningStack {
+  model: Model;
+  workDir: string;
+  /** Root of the generated tree (the layout of out/). */
+  artifactsDir: string;
+  ruleFiles: string[];
+  models: BenchModels;
+  sims: BenchSim[];
+  dcgm: RunningDcgmSim;
+  router: RunningRouter;
+  recorder: WebhookRecorder;
+  prometheusUrl: string;
+  alertmanagerUrl: string;
+  /** Catalog sources Prometheus scrapes on the bench. */
+  scrapedSources: string[];
+  /** Fairness users the router reports by name. */
+  users: string[];
+  stop(): Promise<void>;
+}
+
+const POD_PREFIX = 'vllm';
+const NAMESPACE = 'inference';
+const FAIRNESS_USERS = ['team-search', 'team-chat'];
+
+/**
+ * The router SLOs name the models they hold to account; the bench serves those, so the SLO rules and
+ * panels see traffic. Fallback names keep the bench running when no SLO names a model.
+ */
+export function benchModels(model: Model): BenchModels {
+  const named = new Set<string>();
+  for (const service of model.specs.slos)
+    for (const slo of service.value.slos) {
+      const m = slo.labels.model;
+      if (m) named.add(m);
+    }
+  const [first = 'llama-3-8b', second = 'qwen2-7b'] = [...named];
+  return { first, second, disaggregated: 'deepseek-r1' };
+}
+
+export async function loadModel(): Promise<Model> {
+  const { model, diagnostics } = await buildModel(join(PROJECT_ROOT, 'specs'), PROJECT_ROOT);
+  if (!model) throw new Error(`the specs do not build:\n${diagnostics.items.map((d) => `${d.file} ${d.path}: ${d.message}`).join('\n')}`);
+  const problems = checkModel(model, diagnostics).items.filter((d) => d.severity === 'error');
+  if (problems.length > 0) throw new Error(`the specs do not check:\n${problems.map((d) => `${d.code} ${d.file} ${d.path}: ${d.message}`).join('\n')}`);
+  return model;
+}
+
+function routerConfig(sims: readonly BenchSim[], models: BenchModels, options: StackOptions): RouterConfigInput {
+  const server = (model: string) => `${model}-server`;
+  const modelNames = [models.first, models.second, models.disaggregated];
+  return {
+    server: { host: '127.0.0.1', port: 0 },
+    accessLogger: { enabled: true, format: 'json', output: join(options.workDir, 'router-access.log') },
+    observability: { metrics: { enabled: true, port: 0, path: kthenaRouter.spec.path } },
+    scheduler: { podMetricsInterval: '2s' },
+    fairness: { enabled: true, maxConcurrency: options.maxConcurrency, userHeader: 'x-user-id', users: FAIRNESS_USERS, queueTimeout: '30s' },
+    modelServers: modelNames.map((model) => ({
+      namespace: NAMESPACE,
+      name: server(model),
+      engine: 'vllm' as const,
+      pods: sims
+        .filter((s) => s.model === model)
+        .map((s) => ({ name: s.pod, address: `127.0.0.1:${s.sim.port}`, ...(s.role === 'both' ? {} : { role: s.role }) })),
+    })),
+    modelRoutes: modelNames.map((model) => ({
+      namespace: NAMESPACE,
+      name: model,
+      model,
+      targets: [{ modelServer: `${NAMESPACE}/${server(model)}` }],
+    })),
+  };
+}
+
+function ruleFilesOf(artifactsDir: string): string[] {
+  const dir = join(artifactsDir, OUT.prometheusRules);
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.yml'))
+    .sort()
+    .map((f) => join(dir, f));
+}
+
+export async function startStack(options: StackOptions): Promise<RunningStack> {
+  const log = options.log ?? (() => {});
+  const cleanups: Array<() => Promise<void>> = [];
+  const stop = async () => {
+    // Reverse start order: Prometheus and Alertmanager first, so nothing scrapes a closed server.
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch((err: Error) => log(`stop: ${err.message}`));
+  };
+  try {
+    const model = await loadModel();
+    const artifactsDir = join(options.workDir, 'generated');
+    writeTree(artifactsDir, generateArtifacts(model));
+    const ruleFiles = ruleFilesOf(artifactsDir);
+    log(`generated ${artifactsDir} (${ruleFiles.length} rule files)`);
+
+    const models = benchModels(model);
+    const layout: Array<Omit<BenchSim, 'sim' | 'gpu'>> = [
+      { pod: `${models.first}-0`, model: models.first, role: 'both' },
+      { pod: `${models.second}-0`, model: models.second, role: 'both' },
+      { pod: `${models.disaggregated}-prefill-0`, model: models.disaggregated, role: 'prefill' },
+      { pod: `${models.disaggregated}-decode-0`, model: models.disaggregated, role: 'decode' },
+    ];
+    const sims: BenchSim[] = [];
+    for (const [gpu, s] of layout.entries()) {
+      const sim = await startVllmSim({ model: s.model, role: s.role });
+      cleanups.push(() => sim.close());
+      sims.push({ ...s, gpu, sim });
+    }
+    const dcgmSim = await startDcgmSim({ gpus: sims.length, vllmUrls: sims.map((s) => s.sim.url), namespace: NAMESPACE, podPrefix: POD_PREFIX });
+    cleanups.push(() => dcgmSim.close());
+
+    const router = await startRouter(parseRouterConfig(routerConfig(sims, models, options), 'bench router'));
+    cleanups.push(() => router.close());
+    const recorder = await startWebhookRecorder();
+    cleanups.push(() => recorder.close());
+
+    const [prometheusPort, alertmanagerPort] = [await freePort(), await freePort()];
+    const alertmanagerAddress = `127.0.0.1:${alertmanagerPort}`;
+    const hostPort = (url: string) => new URL(url).host;
+    const scrape = {
+      [vllm.spec.name]: sims.map((s) => `127.0.0.1:${s.sim.port}`),
+      [dcgm.spec.name]: [hostPort(dcgmSim.url)],
+      [kthenaRouter.spec.name]: [hostPort(router.adminUrl)],
+    };
+    const prometheusYml = join(options.workDir, 'prometheus.yml');
+    writeFileSync(
+      prometheusYml,
+      localPrometheusConfig(model, {
+        targets: scrape,
+        ruleFiles,
+        alertmanager: alertmanagerAddress,
+        scrapeInterval: options.scrapeInterval,
+        evaluationInterval: options.evaluationInterval,
+      }),
+    );
+    const [routing] = model.specs.routing;
+    if (!routing) throw new Error('the specs declare no alert routing');
+    const alertmanagerYml = join(options.workDir, 'alertmanager.yml');
+    writeFileSync(alertmanagerYml, localAlertmanagerConfig(routing.value, { webhookUrl: recorder.url }));
+
+    const alertmanagerBinary = findBinary(['alertmanager', 'prometheus-alertmanager']);
+    const prometheusBinary = findBinary(['prometheus']);
+    if (!alertmanagerBinary || !prometheusBinary)
+      throw new Error('Prometheus and Alertmanager are needed: apt-get install -y prometheus prometheus-alertmanager');
+
+    mkdirSync(join(options.workDir, 'alertmanager-data'), { recursive: true });
+    const alertmanager: ChildHandle = startChild(
+      'alertmanager',
+      alertmanagerBinary,
+      [
+        `--config.file=${alertmanagerYml}`,
+        `--storage.path=${join(options.workDir, 'alertmanager-data')}`,
+        `--web.listen-address=${alertmanagerAddress}`,
+        '--cluster.listen-address=',
+      ],
+      join(options.workDir, 'alertmanager.log'),
+    );
+    cleanups.push(() => alertmanager.stop());
+    const alertmanagerUrl = `http://${alertmanagerAddress}`;
+
+    const prometheus: ChildHandle = startChild(
+      'prometheus',
+      prometheusBinary,
+      [
+        `--config.file=${prometheusYml}`,
+        `--storage.tsdb.path=${join(options.workDir, 'prometheus-data')}`,
+        `--web.listen-address=127.0.0.1:${prometheusPort}`,
+      ],
+      join(options.workDir, 'prometheus.log'),
+    );
+    cleanups.push(() => prometheus.stop());
+    const prometheusUrl = `http://127.0.0.1:${prometheusPort}`;
+
+    await Promise.all([waitReady(alertmanager, `${alertmanagerUrl}/-/ready`), waitReady(prometheus, `${prometheusUrl}/-/ready`)]);
+    log(`Prometheus ${prometheusUrl}, Alertmanager ${alertmanagerUrl}, router ${router.apiUrl}`);
+
+    return {
+      model,
+      workDir: options.workDir,
+      artifactsDir,
+      ruleFiles,
+      models,
+      sims,
+      dcgm: dcgmSim,
+      router,
+      recorder,
+      prometheusUrl,
+      alertmanagerUrl,
+      scrapedSources: Object.keys(scrape),
+      users: FAIRNESS_USERS,
+      stop,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}

@@ -1,0 +1,60 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DCGM_METRICS } from '../../specs/catalog/dcgm.ts';
+import { startDcgmSim, type RunningDcgmSim } from '../../src/sim/dcgm-server.ts';
+import { startVllmSim, type RunningVllmSim } from '../../src/sim/vllm-server.ts';
+import { parseExposition, sumSamples } from '../../src/telemetry/exposition.ts';
+import { conformanceProblems } from './conformance.ts';
+
+describe('DCGM exporter simulator', () => {
+  let vllm: RunningVllmSim;
+  let dcgm: RunningDcgmSim;
+  const scrape = async () => parseExposition(await (await fetch(`${dcgm.url}/metrics`)).text());
+  const admin = (path: string, body: unknown) => fetch(`${dcgm.url}${path}`, { method: 'POST', body: JSON.stringify(body) });
+
+  beforeAll(async () => {
+    vllm = await startVllmSim({ model: 'llama', faults: { ttftMs: 200, itlMs: 0 } });
+    dcgm = await startDcgmSim({ gpus: 2, vllmUrls: [vllm.url], hostname: 'node-7' });
+  });
+  afterAll(async () => {
+    await dcgm.close();
+    await vllm.close();
+  });
+
+  it('exposes every default counter with the DCGM label set', async () => {
+    const exposed = await scrape();
+    expect(conformanceProblems(exposed, DCGM_METRICS)).toEqual([]);
+    const temp = exposed.get('DCGM_FI_DEV_GPU_TEMP')!.samples;
+    expect(temp.map((s) => s.labels.gpu)).toEqual(['0', '1']);
+    expect(temp[0]!.labels).toMatchObject({ Hostname: 'node-7', device: 'nvidia0', modelName: 'NVIDIA H100 80GB HBM3' });
+    expect(temp[0]!.labels.UUID).toMatch(/^GPU-/);
+  });
+
+  it('follows the load of the vLLM simulator', async () => {
+    const idle = await scrape();
+    expect(sumSamples(idle, 'DCGM_FI_DEV_GPU_UTIL', { gpu: '0' })).toBe(0);
+    const busy = Array.from({ length: 4 }, () =>
+      fetch(`${vllm.url}/v1/completions`, { method: 'POST', body: JSON.stringify({ model: 'llama', prompt: 'x' }) }).then((r) => r.text()),
+    );
+    await new Promise((r) => setTimeout(r, 80));
+    const loaded = await scrape();
+    expect(sumSamples(loaded, 'DCGM_FI_DEV_GPU_UTIL', { gpu: '0' })).toBe(100);
+    expect(sumSamples(loaded, 'DCGM_FI_DEV_POWER_USAGE', { gpu: '0' })).toBeGreaterThan(sumSamples(idle, 'DCGM_FI_DEV_POWER_USAGE', { gpu: '0' }));
+    await Promise.all(busy);
+    expect(sumSamples(await scrape(), 'DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION', { gpu: '0' })).toBeGreaterThan(sumSamples(idle, 'DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION', { gpu: '0' }));
+  });
+
+  it('takes a load and an XID error through the admin endpoints', async () => {
+    await (await admin('/admin/load', { gpu: 1, utilization: 40 })).text();
+    const xid = await admin('/admin/xid', { gpu: 1, code: 79, message: 'GPU has fallen off the bus' });
+    expect(xid.status).toBe(200);
+    await xid.text();
+    const exposed = await scrape();
+    expect(sumSamples(exposed, 'DCGM_FI_DEV_GPU_UTIL', { gpu: '1' })).toBe(40);
+    const xids = exposed.get('DCGM_FI_DEV_XID_ERRORS')!.samples.filter((s) => s.labels.gpu === '1');
+    expect(xids).toHaveLength(1);
+    expect(xids[0]).toMatchObject({ value: 79, labels: { err_code: '79', err_msg: 'GPU has fallen off the bus' } });
+    const bad = await admin('/admin/xid', { gpu: 9, code: 1 });
+    expect(bad.status).toBe(404);
+    await bad.text();
+  });
+});
