@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
-import type { BenchSection } from './stats.ts';
+import { Pool } from 'undici';
+import { median, percentile, type BenchSection } from './stats.ts';
 
 /**
  * Router overhead: autocannon against the simulated vLLM pod directly, through the router with metrics
@@ -33,14 +34,15 @@ export interface RouterBenchResult {
 }
 
 const BODY = JSON.stringify({ model: 'llama', messages: [{ role: 'user', content: 'Say hello in five words.' }], max_tokens: 8 });
-const DURATION_S = Number(process.env.ROUTER_BENCH_SECONDS ?? 5);
+const DURATION_S = Number(process.env.ROUTER_BENCH_SECONDS ?? 3);
+const ROUNDS = Number(process.env.ROUTER_BENCH_ROUNDS ?? 3);
 
 interface Child {
   process: ChildProcess;
   urls: { api: string; metrics?: string };
 }
 
-async function spawnServer(kind: 'vllm' | 'router', options: unknown): Promise<Child> {
+export async function spawnServer(kind: 'vllm' | 'router', options: unknown): Promise<Child> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'router-serve.ts'), kind, JSON.stringify(options)], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -57,7 +59,7 @@ async function stop(child: Child | undefined): Promise<void> {
   await once(child.process, 'exit');
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve) => {
     const s = createServer().listen(0, '127.0.0.1', () => {
       const { port } = s.address() as { port: number };
@@ -77,24 +79,82 @@ async function load(url: string, extra: Partial<autocannon.Options>): Promise<au
   });
 }
 
-async function measure(name: string, url: string): Promise<TargetResult> {
-  await load(url, { connections: 10, duration: 1 }); // warm-up: JIT, keep-alive pools
-  const peak = await load(url, { connections: 50 });
-  const steady = await load(url, { connections: 20, overallRate: 500 });
-  return {
-    name,
-    peakRps: peak.requests.average,
-    p50: steady.latency.p50,
-    p99: steady.latency.p99,
-    errors: peak.errors + peak.non2xx + steady.errors + steady.non2xx,
-  };
+/** Peak requests per second over `connections` connections (autocannon). */
+async function peak(url: string): Promise<{ rps: number; errors: number }> {
+  const r = await load(url, { connections: 50 });
+  return { rps: r.requests.average, errors: r.errors + r.non2xx };
 }
 
-function routerConfig(pod: string, port: number, observability: boolean, logFile: string) {
+/**
+ * Latency at a fixed arrival rate, timed per request with a sub-millisecond clock (autocannon rounds
+ * latencies to whole milliseconds, too coarse for a 1 ms budget).
+ */
+async function paced(url: string, rate: number, seconds: number): Promise<{ p50: number; p99: number; errors: number }> {
+  const pool = new Pool(url, { connections: 32 });
+  const latencies: number[] = [];
+  let errors = 0;
+  const inflight: Promise<void>[] = [];
+  const one = async () => {
+    const started = performance.now();
+    try {
+      const res = await pool.request({ path: '/v1/chat/completions', method: 'POST', headers: { 'content-type': 'application/json' }, body: BODY });
+      await res.body.dump();
+      if (res.statusCode !== 200) errors++;
+      latencies.push(performance.now() - started);
+    } catch {
+      errors++;
+    }
+  };
+  const begin = performance.now();
+  let sent = 0;
+  while (performance.now() - begin < seconds * 1000) {
+    const due = Math.floor(((performance.now() - begin) / 1000) * rate);
+    while (sent < due) {
+      inflight.push(one());
+      sent++;
+    }
+    await new Promise((r) => setTimeout(r, 1));
+  }
+  await Promise.all(inflight);
+  await pool.close();
+  return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), errors };
+}
+
+export interface Target {
+  name: string;
+  url: string;
+}
+
+/**
+ * Rounds of peak and paced runs over all targets, in rotating order, so drift on a shared machine hits
+ * every target alike; each figure is the median over rounds.
+ */
+async function measureAll(targets: Target[]): Promise<TargetResult[]> {
+  for (const t of targets) await load(t.url, { connections: 10, duration: 1 }); // warm-up: JIT, keep-alive pools
+  const runs = new Map(targets.map((t) => [t.name, { rps: [] as number[], p50: [] as number[], p99: [] as number[], errors: 0 }]));
+  for (let round = 0; round < ROUNDS; round++) {
+    const order = targets.map((_, i) => targets[(i + round) % targets.length]!);
+    for (const t of order) {
+      const r = runs.get(t.name)!;
+      const p = await peak(t.url);
+      const l = await paced(t.url, 500, DURATION_S);
+      r.rps.push(p.rps);
+      r.p50.push(l.p50);
+      r.p99.push(l.p99);
+      r.errors += p.errors + l.errors;
+    }
+  }
+  return targets.map((t) => {
+    const r = runs.get(t.name)!;
+    return { name: t.name, peakRps: median(r.rps), p50: median(r.p50), p99: median(r.p99), errors: r.errors };
+  });
+}
+
+export function routerConfig(pod: string, port: number, metrics: boolean, logFile: string | undefined) {
   return {
     server: { port: 0 },
-    observability: { metrics: { enabled: observability, port } },
-    accessLogger: { enabled: observability, format: 'json', output: logFile },
+    observability: { metrics: { enabled: metrics, port } },
+    accessLogger: { enabled: logFile !== undefined, format: 'json', output: logFile ?? 'stdout' },
     scheduler: { podMetricsInterval: '1s' },
     modelServers: [{ name: 'llama', pods: [{ name: 'llama-0', address: pod }] }],
     modelRoutes: [{ name: 'llama', model: 'llama', targets: [{ modelServer: 'default/llama' }] }],
@@ -123,31 +183,34 @@ async function withNginx(pod: string, dir: string, run: (url: string) => Promise
   return true;
 }
 
-export async function runRouterBench(): Promise<RouterBenchResult> {
+export async function runRouterBench(extra: (podAddress: string, dir: string) => Promise<Target[]> = async () => []): Promise<RouterBenchResult> {
   const dir = mkdtempSync(join(tmpdir(), 'router-bench-'));
-  let pod: Child | undefined;
-  const targets: TargetResult[] = [];
+  const children: Child[] = [];
   try {
-    pod = await spawnServer('vllm', { model: 'llama', maxNumSeqs: 1024, outputTokens: 8, faults: { ttftMs: 0, itlMs: 0 } });
+    const pod = await spawnServer('vllm', { model: 'llama', maxNumSeqs: 1024, outputTokens: 8, faults: { ttftMs: 0, itlMs: 0 } });
+    children.push(pod);
     const podAddress = pod.urls.api.replace('http://', '');
-    targets.push(await measure('direct to the simulated pod', pod.urls.api));
-    for (const observability of [true, false]) {
-      const router = await spawnServer('router', routerConfig(podAddress, await freePort(), observability, join(dir, 'access.log')));
-      try {
-        targets.push(await measure(`router, metrics + access log ${observability ? 'on' : 'off'}`, router.urls.api));
-      } finally {
-        await stop(router);
-      }
-    }
-    await withNginx(podAddress, dir, async (url) => {
-      targets.push(await measure('nginx reverse proxy', url));
+    const on = await spawnServer('router', routerConfig(podAddress, await freePort(), true, join(dir, 'access.log')));
+    children.push(on);
+    const off = await spawnServer('router', routerConfig(podAddress, await freePort(), false, undefined));
+    children.push(off);
+    const targets: Target[] = [
+      { name: 'direct to the simulated pod', url: pod.urls.api },
+      { name: 'router, metrics + access log on', url: on.urls.api },
+      { name: 'router, metrics + access log off', url: off.urls.api },
+      ...(await extra(podAddress, dir)),
+    ];
+    let results: TargetResult[] = [];
+    const hasNginx = await withNginx(podAddress, dir, async (url) => {
+      results = await measureAll([...targets, { name: 'nginx reverse proxy', url }]);
     });
+    if (!hasNginx) results = await measureAll(targets);
+    const [direct, withObs, withoutObs] = results as [TargetResult, TargetResult, TargetResult];
+    return { targets: results, addedP50Ms: withObs.p50 - direct.p50, observabilityCost: 1 - withObs.peakRps / withoutObs.peakRps };
   } finally {
-    await stop(pod);
+    for (const c of children.reverse()) await stop(c);
     rmSync(dir, { recursive: true, force: true });
   }
-  const [direct, on, off] = targets as [TargetResult, TargetResult, TargetResult];
-  return { targets, addedP50Ms: on.p50 - direct.p50, observabilityCost: 1 - on.peakRps / off.peakRps };
 }
 
 export async function benchRouter(): Promise<BenchSection> {
@@ -159,7 +222,7 @@ export async function benchRouter(): Promise<BenchSection> {
   return {
     title: 'Reference router overhead',
     body: [
-      `autocannon, non-streamed chat completions (8 output tokens) against a simulated vLLM pod with no artificial latency, each server in its own process; ${DURATION_S} s per run. Peak: 50 connections, unthrottled. Latency: 500 req/s over 20 connections.`,
+      `Non-streamed chat completions (8 output tokens) against a simulated vLLM pod with no artificial latency; the pod and each router run in their own process. Peak: autocannon, 50 connections, unthrottled. Latency: a paced client at 500 req/s timing each request with a sub-millisecond clock. ${ROUNDS} rounds of ${DURATION_S} s per run in rotating order; medians over rounds.`,
       '',
       '| target | peak req/s | p50 ms @500 req/s | p99 ms @500 req/s | errors |',
       '| --- | ---: | ---: | ---: | ---: |',

@@ -13,7 +13,7 @@ import { promtailArtifact } from './promtail.ts';
 /**
  * The Loki 3 config (single binary, filesystem store): TSDB index with schema v13 and 24h periods,
  * compactor retention with its delete-request store, structured metadata on, and the ruler evaluating the
- * log-based alerts and sending them to the stack's Alertmanager with the stack's external labels.
+ * log-based alerts and sending them to the stack's Alertmanager.
  */
 
 export const LOKI_CONFIG = `${OUT.loki}/loki.yaml`;
@@ -64,7 +64,6 @@ export function lokiConfig(logs: Logs, stack: Stack): Record<string, unknown> {
       evaluation_interval: logs.loki.ruleEvaluationInterval,
       alertmanager_url: stack.alertmanagerUrl,
       enable_api: true,
-      external_labels: sortRecord(stack.externalLabels),
     },
   };
 }
@@ -79,7 +78,8 @@ export function lokiRuleGroups(logs: Logs, stack: Stack): Record<string, unknown
           alert: a.alert,
           expr: a.expr,
           ...(a.for !== '0s' ? { for: a.for } : {}),
-          labels: logAlertLabels(a),
+          // The stack's external labels ride on each rule, so log alerts route like Prometheus alerts.
+          labels: sortRecord({ ...stack.externalLabels, ...logAlertLabels(a) }),
           annotations: sortRecord({ summary: a.summary, description: a.description, runbook_url: runbookUrl(stack, a.alert) }),
         })),
       },

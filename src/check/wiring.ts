@@ -163,3 +163,33 @@ export const checkRuleJobs = (model: Model, diagnostics: Diagnostics): void => {
     group.value.rules.forEach((rule, i) => checkJobMatchers(rule.expr, model, locate(group, `rules[${i}].expr`), diagnostics));
   }
 };
+
+/** Query fields of dashboard and SLO specs: PromQL strings, SLO window templates. */
+const QUERY_FIELDS = new Set(['expr', 'errors', 'total', 'errorRatio']);
+
+/**
+ * Walks a spec value and checks every query string and every `matchers: { job: ... }` map it holds, so
+ * dashboards and SLOs are held to the generated jobs without this check knowing their shapes.
+ */
+function checkSpecJobs(value: unknown, path: string, model: Model, file: string, diagnostics: Diagnostics): void {
+  if (Array.isArray(value)) {
+    value.forEach((v, i) => checkSpecJobs(v, `${path}[${i}]`, model, file, diagnostics));
+    return;
+  }
+  if (!value || typeof value !== 'object') return;
+  for (const [key, v] of Object.entries(value)) {
+    const at = { file, path: `${path}.${key}` };
+    if (QUERY_FIELDS.has(key) && typeof v === 'string') {
+      checkJobMatchers(v.replaceAll('{{.window}}', '5m'), model, at, diagnostics);
+    } else if (key === 'matchers' && v && typeof v === 'object' && !Array.isArray(v) && 'job' in v) {
+      const job = (v as Record<string, unknown>).job;
+      if (typeof job === 'string') checkJobMatchers(`up{job=${JSON.stringify(job)}}`, model, { file, path: `${at.path}.job` }, diagnostics);
+    } else if (key !== 'metric' && key !== 'histogram') {
+      checkSpecJobs(v, at.path, model, file, diagnostics);
+    }
+  }
+}
+
+export const checkDashboardAndSloJobs = (model: Model, diagnostics: Diagnostics): void => {
+  for (const located of [...model.specs.dashboard, ...model.specs.slos]) checkSpecJobs(located.value, located.root, model, located.file, diagnostics);
+};

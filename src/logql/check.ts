@@ -65,17 +65,19 @@ export function checkLogQL(expr: string, ctx: LogQLContext): LogQLProblem[] {
   const selectors = logSelectors(expr);
   const matched = new Set<LogStream>();
   for (const matchers of selectors) {
+    let unknownLabel = false;
     for (const m of matchers) {
-      if (!allLabels.has(m.label))
-        problems.push({
-          code: 'logql/unknown-label',
-          severity: 'error',
-          message: `stream selector label "${m.label}" is not a label of any log stream (stream labels: ${[...allLabels].sort().join(', ')})`,
-          fix: 'select on a stream label, or filter on the field after a parser stage (`| json | field="..."`)',
-        });
+      if (allLabels.has(m.label)) continue;
+      unknownLabel = true;
+      problems.push({
+        code: 'logql/unknown-label',
+        severity: 'error',
+        message: `stream selector label "${m.label}" is not a label of any log stream (stream labels: ${[...allLabels].sort().join(', ')})`,
+        fix: 'select on a stream label, or filter on the field after a parser stage (`| json | field="..."`)',
+      });
     }
     const hits = ctx.streams.filter((s) => selects(matchers, s));
-    if (hits.length === 0)
+    if (hits.length === 0 && !unknownLabel)
       problems.push({
         code: 'logql/no-stream',
         severity: 'error',

@@ -1,3 +1,4 @@
+import { sloAlerts } from '../../generators/slo/index.ts';
 import { logqlGroupingLabels } from '../logql/analyze.ts';
 import { outputLabels } from '../promql/analyze.ts';
 import { alertLabels, isAlertRule } from './alert-rule.ts';
@@ -32,8 +33,8 @@ function logAlertDynamicLabels(expr: string): string[] {
 }
 
 /**
- * Every alert the generators emit: the alerting rules of every rule group and the log-based alerts of
- * the log specs, each with the static labels Alertmanager routes on and the labels its expression keeps.
+ * Every alert the generators emit: the alerting rules of every rule group, the SLO burn-rate alerts and
+ * the log-based alerts of the log specs, each with the static labels Alertmanager routes on and the labels its expression keeps.
  */
 export function collectAlerts(model: Model): GeneratedAlert[] {
   const alerts: GeneratedAlert[] = [];
@@ -48,6 +49,7 @@ export function collectAlerts(model: Model): GeneratedAlert[] {
       });
     });
   }
+  alerts.push(...sloAlerts(model));
   for (const logs of model.specs.logs) {
     logs.value.alerts.forEach((alert, i) => {
       alerts.push({

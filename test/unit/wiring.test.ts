@@ -7,7 +7,7 @@ import { parse, stringify } from 'yaml';
 import { kubePrometheusStackValuesGenerator } from '../../generators/kubernetes/kube-prometheus-stack-values.ts';
 import { monitorObjects, monitorsGenerator } from '../../generators/kubernetes/monitors.ts';
 import { localPrometheusConfig, prometheusConfigGenerator } from '../../generators/prometheus/config.ts';
-import { checkJobMatchers, checkMonitorPorts, checkScrapeWiring } from '../../src/check/wiring.ts';
+import { checkDashboardAndSloJobs, checkJobMatchers, checkMonitorPorts, checkScrapeWiring } from '../../src/check/wiring.ts';
 import { Diagnostics } from '../../src/model/diagnostics.ts';
 import type { Model } from '../../src/model/model.ts';
 import { scrapeTargets } from '../../src/model/scrape.ts';
@@ -190,7 +190,7 @@ describe('wiring checks', () => {
     const d = new Diagnostics();
     const at = { file: 'specs/rules/x.ts', path: 'x.rules[0].expr' };
     const [router, other] = scrapeTargets(model);
-    checkJobMatchers('sum(up{job="kthena-models"})', model, at, d);
+    checkJobMatchers('sum(up{job="myapp"})', model, at, d);
     expect(codes(d)).toEqual(['wiring/unknown-job']);
     expect(d.items[0]!.fix).toContain(router!.job);
     const metric = router!.source.metrics[0]!.name;
@@ -201,5 +201,28 @@ describe('wiring checks', () => {
     const mismatch = new Diagnostics();
     checkJobMatchers(`sum(rate(${metric}{job="${other!.job}"}[5m]))`, model, at, mismatch);
     expect(codes(mismatch)).toEqual(['wiring/job-mismatch']);
+  });
+
+  it('holds dashboard queries and SLO matchers to the generated jobs', () => {
+    const clean = new Diagnostics();
+    checkDashboardAndSloJobs(model, clean);
+    expect(clean.items).toEqual([]);
+    const dashboard = { rows: [{ panels: [{ queries: [{ expr: 'sum(rate(up{job="myapp"}[5m]))' }] }] }] };
+    const slos = { slos: [{ sli: { kind: 'ratio', errors: 'sum(rate(x{job="other"}[{{.window}}]))', total: { metric: {}, matchers: { job: 'nope' } } } }] };
+    const broken = {
+      ...model,
+      specs: {
+        ...model.specs,
+        dashboard: [{ value: dashboard as never, file: 'specs/dashboards/x.ts', root: 'x' }],
+        slos: [{ value: slos as never, file: 'specs/slos.ts', root: 's' }],
+      },
+    };
+    const d = new Diagnostics();
+    checkDashboardAndSloJobs(broken, d);
+    expect(d.items.map((i) => [i.code, i.path])).toEqual([
+      ['wiring/unknown-job', 'x.rows[0].panels[0].queries[0].expr'],
+      ['wiring/unknown-job', 's.slos[0].sli.errors'],
+      ['wiring/unknown-job', 's.slos[0].sli.total.matchers.job'],
+    ]);
   });
 });

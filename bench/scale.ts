@@ -1,0 +1,193 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { OUT } from '../src/conventions.ts';
+import { listFiles } from '../src/emit/write.ts';
+import { summarizeProfile, type HotSpot } from './cpu-profile.ts';
+import { ALERTS_PER_MODEL, MODELS_PER_ALERT_FILE, writeScaleSpecs, type ScaleSpecs } from './scale-specs.ts';
+import { median, type BenchSection } from './stats.ts';
+
+const ROOT = join(import.meta.dirname, '..');
+const TSX_CLI = join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
+const GNU_TIME = '/usr/bin/time';
+const SIZES = [100, 1_000, 10_000];
+const RUNS = 3;
+const TARGET = { models: 10_000, seconds: 20, bytes: 2 * 2 ** 30 };
+
+interface Measurement {
+  wallMs: number;
+  /** User plus system CPU time of the CLI and its child processes. */
+  cpuMs: number;
+  /** Peak resident set size of the largest process in the tree (Linux `ru_maxrss`). */
+  peakRssBytes: number;
+  files: number;
+  rules: number;
+}
+
+interface SizeResult {
+  specs: ScaleSpecs;
+  runs: Measurement[];
+}
+
+/** `GNU time -v` prints one `Label: value` line per resource; values of interest are numbers. */
+function timeField(report: string, label: string): number {
+  const line = report.split('\n').find((l) => l.trim().startsWith(`${label}:`));
+  if (!line) throw new Error(`\`${GNU_TIME} -v\` printed no "${label}" line`);
+  return Number(line.slice(line.lastIndexOf(':') + 1).trim());
+}
+
+function rulesIn(outDir: string): number {
+  const dir = join(outDir, OUT.prometheusRules);
+  let count = 0;
+  for (const f of readdirSync(dir)) count += readFileSync(join(dir, f), 'utf8').match(/^\s*- (alert|record): /gm)?.length ?? 0;
+  return count;
+}
+
+/** One `infermon generate` as users run it, in its own process, under GNU time for peak memory. */
+function generateOnce(specDir: string): Measurement {
+  const out = mkdtempSync(join(tmpdir(), 'infermon-scale-out-'));
+  try {
+    const outDir = join(out, 'out');
+    const start = performance.now();
+    const r = spawnSync(GNU_TIME, ['-v', process.execPath, TSX_CLI, 'src/cli.ts', 'generate', '--specs', specDir, '--out', outDir], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      maxBuffer: 256 * 2 ** 20,
+    });
+    const wallMs = performance.now() - start;
+    if (r.status !== 0) throw new Error(`generate --specs ${specDir} failed (${r.status}):\n${r.stderr.slice(-4000)}`);
+    const files = listFiles(outDir).length;
+    const reported = Number(/wrote (\d+) files/.exec(r.stdout)?.[1]);
+    if (reported !== files) throw new Error(`generate reported ${reported} files but ${files} are in ${outDir}`);
+    return {
+      wallMs,
+      cpuMs: (timeField(r.stderr, 'User time (seconds)') + timeField(r.stderr, 'System time (seconds)')) * 1000,
+      peakRssBytes: timeField(r.stderr, 'Maximum resident set size (kbytes)') * 1024,
+      files,
+      rules: rulesIn(outDir),
+    };
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}
+
+/**
+ * One generate of the largest size with V8's sampling profiler. tsx's CLI re-launches Node, so the
+ * profile is taken with `node --import tsx`, which runs the CLI in the profiled process itself.
+ */
+function profileOnce(specDir: string): { hot: ReturnType<typeof summarizeProfile>; wallMs: number } {
+  const work = mkdtempSync(join(tmpdir(), 'infermon-scale-prof-'));
+  try {
+    const start = performance.now();
+    const r = spawnSync(
+      process.execPath,
+      ['--cpu-prof', '--cpu-prof-dir', join(work, 'prof'), '--import', 'tsx', 'src/cli.ts', 'generate', '--specs', specDir, '--out', join(work, 'out')],
+      { cwd: ROOT, encoding: 'utf8', maxBuffer: 256 * 2 ** 20 },
+    );
+    const wallMs = performance.now() - start;
+    if (r.status !== 0) throw new Error(`profiled generate failed (${r.status}):\n${r.stderr.slice(-4000)}`);
+    // The loader's worker thread writes a profile too; the main thread's is the largest.
+    const profiles = readdirSync(join(work, 'prof')).map((f) => join(work, 'prof', f));
+    const main = profiles.sort((a, b) => readFileSync(b).length - readFileSync(a).length)[0]!;
+    return { hot: summarizeProfile(main, ROOT), wallMs };
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
+const times = (x: number) => `${x.toFixed(1)}×`;
+const same = (values: number[]) => (new Set(values).size === 1 ? String(values[0]) : values.join('/'));
+
+function hotSpotRows(spots: HotSpot[], column: 'totalMs' | 'selfMs', totalMs: number): string[] {
+  return spots.map((s) => `| \`${s.frame}\` | ${seconds(s[column])} | ${((100 * s[column]) / totalMs).toFixed(1)}% |`);
+}
+
+/**
+ * `npm run bench -- scale`: synthetic platforms of 100, 1,000 and 10,000 served models, each with one
+ * availability SLO and one alert group, through the real `infermon generate`. Reports wall time, CPU time
+ * and peak memory per size and how they grow; profiles the largest size when it misses the target.
+ */
+export async function benchScale(): Promise<BenchSection> {
+  if (!existsSync(GNU_TIME)) throw new Error(`${GNU_TIME} is missing; install it with \`apt-get install -y time\``);
+  const results: SizeResult[] = [];
+  try {
+    for (const models of SIZES) {
+      const specs = writeScaleSpecs(models);
+      results.push({ specs, runs: [] });
+      // Untimed: fills tsx's transform cache for the new spec files, as after a developer's first run.
+      generateOnce(specs.dir);
+    }
+    // Interleaved so machine noise hits every size alike.
+    for (let i = 0; i < RUNS; i++)
+      for (const r of results) {
+        process.stderr.write(`  scale: ${r.specs.models} models, run ${i + 1}/${RUNS}\n`);
+        r.runs.push(generateOnce(r.specs.dir));
+      }
+
+    const rows = results.map((r, i) => {
+      const wall = median(r.runs.map((m) => m.wallMs));
+      const cpu = median(r.runs.map((m) => m.cpuMs));
+      const rss = median(r.runs.map((m) => m.peakRssBytes));
+      const prev = results[i - 1];
+      const growth = prev
+        ? `${times(r.specs.models / prev.specs.models)} models → ${times(wall / median(prev.runs.map((m) => m.wallMs)))} wall, ${times(cpu / median(prev.runs.map((m) => m.cpuMs)))} CPU, ${times(rss / median(prev.runs.map((m) => m.peakRssBytes)))} RSS`
+        : '—';
+      return {
+        models: r.specs.models,
+        wall,
+        cpu,
+        rss,
+        line: `| ${r.specs.models.toLocaleString('en')} | ${r.specs.slos.toLocaleString('en')} | ${same(r.runs.map((m) => m.rules))} | ${same(r.runs.map((m) => m.files))} | ${seconds(wall)} | ${seconds(cpu)} | ${mib(rss)} | ${(wall / r.specs.models).toFixed(2)} ms | ${growth} |`,
+      };
+    });
+
+    const [small, , large] = rows;
+    const marginal = (large!.cpu - small!.cpu) / (large!.models - small!.models);
+    const fixed = small!.cpu - marginal * small!.models;
+    const largest = rows.find((r) => r.models === TARGET.models)!;
+    const withinTime = largest.wall <= TARGET.seconds * 1000;
+    const withinMemory = largest.rss <= TARGET.bytes;
+
+    const body = [
+      `Synthetic platforms of ${SIZES.map((n) => n.toLocaleString('en')).join(', ')} served models, written into a temporary spec directory: the real stack, catalog and routing re-exported by absolute path, one SLO service per model with one availability SLO (ratio SLI on \`vllm:request_success_total\`, 30 d, page and ticket alerts) in \`slos.ts\`, and one alert group per model (${ALERTS_PER_MODEL} alerts with promtool cases) in \`alerts/*.ts\`, ${MODELS_PER_ALERT_FILE} groups per file. Each size runs the real CLI (\`node node_modules/tsx/dist/cli.mjs src/cli.ts generate --specs DIR --out TMP\`: load, every check, every generator, the atomic write) as a child process under \`${GNU_TIME} -v\`; peak RSS is the largest process of the tree (tsx re-launches Node). One untimed warm-up per size fills tsx's transform cache, then ${RUNS} runs per size, interleaved; the table quotes medians. Rules are the \`alert\`/\`record\` entries under \`out/${OUT.prometheusRules}/\`; files are everything written to the output directory. The machine is shared, so CPU time (user + system) is the steadier measure of work; wall time is what the target is about.`,
+      '',
+      `Target: ${TARGET.models.toLocaleString('en')} SLOs generate and validate in ≤ ${TARGET.seconds} s and ≤ ${TARGET.bytes / 2 ** 30} GiB.`,
+      '',
+      '| models | SLOs | rules generated | files written | median wall | median CPU | median peak RSS | wall per model | growth from the previous size |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+      ...rows.map((r) => r.line),
+      '',
+      `Cost is linear in the spec size when each step of 10× models costs about 10× time: from ${small!.models.toLocaleString('en')} to ${large!.models.toLocaleString('en')} models the CPU time grows by ${(marginal).toFixed(2)} ms per model on top of about ${seconds(Math.max(0, fixed))} of fixed cost (Node and tsx start-up, the catalog, the shared outputs).`,
+      '',
+      `${TARGET.models.toLocaleString('en')} models: ${seconds(largest.wall)} wall (${withinTime ? 'within' : 'OVER'} the ${TARGET.seconds} s target), ${mib(largest.rss)} peak RSS (${withinMemory ? 'within' : 'OVER'} the ${TARGET.bytes / 2 ** 30} GiB target).`,
+    ];
+
+    if (!withinTime || !withinMemory) {
+      process.stderr.write(`  scale: profiling ${TARGET.models} models\n`);
+      const { hot, wallMs } = profileOnce(results.find((r) => r.specs.models === TARGET.models)!.specs.dir);
+      body.push(
+        '',
+        `### Where the time goes at ${TARGET.models.toLocaleString('en')} models`,
+        '',
+        `One run under \`node --cpu-prof --import tsx src/cli.ts generate\` (${seconds(wallMs)} wall with the profiler, ${seconds(hot.totalMs)} sampled). Project functions by total time (callees included):`,
+        '',
+        '| function | total | share |',
+        '| --- | --- | --- |',
+        ...hotSpotRows(hot.project, 'totalMs', hot.totalMs),
+        '',
+        'Every function by self time:',
+        '',
+        '| function | self | share |',
+        '| --- | --- | --- |',
+        ...hotSpotRows(hot.self, 'selfMs', hot.totalMs),
+      );
+    }
+    return { title: 'Scale: generate time and memory against spec size', body: body.join('\n') };
+  } finally {
+    for (const r of results) rmSync(r.specs.dir, { recursive: true, force: true });
+  }
+}

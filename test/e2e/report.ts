@@ -1,0 +1,110 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { collectAlerts } from '../../src/model/alerts.ts';
+import type { Model } from '../../src/model/model.ts';
+import type { Routing } from '../../src/model/routing.ts';
+import { arrivals, expectedRouting, type PhaseWindow } from './alert-assertions.ts';
+import type { AlertTimeline } from './alert-watch.ts';
+import type { CheckResult } from './assertions.ts';
+import type { PhaseCounts } from './load.ts';
+import type { Notification } from './webhook-recorder.ts';
+
+/**
+ * The per-artifact report: every alert of the specs (did it fire, where did it go), every recording
+ * rule and dashboard query (how many series), the phases and the load, then the checks. Written as
+ * text and JSON next to the run's other files.
+ */
+
+export interface RunReport {
+  workDir: string;
+  startedAt: number;
+  finishedAt: number;
+  phases: PhaseWindow[];
+  faultStart: number;
+  load: Record<string, Record<string, PhaseCounts>>;
+  results: CheckResult[];
+}
+
+interface AlertRow {
+  alertname: string;
+  origin: string;
+  instances: Array<{
+    labels: string;
+    pending?: string;
+    firing?: string;
+    alertmanager?: string;
+    alertmanagerReceivers: string[];
+    arrived: Array<{ receiver: string; after: string }>;
+    specReceivers: string[];
+  }>;
+}
+
+function alertRows(model: Model, routing: Routing, timelines: readonly AlertTimeline[], notifications: readonly Notification[], faultStart: number): AlertRow[] {
+  const rel = (t: number | undefined) => (t === undefined ? undefined : `${((t - faultStart) / 1000).toFixed(0)}s`);
+  const external = model.stack.value.externalLabels;
+  return collectAlerts(model).map((alert) => ({
+    alertname: alert.alertname,
+    origin: `${alert.origin.file}: ${alert.origin.path}`,
+    instances: timelines
+      .filter((t) => t.alertname === alert.alertname)
+      .map((t) => {
+        const labels = { ...external, ...t.labels };
+        return {
+          labels: t.key,
+          pending: t.firstPending === undefined ? undefined : `${rel(t.firstPending)} (${t.firstPendingPhase})`,
+          firing: t.firstFiring === undefined ? undefined : `${rel(t.firstFiring)} (${t.firstFiringPhase})`,
+          alertmanager: rel(t.firstInAlertmanager),
+          alertmanagerReceivers: t.alertmanagerReceivers,
+          arrived: arrivals(notifications, labels).map((a) => ({ receiver: a.receiver, after: rel(a.at)! })),
+          specReceivers: expectedRouting(routing, labels).matched,
+        };
+      }),
+  }));
+}
+
+function text(report: RunReport, rows: AlertRow[]): string {
+  const lines: string[] = [];
+  const t0 = report.startedAt;
+  lines.push(`bench files: ${report.workDir}`);
+  lines.push(`wall time: ${((report.finishedAt - t0) / 1000).toFixed(0)}s`);
+  lines.push('', 'phases (seconds from start):');
+  for (const p of report.phases) lines.push(`  ${p.name.padEnd(9)} ${((p.start - t0) / 1000).toFixed(0)}s - ${((p.end - t0) / 1000).toFixed(0)}s`);
+  lines.push('', 'load through the router (sent / skipped at the in-flight cap / statuses):');
+  for (const [phase, byModel] of Object.entries(report.load))
+    for (const [model, c] of Object.entries(byModel))
+      lines.push(`  ${phase.padEnd(9)} ${model.padEnd(14)} ${String(c.sent).padStart(5)} / ${String(c.skipped).padStart(4)}  ${JSON.stringify(c.statuses)}`);
+  lines.push('', 'alerts (times from the fault start):');
+  for (const row of rows) {
+    if (row.instances.length === 0) {
+      lines.push(`  ${row.alertname}: never active`);
+      continue;
+    }
+    for (const i of row.instances) {
+      lines.push(`  ${row.alertname} ${i.labels}`);
+      lines.push(`      pending ${i.pending ?? '-'}, firing ${i.firing ?? '-'}, in Alertmanager ${i.alertmanager ?? '-'} → [${i.alertmanagerReceivers.join(', ')}]`);
+      lines.push(`      arrived: ${i.arrived.map((a) => `${a.receiver} ${a.after}`).join(', ') || '-'}; spec receivers [${i.specReceivers.join(', ')}]`);
+    }
+  }
+  const byArea = new Map<string, CheckResult[]>();
+  for (const r of report.results) byArea.set(r.area, [...(byArea.get(r.area) ?? []), r]);
+  for (const [area, results] of byArea) {
+    lines.push('', `${area}:`);
+    for (const r of results) lines.push(`  ${r.outcome.toUpperCase().padEnd(4)} ${r.name}${r.series !== undefined ? ` [${r.series} series]` : ''}\n       ${r.detail}`);
+  }
+  return lines.join('\n');
+}
+
+export function summaryLine(results: readonly CheckResult[]): string {
+  const count = (o: CheckResult['outcome']) => results.filter((r) => r.outcome === o).length;
+  const extra = [count('skip') ? `${count('skip')} skipped` : '', count('warn') ? `${count('warn')} warnings` : ''].filter(Boolean).join(', ');
+  return `${count('pass')} passed, ${count('fail')} failed${extra ? ` (${extra})` : ''}`;
+}
+
+/** Writes report.txt and report.json into the work dir and returns the text. */
+export function writeReport(report: RunReport, model: Model, routing: Routing, timelines: readonly AlertTimeline[], notifications: readonly Notification[]): string {
+  const rows = alertRows(model, routing, timelines, notifications, report.faultStart);
+  const body = text(report, rows);
+  writeFileSync(join(report.workDir, 'report.txt'), `${body}\n`);
+  writeFileSync(join(report.workDir, 'report.json'), `${JSON.stringify({ ...report, alerts: rows, notifications }, null, 2)}\n`);
+  return body;
+}
