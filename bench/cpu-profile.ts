@@ -10,7 +10,7 @@ interface CpuProfile {
 }
 
 export interface HotSpot {
-  /** `function file:line`, the file relative to the project root. */
+  /** `function file` (with `:line` outside the project), the file relative to the project root. */
   frame: string;
   /** Time with this function on the stack (recursion counted once). */
   totalMs: number;
@@ -20,7 +20,7 @@ export interface HotSpot {
 
 export interface ProfileSummary {
   totalMs: number;
-  /** Functions of the project (not node_modules, not Node internals), by total time. */
+  /** Named functions of the project (not node_modules, not Node internals), by total time. */
   project: HotSpot[];
   /** Every function, by self time: where the CPU actually goes. */
   self: HotSpot[];
@@ -34,14 +34,15 @@ export function summarizeProfile(file: string, root: string, top = 15): ProfileS
   for (const n of profile.nodes) for (const child of n.children ?? []) parent.set(child, n.id);
   const msPerSample = (profile.endTime - profile.startTime) / 1000 / Math.max(1, profile.samples.length);
 
-  const frameOf = (id: number): string => {
-    const { functionName, url, lineNumber } = byId.get(id)!.callFrame;
-    const where = url.startsWith('file://') ? relative(root, new URL(url).pathname) : url;
-    return `${functionName || '(anonymous)'} ${where}:${lineNumber + 1}`;
-  };
   const isProject = (id: number): boolean => {
     const url = byId.get(id)!.callFrame.url;
     return url.startsWith(`file://${root}/`) && !url.includes('/node_modules/');
+  };
+  // Project files run as tsx transpiles them, so their line numbers do not match the source: name the file only.
+  const frameOf = (id: number): string => {
+    const { functionName, url, lineNumber } = byId.get(id)!.callFrame;
+    const where = url.startsWith('file://') ? relative(root, new URL(url).pathname) : url;
+    return `${functionName || '(anonymous)'} ${where}${isProject(id) || !where ? '' : `:${lineNumber + 1}`}`;
   };
 
   const samplesPerNode = new Map<number, number>();
@@ -55,7 +56,7 @@ export function summarizeProfile(file: string, root: string, top = 15): ProfileS
     const onStack = new Set<string>();
     for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
       const f = frameOf(cur);
-      if (isProject(cur)) projectFrames.add(f);
+      if (isProject(cur) && byId.get(cur)!.callFrame.functionName) projectFrames.add(f);
       if (onStack.has(f)) continue;
       onStack.add(f);
       total.set(f, (total.get(f) ?? 0) + count);

@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { benchGenerate } from './generate.ts';
+import { benchScale } from './scale.ts';
 import type { BenchSection } from './stats.ts';
 
 /**
@@ -10,6 +11,7 @@ import type { BenchSection } from './stats.ts';
  */
 const BENCHES: Record<string, () => Promise<BenchSection>> = {
   generate: benchGenerate,
+  scale: benchScale,
 };
 
 async function main(): Promise<void> {

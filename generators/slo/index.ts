@@ -95,6 +95,8 @@ export function sloArtifacts(model: Model): Artifact[] {
       const file = {
         rule_files: [`../${OUT.prometheusRules.split('/').pop()}/${ruleStem}.yml`],
         evaluation_interval: SLO_TEST_EVALUATION_INTERVAL,
+        // promtool orders groups without a stated order at random; alerts must see this step's recordings.
+        group_eval_order: groups.map((g) => g.name),
         tests,
       };
       out.push({ path: `${OUT.prometheusTests}/${ruleStem}.test.yml`, body: toYaml(file, generatedHeader(specFiles)) });

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { loadRouterConfig } from './config.ts';
+import { ConfigError, loadRouterConfig } from './config.ts';
 import { startRouter } from './server.ts';
 
 /** `infermon router --config FILE`: the reference router. */
@@ -9,7 +9,13 @@ export function registerRouterCommand(program: Command): void {
     .description('run the reference inference router (Kthena router metrics, access log and debug endpoints)')
     .requiredOption('--config <file>', 'router YAML configuration')
     .action(async (o: { config: string }) => {
-      const config = loadRouterConfig(o.config);
+      let config;
+      try {
+        config = loadRouterConfig(o.config);
+      } catch (err) {
+        if (err instanceof ConfigError) program.error(err.message, { exitCode: 2 });
+        throw err;
+      }
       const router = await startRouter(config);
       // Status lines go to stderr so an access log on stdout stays one JSON document per line.
       console.error(`router API listening on ${router.apiUrl}`);

@@ -91,7 +91,7 @@ export function checkExpectedAlerts(
     const labels = expectedLabels(model, e);
     const ruleLabels = Object.fromEntries(Object.entries(labels).filter(([k]) => !(k in model.stack.value.externalLabels)));
     const matching = timelines.filter((t) => contains(t.labels, ruleLabels));
-    const fired = matching.filter((t) => t.firstFiring !== undefined && t.firstFiring >= faultStart);
+    const fired = matching.filter((t) => t.firingActiveAt !== undefined && t.firingActiveAt >= faultStart);
     results.push({
       area,
       name: `fires in Prometheus ${fmt(e.labels)}`,
@@ -99,7 +99,7 @@ export function checkExpectedAlerts(
       detail:
         fired.length > 0
           ? `pending ${secs(fired[0]!.firstPending)}, firing ${secs(fired[0]!.firstFiring)} after the fault (${e.cause})`
-          : `never fired after the fault (${e.cause}); seen: ${matching.map((t) => `${t.key} pending ${secs(t.firstPending)}`).join('; ') || 'nothing'}`,
+          : `no firing episode began after the fault (${e.cause}); seen: ${matching.map((t) => `${t.key} pending ${secs(t.firstPending)}, firing ${secs(t.firstFiring)} since ${secs(t.firingActiveAt)}`).join('; ') || 'nothing'}`,
     });
     const route = expectedRouting(routing, labels);
     const inAm = matching.find((t) => t.firstInAlertmanager !== undefined);
@@ -130,7 +130,10 @@ export function checkExpectedAlerts(
   return results;
 }
 
-/** Nothing fires while healthy; an alert already pending then must not fire later either. */
+/**
+ * Nothing fires while healthy, and no alert fires later on a condition that already held while healthy
+ * (its firing episode began before the faults). An alert pending while healthy that never fires is a warning.
+ */
 export function checkQuietWhileHealthy(timelines: readonly AlertTimeline[], notifications: readonly Notification[], healthy: PhaseWindow): CheckResult[] {
   const results: CheckResult[] = [];
   const inHealthy = (t: number | undefined) => t !== undefined && t >= healthy.start && t <= healthy.end;
@@ -149,14 +152,17 @@ export function checkQuietWhileHealthy(timelines: readonly AlertTimeline[], noti
     detail: notified.length === 0 ? 'none arrived' : notified.map((n) => `${n.receiver}: ${n.alerts.map((a) => a.labels.alertname).join(', ')}`).join('; '),
   });
   for (const t of timelines.filter((x) => x.firstPending !== undefined && x.firstPending <= healthy.end && !firedHealthy.includes(x))) {
+    const heldSinceHealthy = t.firingActiveAt !== undefined && t.firingActiveAt <= healthy.end;
     const firedLater = t.firstFiring !== undefined;
     results.push({
       area: 'healthy phase',
       name: `pending before any fault: ${t.key}`,
-      outcome: firedLater ? 'fail' : 'warn',
-      detail: firedLater
-        ? `fired in phase ${t.firstFiringPhase}, but its condition already held on the healthy bench, so no fault caused it`
-        : 'its condition holds on the healthy bench; it would fire once its `for` elapses',
+      outcome: heldSinceHealthy ? 'fail' : 'warn',
+      detail: heldSinceHealthy
+        ? `fired in phase ${t.firstFiringPhase} on a condition that held since the healthy phase, so no fault caused it`
+        : firedLater
+          ? `pending while healthy, then quiet; it fired later in phase ${t.firstFiringPhase} in an episode that began after the faults`
+          : 'its condition held for a while on the healthy bench; it never fired',
     });
   }
   return results;

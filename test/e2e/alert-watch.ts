@@ -15,6 +15,8 @@ export interface AlertTimeline {
   firstPendingPhase?: string;
   firstFiring?: number;
   firstFiringPhase?: string;
+  /** When the episode that first fired became pending (Prometheus' `activeAt`). */
+  firingActiveAt?: number;
   /** Still active in Prometheus at the last poll. */
   active: boolean;
   firstInAlertmanager?: number;
@@ -72,6 +74,7 @@ export function startAlertWatch(prometheusUrl: string, alertmanagerUrl: string, 
         if (a.state === 'firing' && t.firstFiring === undefined) {
           t.firstFiring = now;
           t.firstFiringPhase = phase;
+          t.firingActiveAt = Date.parse(a.activeAt);
         }
       }
       for (const a of fromAlertmanager) {

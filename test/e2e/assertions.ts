@@ -4,7 +4,7 @@ import { parse as parseYaml } from 'yaml';
 import { dashboardQueries } from '../../generators/grafana/index.ts';
 import { RECORDING_RULES_SOURCE } from '../../src/model/catalog-index.ts';
 import type { Model } from '../../src/model/model.ts';
-import { referencedMetrics } from '../../src/promql/analyze.ts';
+import { selectors } from '../../src/promql/analyze.ts';
 import { substituteVariables } from '../../src/promql/parse.ts';
 import { instantQuery, labelValues, metricNames, prometheusRuleGroups, prometheusTargets } from './http-api.ts';
 import type { RunningStack } from './stack.ts';
@@ -28,6 +28,8 @@ export interface CheckResult {
 interface GeneratedRule {
   file: string;
   group: string;
+  /** Position in its group. */
+  index: number;
   record?: string;
   alert?: string;
   expr: string;
@@ -39,34 +41,48 @@ export function generatedRules(ruleFiles: readonly string[]): GeneratedRule[] {
   return ruleFiles.flatMap((file) => {
     const doc = parseYaml(readFileSync(file, 'utf8')) as { groups?: Array<{ name: string; rules: Array<Omit<GeneratedRule, 'file' | 'group'>> }> };
     return (doc.groups ?? []).flatMap((g) =>
-      g.rules.map((r) => ({ file: basename(file), group: g.name, record: r.record, alert: r.alert, expr: String(r.expr), labels: r.labels ?? {} })),
+      g.rules.map((r, index) => ({ file: basename(file), group: g.name, index, record: r.record, alert: r.alert, expr: String(r.expr), labels: r.labels ?? {} })),
     );
   });
 }
 
 /** Why a query may have no data on the bench, or undefined when it should have data. */
 export class Exercise {
-  private readonly recordedExprs = new Map<string, string[]>();
+  private readonly recording: GeneratedRule[];
 
   constructor(
     private readonly model: Model,
     private readonly scrapedSources: ReadonlySet<string>,
     private readonly exposed: ReadonlySet<string>,
     rules: readonly GeneratedRule[],
+    /** Why Prometheus has not evaluated a rule yet, for rules it has not. */
+    readonly notEvaluated: ReadonlyMap<GeneratedRule, string>,
   ) {
-    for (const r of rules) if (r.record) this.recordedExprs.set(r.record, [...(this.recordedExprs.get(r.record) ?? []), r.expr]);
+    this.recording = rules.filter((r) => r.record);
   }
 
-  reasonsForNoData(expr: string, seen = new Set<string>()): string[] {
+  /** Rules recording a selector's series: same name, static labels not contradicting its equality matchers. */
+  private recordersOf(selector: ReturnType<typeof selectors>[number]): GeneratedRule[] {
+    return this.recording.filter(
+      (r) => r.record === selector.metric && selector.matchers.every((m) => m.op !== '=' || r.labels[m.label] === undefined || r.labels[m.label] === m.value),
+    );
+  }
+
+  reasonsForNoData(expr: string, seen = new Set<GeneratedRule>()): string[] {
     const reasons = new Set<string>();
-    for (const name of referencedMetrics(expr)) {
+    for (const selector of selectors(expr)) {
+      const name = selector.metric;
       const found = this.model.catalog.lookupSeries(name);
       if (!found) continue;
       const { metric } = found;
       if (metric.source === RECORDING_RULES_SOURCE) {
-        if (seen.has(name)) continue;
-        seen.add(name);
-        for (const e of this.recordedExprs.get(name) ?? []) for (const r of this.reasonsForNoData(e, seen)) reasons.add(r);
+        for (const rule of this.recordersOf(selector)) {
+          if (seen.has(rule)) continue;
+          seen.add(rule);
+          const pending = this.notEvaluated.get(rule);
+          if (pending) reasons.add(`reads ${name}, recorded by group ${rule.group}, which ${pending}`);
+          for (const r of this.reasonsForNoData(rule.expr, seen)) reasons.add(r);
+        }
         continue;
       }
       if (metric.source && !this.scrapedSources.has(metric.source) && !this.exposed.has(name))
@@ -77,8 +93,21 @@ export class Exercise {
   }
 }
 
+/** Rules Prometheus has not evaluated yet: groups whose interval is longer than the run so far. */
+async function notEvaluatedRules(stack: RunningStack, rules: readonly GeneratedRule[]): Promise<Map<GeneratedRule, string>> {
+  const groups = new Map((await prometheusRuleGroups(stack.prometheusUrl)).map((g) => [g.name, g]));
+  const result = new Map<GeneratedRule, string>();
+  for (const rule of rules) {
+    const group = groups.get(rule.group);
+    const loaded = group?.rules[rule.index];
+    if (group && loaded && Date.parse(loaded.lastEvaluation) <= 0)
+      result.set(rule, `evaluates every ${group.interval}s and has not been evaluated yet in this run`);
+  }
+  return result;
+}
+
 export async function exerciseOf(stack: RunningStack, rules: readonly GeneratedRule[]): Promise<Exercise> {
-  return new Exercise(stack.model, new Set(stack.scrapedSources), await metricNames(stack.prometheusUrl), rules);
+  return new Exercise(stack.model, new Set(stack.scrapedSources), await metricNames(stack.prometheusUrl), rules, await notEvaluatedRules(stack, rules));
 }
 
 export async function checkTargets(stack: RunningStack): Promise<CheckResult[]> {
@@ -121,11 +150,22 @@ function selectorFor(rule: GeneratedRule): string {
 export async function checkRecordingRules(stack: RunningStack, rules: readonly GeneratedRule[], exercise: Exercise): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
   for (const rule of rules.filter((r) => r.record)) {
-    const query = selectorFor(rule);
-    const series = (await instantQuery(stack.prometheusUrl, query)).length;
-    const name = `${rule.file} ${query}`;
-    if (series > 0) {
+    const stored = selectorFor(rule);
+    const name = `${rule.file} ${rule.group} ${stored}`;
+    // What the rule yields now, and what Prometheus recorded under its name and labels.
+    const series = (await instantQuery(stack.prometheusUrl, rule.expr)).length;
+    const recorded = (await instantQuery(stack.prometheusUrl, stored)).length;
+    const pending = exercise.notEvaluated.get(rule);
+    if (pending && recorded === 0) {
+      results.push({ area: 'recording rule', name, outcome: 'skip', detail: `its group ${pending} (its expression yields ${series} series now)`, series });
+      continue;
+    }
+    if (series > 0 && recorded > 0) {
       results.push({ area: 'recording rule', name, outcome: 'pass', detail: `${series} series`, series });
+      continue;
+    }
+    if (series > 0) {
+      results.push({ area: 'recording rule', name, outcome: 'fail', detail: `its expression yields ${series} series, but none is stored as ${stored}`, series });
       continue;
     }
     const reasons = exercise.reasonsForNoData(rule.expr);

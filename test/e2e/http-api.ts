@@ -59,7 +59,18 @@ export async function prometheusTargets(prometheusUrl: string): Promise<PromTarg
 export interface LoadedRuleGroup {
   name: string;
   file: string;
-  rules: Array<{ type: 'recording' | 'alerting'; name: string; query: string; labels?: Record<string, string>; health: string; lastError?: string }>;
+  /** Seconds. */
+  interval: number;
+  rules: Array<{
+    type: 'recording' | 'alerting';
+    name: string;
+    query: string;
+    labels?: Record<string, string>;
+    health: string;
+    lastError?: string;
+    /** RFC 3339; the zero time when the rule was never evaluated. */
+    lastEvaluation: string;
+  }>;
 }
 
 export async function prometheusRuleGroups(prometheusUrl: string): Promise<LoadedRuleGroup[]> {

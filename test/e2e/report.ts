@@ -6,6 +6,7 @@ import type { Routing } from '../../src/model/routing.ts';
 import { arrivals, expectedRouting, type PhaseWindow } from './alert-assertions.ts';
 import type { AlertTimeline } from './alert-watch.ts';
 import type { CheckResult } from './assertions.ts';
+import type { LoopDelay } from './event-loop.ts';
 import type { PhaseCounts } from './load.ts';
 import type { Notification } from './webhook-recorder.ts';
 
@@ -22,6 +23,8 @@ export interface RunReport {
   phases: PhaseWindow[];
   faultStart: number;
   load: Record<string, Record<string, PhaseCounts>>;
+  /** Event-loop delay of the process running the simulators and the router, per phase. */
+  loopDelay: Record<string, LoopDelay>;
   results: CheckResult[];
 }
 
@@ -33,6 +36,7 @@ interface AlertRow {
     pending?: string;
     firing?: string;
     alertmanager?: string;
+    alertmanagerState?: string;
     alertmanagerReceivers: string[];
     arrived: Array<{ receiver: string; after: string }>;
     specReceivers: string[];
@@ -42,11 +46,14 @@ interface AlertRow {
 function alertRows(model: Model, routing: Routing, timelines: readonly AlertTimeline[], notifications: readonly Notification[], faultStart: number): AlertRow[] {
   const rel = (t: number | undefined) => (t === undefined ? undefined : `${((t - faultStart) / 1000).toFixed(0)}s`);
   const external = model.stack.value.externalLabels;
-  return collectAlerts(model).map((alert) => ({
-    alertname: alert.alertname,
-    origin: `${alert.origin.file}: ${alert.origin.path}`,
+  // SLO alerts share a name between page and ticket, and between the SLOs of a service.
+  const origins = new Map<string, string[]>();
+  for (const alert of collectAlerts(model)) origins.set(alert.alertname, [...(origins.get(alert.alertname) ?? []), `${alert.origin.file}: ${alert.origin.path}`]);
+  return [...origins].map(([alertname, from]) => ({
+    alertname,
+    origin: from.join('; '),
     instances: timelines
-      .filter((t) => t.alertname === alert.alertname)
+      .filter((t) => t.alertname === alertname)
       .map((t) => {
         const labels = { ...external, ...t.labels };
         return {
@@ -54,6 +61,7 @@ function alertRows(model: Model, routing: Routing, timelines: readonly AlertTime
           pending: t.firstPending === undefined ? undefined : `${rel(t.firstPending)} (${t.firstPendingPhase})`,
           firing: t.firstFiring === undefined ? undefined : `${rel(t.firstFiring)} (${t.firstFiringPhase})`,
           alertmanager: rel(t.firstInAlertmanager),
+          alertmanagerState: t.alertmanagerState,
           alertmanagerReceivers: t.alertmanagerReceivers,
           arrived: arrivals(notifications, labels).map((a) => ({ receiver: a.receiver, after: rel(a.at)! })),
           specReceivers: expectedRouting(routing, labels).matched,
@@ -68,7 +76,11 @@ function text(report: RunReport, rows: AlertRow[]): string {
   lines.push(`bench files: ${report.workDir}`);
   lines.push(`wall time: ${((report.finishedAt - t0) / 1000).toFixed(0)}s`);
   lines.push('', 'phases (seconds from start):');
-  for (const p of report.phases) lines.push(`  ${p.name.padEnd(9)} ${((p.start - t0) / 1000).toFixed(0)}s - ${((p.end - t0) / 1000).toFixed(0)}s`);
+  for (const p of report.phases) {
+    const delay = report.loopDelay[p.name];
+    const loop = delay ? `   event-loop delay p99 ${delay.p99Ms} ms, max ${delay.maxMs} ms` : '';
+    lines.push(`  ${p.name.padEnd(9)} ${((p.start - t0) / 1000).toFixed(0)}s - ${((p.end - t0) / 1000).toFixed(0)}s${loop}`);
+  }
   lines.push('', 'load through the router (sent / skipped at the in-flight cap / statuses):');
   for (const [phase, byModel] of Object.entries(report.load))
     for (const [model, c] of Object.entries(byModel))
@@ -81,7 +93,7 @@ function text(report: RunReport, rows: AlertRow[]): string {
     }
     for (const i of row.instances) {
       lines.push(`  ${row.alertname} ${i.labels}`);
-      lines.push(`      pending ${i.pending ?? '-'}, firing ${i.firing ?? '-'}, in Alertmanager ${i.alertmanager ?? '-'} → [${i.alertmanagerReceivers.join(', ')}]`);
+      lines.push(`      pending ${i.pending ?? '-'}, firing ${i.firing ?? '-'}, in Alertmanager ${i.alertmanager ?? '-'}${i.alertmanagerState ? ` (${i.alertmanagerState})` : ''} → [${i.alertmanagerReceivers.join(', ')}]`);
       lines.push(`      arrived: ${i.arrived.map((a) => `${a.receiver} ${a.after}`).join(', ') || '-'}; spec receivers [${i.specReceivers.join(', ')}]`);
     }
   }

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { localAlertmanagerConfig } from '../../generators/alertmanager/config.ts';
@@ -9,6 +10,7 @@ import { OUT } from '../../src/conventions.ts';
 import { writeTree } from '../../src/emit/write.ts';
 import type { Model } from '../../src/model/model.ts';
 import { buildModel, checkModel, generateArtifacts } from '../../src/pipeline.ts';
+import { request } from 'undici';
 import { parseRouterConfig, startRouter, type RouterConfigInput, type RunningRouter } from '../../src/router/index.ts';
 import { startDcgmSim, startVllmSim, type RunningDcgmSim, type RunningVllmSim } from '../../src/sim/index.ts';
 import { findBinary, freePort, startChild, waitReady, type ChildHandle } from './processes.ts';
@@ -30,6 +32,12 @@ export interface StackOptions {
   evaluationInterval: string;
   /** Router fairness: requests per model in flight before the queue holds them. */
   maxConcurrency: number;
+  /**
+   * Runs once the simulators and the router serve, before Prometheus starts: start the load here, so its
+   * ramp-up (first compilations, connection set-up) happens before the first scrape and no rate window
+   * holds it.
+   */
+  beforeMonitoring?: (servers: { routerUrl: string; models: BenchModels; users: readonly string[] }) => Promise<void>;
   log?: (line: string) => void;
 }
 
@@ -67,12 +75,16 @@ export interface RunningStack {
   scrapedSources: string[];
   /** Fairness users the router reports by name. */
   users: string[];
+  /** How the bench departs from the stack the specs target, for the report. */
+  notes: string[];
   stop(): Promise<void>;
 }
 
 const POD_PREFIX = 'vllm';
 const NAMESPACE = 'inference';
 const FAIRNESS_USERS = ['team-search', 'team-chat'];
+/** Request limit of the disaggregated model's route. */
+export const DISAGGREGATED_REQUESTS_PER_SECOND = 3;
 
 /**
  * The router SLOs name the models they hold to account; the bench serves those, so the SLO rules and
@@ -119,8 +131,44 @@ function routerConfig(sims: readonly BenchSim[], models: BenchModels, options: S
       name: model,
       model,
       targets: [{ modelServer: `${NAMESPACE}/${server(model)}` }],
+      // One limited route, so the rate-limit family has series.
+      ...(model === models.disaggregated ? { rateLimit: { requestsPerUnit: DISAGGREGATED_REQUESTS_PER_SECOND, unit: 'second' as const } } : {}),
     })),
   };
+}
+
+/** Major version of a Prometheus binary, from `prometheus --version`. */
+function binaryMajor(binary: string): 2 | 3 | undefined {
+  const match = /version (\d+)\./.exec(execFileSync(binary, ['--version'], { encoding: 'utf8' }));
+  const major = Number(match?.[1]);
+  return major === 2 || major === 3 ? major : undefined;
+}
+
+/**
+ * The model as generated for the Prometheus that runs: Prometheus 3 spells integral `le` boundaries
+ * "1.0", 2 spells them "1", so rules generated for one select nothing on the other.
+ */
+function forMajor(model: Model, major: 2 | 3): Model {
+  if (model.stack.value.prometheusMajor === major) return model;
+  return { ...model, stack: { ...model.stack, value: { ...model.stack.value, prometheusMajor: major } } };
+}
+
+/**
+ * A few requests per model before Prometheus starts: first-request costs (compilation, connection set-up,
+ * the scheduler's first pod-metrics read) land before the first scrape, so no rate window sees them.
+ */
+async function warmUp(routerUrl: string, models: BenchModels, users: readonly string[]): Promise<void> {
+  for (let i = 0; i < 5; i++)
+    await Promise.all(
+      [models.first, models.second, models.disaggregated].map(async (model) => {
+        const res = await request(`${routerUrl}/v1/chat/completions`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-user-id': users[i % users.length] ?? 'warm-up' },
+          body: JSON.stringify({ model, messages: [{ role: 'user', content: `warm-up ${i}` }], max_tokens: 4 }),
+        });
+        await res.body.dump();
+      }),
+    );
 }
 
 function ruleFilesOf(artifactsDir: string): string[] {
@@ -139,9 +187,26 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch((err: Error) => log(`stop: ${err.message}`));
   };
   try {
-    const model = await loadModel();
+    const alertmanagerBinary = findBinary(['alertmanager', 'prometheus-alertmanager']);
+    const prometheusBinary = findBinary(['prometheus']);
+    if (!alertmanagerBinary || !prometheusBinary)
+      throw new Error('Prometheus and Alertmanager are needed: apt-get install -y prometheus prometheus-alertmanager');
+
+    const specModel = await loadModel();
+    const notes: string[] = [];
+    const major = binaryMajor(prometheusBinary) ?? specModel.stack.value.prometheusMajor;
+    const model = forMajor(specModel, major);
+    const artifacts = generateArtifacts(model);
+    if (model !== specModel) {
+      const asSpecified = new Map(generateArtifacts(specModel).map((a) => [a.path, a.body]));
+      const differing = artifacts.filter((a) => asSpecified.get(a.path) !== a.body).map((a) => a.path);
+      notes.push(
+        `the specs target Prometheus ${specModel.stack.value.prometheusMajor}, the bench runs ${major}: artifacts generated for ${major}; ` +
+          `${differing.length} differ from what npm run generate writes (${differing.join(', ')})`,
+      );
+    }
     const artifactsDir = join(options.workDir, 'generated');
-    writeTree(artifactsDir, generateArtifacts(model));
+    writeTree(artifactsDir, artifacts);
     const ruleFiles = ruleFilesOf(artifactsDir);
     log(`generated ${artifactsDir} (${ruleFiles.length} rule files)`);
 
@@ -165,6 +230,8 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     cleanups.push(() => router.close());
     const recorder = await startWebhookRecorder();
     cleanups.push(() => recorder.close());
+    await warmUp(router.apiUrl, models, FAIRNESS_USERS);
+    await options.beforeMonitoring?.({ routerUrl: router.apiUrl, models, users: FAIRNESS_USERS });
 
     const [prometheusPort, alertmanagerPort] = [await freePort(), await freePort()];
     const alertmanagerAddress = `127.0.0.1:${alertmanagerPort}`;
@@ -189,11 +256,6 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     if (!routing) throw new Error('the specs declare no alert routing');
     const alertmanagerYml = join(options.workDir, 'alertmanager.yml');
     writeFileSync(alertmanagerYml, localAlertmanagerConfig(routing.value, { webhookUrl: recorder.url }));
-
-    const alertmanagerBinary = findBinary(['alertmanager', 'prometheus-alertmanager']);
-    const prometheusBinary = findBinary(['prometheus']);
-    if (!alertmanagerBinary || !prometheusBinary)
-      throw new Error('Prometheus and Alertmanager are needed: apt-get install -y prometheus prometheus-alertmanager');
 
     mkdirSync(join(options.workDir, 'alertmanager-data'), { recursive: true });
     const alertmanager: ChildHandle = startChild(
@@ -240,6 +302,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       alertmanagerUrl,
       scrapedSources: Object.keys(scrape),
       users: FAIRNESS_USERS,
+      notes,
       stop,
     };
   } catch (err) {
