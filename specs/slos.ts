@@ -32,6 +32,7 @@ const routeSlos = ROUTED_MODELS.flatMap((model) => [
     },
     alerting: {
       name: 'KthenaRouterAvailabilityBudgetBurn',
+      labels: { model },
       annotations: { summary: `Requests for ${model} through the router are failing with 5xx faster than the SLO allows.` },
     },
   },
@@ -43,6 +44,7 @@ const routeSlos = ROUTED_MODELS.flatMap((model) => [
     sli: { kind: 'latency' as const, histogram: routerRequestDuration, matchers: { model }, threshold: 1 },
     alerting: {
       name: 'KthenaRouterLatencyBudgetBurn',
+      labels: { model },
       annotations: { summary: `Requests for ${model} through the router are slower than 1 s more often than the SLO allows.` },
     },
   },

@@ -50,6 +50,8 @@ export function efficientRuleGroups(slo: SlothSlo): OutputRuleGroup[] {
   const blocks: OutputRule[] = [errorEventsRate(shortest), totalEventsRate(shortest)].map((series) => ({
     record: blockSum(series, PERIOD_BLOCK),
     expr: `sum_over_time(${series}${f}[${PERIOD_BLOCK}])`,
+    // The series keep these labels anyway; stating them keeps the rules distinct per SLO for linters.
+    labels: goSorted(idLabels(slo)),
   }));
 
   const table = sloBurnTable(slo);

@@ -49,7 +49,7 @@ export const kthenaInferenceAlerts = defineRuleGroup({
       },
     },
     {
-      alert: 'KthenaHighErrorRate',
+      alert: 'KthenaHighInferenceErrorRate',
       expr: promql`sum by (model_id) (rate(${kthenaInferenceErrorsTotal}[5m])) / sum by (model_id) (rate(${kthenaInferenceRequestsTotal}[5m])) > 0.05`,
       for: '2m',
       severity: 'critical',

@@ -1,8 +1,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startLoad } from './load.ts';
-import { startStack } from './stack.ts';
+import { startLoad, type LoadGenerator } from './load.ts';
+import { startStack, type RunningStack } from './stack.ts';
 
 /**
  * The e2e bench left running for a person: the same stack as `npm run e2e`, light background traffic,
@@ -13,29 +13,41 @@ const log = (line: string) => console.log(`[${new Date().toISOString().slice(11,
 
 async function main(): Promise<void> {
   const workDir = mkdtempSync(join(tmpdir(), 'infermon-demo-'));
-  const stack = await startStack({ workDir, scrapeInterval: '5s', evaluationInterval: '5s', maxConcurrency: 16, log });
-  const { first, second, disaggregated } = stack.models;
-  const load = startLoad(
-    stack.router.apiUrl,
-    [first, second, disaggregated].map((model) => ({ model, rate: 1, maxInFlight: 8 })),
-    stack.users,
-  );
-  load.setPhase('demo');
-
+  let load: LoadGenerator | undefined;
+  let stack: RunningStack | undefined;
   let stopping = false;
+  // Registered before anything starts; children still starting are killed on exit (see processes.ts).
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     log(`${signal}: stopping`);
-    await load.stop().catch(() => {});
-    await stack.stop();
+    await load?.stop().catch(() => {});
+    await stack?.stop();
     log(`stopped; files kept in ${workDir}`);
     process.exit(0);
   };
   process.once('SIGINT', () => void stop('SIGINT'));
   process.once('SIGTERM', () => void stop('SIGTERM'));
 
-  const sim = (model: string, role = 'both') => stack.sims.find((s) => s.model === model && s.role === role)!;
+  stack = await startStack({
+    workDir,
+    scrapeInterval: '5s',
+    evaluationInterval: '5s',
+    maxConcurrency: 16,
+    log,
+    beforeMonitoring: async ({ routerUrl, models, users }) => {
+      load = startLoad(
+        routerUrl,
+        [models.first, models.second, models.disaggregated].map((model) => ({ model, rate: 1, maxInFlight: 8 })),
+        users,
+      );
+      load.setPhase('demo');
+    },
+  });
+  const { first, second, disaggregated } = stack.models;
+
+  const running = stack;
+  const sim = (model: string, role = 'both') => running.sims.find((s) => s.model === model && s.role === role)!;
   const lines = [
     '',
     `Prometheus        ${stack.prometheusUrl}   (alerts: ${stack.prometheusUrl}/alerts, rules: ${stack.prometheusUrl}/rules)`,

@@ -178,6 +178,7 @@ async function main(): Promise<number> {
         await wait(SETTLE_MS);
       },
     });
+    if (!load) throw new Error('the load did not start');
     const [routing] = stack.model.specs.routing;
     const expected = expectations(stack);
     expected.forEach((e) => expectedLabels(stack!.model, e));

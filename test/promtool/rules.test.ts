@@ -18,8 +18,8 @@ describe('promtool over out/prometheus', () => {
     expect(testFiles.length).toBeGreaterThan(0);
   });
 
-  it('promtool check rules passes on every rule file', () => {
-    const r = runTool('promtool', ['check', 'rules', ...ruleFiles.map((f) => join(rulesDir, f))]);
+  it('promtool check rules passes on every rule file, lint included', () => {
+    const r = runTool('promtool', ['check', 'rules', '--lint=all', '--lint-fatal', ...ruleFiles.map((f) => join(rulesDir, f))]);
     expect(r.status, r.stdout + r.stderr).toBe(0);
   });
 
