@@ -6,6 +6,7 @@ import { formatDiagnostic, type Diagnostics } from './model/diagnostics.ts';
 import { catalogJson, catalogMarkdown } from '../generators/docs/catalog.ts';
 import { GENERATORS } from '../generators/index.ts';
 import { registerRouterCommand } from './router/command.ts';
+import { registerImportCommand } from './import/command.ts';
 import { registerSimCommands } from './sim/command.ts';
 
 /** Thin command layer: parse flags, call the library, print diagnostics, map the outcome to an exit code. */
@@ -89,6 +90,7 @@ export function buildProgram(): Command {
     });
 
   registerRouterCommand(program);
+  registerImportCommand(program);
   registerSimCommands(program);
   return program;
 }

@@ -54,7 +54,7 @@ async function main(): Promise<void> {
     `Alertmanager      ${stack.alertmanagerUrl}   (API: ${stack.alertmanagerUrl}/api/v2/alerts)`,
     `Webhook recorder  ${stack.recorder.url}   (every receiver posts here)`,
     `Router API        ${stack.router.apiUrl}/v1/chat/completions   (models ${first}, ${second}, ${disaggregated})`,
-    `Router metrics    ${stack.router.metricsUrl ?? '(disabled)'}   config dump: ${stack.router.adminUrl}/debug/config_dump`,
+    `Router metrics    ${stack.router.metricsUrl ?? '(disabled)'}   routes: ${stack.router.adminUrl}/debug/config_dump/modelroutes, pods: ${stack.router.adminUrl}/debug/config_dump/pods`,
     ...stack.sims.map((s) => `vLLM sim          ${s.sim.url}   ${s.model} (${s.role}), GPU ${s.gpu}; metrics ${s.sim.url}/metrics`),
     `DCGM exporter     ${stack.dcgm.url}/metrics`,
     '',

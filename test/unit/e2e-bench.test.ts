@@ -1,0 +1,82 @@
+import { request } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Routing } from '../../src/model/routing.ts';
+import { expectedRouting } from '../e2e/alert-assertions.ts';
+import { alertKey } from '../e2e/alert-watch.ts';
+import { substituted } from '../e2e/assertions.ts';
+import { successRatio } from '../e2e/load.ts';
+import { loadModel } from '../e2e/stack.ts';
+import { startWebhookRecorder, type WebhookRecorder } from '../e2e/webhook-recorder.ts';
+
+describe('webhook recorder', () => {
+  let recorder: WebhookRecorder;
+  beforeAll(async () => {
+    recorder = await startWebhookRecorder();
+  });
+  afterAll(() => recorder.close());
+
+  it('keeps each Alertmanager payload with the receiver that sent it', async () => {
+    const payload = {
+      version: '4',
+      receiver: 'gpu-infra-slack',
+      status: 'firing',
+      groupLabels: { alertname: 'GpuXidError' },
+      alerts: [{ status: 'firing', labels: { alertname: 'GpuXidError', gpu: '0' }, annotations: {}, startsAt: '2025-01-01T00:00:00Z' }],
+    };
+    const res = await request(recorder.url, { method: 'POST', body: JSON.stringify(payload), headers: { 'content-type': 'application/json' } });
+    await res.body.dump();
+    expect(res.statusCode).toBe(200);
+    const [n] = recorder.notifications();
+    expect(n?.receiver).toBe('gpu-infra-slack');
+    expect(n?.alerts[0]?.labels.gpu).toBe('0');
+  });
+
+  it('rejects a body that is no webhook payload', async () => {
+    const res = await request(recorder.url, { method: 'POST', body: '{"hello":1}' });
+    await res.body.dump();
+    expect(res.statusCode).toBe(400);
+    expect(recorder.notifications()).toHaveLength(1);
+  });
+});
+
+describe('expected routing from the routing spec', () => {
+  let routing: Routing;
+  beforeAll(async () => {
+    const [located] = (await loadModel()).specs.routing;
+    routing = located!.value;
+  }, 60_000);
+
+  it('a critical alert pages, reaches the bridge and its team', () => {
+    const r = expectedRouting(routing, { alertname: 'KthenaRouterHighErrorRatio', severity: 'critical', team: 'inference-platform', service: 'kthena-router' });
+    expect(r.matched).toEqual(['incident-bridge', 'inference-platform-slack', 'oncall-pagerduty']);
+    expect(r.notified).toEqual(r.matched);
+  });
+
+  it('a route gated by a time interval is matched but need not notify', () => {
+    const r = expectedRouting(routing, { alertname: 'GpuMemoryHigh', severity: 'warning', team: 'gpu-infra', service: 'gpu' });
+    expect(r.matched).toEqual(['gpu-infra-email']);
+    expect(r.notified).toEqual([]);
+  });
+});
+
+describe('dashboard query substitution', () => {
+  it('gives Grafana variables their values and regex matchers the All value', async () => {
+    const text = await substituted('sum(rate(x_total{model=~"$model"}[$__rate_interval])) / $__range_s', 'http://127.0.0.1:1');
+    expect(text).toBe('sum(rate(x_total{model=~".*"}[1m])) / 300');
+  });
+
+  it('refuses a dashboard variable outside a label matcher', async () => {
+    await expect(substituted('topk($n, x)', 'http://127.0.0.1:1')).rejects.toThrow(/\$n/);
+  });
+});
+
+describe('small helpers', () => {
+  it('alert keys ignore label order and the labels asked to', () => {
+    expect(alertKey({ b: '2', a: '1', cluster: 'c' }, new Set(['cluster']))).toBe(alertKey({ a: '1', b: '2' }));
+  });
+
+  it('success counts every answer below 500', () => {
+    expect(successRatio({ sent: 4, skipped: 0, statuses: { '200': 2, '429': 1, '500': 1 } })).toBe(0.75);
+    expect(successRatio({ sent: 1, skipped: 0, statuses: { network: 1 } })).toBe(0);
+  });
+});
