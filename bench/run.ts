@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { benchGenerate } from './generate.ts';
 import { benchRouter } from './router.ts';
 import { benchScale } from './scale.ts';
+import { benchSloEval } from './slo-eval.ts';
 import type { BenchSection } from './stats.ts';
 
 /**
@@ -14,6 +15,7 @@ const BENCHES: Record<string, () => Promise<BenchSection>> = {
   generate: benchGenerate,
   scale: benchScale,
   router: benchRouter,
+  'slo-eval': benchSloEval,
 };
 
 const RESULTS = join(import.meta.dirname, '..', 'BENCHMARKS.md');

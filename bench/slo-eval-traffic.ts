@@ -75,7 +75,8 @@ export function trafficSeries(shape: TrafficShape): Series[] {
         for (let k = 0; k < shape.steps; k++) {
           const t = shape.startSeconds + k * shape.stepSeconds;
           if (k > 0) {
-            const share = INSTANCES.length === 1 ? 1 : 0.4 + 0.2 * unit(10, slo, m, k) + (i === 0 ? 0 : 0);
+            // Two instances share the model's traffic unevenly, differently at every step.
+            const share = 0.4 + 0.2 * unit(10, slo, m, k);
             const instanceShare = i === 0 ? share : 1 - share;
             const requests = requestRate(slo, m, t) * shape.stepSeconds * instanceShare;
             const errors = requests * errorShare(slo, t);

@@ -22,28 +22,34 @@ export interface OutputRuleGroup {
   rules: OutputRule[];
 }
 
-export function ruleFileBody(groups: readonly OutputRuleGroup[], sourceSpecs: readonly string[]): string {
-  return toYaml({ groups }, generatedHeader(sourceSpecs));
+export interface RuleEnvelopes {
+  /** A plain Prometheus rules file. */
+  ruleFile: string;
+  /** The same groups as a PrometheusRule CR. */
+  prometheusRule: string;
+}
+
+/**
+ * Both envelopes of one set of groups. The groups are serialised once and the CR embeds that text under
+ * `spec:`, indented, which is byte for byte what serialising the nested object gives.
+ */
+export function ruleEnvelopes(
+  name: string,
+  groups: readonly OutputRuleGroup[],
+  stack: Stack,
+  sourceSpecs: readonly string[],
+): RuleEnvelopes {
+  const header = generatedHeader(sourceSpecs);
+  const groupsYaml = toYaml({ groups });
+  const metadata = { name: k8sName(name), namespace: stack.namespace, labels: sortedRecord(prometheusRuleLabels(stack)) };
+  const envelope = toYaml({ apiVersion: 'monitoring.coreos.com/v1', kind: 'PrometheusRule', metadata });
+  const spec = groupsYaml.replace(/^(?=.)/gm, '  ');
+  return { ruleFile: header + groupsYaml, prometheusRule: `${header}${envelope}spec:\n${spec}` };
 }
 
 /** The labels a generated PrometheusRule carries: the stack's rule selector plus the common labels. */
 export function prometheusRuleLabels(stack: Stack): Record<string, string> {
   return { ...stack.commonLabels, ...MANAGED_BY_LABEL, ...stack.selectors.rules };
-}
-
-export function prometheusRuleBody(
-  name: string,
-  groups: readonly OutputRuleGroup[],
-  stack: Stack,
-  sourceSpecs: readonly string[],
-): string {
-  const cr = {
-    apiVersion: 'monitoring.coreos.com/v1',
-    kind: 'PrometheusRule',
-    metadata: { name: k8sName(name), namespace: stack.namespace, labels: sortedRecord(prometheusRuleLabels(stack)) },
-    spec: { groups },
-  };
-  return toYaml(cr, generatedHeader(sourceSpecs));
 }
 
 function sortedRecord(record: Record<string, string>): Record<string, string> {

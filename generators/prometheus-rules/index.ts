@@ -3,7 +3,7 @@ import type { Artifact } from '../../src/model/artifact.ts';
 import { alertAnnotations, alertLabels, isAlertRule, type RuleGroup } from '../../src/model/alert-rule.ts';
 import type { Located, Model } from '../../src/model/model.ts';
 import { toYaml } from '../../src/emit/serialize.ts';
-import { prometheusRuleBody, ruleFileBody, type OutputRuleGroup } from './envelopes.ts';
+import { ruleEnvelopes, type OutputRuleGroup } from './envelopes.ts';
 import { unitTestFile } from './unit-tests.ts';
 
 /** One output rule group, built once and wrapped as a rules file and as a PrometheusRule. */
@@ -45,8 +45,9 @@ export function prometheusRules(model: Model): Artifact[] {
   for (const [stem, groups] of groupsByFile(model)) {
     const specFiles = groups.map((g) => g.file);
     const output = groups.map((g) => outputGroup(g.value, model));
-    out.push({ path: `${OUT.prometheusRules}/${stem}.yml`, body: ruleFileBody(output, specFiles) });
-    out.push({ path: `${OUT.kubernetes}/prometheus-rules/${stem}.yaml`, body: prometheusRuleBody(stem, output, model.stack.value, specFiles) });
+    const { ruleFile, prometheusRule } = ruleEnvelopes(stem, output, model.stack.value, specFiles);
+    out.push({ path: `${OUT.prometheusRules}/${stem}.yml`, body: ruleFile });
+    out.push({ path: `${OUT.kubernetes}/prometheus-rules/${stem}.yaml`, body: prometheusRule });
     const tests = unitTestFile(stem, groups, model);
     if (tests) out.push({ path: `${OUT.prometheusTests}/${stem}.test.yml`, body: toYaml(tests, generatedHeader(specFiles)) });
   }

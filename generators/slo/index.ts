@@ -7,7 +7,7 @@ import { toYaml } from '../../src/emit/serialize.ts';
 import { SLOTH_CLI_PROM } from '../../src/slo/names.ts';
 import { slothSlos, type SlothSlo } from '../../src/slo/sloth-slo.ts';
 import { BUILTIN_WINDOWS, SLOTH_BUILTIN_PERIODS, promDuration } from '../../src/slo/windows.ts';
-import { prometheusRuleBody, ruleFileBody, type OutputRuleGroup } from '../prometheus-rules/envelopes.ts';
+import { ruleEnvelopes, type OutputRuleGroup } from '../prometheus-rules/envelopes.ts';
 import { efficientRuleGroups } from './efficient-rules.ts';
 import { alertLabels, idLabels, slothRuleGroups, userLabels } from './sloth-rules.ts';
 import { slothCrSpec, slothPrometheusV1 } from './sloth-spec.ts';
@@ -87,8 +87,9 @@ export function sloArtifacts(model: Model): Artifact[] {
 
     const groups = sloRuleGroups(slos);
     const ruleStem = `slo-${stem}`;
-    out.push({ path: `${OUT.prometheusRules}/${ruleStem}.yml`, body: ruleFileBody(groups, specFiles) });
-    out.push({ path: `${OUT.kubernetes}/prometheus-rules/${ruleStem}.yaml`, body: prometheusRuleBody(ruleStem, groups, stack, specFiles) });
+    const { ruleFile, prometheusRule } = ruleEnvelopes(ruleStem, groups, stack, specFiles);
+    out.push({ path: `${OUT.prometheusRules}/${ruleStem}.yml`, body: ruleFile });
+    out.push({ path: `${OUT.kubernetes}/prometheus-rules/${ruleStem}.yaml`, body: prometheusRule });
 
     const tests = service.slos.flatMap((spec, i) => sloTestCases(spec, slos[i]!, stack.prometheusMajor));
     if (tests.length > 0) {

@@ -1,4 +1,5 @@
 import { Document } from 'yaml';
+import { fastYaml } from './yaml-fast.ts';
 
 /**
  * Serialisation shared by every generator: deterministic, unfolded YAML with LF endings and a trailing
@@ -6,9 +7,14 @@ import { Document } from 'yaml';
  * keys where order carries no meaning (`sortKeys`).
  */
 export function toYaml(value: unknown, header = ''): string {
-  const doc = new Document(value, { keepUndefined: false });
-  const text = doc.toString({ lineWidth: 0, minContentWidth: 0, indentSeq: true, singleQuote: false });
-  return header + text;
+  return header + (fastYaml(value) ?? libraryYaml(value));
+}
+
+/** The `yaml` library's rendering: the reference the fast path is held to. */
+export function libraryYaml(value: unknown): string {
+  // Shared objects are written out in full: anchors and aliases confuse people and some YAML consumers.
+  const doc = new Document(value, { keepUndefined: false, aliasDuplicateObjects: false });
+  return doc.toString({ lineWidth: 0, minContentWidth: 0, indentSeq: true, singleQuote: false });
 }
 
 /** Several YAML documents in one file (`---` separated). */

@@ -12,9 +12,14 @@ export function writeTree(outDir: string, artifacts: readonly Artifact[]): void 
   mkdirSync(parent, { recursive: true });
   const staging = mkdtempSync(join(parent, `.${basename(outDir)}.staging-`));
   try {
+    const made = new Set<string>();
     for (const a of artifacts) {
       const file = join(staging, a.path);
-      mkdirSync(dirname(file), { recursive: true });
+      const dir = dirname(file);
+      if (!made.has(dir)) {
+        mkdirSync(dir, { recursive: true });
+        made.add(dir);
+      }
       writeFileSync(file, a.body);
     }
   } catch (err) {

@@ -37,6 +37,18 @@ function logAlertDynamicLabels(expr: string): string[] {
  * the log-based alerts of the log specs, each with the static labels Alertmanager routes on and the labels its expression keeps.
  */
 export function collectAlerts(model: Model): GeneratedAlert[] {
+  let alerts = collected.get(model);
+  if (!alerts) {
+    alerts = gatherAlerts(model);
+    collected.set(model, alerts);
+  }
+  return alerts;
+}
+
+// The model is never changed once built, so its alert list is computed once for checks and generators.
+const collected = new WeakMap<Model, GeneratedAlert[]>();
+
+function gatherAlerts(model: Model): GeneratedAlert[] {
   const alerts: GeneratedAlert[] = [];
   for (const group of model.specs.rules) {
     group.value.rules.forEach((rule, i) => {

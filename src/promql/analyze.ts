@@ -128,9 +128,17 @@ export function labelsOf(e: Expr, catalog: Catalog): LabelSet {
   }
 }
 
+// The same expression is analysed by several checks and generators; parsing dominates their cost.
+const ANALYSED_CACHE_LIMIT = 50_000;
+const analysedCache = new Map<string, Expr | undefined>();
+
 function analysed(expr: string): Expr | undefined {
+  if (analysedCache.has(expr)) return analysedCache.get(expr);
   const parsed = parsePromQL(expr);
-  return parsed.error ? undefined : toExpr(parsed);
+  const result = parsed.error ? undefined : toExpr(parsed);
+  if (analysedCache.size >= ANALYSED_CACHE_LIMIT) analysedCache.clear();
+  analysedCache.set(expr, result);
+  return result;
 }
 
 /** Metric names of the query's vector selectors, in order of first appearance. */

@@ -1,0 +1,360 @@
+import { spawn } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { performance } from 'node:perf_hooks';
+import { toYaml } from '../src/emit/serialize.ts';
+import { SLO_GROUPS, blockSum, sliErrorRatio, totalEventsRate } from '../src/slo/names.ts';
+import { PERIOD_BLOCK } from '../src/slo/windows.ts';
+import { findBinary, freePort, startChild, waitReady, type ChildHandle } from '../test/e2e/processes.ts';
+import { ruleGroups, scalarAt, unixSeconds, type GroupState } from './prometheus-api.ts';
+import { MODES, benchRules, errorQuery, isBlockGroup, totalQuery, type BenchRules, type Mode } from './slo-eval-rules.ts';
+import { CODES, INSTANCES, MODELS, exposition, trafficSeries, writeOpenMetrics, type Series, type TrafficShape } from './slo-eval-traffic.ts';
+import { median, percentile, type BenchSection } from './stats.ts';
+
+/**
+ * Rule-evaluation cost of 50 SLOs in a real Prometheus: Sloth-identical rules against the `efficient`
+ * mode, both loaded into one Prometheus over the same backfilled history, timed by Prometheus itself
+ * (`/api/v1/rules` evaluation times). Then the efficient windows are compared with exact
+ * `sum(increase(errors[w])) / sum(increase(total[w]))` at the same evaluation timestamps.
+ *
+ * Rules are not evaluated over history by Prometheus, so the recordings the long windows read (the 5m
+ * ratios and event rates, then the efficient mode's hourly blocks) are backfilled with `promtool tsdb
+ * create-blocks-from rules` in two stages, as an operator adopting either mode on existing data would.
+ */
+
+const SLOS = 50;
+const STEP_SECONDS = 30;
+const HISTORY_HOURS = 24;
+const EVAL_SECONDS = 10;
+const WATCH_SECONDS = 120;
+/** First evaluations after start read cold chunks; they are left out. */
+const WARMUP_EVALUATIONS = 2;
+/** Steps the exporter can serve beyond the history (the rest of the bench must fit in them). */
+const LIVE_STEPS = 60;
+const TARGET = { costRatio: 0.5, relativeError: 0.01 };
+
+interface Command {
+  code: number | null;
+  output: string;
+  ms: number;
+}
+
+/** A child process run to completion without blocking the event loop (the exporter keeps answering scrapes). */
+function run(binary: string, args: readonly string[]): Promise<Command> {
+  const start = performance.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    child.once('error', reject);
+    child.once('exit', (code) => resolve({ code, output, ms: performance.now() - start }));
+  });
+}
+
+async function mustRun(binary: string, args: readonly string[]): Promise<number> {
+  const r = await run(binary, args);
+  if (r.code !== 0) throw new Error(`${basename(binary)} ${args.slice(0, 3).join(' ')} failed (${r.code}):\n${r.output.slice(-2000)}`);
+  return r.ms;
+}
+
+function startExporter(series: readonly Series[], shape: TrafficShape): Promise<{ server: Server; port: number }> {
+  const server = createServer((req, res) => {
+    res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
+    res.end(exposition(series, shape, Date.now() / 1000));
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      resolve({ server, port: typeof address === 'object' && address ? address.port : 0 });
+    });
+  });
+}
+
+function moveBlocks(from: string, to: string): number {
+  const blocks = readdirSync(from);
+  for (const b of blocks) renameSync(join(from, b), join(to, b));
+  return blocks.length;
+}
+
+interface Observed {
+  group: string;
+  mode: Mode;
+  seconds: number;
+  rules: Array<{ name: string; seconds: number }>;
+}
+
+const NEVER = '0001-01-01T00:00:00Z';
+
+/** Every distinct group evaluation seen while polling `/api/v1/rules` for `seconds`. */
+async function watchEvaluations(base: string, seconds: number, modeOf: (g: GroupState) => Mode | undefined): Promise<Map<string, Observed[]>> {
+  const seen = new Set<string>();
+  const byGroup = new Map<string, Observed[]>();
+  const deadline = Date.now() + seconds * 1000;
+  while (Date.now() < deadline) {
+    for (const g of await ruleGroups(base)) {
+      const mode = modeOf(g);
+      if (!mode || g.lastEvaluation.startsWith('0001-')) continue;
+      const key = `${g.file}/${g.name}@${g.lastEvaluation}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const list = byGroup.get(g.name) ?? [];
+      list.push({ group: g.name, mode, seconds: g.evaluationTime, rules: g.rules.map((r) => ({ name: r.name, seconds: r.evaluationTime })) });
+      byGroup.set(g.name, list);
+    }
+    await sleep(1000);
+  }
+  return byGroup;
+}
+
+interface Cost {
+  /** Sum over groups of each group's median evaluation time: one evaluation round, in ms. */
+  roundMs: number;
+  /** Median time per rule name, summed over the SLOs, in ms. */
+  byRule: Map<string, number>;
+  groups: number;
+  evaluations: number;
+}
+
+function costOf(mode: Mode, observed: Map<string, Observed[]>, hourly: boolean): Cost {
+  let roundMs = 0;
+  let groups = 0;
+  let evaluations = 0;
+  const byRule = new Map<string, number>();
+  for (const [name, list] of observed) {
+    if (list[0]!.mode !== mode || isBlockGroup(name) !== hourly) continue;
+    const kept = hourly ? list : list.slice(WARMUP_EVALUATIONS);
+    if (kept.length === 0) continue;
+    groups++;
+    evaluations += kept.length;
+    roundMs += median(kept.map((o) => o.seconds)) * 1000;
+    kept[0]!.rules.forEach((rule, i) => {
+      const ms = median(kept.map((o) => o.rules[i]?.seconds ?? 0)) * 1000;
+      byRule.set(rule.name, (byRule.get(rule.name) ?? 0) + ms);
+    });
+  }
+  return { roundMs, byRule, groups, evaluations };
+}
+
+interface WindowError {
+  window: string;
+  efficient: number[];
+  /** Sloth's own error for the same window (only the period window is not exact there). */
+  sloth: number[];
+}
+
+const relative = (value: number | undefined, exact: number | undefined): number =>
+  value === undefined || exact === undefined || exact === 0 ? Number.NaN : Math.abs(value - exact) / exact;
+
+const exactRatio = (slo: number, range: string): string => `${errorQuery(slo, range).replace('rate(', 'increase(')} / ${totalQuery(slo, range).replace('rate(', 'increase(')}`;
+
+async function measureAccuracy(base: string, rules: BenchRules, historyStart: number): Promise<WindowError[]> {
+  const groups = new Map((await ruleGroups(base)).map((g) => [g.name, g]));
+  const period = rules.windows[rules.windows.length - 1]!;
+  const rows: WindowError[] = rules.windows.map((window) => ({ window, efficient: [], sloth: [] }));
+  const row = (w: string): WindowError => rows.find((r) => r.window === w)!;
+  const tasks = rules.slos.efficient.map((slo, i) => async () => {
+    const group = groups.get(SLO_GROUPS.sli(slo.id));
+    if (!group || group.lastEvaluation === NEVER) return;
+    const sel = `{sloth_id="${slo.id}"}`;
+    // Samples carry the scheduled evaluation time; lastEvaluation is when the work began, a little later.
+    const at = await scalarAt(base, `timestamp(${sliErrorRatio(rules.windows[0]!)}${sel})`, unixSeconds(group.lastEvaluation));
+    if (at === undefined) return;
+    for (const window of rules.windows.slice(0, -1)) {
+      const value = await scalarAt(base, `${sliErrorRatio(window)}${sel}`, at);
+      row(window).efficient.push(relative(value, await scalarAt(base, exactRatio(i, window), at)));
+    }
+    // The period window adds up hourly blocks: compare it with the exact ratio over the hours the blocks cover.
+    const lastBlock = await scalarAt(base, `timestamp(${blockSum(totalEventsRate(rules.windows[0]!), PERIOD_BLOCK)}${sel})`, at);
+    const periodValue = await scalarAt(base, `${sliErrorRatio(period)}${sel}`, at);
+    if (lastBlock !== undefined)
+      row(period).efficient.push(relative(periodValue, await scalarAt(base, exactRatio(i, `${Math.round(lastBlock - historyStart)}s`), lastBlock)));
+
+    const slothSlo = rules.slos.sloth[i]!;
+    const slothGroup = groups.get(SLO_GROUPS.sli(slothSlo.id));
+    if (!slothGroup || slothGroup.lastEvaluation === NEVER) return;
+    const slothSel = `{sloth_id="${slothSlo.id}"}`;
+    const slothAt = await scalarAt(base, `timestamp(${sliErrorRatio(period)}${slothSel})`, unixSeconds(slothGroup.lastEvaluation));
+    if (slothAt === undefined) return;
+    const slothValue = await scalarAt(base, `${sliErrorRatio(period)}${slothSel}`, slothAt);
+    row(period).sloth.push(relative(slothValue, await scalarAt(base, exactRatio(i, period), slothAt)));
+  });
+  // A few queries at a time: enough to finish quickly, few enough not to disturb the timings already taken.
+  const queue = [...tasks];
+  await Promise.all(Array.from({ length: 4 }, async () => {
+    for (let task = queue.shift(); task; task = queue.shift()) await task();
+  }));
+  return rows;
+}
+
+const pct = (x: number): string => (Number.isNaN(x) ? 'n/a' : `${(x * 100).toFixed(3)} %`);
+const ms = (x: number): string => `${x.toFixed(1)} ms`;
+
+function errorStats(values: readonly number[]): { median: number; p95: number; max: number; n: number } {
+  const ok = values.filter((v) => !Number.isNaN(v));
+  if (ok.length === 0) return { median: Number.NaN, p95: Number.NaN, max: Number.NaN, n: 0 };
+  return { median: median(ok), p95: percentile(ok, 95), max: Math.max(...ok), n: ok.length };
+}
+
+export async function benchSloEval(): Promise<BenchSection> {
+  const prometheusBinary = findBinary(['prometheus']);
+  const promtool = findBinary(['promtool']);
+  if (!prometheusBinary || !promtool) throw new Error('prometheus and promtool are needed: apt-get install -y prometheus');
+  const work = mkdtempSync(join(tmpdir(), 'infermon-slo-eval-'));
+  const phases: Array<[string, number]> = [];
+  const cleanups: Array<() => Promise<void> | void> = [];
+  let prometheus: ChildHandle | undefined;
+  let succeeded = false;
+  const timed = async <T>(phase: string, work: () => Promise<T>): Promise<T> => {
+    const start = performance.now();
+    const result = await work();
+    phases.push([phase, performance.now() - start]);
+    process.stderr.write(`  slo-eval: ${phase} ${((performance.now() - start) / 1000).toFixed(1)} s\n`);
+    return result;
+  };
+  try {
+    const end = Math.floor(Date.now() / 1000 / STEP_SECONDS) * STEP_SECONDS;
+    const historySteps = (HISTORY_HOURS * 3600) / STEP_SECONDS + 1;
+    const shape: TrafficShape = { slos: SLOS, stepSeconds: STEP_SECONDS, startSeconds: end - HISTORY_HOURS * 3600, steps: historySteps + LIVE_STEPS };
+    const data = join(work, 'data');
+    const series = trafficSeries(shape);
+    const samples = await timed('history as OpenMetrics', () => writeOpenMetrics(join(work, 'history.om'), series, shape, historySteps));
+    await timed('promtool tsdb create-blocks-from openmetrics', () => mustRun(promtool, ['tsdb', 'create-blocks-from', 'openmetrics', join(work, 'history.om'), data]));
+    rmSync(join(work, 'history.om'));
+
+    const exporter = await startExporter(series, shape);
+    cleanups.push(() => new Promise<void>((resolve) => exporter.server.close(() => resolve())));
+
+    const rules = benchRules(SLOS, `${EVAL_SECONDS}s`);
+    const files = {
+      sloth: join(work, 'rules-sloth.yml'),
+      efficient: join(work, 'rules-efficient.yml'),
+      backfillShort: join(work, 'backfill-short.yml'),
+      backfillBlocks: join(work, 'backfill-blocks.yml'),
+    };
+    for (const mode of MODES) writeFileSync(files[mode], toYaml({ groups: rules.groups[mode] }));
+    writeFileSync(files.backfillShort, toYaml({ groups: rules.backfillShort }));
+    writeFileSync(files.backfillBlocks, toYaml({ groups: rules.backfillBlocks }));
+
+    let base = '';
+    let starts = 0;
+    const startPrometheus = async (withRules: boolean): Promise<void> => {
+      const port = await freePort();
+      base = `http://127.0.0.1:${port}`;
+      const config = join(work, 'prometheus.yml');
+      writeFileSync(
+        config,
+        toYaml({
+          global: { scrape_interval: `${STEP_SECONDS}s`, evaluation_interval: `${EVAL_SECONDS}s` },
+          scrape_configs: [{ job_name: 'bench-traffic', honor_labels: true, static_configs: [{ targets: [`127.0.0.1:${exporter.port}`] }] }],
+          ...(withRules ? { rule_files: [files.sloth, files.efficient] } : {}),
+        }),
+      );
+      prometheus = startChild('prometheus', prometheusBinary, [
+        `--config.file=${config}`,
+        `--storage.tsdb.path=${data}`,
+        '--storage.tsdb.retention.time=90d',
+        `--web.listen-address=127.0.0.1:${port}`,
+      ], join(work, `prometheus-${++starts}.log`));
+      await waitReady(prometheus, `${base}/-/ready`, 120_000);
+    };
+    const restartWith = async (blocksDir: string, withRules: boolean): Promise<void> => {
+      await prometheus!.stop();
+      moveBlocks(blocksDir, data);
+      await startPrometheus(withRules);
+    };
+
+    await timed('Prometheus start on the history', () => startPrometheus(false));
+    const short = join(work, 'blocks-short');
+    mkdirSync(short);
+    await timed(`promtool backfill of the ${rules.windows[0]} recordings (${EVAL_SECONDS}s steps)`, () =>
+      mustRun(promtool, ['tsdb', 'create-blocks-from', 'rules', '--quiet', `--url=${base}`, `--start=${shape.startSeconds}`, `--end=${Math.floor(Date.now() / 1000)}`, `--output-dir=${short}`, files.backfillShort]),
+    );
+    await timed('Prometheus restart', () => restartWith(short, false));
+    const blocks = join(work, 'blocks-hourly');
+    mkdirSync(blocks);
+    await timed('promtool backfill of the hourly blocks', () =>
+      // Offset from the 10s grid, as live groups are: a block boundary then never falls on a sample.
+      mustRun(promtool, ['tsdb', 'create-blocks-from', 'rules', '--quiet', `--url=${base}`, `--start=${shape.startSeconds + 5}`, `--end=${Math.floor(Date.now() / 1000)}`, `--output-dir=${blocks}`, files.backfillBlocks]),
+    );
+    await timed('Prometheus restart with both rule sets', () => restartWith(blocks, true));
+
+    const modeOf = (g: GroupState): Mode | undefined => MODES.find((m) => basename(g.file) === basename(files[m]));
+    const observed = await timed('watching rule evaluations', () => watchEvaluations(base, WATCH_SECONDS, modeOf));
+    const accuracy = await timed('accuracy queries', () => measureAccuracy(base, rules, shape.startSeconds));
+    const totalPhases = phases.reduce((s, [, t]) => s + t, 0);
+    succeeded = true;
+    return section({ rules, observed, accuracy, samples, series: series.length, phases, totalPhases });
+  } finally {
+    await prometheus?.stop();
+    for (const c of cleanups.reverse()) await c();
+    if (succeeded) rmSync(work, { recursive: true, force: true });
+    else process.stderr.write(`  slo-eval: work directory kept for inspection: ${work}\n`);
+  }
+}
+
+interface Results {
+  rules: BenchRules;
+  observed: Map<string, Observed[]>;
+  accuracy: WindowError[];
+  samples: number;
+  series: number;
+  phases: Array<[string, number]>;
+  totalPhases: number;
+}
+
+function section(r: Results): BenchSection {
+  const sloth = costOf('sloth', r.observed, false);
+  const efficient = costOf('efficient', r.observed, false);
+  const hourly = costOf('efficient', r.observed, true);
+  const ratio = efficient.roundMs / sloth.roundMs;
+  const period = r.rules.windows[r.rules.windows.length - 1]!;
+  const errorRows = r.accuracy.map((w) => ({ w, e: errorStats(w.efficient), s: errorStats(w.sloth) }));
+  const worst = Math.max(...errorRows.map((x) => x.e.max).filter((x) => !Number.isNaN(x)));
+  const ruleNames = [...new Set([...sloth.byRule.keys(), ...efficient.byRule.keys()])].filter((n) => n.startsWith('slo:sli_'));
+  const costPass = ratio <= TARGET.costRatio;
+  const errorPass = worst < TARGET.relativeError;
+  const lines = [
+    `${SLOS} SLOs × 2 modes in one Prometheus 2.42 (\`prometheus\` from Debian), each SLO on ${MODELS.length} models × ${INSTANCES.length} instances × ${CODES.length} status codes ` +
+      `(${r.series} counter series, ${HISTORY_HOURS} h of history at a ${STEP_SECONDS} s scrape interval, ${(r.samples / 1e6).toFixed(2)} M samples) ` +
+      'backfilled with `promtool tsdb create-blocks-from openmetrics`, then scraped live from the same traffic model. ' +
+      'Traffic follows a daily cycle with per-minute noise; 5xx incidents of 10–40 min hit some 3-hour slots, at high or low traffic.',
+    '',
+    `Sloth-identical rules (service \`bench-sloth\`) and \`efficient\` rules (service \`bench-efficient\`) for the same SLIs are evaluated side by side every ${EVAL_SECONDS} s. ` +
+      'The recordings the long windows read — the 5m ratios (Sloth\'s 30d average), the 5m event rates and the hourly blocks (efficient) — are first backfilled over the history ' +
+      'with `promtool tsdb create-blocks-from rules`. Cost is what Prometheus reports in `/api/v1/rules` (`evaluationTime` per group, polled every second for ' +
+      `${WATCH_SECONDS} s): for every group the median of its evaluations after the first ${WARMUP_EVALUATIONS}, summed per mode. ` +
+      `With ${HISTORY_HOURS} h of data the 1d, 3d and 30d windows all scan the whole history, so the long raw windows cost what ${HISTORY_HOURS} h cost, not what 30 days would.`,
+    '',
+    '| rule set | groups | evaluations | cost per evaluation round (median) |',
+    '| --- | ---: | ---: | ---: |',
+    `| Sloth-identical | ${sloth.groups} | ${sloth.evaluations} | ${ms(sloth.roundMs)} |`,
+    `| efficient | ${efficient.groups} | ${efficient.evaluations} | ${ms(efficient.roundMs)} |`,
+    `| efficient hourly blocks (1h interval) | ${hourly.groups} | ${hourly.evaluations} | ${hourly.groups ? `${ms(hourly.roundMs)} per hour` : 'not due during the watch'} |`,
+    '',
+    `**efficient / Sloth = ${ratio.toFixed(3)}** (target ≤ ${TARGET.costRatio}): ${costPass ? 'met' : 'NOT met'}.`,
+    '',
+    'Where the time goes (median per rule, summed over the 50 SLOs):',
+    '',
+    '| recording | Sloth-identical | efficient |',
+    '| --- | ---: | ---: |',
+    ...ruleNames.map((n) => `| \`${n}\` | ${sloth.byRule.has(n) ? ms(sloth.byRule.get(n)!) : '—'} | ${efficient.byRule.has(n) ? ms(efficient.byRule.get(n)!) : '—'} |`),
+    '',
+    'Accuracy: each efficient window against the exact `sum(increase(errors[w])) / sum(increase(total[w]))` at the same evaluation timestamp, per SLO ' +
+      `(relative error of the error ratio). The ${period} window is compared over the hours its blocks cover (it trails by at most one ${PERIOD_BLOCK} block by design); ` +
+      `Sloth's ${period} (time average of 5m ratios) is shown against the exact ratio for contrast. Sloth's other windows are the exact query.`,
+    '',
+    '| window | SLOs | efficient median | efficient p95 | efficient max | Sloth max |',
+    '| --- | ---: | ---: | ---: | ---: | ---: |',
+    ...errorRows.map(({ w, e, s }) => `| ${w.window} | ${e.n} | ${pct(e.median)} | ${pct(e.p95)} | ${pct(e.max)} | ${s.n ? pct(s.max) : 'exact'} |`),
+    '',
+    `**Largest efficient error ${pct(worst)}** (target < ${(TARGET.relativeError * 100).toFixed(0)} %): ${errorPass ? 'met' : 'NOT met'}.`,
+    '',
+    `Bench phases (${(r.totalPhases / 1000).toFixed(0)} s in all): ${r.phases.map(([p, t]) => `${p} ${(t / 1000).toFixed(1)} s`).join('; ')}.`,
+  ];
+  return { title: 'SLO rule evaluation: Sloth-identical vs efficient', body: lines.join('\n') };
+}

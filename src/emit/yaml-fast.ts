@@ -1,0 +1,106 @@
+/**
+ * A fast path for the YAML infermon writes: block-style maps and sequences of plain JSON-like data. It
+ * produces exactly the bytes the `yaml` library produces with the options in serialize.ts, and returns
+ * undefined for anything outside the subset it knows to match (the caller then uses the library).
+ * It exists because the library's node tree dominated generation time on large spec sets; the property
+ * test in test/unit/yaml-fast.test.ts holds it to the library's output.
+ */
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json | undefined };
+
+const NEEDS_QUOTES = /^[\n\t ,[\]{}#&*!|>'"%@`]|^[?-]$|^[?-][ \t]|[\n:][ \t]|[ \t]\n|[\n\t ]#|[\n\t :]$/;
+/** Plain scalars the YAML 1.2 core schema would read back as something other than a string. */
+const OTHER_TYPES = [
+  /^(?:~|[Nn]ull|NULL)?$/,
+  /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/,
+  /^0o[0-7]+$/,
+  /^[-+]?[0-9]+$/,
+  /^0x[0-9a-fA-F]+$/,
+  /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
+  /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/,
+  /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/,
+];
+/** Characters whose escaping or whitespace status differs between JSON and YAML: left to the library. */
+const UNSAFE_CHARS = /[\x00-\x08\x0b-\x1f\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]/;
+const DOCUMENT_MARKER = /^(?:%|---|\.\.\.)/m;
+
+class Unsupported extends Error {}
+
+function isPlainObject(v: unknown): v is Record<string, Json | undefined> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+}
+
+/** A single-line string as a plain or double-quoted scalar. */
+function inlineString(s: string): string {
+  if (UNSAFE_CHARS.test(s) || DOCUMENT_MARKER.test(s) || s.includes('\n')) throw new Unsupported();
+  if (s === '' || NEEDS_QUOTES.test(s) || OTHER_TYPES.some((re) => re.test(s))) return JSON.stringify(s);
+  return s;
+}
+
+function scalar(v: Json): string {
+  if (v === null) return 'null';
+  if (typeof v === 'boolean') return v ? 'true' : 'false';
+  if (typeof v === 'number') {
+    if (!Number.isFinite(v)) throw new Unsupported();
+    return Object.is(v, -0) ? '-0' : JSON.stringify(v);
+  }
+  if (typeof v === 'string') return inlineString(v);
+  throw new Unsupported();
+}
+
+/** A multi-line string as a literal block scalar whose content sits at `indent`. */
+function blockString(s: string, indent: number): string {
+  if (UNSAFE_CHARS.test(s) || DOCUMENT_MARKER.test(s) || s.startsWith('\n')) throw new Unsupported();
+  const body = s.replace(/\n+$/, '');
+  const trailing = s.length - body.length;
+  const chomp = trailing === 0 ? '-' : trailing === 1 ? '' : '+';
+  const indicator = body.startsWith(' ') ? '2' : '';
+  const pad = ' '.repeat(indent);
+  const lines = body.split('\n').map((l) => (l === '' ? '' : pad + l));
+  return `|${indicator}${chomp}\n${lines.join('\n')}\n${'\n'.repeat(Math.max(0, trailing - 1))}`;
+}
+
+/** `value` after `key:` or `- `, where nested content is indented to `indent`. */
+function valueText(v: Json | undefined, indent: number): string {
+  if (Array.isArray(v)) return v.length === 0 ? ' []\n' : `\n${sequence(v, indent)}`;
+  if (isPlainObject(v)) return Object.values(v).every((x) => x === undefined) ? ' {}\n' : `\n${mapping(v, indent)}`;
+  if (typeof v === 'string' && v.includes('\n')) return ` ${blockString(v, indent)}`;
+  return ` ${scalar(v as Json)}\n`;
+}
+
+function mapping(obj: Record<string, Json | undefined>, indent: number): string {
+  const pad = ' '.repeat(indent);
+  let out = '';
+  for (const [key, v] of Object.entries(obj)) {
+    if (v === undefined) continue;
+    out += `${pad}${inlineString(key)}:${valueText(v, indent + 2)}`;
+  }
+  return out;
+}
+
+function sequence(items: Json[], indent: number): string {
+  const pad = ' '.repeat(indent);
+  let out = '';
+  for (const item of items) {
+    if (item === undefined || Array.isArray(item)) throw new Unsupported();
+    if (isPlainObject(item) && Object.values(item).some((x) => x !== undefined)) {
+      out += `${pad}- ${mapping(item, indent + 2).slice(indent + 2)}`;
+    } else {
+      out += `${pad}-${valueText(item, indent + 2)}`;
+    }
+  }
+  return out;
+}
+
+/** The YAML of a non-empty top-level mapping, or undefined when the library must do it. */
+export function fastYaml(value: unknown): string | undefined {
+  if (!isPlainObject(value) || Object.values(value).every((x) => x === undefined)) return undefined;
+  try {
+    return mapping(value, 0);
+  } catch (err) {
+    if (err instanceof Unsupported) return undefined;
+    throw err;
+  }
+}
