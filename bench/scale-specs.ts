@@ -5,8 +5,13 @@ import { join } from 'node:path';
 const ROOT = join(import.meta.dirname, '..');
 const real = (rel: string) => JSON.stringify(join(ROOT, rel));
 
-/** Alert groups per file under alerts/: a large platform splits its per-model groups over many files. */
+/**
+ * Alert groups per spec file, and per output rule file (`file:`): a large platform keeps its per-model
+ * groups together rather than writing one rule file per model.
+ */
 export const MODELS_PER_ALERT_FILE = 100;
+/** SLOs per SLO service, the shape of specs/slos.ts: one service holds the per-model SLOs of a fleet. */
+export const MODELS_PER_SLO_SERVICE = 100;
 /** Alerting rules in each model's group. */
 export const ALERTS_PER_MODEL = 2;
 
@@ -29,15 +34,17 @@ const alertPrefix = (i: number) => `Model${String(i).padStart(5, '0')}`;
  * thousands of models writes them.
  */
 function alertFile(first: number, count: number): string {
-  const exports = Array.from({ length: count }, (_, k) => `export const ${exportName(first + k)}Alerts = modelAlerts(${JSON.stringify(modelName(first + k))}, ${JSON.stringify(alertPrefix(first + k))});`);
+  const file = JSON.stringify(`models-${String(first).padStart(5, '0')}.alerts`);
+  const exports = Array.from({ length: count }, (_, k) => `export const ${exportName(first + k)}Alerts = modelAlerts(${JSON.stringify(modelName(first + k))}, ${JSON.stringify(alertPrefix(first + k))}, ${file});`);
   return `import { defineRuleGroup } from ${real('src/model/spec.ts')};
 import { promql } from ${real('src/model/rules.ts')};
 import { vllmKvCacheUsage, vllmRequestSuccess } from '../catalog/vllm.ts';
 
-function modelAlerts(model: string, prefix: string) {
+function modelAlerts(model: string, prefix: string, file: string) {
   const pod = { model_name: model, engine: '0', instance: 'vllm-0:8000' };
   return defineRuleGroup({
     name: \`\${model}.alerts\`,
+    file,
     team: 'inference-runtime',
     service: model,
     rules: [
@@ -81,29 +88,36 @@ ${exports.join('\n')}
 `;
 }
 
-/** One SLO service per model: 99.5% of its requests finish without an engine error over 30 days. */
+/**
+ * SLO services of MODELS_PER_SLO_SERVICE models each: per model, 99.5% of its requests finish without an
+ * engine error over 30 days; one burn-rate alert name per service, told apart by the `model` label.
+ */
 function sloFile(models: number): string {
-  const exports = Array.from({ length: models }, (_, i) => `export const ${exportName(i)}Slos = modelSlos(${JSON.stringify(modelName(i))}, ${JSON.stringify(alertPrefix(i))});`);
+  const exports: string[] = [];
+  for (let first = 0; first < models; first += MODELS_PER_SLO_SERVICE) {
+    const count = Math.min(MODELS_PER_SLO_SERVICE, models - first);
+    const fleet = `fleet-${String(first / MODELS_PER_SLO_SERVICE).padStart(3, '0')}`;
+    const names = Array.from({ length: count }, (_, k) => modelName(first + k));
+    exports.push(`export const ${fleet.replace('-', '')}Slos = fleetSlos(${JSON.stringify(fleet)}, ${JSON.stringify(names)});`);
+  }
   return `import { defineSlos } from ${real('src/model/spec.ts')};
 import { vllmRequestSuccess } from './catalog/vllm.ts';
 
-function modelSlos(model: string, prefix: string) {
+function fleetSlos(service: string, models: string[]) {
   return defineSlos({
-    service: model,
-    labels: { team: 'inference-runtime' },
-    slos: [
-      {
-        name: 'availability',
-        objective: 99.5,
-        description: \`Requests to \${model} that finish without an engine error.\`,
-        sli: {
-          kind: 'ratio',
-          errors: { metric: vllmRequestSuccess, matchers: { model_name: model, finished_reason: 'error' } },
-          total: { metric: vllmRequestSuccess, matchers: { model_name: model } },
-        },
-        alerting: { name: \`\${prefix}AvailabilityBudgetBurn\`, labels: { service: model } },
+    service,
+    labels: { team: 'inference-runtime', service },
+    slos: models.map((model) => ({
+      name: \`\${model}-availability\`,
+      objective: 99.5,
+      description: \`Requests to \${model} that finish without an engine error.\`,
+      sli: {
+        kind: 'ratio' as const,
+        errors: { metric: vllmRequestSuccess, matchers: { model_name: model, finished_reason: 'error' } },
+        total: { metric: vllmRequestSuccess, matchers: { model_name: model } },
       },
-    ],
+      alerting: { name: 'ModelAvailabilityBudgetBurn', labels: { model } },
+    })),
   });
 }
 
