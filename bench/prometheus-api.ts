@@ -43,6 +43,20 @@ export async function queryAt(base: string, expr: string, time: number): Promise
   return data.result;
 }
 
+export interface MatrixSeries {
+  metric: Record<string, string>;
+  values: Array<[number, string]>;
+}
+
+/** A range query: `expr` evaluated at `start`, `start + step`, ... up to `end` (Unix seconds). */
+export async function queryRange(base: string, expr: string, start: number, end: number, step: number): Promise<MatrixSeries[]> {
+  const data = await apiData<{ resultType: string; result: MatrixSeries[] }>(
+    `${base}/api/v1/query_range?query=${encodeURIComponent(expr)}&start=${start}&end=${end}&step=${step}`,
+  );
+  if (data.resultType !== 'matrix') throw new Error(`${expr}: expected a matrix, got ${data.resultType}`);
+  return data.result;
+}
+
 /** The single value of a query that must return one sample, or undefined when it returns none. */
 export async function scalarAt(base: string, expr: string, time: number): Promise<number | undefined> {
   const result = await queryAt(base, expr, time);

@@ -10,7 +10,7 @@ import { once } from 'node:events';
 
 export const TRAFFIC_METRIC = 'bench_requests_total';
 export const MODELS = ['llama-3-8b', 'qwen2-7b', 'mistral-7b'] as const;
-export const INSTANCES = ['pod-0', 'pod-1'] as const;
+export const INSTANCES = ['pod-0'] as const;
 export const CODES = ['200', '429', '500', '503'] as const;
 export const SERVER_ERROR_RE = '5..';
 
@@ -75,9 +75,9 @@ export function trafficSeries(shape: TrafficShape): Series[] {
         for (let k = 0; k < shape.steps; k++) {
           const t = shape.startSeconds + k * shape.stepSeconds;
           if (k > 0) {
-            // Two instances share the model's traffic unevenly, differently at every step.
-            const share = 0.4 + 0.2 * unit(10, slo, m, k);
-            const instanceShare = i === 0 ? share : 1 - share;
+            // Instances share the model's traffic unevenly, differently at every step.
+            const weights = INSTANCES.map((_, n) => 0.8 + 0.4 * unit(10, slo, m, n, k));
+            const instanceShare = weights[i]! / weights.reduce((a, b) => a + b, 0);
             const requests = requestRate(slo, m, t) * shape.stepSeconds * instanceShare;
             const errors = requests * errorShare(slo, t);
             const throttled = requests * 0.01;
@@ -99,24 +99,54 @@ export function trafficSeries(shape: TrafficShape): Series[] {
 
 function labelText(labels: Record<string, string>): string {
   return `{${Object.entries(labels)
-    .map(([k, v]) => `${k}="${v}"`)
+    .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
     .join(',')}}`;
 }
 
-/** The history (steps `0..until-1`) as OpenMetrics text for `promtool tsdb create-blocks-from openmetrics`. */
-export async function writeOpenMetrics(file: string, series: readonly Series[], shape: TrafficShape, until: number): Promise<number> {
+/** A gauge family to write after the counters (recordings evaluated over the history). */
+export interface GaugeFamily {
+  name: string;
+  series: Array<{ labels: Record<string, string>; samples: Array<[number, string]> }>;
+}
+
+/**
+ * The history (steps `0..until-1`) and any recorded gauges as OpenMetrics text for `promtool tsdb
+ * create-blocks-from openmetrics`.
+ */
+export async function writeOpenMetrics(
+  file: string,
+  series: readonly Series[],
+  shape: TrafficShape,
+  until: number,
+  gauges: readonly GaugeFamily[] = [],
+): Promise<number> {
   const out = createWriteStream(file);
-  let buffer = `# TYPE ${TRAFFIC_METRIC.replace(/_total$/, '')} counter\n`;
+  let buffer = '';
   let samples = 0;
+  const flush = async (): Promise<void> => {
+    if (buffer.length > 1 << 20) {
+      if (!out.write(buffer)) await once(out, 'drain');
+      buffer = '';
+    }
+  };
+  buffer += `# TYPE ${TRAFFIC_METRIC.replace(/_total$/, '')} counter\n`;
   for (const s of series) {
     const prefix = `${TRAFFIC_METRIC}${labelText(s.labels)} `;
     for (let k = 0; k < until; k++) {
       buffer += `${prefix}${s.values[k]} ${shape.startSeconds + k * shape.stepSeconds}\n`;
       samples++;
-      if (buffer.length > 1 << 20) {
-        if (!out.write(buffer)) await once(out, 'drain');
-        buffer = '';
+      await flush();
+    }
+  }
+  for (const family of gauges) {
+    buffer += `# TYPE ${family.name} gauge\n`;
+    for (const s of family.series) {
+      const prefix = `${family.name}${labelText(s.labels)} `;
+      for (const [t, v] of s.samples) {
+        buffer += `${prefix}${v} ${t}\n`;
+        samples++;
       }
+      await flush();
     }
   }
   out.end(`${buffer}# EOF\n`);

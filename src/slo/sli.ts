@@ -29,11 +29,19 @@ function eventsQuery(e: string | { metric: MetricSpec; matchers: Matchers }): st
   return typeof e === 'string' ? e : rateSum(selector(e.metric.name, e.matchers));
 }
 
+/**
+ * The error side of a ratio SLI. A labelled error counter (`status_code="503"`) has no series until the
+ * first error happens, which would leave a healthy service without an SLI; `or vector(0)` reads it as 0.
+ */
+function errorEventsQuery(e: string | { metric: MetricSpec; matchers: Matchers }): string {
+  return typeof e === 'string' ? e : `(${eventsQuery(e)} or vector(0))`;
+}
+
 /** The Sloth SLI of a normalised SLI; latency thresholds use the stack's `le` spelling. */
 export function sliQueries(sli: Sli, prometheusMajor: 2 | 3): SliQueries {
   switch (sli.kind) {
     case 'ratio':
-      return { kind: 'events', errorQuery: eventsQuery(sli.errors), totalQuery: eventsQuery(sli.total) };
+      return { kind: 'events', errorQuery: errorEventsQuery(sli.errors), totalQuery: eventsQuery(sli.total) };
     case 'latency': {
       const count = selector(`${sli.histogram.name}_count`, sli.matchers);
       const fast = selector(`${sli.histogram.name}_bucket`, sli.matchers, [`le="${leValue(sli.threshold, prometheusMajor)}"`]);
