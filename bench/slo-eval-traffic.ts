@@ -129,7 +129,7 @@ export async function writeOpenMetrics(
       buffer = '';
     }
   };
-  buffer += `# TYPE ${TRAFFIC_METRIC.replace(/_total$/, '')} counter\n`;
+  if (series.length > 0) buffer += `# TYPE ${TRAFFIC_METRIC.replace(/_total$/, '')} counter\n`;
   for (const s of series) {
     const prefix = `${TRAFFIC_METRIC}${labelText(s.labels)} `;
     for (let k = 0; k < until; k++) {

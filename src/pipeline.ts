@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { relative, resolve, sep } from 'node:path';
 import { GENERATORS } from '../generators/index.ts';
 import { CHECKS } from './check/index.ts';
 import { Catalog } from './model/catalog-index.ts';
@@ -21,7 +21,8 @@ export async function buildModel(specDir: string, projectRoot: string): Promise<
   const { specs, diagnostics } = await loadSpecs(resolve(specDir), resolve(projectRoot));
   const [stack, ...extraStacks] = specs.stack;
   if (!stack) {
-    diagnostics.error('spec/missing-stack', { file: 'specs/stack.ts', path: '' }, 'no stack settings were found', 'export `defineStack({...})` from specs/stack.ts');
+    const file = relative(resolve(projectRoot), resolve(specDir, 'stack.ts')).split(sep).join('/');
+    diagnostics.error('spec/missing-stack', { file, path: 'stack' }, 'no stack settings were found', `export \`const stack = defineStack({...})\` from ${file}`);
     return { diagnostics };
   }
   for (const extra of extraStacks)

@@ -101,8 +101,15 @@ export function checkDashboards(model: Model, diagnostics: Diagnostics): void {
     const previous = byId.get(id);
     if (previous !== undefined)
       diagnostics.error('dashboard/duplicate-id', locate(item, 'id'), `dashboard id \`${id}\` is also used in ${items[previous]!.file}`, 'give every dashboard its own id');
-    else if (byUid.has(dashboard.uid))
-      diagnostics.error('dashboard/duplicate-uid', locate(item, 'id'), `dashboard UID \`${dashboard.uid}\` collides with ${items[byUid.get(dashboard.uid)!]!.file}`, 'choose a dashboard id that differs in its first 30 characters');
+    else if (byUid.has(dashboard.uid)) {
+      const other = dashboards[byUid.get(dashboard.uid)!]!;
+      diagnostics.error(
+        'dashboard/duplicate-uid',
+        locate(item, 'id'),
+        `dashboard id \`${id}\` gives UID \`${dashboard.uid}\`, the UID of \`${other.spec.id}\` in ${items[byUid.get(dashboard.uid)!]!.file}: UIDs fold repeated and trailing dashes`,
+        `choose an id that differs from \`${other.spec.id}\` in more than its dashes`,
+      );
+    }
     byId.set(id, index);
     byUid.set(dashboard.uid, index);
 

@@ -94,10 +94,11 @@ function checkNames(routing: Located<Routing>, d: Diagnostics): void {
     }),
   );
   r.inhibitRules.forEach((rule, i) => {
-    [...rule.sourceMatchers, ...rule.targetMatchers].forEach((m) => {
-      if (!parseMatcher(m))
-        d.error('route/invalid-matcher', locate(routing, `inhibitRules[${i}]`), `\`${m}\` is not an Alertmanager matcher`, 'write `label="value"` and the like');
-    });
+    for (const side of ['sourceMatchers', 'targetMatchers'] as const)
+      rule[side].forEach((m, j) => {
+        if (!parseMatcher(m))
+          d.error('route/invalid-matcher', locate(routing, `inhibitRules[${i}].${side}[${j}]`), `\`${m}\` is not an Alertmanager matcher`, 'write `label="value"`, `label!="value"`, `label=~"regex"` or `label!~"regex"`');
+      });
   });
 }
 

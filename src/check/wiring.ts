@@ -80,7 +80,7 @@ export const checkScrapeWiring = (model: Model, diagnostics: Diagnostics): void 
     if (previous)
       diagnostics.error(
         'wiring/duplicate-job',
-        at,
+        { file: target.file, path: `${target.root}.job` },
         `sources ${previous} and ${source.name} both produce job="${target.job}"; their series and alerts would mix`,
         'give each scraped source its own `job`',
       );
