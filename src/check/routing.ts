@@ -124,6 +124,7 @@ function checkAlertsRouted(routing: Located<Routing>, alerts: readonly Generated
 }
 
 function checkInhibitLabels(routing: Located<Routing>, alerts: readonly GeneratedAlert[], model: Model, d: Diagnostics): void {
+  const labelled = alerts.map((alert) => ({ alert, labels: routingLabels(alert, model.stack.value.externalLabels) }));
   routing.value.inhibitRules.forEach((rule, i) => {
     const sides = [
       ['source', rule.sourceMatchers],
@@ -131,8 +132,7 @@ function checkInhibitLabels(routing: Located<Routing>, alerts: readonly Generate
     ] as const;
     for (const [side, texts] of sides) {
       const matchers = texts.map(parseMatcher).filter((m) => m !== undefined);
-      for (const alert of alerts) {
-        const labels = routingLabels(alert, model.stack.value.externalLabels);
+      for (const { alert, labels } of labelled) {
         if (!matchers.every((m) => matches(m, labels))) continue;
         const carried = new Set([...Object.keys(labels), ...alert.dynamicLabels]);
         const missing = rule.equal.filter((l) => !carried.has(l));
