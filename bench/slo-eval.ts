@@ -35,7 +35,7 @@ const WATCH_SECONDS = 150;
 /** The first evaluation after start reads cold chunks; it is left out. */
 const WARMUP_EVALUATIONS = 1;
 /** How far ahead the history ends: time enough to evaluate and import the recordings before it. */
-const HANDOVER_SECONDS = 75;
+const HANDOVER_SECONDS = 50;
 /** Steps the exporter can serve beyond the history (the rest of the bench must fit in them). */
 const LIVE_STEPS = 60;
 const TARGET = { costRatio: 0.5, relativeError: 0.01 };
@@ -160,7 +160,7 @@ const inBurnRate = (value: number | undefined, exact: number | undefined, object
 
 const exactRatio = (slo: number, range: string): string => `${errorQuery(slo, range).replace('rate(', 'increase(')} / ${totalQuery(slo, range).replace('rate(', 'increase(')}`;
 
-async function measureAccuracy(base: string, rules: BenchRules, historyStart: number): Promise<WindowError[]> {
+async function measureAccuracy(base: string, rules: BenchRules, historyStart: number, handover: number): Promise<WindowError[]> {
   const groups = new Map((await ruleGroups(base)).map((g) => [g.name, g]));
   const period = rules.windows[rules.windows.length - 1]!;
   const rows: WindowError[] = rules.windows.map((window) => ({ window, efficient: [], efficientBurn: [], sloth: [] }));
@@ -179,7 +179,11 @@ async function measureAccuracy(base: string, rules: BenchRules, historyStart: nu
       row(window).efficientBurn.push(inBurnRate(value, exact, slo.objective));
     }
     // The period window adds up hourly blocks: compare it with the exact ratio over the hours the blocks cover.
-    const lastBlock = await scalarAt(base, `timestamp(${blockSum(totalEventsRate(rules.windows[0]!), PERIOD_BLOCK)}${sel})`, at);
+    // Blocks are an hour apart, beyond an instant query's lookback: take the newest sample's time from a subquery.
+    const blocks = `${blockSum(totalEventsRate(rules.windows[0]!), PERIOD_BLOCK)}${sel}`;
+    const lastBlock = await scalarAt(base, `max_over_time(timestamp(${blocks})[2h:1m])`, at);
+    // A block evaluated live overlaps the last backfilled one (a seam of the bench, not of the mode): skip it.
+    if (lastBlock !== undefined && lastBlock > handover) return;
     const periodValue = await scalarAt(base, `${sliErrorRatio(period)}${sel}`, at);
     if (lastBlock !== undefined) {
       const exact = await scalarAt(base, exactRatio(i, `${Math.round(lastBlock - historyStart)}s`), lastBlock);
@@ -308,11 +312,11 @@ export async function benchSloEval(): Promise<BenchSection> {
     rmSync(scratch, { recursive: true, force: true });
     await timed('measuring Prometheus start', () => startPrometheus(data, true));
     const lateBy = Date.now() / 1000 - handover;
-    if (lateBy < 0) await sleep(-lateBy * 1000);
+    if (lateBy < 0) await timed('waiting for the end of the history', () => sleep(-lateBy * 1000));
 
     const modeOf = (g: GroupState): Mode | undefined => MODES.find((m) => basename(g.file) === basename(files[m]));
     const observed = await timed('watching rule evaluations', () => watchEvaluations(base, WATCH_SECONDS, handover, modeOf));
-    const accuracy = await timed('accuracy queries', () => measureAccuracy(base, rules, shape.startSeconds));
+    const accuracy = await timed('accuracy queries', () => measureAccuracy(base, rules, shape.startSeconds, handover));
     const totalPhases = phases.reduce((sum, [, t]) => sum + t, 0);
     succeeded = true;
     return section({ rules, observed, accuracy, samples, series: series.length, phases, totalPhases, seamSeconds: Math.max(0, lateBy) });
@@ -365,7 +369,9 @@ function section(r: Results): BenchSection {
     '| --- | ---: | ---: | ---: |',
     `| Sloth-identical | ${sloth.groups} | ${sloth.evaluations} | ${ms(sloth.roundMs)} |`,
     `| efficient | ${efficient.groups} | ${efficient.evaluations} | ${ms(efficient.roundMs)} |`,
-    `| efficient hourly blocks (1h interval) | ${hourly.groups} | ${hourly.evaluations} | ${hourly.groups ? `${ms(hourly.roundMs)} per hour` : 'not due during the watch'} |`,
+    `| efficient hourly blocks (1h interval) | ${hourly.groups} | ${hourly.evaluations} | ${
+      hourly.groups ? `${ms((hourly.roundMs / hourly.groups) * SLOS)} per hour for all ${SLOS} (from the ${hourly.groups} due during the watch)` : 'none due during the watch'
+    } |`,
     '',
     `**efficient / Sloth = ${ratio.toFixed(3)}** (target ≤ ${TARGET.costRatio}): ${costPass ? 'met' : 'NOT met'}.`,
     '',
@@ -386,7 +392,11 @@ function section(r: Results): BenchSection {
         `| ${w.window} | ${e.n} | ${pct(e.median)} | ${pct(e.p95)} | ${pct(e.max)} | ${burn(w.efficientBurn)} | ${s.n ? pct(s.max) : 'exact'} |`,
     ),
     '',
-    `**Largest efficient error ${pct(worst)}** (target < ${(TARGET.relativeError * 100).toFixed(0)} %): ${errorPass ? 'met' : 'NOT met'}.`,
+    `**Largest efficient error ${pct(worst)}** (target < ${(TARGET.relativeError * 100).toFixed(0)} %): ${errorPass ? 'met' : 'NOT met'}. ` +
+      `An efficient window adds up ${r.rules.windows[0]} rates recorded every ${EVAL_SECONDS} s, so it reaches ${r.rules.windows[0]} further back with a falling weight and ` +
+      `gives its newest ${r.rules.windows[0]} a rising one (the exact window shifted by half of ${r.rules.windows[0]}, with soft edges). On steady traffic that is invisible; ` +
+      'when an incident starts or ends within those edges the ratio is off by up to the incident\'s errors in half of that span against all errors in the window — ' +
+      'large in relative terms for windows whose base error ratio is low, small in burn-rate terms (column above: the alert thresholds are 14.4, 6, 3 and 1).',
     '',
     `Bench phases (${(r.totalPhases / 1000).toFixed(0)} s in all): ${r.phases.map(([p, t]) => `${p} ${(t / 1000).toFixed(1)} s`).join('; ')}.`,
   ];

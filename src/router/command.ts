@@ -1,6 +1,4 @@
 import type { Command } from 'commander';
-import { ConfigError, loadRouterConfig } from './config.ts';
-import { startRouter } from './server.ts';
 
 /** `infermon router --config FILE`: the reference router. */
 export function registerRouterCommand(program: Command): void {
@@ -9,6 +7,9 @@ export function registerRouterCommand(program: Command): void {
     .description('run the reference inference router (Kthena router metrics, access log and debug endpoints)')
     .requiredOption('--config <file>', 'router YAML configuration')
     .action(async (o: { config: string }) => {
+      // Loaded on use, so `generate` and `check` never pay for the HTTP stack.
+      const { ConfigError, loadRouterConfig } = await import('./config.ts');
+      const { startRouter } = await import('./server.ts');
       let config;
       try {
         config = loadRouterConfig(o.config);

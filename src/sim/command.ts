@@ -1,6 +1,4 @@
 import type { Command } from 'commander';
-import { startDcgmSim } from './dcgm-server.ts';
-import { startVllmSim } from './vllm-server.ts';
 
 function int(value: string): number {
   const n = Number(value);
@@ -43,6 +41,8 @@ export function registerSimCommands(program: Command): void {
     .action(async (o: Record<string, unknown>) => {
       const role = String(o.role);
       if (!['both', 'prefill', 'decode'].includes(role)) throw new Error(`--role must be both, prefill or decode, not ${role}`);
+      // Loaded on use, so `generate` and `check` never pay for the HTTP stack.
+      const { startVllmSim } = await import('./vllm-server.ts');
       const running = await startVllmSim({
         model: String(o.model),
         port: o.port as number,
@@ -73,6 +73,7 @@ export function registerSimCommands(program: Command): void {
     .option('--hostname <name>', 'value of the Hostname label', 'gpu-node-1')
     .option('--vllm <urls...>', 'base URLs of vLLM simulators; GPU i follows URL i modulo their number')
     .action(async (o: Record<string, unknown>) => {
+      const { startDcgmSim } = await import('./dcgm-server.ts');
       const running = await startDcgmSim({
         port: o.port as number,
         host: String(o.host),
