@@ -1,16 +1,11 @@
 import type { Check } from './index.ts';
 import { locate } from '../model/model.ts';
 
-/** The catalog itself: one definition per metric name and job, and replacements that exist. */
+/** The catalog itself: one definition per metric name, and replacements that exist (jobs: wiring.ts). */
 export const checkCatalog: Check = (model, diagnostics) => {
   const metricOwner = new Map<string, string>();
-  const jobOwner = new Map<string, string>();
   for (const item of model.specs.source) {
     const source = item.value;
-    const previousJob = jobOwner.get(source.job);
-    if (previousJob && source.delivery === 'scrape')
-      diagnostics.error('catalog/duplicate-job', locate(item, 'job'), `job \`${source.job}\` is also used by source ${previousJob}`, 'give every scraped source its own job label');
-    if (source.delivery === 'scrape') jobOwner.set(source.job, source.name);
     source.metrics.forEach((m, i) => {
       const previous = metricOwner.get(m.name);
       if (previous)

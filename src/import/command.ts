@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, relative, resolve, sep } from 'node:path';
+import { parseDuration } from '../model/duration.ts';
 import { SlothImportError, importSloth, type SlothInput } from './sloth.ts';
 
 /** `src/model/spec.ts` of this installation, which an imported spec file imports `defineSlos` from. */
@@ -23,21 +24,22 @@ export function registerImportCommand(program: Command): void {
     .option('--out <file>', 'write the spec file here instead of printing it (e.g. specs/slos-imported.ts)')
     .option('--period <duration>', 'SLO period of every imported SLO, as given to `sloth generate --default-slo-period`', '30d');
   sloth.action((files: string[], o: { out?: string; period: string }) => {
-      const inputs: SlothInput[] = [];
-      const missing = files.filter((f) => !existsSync(f));
-      if (missing.length > 0) sloth.error(missing.map((f) => `${f}: no such file`).join('\n'), { exitCode: 1 });
-      for (const file of files) inputs.push({ file, text: readFileSync(file, 'utf8') });
-      let result;
-      try {
-        result = importSloth(inputs, { period: o.period, specModule: o.out ? specModuleFrom(o.out) : undefined });
-      } catch (err) {
-        if (err instanceof SlothImportError) sloth.error(err.problems.map((p) => `error: ${p}`).join('\n'), { exitCode: 1 });
-        throw err;
-      }
-      for (const w of result.warnings) process.stderr.write(`warning: ${w}\n`);
-      if (o.out) {
-        writeFileSync(o.out, result.text);
-        process.stderr.write(`wrote ${o.out}\n`);
+    if (parseDuration(o.period) === undefined) sloth.error(`--period: \`${o.period}\` is not a Prometheus duration such as 30d or 4w`, { exitCode: 1 });
+    const inputs: SlothInput[] = [];
+    const missing = files.filter((f) => !existsSync(f));
+    if (missing.length > 0) sloth.error(missing.map((f) => `${f}: no such file`).join('\n'), { exitCode: 1 });
+    for (const file of files) inputs.push({ file, text: readFileSync(file, 'utf8') });
+    let result;
+    try {
+      result = importSloth(inputs, { period: o.period, specModule: o.out ? specModuleFrom(o.out) : undefined });
+    } catch (err) {
+      if (err instanceof SlothImportError) sloth.error(err.problems.map((p) => `error: ${p}`).join('\n'), { exitCode: 1 });
+      throw err;
+    }
+    for (const w of result.warnings) process.stderr.write(`warning: ${w}\n`);
+    if (o.out) {
+      writeFileSync(o.out, result.text);
+      process.stderr.write(`wrote ${o.out}\n`);
     } else process.stdout.write(result.text);
   });
 }
