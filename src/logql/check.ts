@@ -1,4 +1,5 @@
 import { extractedFields, streamLabels, type LogStream } from '../model/logs.ts';
+import { matchValue } from '../model/routing.ts';
 import { isMetricQuery, logLabelFilters, logParsers, logqlGroupingLabels, logSelectors, parseLogQL, type LogMatcher } from './analyze.ts';
 
 /**
@@ -25,18 +26,6 @@ function knownValues(stream: LogStream): Record<string, string> {
   return { namespace: stream.namespace, app: stream.app };
 }
 
-function matcherAdmits(m: LogMatcher, value: string): boolean {
-  switch (m.op) {
-    case '=':
-      return value === m.value;
-    case '!=':
-      return value !== m.value;
-    case '=~':
-      return new RegExp(`^(?:${m.value})$`).test(value);
-    case '!~':
-      return !new RegExp(`^(?:${m.value})$`).test(value);
-  }
-}
 
 function selects(matchers: readonly LogMatcher[], stream: LogStream): boolean {
   const labels = new Set(streamLabels(stream));
@@ -44,7 +33,7 @@ function selects(matchers: readonly LogMatcher[], stream: LogStream): boolean {
   return matchers.every((m) => {
     if (!labels.has(m.label)) return m.op === '!=' || m.op === '!~' ? true : false;
     const value = known[m.label];
-    return value === undefined || matcherAdmits(m, value);
+    return value === undefined || matchValue(m.op, m.value, value);
   });
 }
 

@@ -184,16 +184,20 @@ export function formatMatcher(m: Matcher): string {
 
 /** Whether a label set satisfies a matcher (absent labels are empty, regexes are anchored). */
 export function matches(m: Matcher, labels: Readonly<Record<string, string>>): boolean {
-  const value = labels[m.name] ?? '';
-  switch (m.type) {
+  return matchValue(m.type, m.value, labels[m.name] ?? '');
+}
+
+/** Prometheus-style label matching of one value: `=`, `!=`, and fully anchored `=~`, `!~`. */
+export function matchValue(op: MatchType, expected: string, value: string): boolean {
+  switch (op) {
     case '=':
-      return value === m.value;
+      return value === expected;
     case '!=':
-      return value !== m.value;
+      return value !== expected;
     case '=~':
-      return new RegExp(`^(?:${m.value})$`).test(value);
+      return new RegExp(`^(?:${expected})$`).test(value);
     case '!~':
-      return !new RegExp(`^(?:${m.value})$`).test(value);
+      return !new RegExp(`^(?:${expected})$`).test(value);
   }
 }
 

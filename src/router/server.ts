@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { Socket } from 'node:net';
+import { closeServer, listen } from '../http-server.ts';
 import { createAccessLogger, type AccessLogger } from './access-log.ts';
 import type { RouterConfig } from './config.ts';
 import { handleConfigDump } from './debug.ts';
@@ -26,23 +27,6 @@ export interface RunningRouter {
   /** Reads every pod's /metrics now (the poller does it on its interval too). */
   refreshPodMetrics(): Promise<void>;
   close(): Promise<void>;
-}
-
-function listen(server: Server, port: number, host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve((server.address() as AddressInfo).port);
-    });
-  });
-}
-
-function close(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
 }
 
 /** First line of a request the HTTP parser rejected, for the access log. */
@@ -141,7 +125,7 @@ export async function startRouter(config: RouterConfig): Promise<RunningRouter> 
     async close() {
       rt.ready = false;
       await poller.stop();
-      await Promise.all([close(api), close(admin)]);
+      await Promise.all([closeServer(api), closeServer(admin)]);
       await upstream.close();
       await accessLog?.close();
     },

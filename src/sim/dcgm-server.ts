@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { closeServer, listen } from '../http-server.ts';
 import { Registry, type Counter, type Gauge } from 'prom-client';
 import { request } from 'undici';
 import { z } from 'zod';
@@ -216,19 +216,11 @@ export async function startDcgmSim(options: DcgmSimOptions = {}): Promise<Runnin
     sendJson(res, 404, { error: `no route ${path}` });
   });
   const host = options.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
+  const port = await listen(server, options.port ?? 0, host);
   return {
     url: `http://${host}:${port}`,
     port,
     registry,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    close: () => closeServer(server),
   };
 }
