@@ -21,9 +21,11 @@ import { median, percentile, type BenchSection } from './stats.ts';
  * (`/api/v1/rules` evaluation times). Then the efficient windows are compared with exact
  * `sum(increase(errors[w])) / sum(increase(total[w]))` at the same evaluation timestamps.
  *
- * Rules are not evaluated over history by Prometheus, so the recordings the long windows read (the 5m
- * ratios and event rates, then the efficient mode's hourly blocks) are backfilled with `promtool tsdb
- * create-blocks-from rules` in two stages, as an operator adopting either mode on existing data would.
+ * Prometheus does not evaluate rules over history, so the recordings the long windows read (the 5m
+ * ratios and event rates, then the efficient mode's hourly blocks) are evaluated over it first by a
+ * scratch Prometheus, in two stages, and imported with the history into one TSDB, as an operator
+ * backfilling either mode on existing data would. The measuring Prometheus then takes over where that
+ * history ends: it scrapes the same traffic model live and evaluates both rule sets.
  */
 
 const SLOS = 50;
@@ -393,10 +395,11 @@ function section(r: Results): BenchSection {
     ),
     '',
     `**Largest efficient error ${pct(worst)}** (target < ${(TARGET.relativeError * 100).toFixed(0)} %): ${errorPass ? 'met' : 'NOT met'}. ` +
-      `An efficient window adds up ${r.rules.windows[0]} rates recorded every ${EVAL_SECONDS} s, so it reaches ${r.rules.windows[0]} further back with a falling weight and ` +
-      `gives its newest ${r.rules.windows[0]} a rising one (the exact window shifted by half of ${r.rules.windows[0]}, with soft edges). On steady traffic that is invisible; ` +
-      'when an incident starts or ends within those edges the ratio is off by up to the incident\'s errors in half of that span against all errors in the window — ' +
-      'large in relative terms for windows whose base error ratio is low, small in burn-rate terms (column above: the alert thresholds are 14.4, 6, 3 and 1).',
+      `An efficient window adds up ${r.rules.windows[0]} rates recorded every ${EVAL_SECONDS} s, so traffic from the ${r.rules.windows[0]} before the window's start still counts ` +
+      `(less the further back it lies) and the newest ${r.rules.windows[0]} counts only in part (less the newer it is): the exact window shifted back by half of ${r.rules.windows[0]}, ` +
+      'with soft edges. On steady traffic that is invisible; ' +
+      'when an incident starts or ends within those edges the ratio is off by up to the incident\'s errors in half of that span against all errors in the window: large in relative terms where the base error ratio is low. ' +
+      'The burn-rate column sets the same error against the alert thresholds (14.4 and 6 for pages, 3 and 1 for tickets).',
     '',
     `Bench phases (${(r.totalPhases / 1000).toFixed(0)} s in all): ${r.phases.map(([p, t]) => `${p} ${(t / 1000).toFixed(1)} s`).join('; ')}.`,
   ];

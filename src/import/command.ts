@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, relative, resolve, sep } from 'node:path';
 import { parseDuration } from '../model/duration.ts';
-import { SlothImportError, importSloth, type SlothInput } from './sloth.ts';
+import type { SlothInput } from './sloth.ts';
 
 /** `src/model/spec.ts` of this installation, which an imported spec file imports `defineSlos` from. */
 const SPEC_MODULE = resolve(import.meta.dirname, '..', 'model', 'spec.ts');
@@ -23,12 +23,14 @@ export function registerImportCommand(program: Command): void {
     .argument('<files...>', 'Sloth YAML files (several documents per file allowed)')
     .option('--out <file>', 'write the spec file here instead of printing it (e.g. specs/slos-imported.ts)')
     .option('--period <duration>', 'SLO period of every imported SLO, as given to `sloth generate --default-slo-period`', '30d');
-  sloth.action((files: string[], o: { out?: string; period: string }) => {
+  sloth.action(async (files: string[], o: { out?: string; period: string }) => {
     if (parseDuration(o.period) === undefined) sloth.error(`--period: \`${o.period}\` is not a Prometheus duration such as 30d or 4w`, { exitCode: 1 });
     const inputs: SlothInput[] = [];
     const missing = files.filter((f) => !existsSync(f));
     if (missing.length > 0) sloth.error(missing.map((f) => `${f}: no such file`).join('\n'), { exitCode: 1 });
     for (const file of files) inputs.push({ file, text: readFileSync(file, 'utf8') });
+    // Loaded on use, so `generate` and `check` never pay for the importer.
+    const { SlothImportError, importSloth } = await import('./sloth.ts');
     let result;
     try {
       result = importSloth(inputs, { period: o.period, specModule: o.out ? specModuleFrom(o.out) : undefined });

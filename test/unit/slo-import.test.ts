@@ -15,7 +15,7 @@ import { slothSlos } from '../../src/slo/sloth-slo.ts';
 import { SLOTH_CLI_K8S, SLOTH_CLI_PROM, SLOTH_VERSION } from '../../src/slo/names.ts';
 import { slothRuleGroups } from '../../generators/slo/sloth-rules.ts';
 import { slothCliPrometheusRule, slothCliRules } from '../../generators/slo/sloth-format.ts';
-import { ruleFileBody } from '../../generators/prometheus-rules/envelopes.ts';
+import { ruleEnvelopes } from '../../generators/prometheus-rules/envelopes.ts';
 
 /**
  * `infermon import sloth`: Sloth inputs become a spec file that the real loader reads and the real
@@ -108,7 +108,8 @@ function rulesFiles(model: Model, original: ParsedSlothService): { generated: st
   const located = model.specs.slos.find((s) => s.value.service === original.service)!;
   const path = `${OUT.prometheusRules}/slo-${fileStem(original.service)}.yml`;
   const generated = generateArtifacts(model).find((a) => a.path === path)?.body;
-  const expected = ruleFileBody(slothRuleGroups(slothSlosFromParsed(original), SLOTH_CLI_PROM), [located.file]);
+  const groups = slothRuleGroups(slothSlosFromParsed(original), SLOTH_CLI_PROM);
+  const expected = ruleEnvelopes(`slo-${fileStem(original.service)}`, groups, model.stack.value, [located.file]).ruleFile;
   return { generated, expected };
 }
 

@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runTool } from '../support/tools.ts';
+import { findBinary } from '../e2e/processes.ts';
+import { CODES, MODELS, exposition, trafficSeries, writeOpenMetrics, type TrafficShape } from '../../bench/slo-eval-traffic.ts';
+import { benchRules } from '../../bench/slo-eval-rules.ts';
+import { errorEventsRate, sliErrorRatio, totalEventsRate } from '../../src/slo/names.ts';
+
+/** The SLO evaluation bench's inputs: traffic that backfill and live scrapes agree on, and the rule sets. */
+const shape: TrafficShape = { slos: 2, stepSeconds: 30, startSeconds: 1_700_000_010, steps: 24 * 120 + 1 };
+
+describe('SLO evaluation bench traffic', () => {
+  const series = trafficSeries(shape);
+
+  it('is deterministic, with non-decreasing counters on models × codes per SLO', () => {
+    expect(series).toHaveLength(shape.slos * MODELS.length * CODES.length);
+    expect(trafficSeries(shape)).toEqual(series);
+    for (const s of series) for (let k = 1; k < shape.steps; k++) expect(s.values[k]!).toBeGreaterThanOrEqual(s.values[k - 1]!);
+  });
+
+  it('serves live exactly the value the history holds for the step that has begun', () => {
+    const k = 1234;
+    const text = exposition(series, shape, shape.startSeconds + k * shape.stepSeconds + 29.9);
+    const first = series[0]!;
+    expect(text).toContain(`bench_requests_total{code="200",instance="pod-0",job="svc-01",model="llama-3-8b"} ${first.values[k]}\n`);
+  });
+
+  it('varies its error share enough for traffic weighting to matter (incidents against a low base)', () => {
+    const errors = series.filter((s) => s.labels.job === 'svc-01' && s.labels.code!.startsWith('5'));
+    const all = series.filter((s) => s.labels.job === 'svc-01');
+    const shares: number[] = [];
+    for (let k = 10; k < shape.steps; k += 10) {
+      const inc = (list: typeof series) => list.reduce((sum, s) => sum + s.values[k]! - s.values[k - 10]!, 0);
+      shares.push(inc(errors) / inc(all));
+    }
+    expect(Math.max(...shares)).toBeGreaterThan(5 * Math.min(...shares));
+  });
+
+  it('writes OpenMetrics that promtool turns into TSDB blocks', async () => {
+    const promtool = findBinary(['promtool']);
+    if (!promtool) throw new Error('promtool is needed: apt-get install -y prometheus');
+    const dir = mkdtempSync(join(tmpdir(), 'infermon-slo-bench-'));
+    try {
+      const small: TrafficShape = { ...shape, steps: 241 };
+      const samples = await writeOpenMetrics(join(dir, 'h.om'), trafficSeries(small), small, small.steps, [
+        { name: 'slo:sli_error:ratio_rate5m', series: [{ labels: { sloth_id: 'x' }, samples: [[small.startSeconds + 300, '0.01']] }] },
+      ]);
+      expect(samples).toBe(small.slos * MODELS.length * CODES.length * small.steps + 1);
+      const r = runTool(promtool, ['tsdb', 'create-blocks-from', 'openmetrics', '--quiet', join(dir, 'h.om'), join(dir, 'data')]);
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      expect(readdirSync(join(dir, 'data')).length).toBeGreaterThan(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('SLO evaluation bench rules', () => {
+  const rules = benchRules(3, '30s');
+
+  it('generates both modes for the same SLIs under distinct IDs', () => {
+    expect(rules.groups.sloth).toHaveLength(3 * 3);
+    expect(rules.groups.efficient).toHaveLength(3 * 4);
+    const ids = (mode: 'sloth' | 'efficient') => rules.slos[mode].map((s) => s.id);
+    expect(ids('sloth').filter((id) => ids('efficient').includes(id))).toEqual([]);
+    expect(rules.slos.sloth.map((s) => s.sli)).toEqual(rules.slos.efficient.map((s) => s.sli));
+  });
+
+  it('backfills the 5m recordings the long windows read, then the hourly blocks', () => {
+    const records = rules.backfillShort.flatMap((g) => g.rules.map((r) => r.record));
+    expect(records.sort()).toEqual(
+      [...Array(3).fill(sliErrorRatio('5m')), ...Array(3).fill(errorEventsRate('5m')), ...Array(3).fill(totalEventsRate('5m'))].sort(),
+    );
+    expect(rules.backfillShort.every((g) => g.interval === '30s')).toBe(true);
+    expect(rules.backfillBlocks).toHaveLength(3);
+    expect(rules.backfillBlocks.every((g) => g.interval === '1h')).toBe(true);
+  });
+});
