@@ -1,20 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { PROJECT_ROOT } from '../support/paths.ts';
+import { cli, previousOutput, snapshot } from '../support/cli.ts';
 import { specFixture, src } from '../support/spec-fixture.ts';
-import { listFiles } from '../../src/emit/write.ts';
-
-function cli(args: string[], cwd: string) {
-  const tsx = join(PROJECT_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
-  return spawnSync(process.execPath, [tsx, join(PROJECT_ROOT, 'src', 'cli.ts'), ...args], { cwd, encoding: 'utf8' });
-}
-
-function snapshot(dir: string): Record<string, string> {
-  return Object.fromEntries(listFiles(dir).map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
-}
 
 const brokenAlerts = `
 import { defineRuleGroup } from ${src('src/model/spec.ts')};
@@ -31,9 +20,7 @@ describe('infermon CLI', () => {
   it('reports every problem at once, exits 1 and leaves out/ untouched', () => {
     const specs = specFixture({ 'alerts/broken.ts': brokenAlerts });
     const cwd = dirname(specs);
-    const out = join(mkdtempSync(join(tmpdir(), 'infermon-out-')), 'out');
-    mkdirSync(out);
-    writeFileSync(join(out, 'keep.txt'), 'previous output\n');
+    const out = previousOutput();
     const before = snapshot(out);
     const r = cli(['generate', '--specs', specs, '--out', out], cwd);
     expect(r.status).toBe(1);

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { dirname } from 'node:path';
 import { buildModel, checkModel } from '../../src/pipeline.ts';
 import { specFixture, src } from '../support/spec-fixture.ts';
+import { cli, previousOutput, snapshot } from '../support/cli.ts';
 
 /**
  * Table of broken specs. Each must produce its diagnostic code at the right file and path; the CLI test
@@ -108,6 +109,14 @@ describe('invalid specs', () => {
     expect(match, JSON.stringify(diagnostics.items, null, 2)).toBeDefined();
     expect(match!.fix.length).toBeGreaterThan(0);
     if (c.message) expect(`${match!.message} ${match!.fix}`).toMatch(c.message);
+
+    // The same spec through the CLI: exit 1, the diagnostic printed, the previous output untouched.
+    const out = previousOutput();
+    const before = snapshot(out);
+    const run = cli(['generate', '--specs', dir, '--out', out], dirname(dir));
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain(`${c.code} ${rel}: ${match!.path}`);
+    expect(snapshot(out)).toEqual(before);
   });
 
   it('a valid spec in the same fixture has no errors', async () => {
