@@ -6,7 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { OUT } from '../src/conventions.ts';
 import { listFiles } from '../src/emit/write.ts';
 import { summarizeProfile, type HotSpot } from './cpu-profile.ts';
-import { ALERTS_PER_MODEL, MODELS_PER_ALERT_FILE, writeScaleSpecs, type ScaleSpecs } from './scale-specs.ts';
+import { ALERTS_PER_MODEL, MODELS_PER_ALERT_FILE, MODELS_PER_SLO_SERVICE, writeScaleSpecs, type ScaleSpecs } from './scale-specs.ts';
 import { median, type BenchSection } from './stats.ts';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -167,7 +167,7 @@ export async function benchScale(sizes: readonly number[] = SIZES, options: { pr
     const withinMemory = atTarget !== undefined && atTarget.rss <= TARGET.bytes;
 
     const body = [
-      `Synthetic platforms of ${sizes.map((n) => n.toLocaleString('en')).join(', ')} served models, written into a temporary spec directory: the real stack, catalog and routing re-exported by absolute path, one SLO service per model with one availability SLO (ratio SLI on \`vllm:request_success_total\`, 30 d, page and ticket alerts) in \`slos.ts\`, and one alert group per model (${ALERTS_PER_MODEL} alerts with promtool cases) in \`alerts/*.ts\`, ${MODELS_PER_ALERT_FILE} groups per file. Each size runs the real CLI (\`node node_modules/tsx/dist/cli.mjs src/cli.ts generate --specs DIR --out TMP\`: load, every check, every generator, the atomic write) as a child process under \`${GNU_TIME} -v\`; peak RSS is the largest process of the tree (tsx re-launches Node). One untimed warm-up per size fills tsx's transform cache, then ${RUNS} runs per size, interleaved; the table quotes medians (wall time with its range over the runs). Rules are the \`alert\`/\`record\` entries under \`out/${OUT.prometheusRules}/\`; files are everything written to the output directory. The machine is shared: user CPU time is the steady measure of the work; system time is mostly file creation and swings with the file system's state and other load; wall time is what the target is about.`,
+      `Synthetic platforms of ${sizes.map((n) => n.toLocaleString('en')).join(', ')} served models, written into a temporary spec directory: the real stack, catalog and routing re-exported by absolute path, one availability SLO per model (ratio SLI on \`vllm:request_success_total\`, 30 d, page and ticket alerts), ${MODELS_PER_SLO_SERVICE} per SLO service as in \`specs/slos.ts\`, and one alert group per model (${ALERTS_PER_MODEL} alerts with promtool cases) in \`alerts/*.ts\`, ${MODELS_PER_ALERT_FILE} groups per spec file and per output rule file. Each size runs the real CLI (\`node node_modules/tsx/dist/cli.mjs src/cli.ts generate --specs DIR --out TMP\`: load, every check, every generator, the atomic write) as a child process under \`${GNU_TIME} -v\`; peak RSS is the largest process of the tree (tsx re-launches Node). One untimed warm-up per size fills tsx's transform cache, then ${RUNS} runs per size, interleaved; the table quotes medians (wall time with its range over the runs). Rules are the \`alert\`/\`record\` entries under \`out/${OUT.prometheusRules}/\`; files are everything written to the output directory. The machine is shared: user CPU time is the steady measure of the work; system time is mostly file creation and swings with the file system's state and other load; wall time is what the target is about.`,
       '',
       `Target: ${TARGET.models.toLocaleString('en')} SLOs generate and validate in ≤ ${TARGET.seconds} s and ≤ ${TARGET.bytes / 2 ** 30} GiB.`,
       '',
