@@ -4,7 +4,8 @@
 set -euo pipefail
 missing=()
 command -v promtool >/dev/null && command -v prometheus >/dev/null || missing+=(prometheus)
-command -v amtool >/dev/null && command -v alertmanager >/dev/null || missing+=(prometheus-alertmanager)
+# Debian names the Alertmanager binary prometheus-alertmanager.
+command -v amtool >/dev/null && { command -v prometheus-alertmanager >/dev/null || command -v alertmanager >/dev/null; } || missing+=(prometheus-alertmanager)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -eq 0 ]; then
   echo "installing ${missing[*]} from Debian" >&2
@@ -14,7 +15,7 @@ if [ "$(id -u)" -eq 0 ]; then
   # The packages start their services; the tests run their own instances on free ports.
   for svc in prometheus prometheus-alertmanager; do
     (command -v systemctl >/dev/null && systemctl stop "$svc" 2>/dev/null) || true
-    pkill -x "${svc#prometheus-}" 2>/dev/null || true
+    pkill -x "$svc" 2>/dev/null || true
   done
   exit 0
 fi
