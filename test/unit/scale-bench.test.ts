@@ -6,11 +6,11 @@ import { join } from 'node:path';
 import { buildModel, checkModel, generateArtifacts } from '../../src/pipeline.ts';
 import { OUT } from '../../src/conventions.ts';
 import { summarizeProfile } from '../../bench/cpu-profile.ts';
-import { ALERTS_PER_MODEL, MODELS_PER_ALERT_FILE, writeScaleSpecs } from '../../bench/scale-specs.ts';
+import { ALERTS_PER_MODEL, MODELS_PER_ALERT_FILE, MODELS_PER_SLO_SERVICE, writeScaleSpecs } from '../../bench/scale-specs.ts';
 import { PROJECT_ROOT } from '../support/paths.ts';
 
 describe('scale benchmark specs', () => {
-  it('are a clean spec set: no diagnostics, one alert group, one SLO service and its outputs per model', async () => {
+  it('are a clean spec set: no diagnostics, an alert group and an SLO per model, grouped into shared files', async () => {
     const models = MODELS_PER_ALERT_FILE + 2;
     const specs = writeScaleSpecs(models);
     try {
@@ -22,10 +22,12 @@ describe('scale benchmark specs', () => {
       expect(model!.specs.rules).toHaveLength(models);
       expect(model!.specs.rules.flatMap((g) => g.value.rules)).toHaveLength(models * ALERTS_PER_MODEL);
       expect(model!.specs.slos.flatMap((s) => s.value.slos)).toHaveLength(specs.slos);
+      const services = Math.ceil(models / MODELS_PER_SLO_SERVICE);
+      expect(model!.specs.slos).toHaveLength(services);
       const paths = generateArtifacts(model!).map((a) => a.path);
-      expect(paths.filter((p) => p.startsWith(`${OUT.sloth}/model-`))).toHaveLength(models);
-      expect(paths.filter((p) => p.startsWith(`${OUT.prometheusRules}/slo-model-`))).toHaveLength(models);
-      expect(paths.filter((p) => /^prometheus\/rules\/model-\d+-alerts\.yml$/.test(p))).toHaveLength(models);
+      expect(paths.filter((p) => p.startsWith(`${OUT.sloth}/fleet-`))).toHaveLength(services);
+      expect(paths.filter((p) => p.startsWith(`${OUT.prometheusRules}/slo-fleet-`))).toHaveLength(services);
+      expect(paths.filter((p) => /^prometheus\/rules\/models-\d+-alerts\.yml$/.test(p))).toHaveLength(Math.ceil(models / MODELS_PER_ALERT_FILE));
     } finally {
       rmSync(specs.dir, { recursive: true, force: true });
     }
