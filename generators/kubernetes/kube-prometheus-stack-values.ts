@@ -4,10 +4,10 @@ import {
   KUBE_PROMETHEUS_STACK_VALUES,
   generatedHeader,
 } from '../../src/conventions.ts';
-import { toYaml } from '../../src/emit/serialize.ts';
+import { toYaml, sortKeys } from '../../src/emit/serialize.ts';
 import type { Artifact } from '../../src/model/artifact.ts';
 import type { Model } from '../../src/model/model.ts';
-import { scrapeTargets, sortRecord, type SelectedKind } from '../../src/model/scrape.ts';
+import { scrapeTargets, type SelectedKind } from '../../src/model/scrape.ts';
 import type { Stack } from '../../src/model/stack.ts';
 import { clusterScrapeJob, federationJob } from '../prometheus/config.ts';
 
@@ -23,7 +23,7 @@ import { clusterScrapeJob, federationJob } from '../prometheus/config.ts';
 function selectorValues(stack: Stack, kind: SelectedKind, key: string): Record<string, unknown> {
   const declared = stack.selectors[kind];
   if (Object.keys(declared).length === 0) return {};
-  return { [`${key}SelectorNilUsesHelmValues`]: false, [`${key}Selector`]: { matchLabels: sortRecord(declared) } };
+  return { [`${key}SelectorNilUsesHelmValues`]: false, [`${key}Selector`]: { matchLabels: sortKeys(declared) } };
 }
 
 function namespaceSelector(stack: Stack): Record<string, unknown> {
@@ -43,7 +43,7 @@ export function kubePrometheusStackValues(model: Model): Record<string, unknown>
     prometheus: {
       prometheusSpec: {
         evaluationInterval: stack.evaluationInterval,
-        externalLabels: sortRecord(stack.externalLabels),
+        externalLabels: sortKeys(stack.externalLabels),
         ...selectorValues(stack, 'rules', 'rule'),
         ruleNamespaceSelector: namespaceSelector(stack),
         ...selectorValues(stack, 'serviceMonitors', 'serviceMonitor'),
@@ -56,7 +56,7 @@ export function kubePrometheusStackValues(model: Model): Record<string, unknown>
     alertmanager: {
       alertmanagerSpec: {
         ...(Object.keys(stack.selectors.alertmanagerConfigs).length > 0
-          ? { alertmanagerConfigSelector: { matchLabels: sortRecord(stack.selectors.alertmanagerConfigs) } }
+          ? { alertmanagerConfigSelector: { matchLabels: sortKeys(stack.selectors.alertmanagerConfigs) } }
           : {}),
         alertmanagerConfigNamespaceSelector: namespaceSelector(stack),
         alertmanagerConfigMatcherStrategy: { type: stack.alertmanagerConfigMatcherStrategy },

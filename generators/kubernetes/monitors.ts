@@ -1,8 +1,8 @@
 import { OUT, generatedHeader } from '../../src/conventions.ts';
-import { toYaml } from '../../src/emit/serialize.ts';
+import { sortKeys, toYaml } from '../../src/emit/serialize.ts';
 import type { Artifact } from '../../src/model/artifact.ts';
 import type { Model } from '../../src/model/model.ts';
-import { objectLabels, scrapeTargets, sortRecord, type ScrapeTarget } from '../../src/model/scrape.ts';
+import { objectLabels, scrapeTargets, type ScrapeTarget } from '../../src/model/scrape.ts';
 import type { Stack } from '../../src/model/stack.ts';
 
 /**
@@ -38,7 +38,7 @@ export function monitorObject(target: ScrapeTarget, stack: Stack): MonitorObject
   if (!target.monitor || !k8s) return undefined;
   const { kind, name, namespace } = target.monitor;
   const isService = kind === 'ServiceMonitor';
-  const matchLabels = sortRecord(isService ? (k8s.serviceLabels ?? {}) : k8s.podLabels);
+  const matchLabels = sortKeys(isService ? (k8s.serviceLabels ?? {}) : k8s.podLabels);
   return {
     apiVersion: 'monitoring.coreos.com/v1',
     kind,

@@ -1,12 +1,11 @@
 import { OUT, generatedHeader } from '../../src/conventions.ts';
-import { toYaml } from '../../src/emit/serialize.ts';
+import { sortKeys, toYaml } from '../../src/emit/serialize.ts';
 import { runbookUrl } from '../../src/model/alert-rule.ts';
 import { logAlertLabels } from '../../src/model/alerts.ts';
 import type { Artifact } from '../../src/model/artifact.ts';
 import type { Logs } from '../../src/model/logs.ts';
 import type { Model } from '../../src/model/model.ts';
 import type { Stack } from '../../src/model/stack.ts';
-import { sortRecord } from '../../src/model/scrape.ts';
 import { alloyArtifact } from './alloy.ts';
 import { promtailArtifact } from './promtail.ts';
 
@@ -79,8 +78,8 @@ export function lokiRuleGroups(logs: Logs, stack: Stack): Record<string, unknown
           expr: a.expr,
           ...(a.for !== '0s' ? { for: a.for } : {}),
           // The stack's external labels ride on each rule, so log alerts route like Prometheus alerts.
-          labels: sortRecord({ ...stack.externalLabels, ...logAlertLabels(a) }),
-          annotations: sortRecord({ summary: a.summary, description: a.description, runbook_url: runbookUrl(stack, a.alert) }),
+          labels: sortKeys({ ...stack.externalLabels, ...logAlertLabels(a) }),
+          annotations: sortKeys({ summary: a.summary, description: a.description, runbook_url: runbookUrl(stack, a.alert) }),
         })),
       },
     ],

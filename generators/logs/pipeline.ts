@@ -1,3 +1,4 @@
+import { sortKeys } from '../../src/emit/serialize.ts';
 import type { LogStream } from '../../src/model/logs.ts';
 
 /**
@@ -18,14 +19,10 @@ export const STATUS_DIGIT_PATTERN = '^(?P<{label}>[1-5])\\d\\d$';
 /** `2` → `2xx`; an empty value (no status) stays empty so no label is set. */
 export const STATUS_CLASS_TEMPLATE = '{{ if .Value }}{{ .Value }}xx{{ end }}';
 
-function sorted(record: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-}
-
 /** Stages after the line is read: parse, derive the status class, set the time, labels and metadata. */
 export function streamStages(stream: LogStream): Stage[] {
   const stages: Stage[] = stream.parsers.map((p) =>
-    p.type === 'json' ? { type: 'json', expressions: sorted(p.expressions) } : { type: 'regex', expression: p.expression },
+    p.type === 'json' ? { type: 'json', expressions: sortKeys(p.expressions) } : { type: 'regex', expression: p.expression },
   );
   if (stream.statusClass) {
     const { from, label } = stream.statusClass;
@@ -35,8 +32,8 @@ export function streamStages(stream: LogStream): Stage[] {
   if (stream.timestamp) stages.push({ type: 'timestamp', source: stream.timestamp, format: 'RFC3339Nano' });
   const labels: Record<string, string> = { ...stream.labels };
   if (stream.statusClass) labels[stream.statusClass.label] = stream.statusClass.label;
-  if (Object.keys(labels).length > 0) stages.push({ type: 'labels', values: sorted(labels) });
-  if (Object.keys(stream.structuredMetadata).length > 0) stages.push({ type: 'structured_metadata', values: sorted(stream.structuredMetadata) });
+  if (Object.keys(labels).length > 0) stages.push({ type: 'labels', values: sortKeys(labels) });
+  if (Object.keys(stream.structuredMetadata).length > 0) stages.push({ type: 'structured_metadata', values: sortKeys(stream.structuredMetadata) });
   return stages;
 }
 

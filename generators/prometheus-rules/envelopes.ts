@@ -1,6 +1,6 @@
 import type { Stack } from '../../src/model/stack.ts';
 import { MANAGED_BY_LABEL, generatedHeader, k8sName } from '../../src/conventions.ts';
-import { toYaml } from '../../src/emit/serialize.ts';
+import { toYaml, sortKeys } from '../../src/emit/serialize.ts';
 
 /**
  * Rule groups are built once and wrapped here: as a plain Prometheus rules file or as a PrometheusRule CR
@@ -41,7 +41,7 @@ export function ruleEnvelopes(
 ): RuleEnvelopes {
   const header = generatedHeader(sourceSpecs);
   const groupsYaml = toYaml({ groups });
-  const metadata = { name: k8sName(name), namespace: stack.namespace, labels: sortedRecord(prometheusRuleLabels(stack)) };
+  const metadata = { name: k8sName(name), namespace: stack.namespace, labels: sortKeys(prometheusRuleLabels(stack)) };
   const envelope = toYaml({ apiVersion: 'monitoring.coreos.com/v1', kind: 'PrometheusRule', metadata });
   const spec = groupsYaml.replace(/^(?=.)/gm, '  ');
   return { ruleFile: header + groupsYaml, prometheusRule: `${header}${envelope}spec:\n${spec}` };
@@ -50,8 +50,4 @@ export function ruleEnvelopes(
 /** The labels a generated PrometheusRule carries: the stack's rule selector plus the common labels. */
 export function prometheusRuleLabels(stack: Stack): Record<string, string> {
   return { ...stack.commonLabels, ...MANAGED_BY_LABEL, ...stack.selectors.rules };
-}
-
-function sortedRecord(record: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => a.localeCompare(b)));
 }

@@ -1,8 +1,8 @@
 import { OUT, generatedHeader } from '../../src/conventions.ts';
-import { toYaml } from '../../src/emit/serialize.ts';
+import { toYaml, sortKeys } from '../../src/emit/serialize.ts';
 import type { Artifact } from '../../src/model/artifact.ts';
 import type { Model } from '../../src/model/model.ts';
-import { scrapeTargets, sortRecord, type ScrapeTarget } from '../../src/model/scrape.ts';
+import { scrapeTargets, type ScrapeTarget } from '../../src/model/scrape.ts';
 import type { Stack } from '../../src/model/stack.ts';
 
 /**
@@ -56,7 +56,7 @@ function staticJob(target: ScrapeTarget, targets: readonly string[]): ScrapeConf
 /** Pods of the source's namespace and labels that opt in with `prometheus.io/scrape: "true"`. */
 function podAnnotationJob(target: ScrapeTarget): ScrapeConfig {
   const k8s = target.source.kubernetes!;
-  const keepLabels = Object.entries(sortRecord(k8s.podLabels)).map(([label, value]) => ({
+  const keepLabels = Object.entries(sortKeys(k8s.podLabels)).map(([label, value]) => ({
     source_labels: [podLabelMeta(label)],
     action: 'keep',
     regex: re2Literal(value),
@@ -116,7 +116,7 @@ export function prometheusConfig(model: Model): Record<string, unknown> {
     global: {
       scrape_interval: '15s',
       evaluation_interval: stack.evaluationInterval,
-      external_labels: sortRecord(stack.externalLabels),
+      external_labels: sortKeys(stack.externalLabels),
     },
     alerting: alertingBlock(stack.alertmanagerUrl),
     rule_files: [`${stack.plainPrometheus.ruleDir.replace(/\/$/, '')}/*.yml`],
@@ -155,7 +155,7 @@ export function localPrometheusConfig(model: Model, options: LocalPrometheusOpti
     global: {
       scrape_interval: options.scrapeInterval,
       evaluation_interval: options.evaluationInterval ?? options.scrapeInterval,
-      external_labels: sortRecord(model.stack.value.externalLabels),
+      external_labels: sortKeys(model.stack.value.externalLabels),
     },
     alerting: alertingBlock(alertmanagerUrl),
     rule_files: [...options.ruleFiles],

@@ -3,7 +3,7 @@ import type { Artifact } from '../../src/model/artifact.ts';
 import type { GeneratedAlert } from '../../src/model/alerts.ts';
 import { locate, type Located, type Model } from '../../src/model/model.ts';
 import type { SloService } from '../../src/model/slo.ts';
-import { toYaml } from '../../src/emit/serialize.ts';
+import { toYaml, sortKeys } from '../../src/emit/serialize.ts';
 import { SLOTH_CLI_PROM } from '../../src/slo/names.ts';
 import { slothSlos, type SlothSlo } from '../../src/slo/sloth-slo.ts';
 import { BUILTIN_WINDOWS, SLOTH_BUILTIN_PERIODS, promDuration } from '../../src/slo/windows.ts';
@@ -76,7 +76,7 @@ export function sloArtifacts(model: Model): Artifact[] {
         metadata: {
           name: k8sName(`${service.service}${part.suffix}`),
           namespace: stack.namespace,
-          labels: Object.fromEntries(Object.entries({ ...stack.commonLabels, ...MANAGED_BY_LABEL }).sort(([a], [b]) => a.localeCompare(b))),
+          labels: sortKeys({ ...stack.commonLabels, ...MANAGED_BY_LABEL }),
         },
         spec: slothCrSpec(service.service, service.labels, part.slos),
       };

@@ -1,3 +1,4 @@
+import { sortKeys } from '../../src/emit/serialize.ts';
 import type { SlothAlert, SlothSlo } from '../../src/slo/sloth-slo.ts';
 
 /**
@@ -12,7 +13,7 @@ const KEYS = {
 } as const;
 
 const sorted = (r: Record<string, string>): Record<string, string> | undefined =>
-  Object.keys(r).length ? Object.fromEntries(Object.entries(r).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : undefined;
+  Object.keys(r).length ? sortKeys(r) : undefined;
 
 function alertBlock(a: SlothAlert): Record<string, unknown> | undefined {
   if (a.disable) return { disable: true };

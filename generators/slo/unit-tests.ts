@@ -1,3 +1,4 @@
+import { sortKeys } from '../../src/emit/serialize.ts';
 import { goFloat, leValue } from '../../src/conventions.ts';
 import { formatDuration, parseDuration } from '../../src/model/duration.ts';
 import type { Matchers, Slo } from '../../src/model/slo.ts';
@@ -162,11 +163,8 @@ function expectedAlert(slo: SlothSlo, severity: Severity): ExpectedAlert {
     Object.entries(alertAnnotations(slo, severity)).map(([k, v]) => [k, renderAlertTemplate(v, labels, Number.NaN)]),
   );
   const { alertname: _omit, ...expLabels } = labels;
-  return { exp_labels: sortRecord(expLabels), exp_annotations: sortRecord(annotations) };
+  return { exp_labels: sortKeys(expLabels), exp_annotations: sortKeys(annotations) };
 }
-
-const sortRecord = (r: Record<string, string>): Record<string, string> =>
-  Object.fromEntries(Object.entries(r).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 
 /** Every promtool case for one SLO; empty when its SLI is a query template (no series can be synthesised). */
 export function sloTestCases(spec: Slo, slo: SlothSlo, prometheusMajor: 2 | 3): PromtoolCase[] {

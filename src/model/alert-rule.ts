@@ -1,3 +1,4 @@
+import { sortKeys } from '../emit/serialize.ts';
 import type { Stack } from './stack.ts';
 import type { SpecOutput } from './spec.ts';
 
@@ -16,12 +17,12 @@ export function alertLabels(alert: AlertRule, group: RuleGroup): Record<string, 
   const service = alert.service ?? group.service;
   if (team) labels.team = team;
   if (service) labels.service = service;
-  return sorted({ ...labels, ...alert.labels });
+  return sortKeys({ ...labels, ...alert.labels });
 }
 
 /** Annotations: summary, description, runbook_url (defaulting to the generated runbook page), then extras. */
 export function alertAnnotations(alert: AlertRule, stack: Stack): Record<string, string> {
-  return sorted({
+  return sortKeys({
     summary: alert.summary,
     description: alert.description,
     runbook_url: alert.runbookUrl ?? runbookUrl(stack, alert.alert),
@@ -31,8 +32,4 @@ export function alertAnnotations(alert: AlertRule, stack: Stack): Record<string,
 
 export function runbookUrl(stack: Stack, alertName: string): string {
   return `${stack.runbookBaseUrl.replace(/\/$/, '')}/${alertName}.md`;
-}
-
-function sorted(record: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }

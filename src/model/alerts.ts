@@ -1,3 +1,4 @@
+import { sortKeys } from '../emit/serialize.ts';
 import { sloAlerts } from '../../generators/slo/index.ts';
 import { logqlGroupingLabels } from '../logql/analyze.ts';
 import { outputLabels } from '../promql/analyze.ts';
@@ -24,7 +25,7 @@ export function logAlertLabels(alert: LogAlert): Record<string, string> {
   const labels: Record<string, string> = { severity: alert.severity };
   if (alert.team) labels.team = alert.team;
   if (alert.service) labels.service = alert.service;
-  return sortedLabels({ ...labels, ...alert.labels });
+  return sortKeys({ ...labels, ...alert.labels });
 }
 
 /** Grouping labels of a LogQL alert's outer aggregation (the labels its result keeps). */
@@ -73,8 +74,4 @@ function gatherAlerts(model: Model): GeneratedAlert[] {
     });
   }
   return alerts;
-}
-
-function sortedLabels(record: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }

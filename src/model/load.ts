@@ -46,7 +46,7 @@ export async function loadSpecs(specDir: string, projectRoot: string): Promise<L
       );
       continue;
     }
-    for (const [exportName, value] of Object.entries(module).sort(([a], [b]) => a.localeCompare(b))) {
+    for (const [exportName, value] of Object.entries(module).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
       if (!isSpecDeclaration(value)) continue;
       const kind = value.kind as SpecKind;
       const parsed = SPEC_KINDS[kind].safeParse(value.spec);

@@ -1,3 +1,4 @@
+import { sortKeys } from '../emit/serialize.ts';
 import type { GeneratedAlert } from './alerts.ts';
 import { matches, parseMatcher, type Route, type Routing } from './routing.ts';
 
@@ -39,7 +40,7 @@ export function resolveRoutes(routing: Routing, labels: Record<string, string>):
 /** The labels Alertmanager sees on a generated alert: external labels, rule labels, the alert name. */
 export function routingLabels(alert: GeneratedAlert, externalLabels: Record<string, string>): Record<string, string> {
   const labels = { ...externalLabels, ...alert.labels, alertname: alert.alertname };
-  return Object.fromEntries(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return sortKeys(labels);
 }
 
 /** `route.routes[0].routes[2]` for a route path. */

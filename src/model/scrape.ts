@@ -1,3 +1,4 @@
+import { sortKeys } from '../emit/serialize.ts';
 import { MANAGED_BY_LABEL, k8sName } from '../conventions.ts';
 import type { Source } from './catalog.ts';
 import type { Located, Model } from './model.ts';
@@ -89,9 +90,5 @@ export function effectiveSelector(stack: Stack, kind: SelectedKind): Record<stri
 
 /** The labels generated objects of this kind carry: common labels, managed-by, then the declared selector. */
 export function objectLabels(stack: Stack, kind: SelectedKind): Record<string, string> {
-  return sortRecord({ ...stack.commonLabels, ...MANAGED_BY_LABEL, ...stack.selectors[kind] });
-}
-
-export function sortRecord(record: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return sortKeys({ ...stack.commonLabels, ...MANAGED_BY_LABEL, ...stack.selectors[kind] });
 }
