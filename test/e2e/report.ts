@@ -106,10 +106,11 @@ function text(report: RunReport, rows: AlertRow[]): string {
   return lines.join('\n');
 }
 
+/** The closing line in the plain `N passed, N failed, N skipped` form test harnesses read. */
 export function summaryLine(results: readonly CheckResult[]): string {
   const count = (o: CheckResult['outcome']) => results.filter((r) => r.outcome === o).length;
-  const extra = [count('skip') ? `${count('skip')} skipped` : '', count('warn') ? `${count('warn')} warnings` : ''].filter(Boolean).join(', ');
-  return `${count('pass')} passed, ${count('fail')} failed${extra ? ` (${extra})` : ''}`;
+  const warnings = count('warn') ? `${count('warn')} warning(s), listed above\n` : '';
+  return `${warnings}${count('pass')} passed, ${count('fail')} failed, ${count('skip')} skipped`;
 }
 
 /** Writes report.txt and report.json into the work dir and returns the text. */
