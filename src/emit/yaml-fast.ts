@@ -32,8 +32,13 @@ function isPlainObject(v: unknown): v is Record<string, Json | undefined> {
   return proto === Object.prototype || proto === null;
 }
 
+/** Names, label values and the like: plain unless they spell a boolean or null. */
+const SIMPLE = /^[A-Za-z_][\w./-]*$/;
+const SIMPLE_BUT_TYPED = /^(?:null|Null|NULL|true|True|TRUE|false|False|FALSE)$/;
+
 /** A single-line string as a plain or double-quoted scalar. */
 function inlineString(s: string): string {
+  if (SIMPLE.test(s) && !SIMPLE_BUT_TYPED.test(s)) return s;
   if (UNSAFE_CHARS.test(s) || DOCUMENT_MARKER.test(s) || s.includes('\n')) throw new Unsupported();
   if (s === '' || NEEDS_QUOTES.test(s) || OTHER_TYPES.some((re) => re.test(s))) return JSON.stringify(s);
   return s;
