@@ -50,33 +50,36 @@ function rulesIn(outDir: string): number {
   return count;
 }
 
+/**
+ * Output trees of finished runs. They are removed only when the whole benchmark is done: deleting tens of
+ * thousands of files between runs slows the file system's next creations and would be timed as ours.
+ */
+const finishedOutputs: string[] = [];
+
 /** One `infermon generate` as users run it, in its own process, under GNU time for peak memory. */
 function generateOnce(specDir: string): Measurement {
   const out = mkdtempSync(join(tmpdir(), 'infermon-scale-out-'));
-  try {
-    const outDir = join(out, 'out');
-    const start = performance.now();
-    const r = spawnSync(GNU_TIME, ['-v', process.execPath, TSX_CLI, 'src/cli.ts', 'generate', '--specs', specDir, '--out', outDir], {
-      cwd: ROOT,
-      encoding: 'utf8',
-      maxBuffer: 256 * 2 ** 20,
-    });
-    const wallMs = performance.now() - start;
-    if (r.status !== 0) throw new Error(`generate --specs ${specDir} failed (${r.status}):\n${r.stderr.slice(-4000)}`);
-    const files = listFiles(outDir).length;
-    const reported = Number(/wrote (\d+) files/.exec(r.stdout)?.[1]);
-    if (reported !== files) throw new Error(`generate reported ${reported} files but ${files} are in ${outDir}`);
-    return {
-      wallMs,
-      userMs: timeField(r.stderr, 'User time (seconds)') * 1000,
-      sysMs: timeField(r.stderr, 'System time (seconds)') * 1000,
-      peakRssBytes: timeField(r.stderr, 'Maximum resident set size (kbytes)') * 1024,
-      files,
-      rules: rulesIn(outDir),
-    };
-  } finally {
-    rmSync(out, { recursive: true, force: true });
-  }
+  finishedOutputs.push(out);
+  const outDir = join(out, 'out');
+  const start = performance.now();
+  const r = spawnSync(GNU_TIME, ['-v', process.execPath, TSX_CLI, 'src/cli.ts', 'generate', '--specs', specDir, '--out', outDir], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    maxBuffer: 256 * 2 ** 20,
+  });
+  const wallMs = performance.now() - start;
+  if (r.status !== 0) throw new Error(`generate --specs ${specDir} failed (${r.status}):\n${r.stderr.slice(-4000)}`);
+  const files = listFiles(outDir).length;
+  const reported = Number(/wrote (\d+) files/.exec(r.stdout)?.[1]);
+  if (reported !== files) throw new Error(`generate reported ${reported} files but ${files} are in ${outDir}`);
+  return {
+    wallMs,
+    userMs: timeField(r.stderr, 'User time (seconds)') * 1000,
+    sysMs: timeField(r.stderr, 'System time (seconds)') * 1000,
+    peakRssBytes: timeField(r.stderr, 'Maximum resident set size (kbytes)') * 1024,
+    files,
+    rules: rulesIn(outDir),
+  };
 }
 
 /**
@@ -211,5 +214,6 @@ export async function benchScale(sizes: readonly number[] = SIZES, options: { pr
     return { title: 'Scale: generate time and memory against spec size', body: body.join('\n') };
   } finally {
     for (const r of results) rmSync(r.specs.dir, { recursive: true, force: true });
+    for (const out of finishedOutputs.splice(0)) rmSync(out, { recursive: true, force: true });
   }
 }
