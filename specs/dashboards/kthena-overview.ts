@@ -28,7 +28,7 @@ export const kthenaOverviewDashboard = defineDashboard({
       panels: [
         {
           title: 'Inference requests/sec',
-          description: `${MAPPED} this panel counts requests at the Kthena router (kthena_router_requests_total).`,
+          description: `${MAPPED} this panel counts requests at the Kthena router (${routerRequestsTotal.name}).`,
           type: 'stat',
           unit: 'reqps',
           width: 6,
@@ -41,7 +41,7 @@ export const kthenaOverviewDashboard = defineDashboard({
         },
         {
           title: 'Inference latency (P95)',
-          description: `${MAPPED} this panel takes the P95 of the router's end-to-end latency histogram (kthena_router_request_duration_seconds).`,
+          description: `${MAPPED} this panel takes the P95 of the router's end-to-end latency histogram (${routerRequestDuration.name}).`,
           type: 'stat',
           unit: 's',
           width: 6,
@@ -72,7 +72,7 @@ export const kthenaOverviewDashboard = defineDashboard({
         },
         {
           title: 'Active models',
-          description: `${MAPPED} there is no model status series, so this panel counts the served model names vLLM reports (vllm:num_requests_running).`,
+          description: `${MAPPED} there is no model status series, so this panel counts the served model names vLLM reports (${vllmNumRequestsRunning.name}).`,
           type: 'stat',
           unit: 'short',
           width: 6,
@@ -88,14 +88,14 @@ export const kthenaOverviewDashboard = defineDashboard({
         },
         {
           title: 'GPU memory by model-server pod',
-          description: `${MAPPED} no series ties memory to a model name, so this panel shows the GPU framebuffer used (DCGM_FI_DEV_FB_USED) by each model-server pod.`,
+          description: `${MAPPED} no series ties memory to a model name, so this panel shows the GPU framebuffer used (${dcgmFbUsed.name}) by each model-server pod.`,
           unit: 'mbytes',
           width: 12,
           queries: [q(gauge(dcgmFbUsed, { ...inference, ...assigned }, ['pod']), '{{pod}}')],
         },
         {
           title: 'GPU utilization',
-          description: `${MAPPED} this panel shows DCGM_FI_DEV_GPU_UTIL per GPU and the pod it is assigned to.`,
+          description: `${MAPPED} this panel shows ${dcgmGpuUtil.name} per GPU and the pod it is assigned to.`,
           unit: 'percent',
           width: 12,
           min: 0,
