@@ -1,5 +1,6 @@
 import type { OutputRuleGroup } from '../generators/prometheus-rules/envelopes.ts';
 import { parseDuration } from '../src/model/duration.ts';
+import { sortKeys } from '../src/emit/serialize.ts';
 import { queryRange } from './prometheus-api.ts';
 import type { GaugeFamily } from './slo-eval-traffic.ts';
 
@@ -24,7 +25,7 @@ export async function evaluateOverHistory(
       if (!rule.record) continue;
       for (const result of await queryRange(base, rule.expr, start, end, step)) {
         const { __name__: _name, ...rest } = result.metric;
-        const labels = Object.fromEntries(Object.entries({ ...rest, ...rule.labels }).sort(([a], [b]) => a.localeCompare(b)));
+        const labels = sortKeys({ ...rest, ...rule.labels });
         const key = JSON.stringify(labels);
         const family = families.get(rule.record) ?? new Map();
         families.set(rule.record, family);

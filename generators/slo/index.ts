@@ -130,9 +130,7 @@ export function sloAlerts(model: Model): GeneratedAlert[] {
         if (slo.alerting[severity].disable) continue;
         out.push({
           alertname: slo.alerting.name,
-          labels: Object.fromEntries(
-            Object.entries({ ...idLabels(slo), ...userLabels(slo), ...alertLabels(slo, severity) }).sort(([a], [b]) => a.localeCompare(b)),
-          ),
+          labels: sortKeys({ ...idLabels(slo), ...userLabels(slo), ...alertLabels(slo, severity) }),
           dynamicLabels: [],
           origin: locate(located, `slos[${i}].alerting`),
         });
