@@ -16,14 +16,18 @@ export async function evaluateOverHistory(
   groups: readonly OutputRuleGroup[],
   start: number,
   end: number,
+  /** Where in its interval a group evaluates (seconds), as a live Prometheus schedules it; `start` when unknown. */
+  phaseOf: (group: string) => number | undefined = () => undefined,
 ): Promise<GaugeFamily[]> {
   const families = new Map<string, Map<string, GaugeFamily['series'][number]>>();
   for (const group of groups) {
     const step = (parseDuration(group.interval ?? '') ?? 0) / 1000;
     if (step <= 0) throw new Error(`group ${group.name} needs an interval to be evaluated over history`);
+    const phase = phaseOf(group.name);
+    const first = phase === undefined ? start : start + (((phase - start) % step) + step) % step;
     for (const rule of group.rules) {
       if (!rule.record) continue;
-      for (const result of await queryRange(base, rule.expr, start, end, step)) {
+      for (const result of await queryRange(base, rule.expr, Number(first.toFixed(3)), end, step)) {
         const { __name__: _name, ...rest } = result.metric;
         const labels = sortKeys({ ...rest, ...rule.labels });
         const key = JSON.stringify(labels);

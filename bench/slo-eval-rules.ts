@@ -1,6 +1,6 @@
 import { sloServiceSpecSchema, type SloServiceSpec } from '../src/model/slo.ts';
 import { slothSlos, type SlothSlo } from '../src/slo/sloth-slo.ts';
-import { errorEventsRate, sliErrorRatio, totalEventsRate, SLO_GROUPS } from '../src/slo/names.ts';
+import { SLO_GROUPS } from '../src/slo/names.ts';
 import { sliWindows } from '../src/slo/windows.ts';
 import { sloRuleGroups } from '../generators/slo/index.ts';
 import type { OutputRuleGroup } from '../generators/prometheus-rules/envelopes.ts';
@@ -37,10 +37,45 @@ export interface BenchRules {
   groups: Record<Mode, OutputRuleGroup[]>;
   /** Every SLI window, shortest first, the period last. */
   windows: string[];
-  /** Recordings read over long ranges, backfilled from the raw history (evaluated at `interval`). */
-  backfillShort: OutputRuleGroup[];
-  /** Recordings built on the first stage's (the efficient mode's hourly blocks). */
-  backfillBlocks: OutputRuleGroup[];
+  /**
+   * The recordings rules read back in time (over a range or at an offset), to evaluate over the history
+   * stage by stage: each stage reads only raw series and earlier stages. Groups keep their names, so
+   * each can be evaluated at its own group's timestamps.
+   */
+  backfillStages: OutputRuleGroup[][];
+}
+
+const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** Recorded names some expression reads over a range (`name{...}[w]`) or at an offset (`name{...} offset w`). */
+function readBackInTime(groups: readonly OutputRuleGroup[]): Set<string> {
+  const exprs = groups.flatMap((g) => g.rules.map((r) => r.expr));
+  const records = new Set(groups.flatMap((g) => g.rules.flatMap((r) => (r.record ? [r.record] : []))));
+  return new Set([...records].filter((name) => exprs.some((e) => new RegExp(`${escapeRe(name)}\\{[^}]*\\}(\\[| offset )`).test(e))));
+}
+
+function stagesOf(groups: readonly OutputRuleGroup[], interval: string): OutputRuleGroup[][] {
+  const wanted = readBackInTime(groups);
+  const reads = (expr: string, name: string): boolean => expr.includes(`${name}{`);
+  const done = new Set<string>();
+  const stages: OutputRuleGroup[][] = [];
+  for (;;) {
+    const stage = groups
+      .map((g) => ({
+        ...g,
+        interval: g.interval ?? interval,
+        rules: g.rules.filter(
+          (r) => r.record && wanted.has(r.record) && !done.has(r.record) && [...wanted].every((n) => done.has(n) || !reads(r.expr, n)),
+        ),
+      }))
+      .filter((g) => g.rules.length > 0);
+    if (stage.length === 0) break;
+    for (const g of stage) for (const r of g.rules) done.add(r.record!);
+    stages.push(stage);
+  }
+  const missing = [...wanted].filter((n) => !done.has(n));
+  if (missing.length > 0) throw new Error(`recordings that read each other in a cycle: ${missing.join(', ')}`);
+  return stages;
 }
 
 export function benchRules(count: number, interval: string): BenchRules {
@@ -51,19 +86,10 @@ export function benchRules(count: number, interval: string): BenchRules {
   const groups = { sloth: sloRuleGroups(slos.sloth), efficient: sloRuleGroups(slos.efficient) };
   const first = slos.sloth[0]!;
   const windows = sliWindows(first.windows, first.period);
-  const shortest = windows[0]!;
-  const shortRecords: Record<Mode, string[]> = {
-    sloth: [sliErrorRatio(shortest)],
-    efficient: [errorEventsRate(shortest), totalEventsRate(shortest)],
-  };
-  const backfillShort = MODES.map((mode) => ({
-    name: `backfill-${mode}-${shortest}`,
-    interval,
-    rules: groups[mode].flatMap((g) => g.rules.filter((r) => r.record !== undefined && shortRecords[mode].includes(r.record))),
-  }));
-  const blockGroups = new Set(slos.efficient.map((s) => SLO_GROUPS.blocks(s.id)));
-  const backfillBlocks = groups.efficient.filter((g) => blockGroups.has(g.name));
-  return { slos, groups, windows, backfillShort, backfillBlocks };
+  // Per mode: both record some of the same names (the 5m ratio), which only Sloth's rules read back.
+  const [sloth, efficient] = MODES.map((mode) => stagesOf(groups[mode], interval));
+  const backfillStages = Array.from({ length: Math.max(sloth!.length, efficient!.length) }, (_, i) => [...(sloth![i] ?? []), ...(efficient![i] ?? [])]);
+  return { slos, groups, windows, backfillStages };
 }
 
 export function isBlockGroup(name: string): boolean {

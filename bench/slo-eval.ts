@@ -6,13 +6,15 @@ import { basename, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { performance } from 'node:perf_hooks';
 import { toYaml } from '../src/emit/serialize.ts';
-import { SLO_GROUPS, blockSum, sliErrorRatio, totalEventsRate } from '../src/slo/names.ts';
+import { parseDuration } from '../src/model/duration.ts';
+import { efficientWindows } from '../src/slo/efficient-windows.ts';
+import { SLO_GROUPS, SLO_LABELS, blockRate, eventsRate, sliErrorRatio } from '../src/slo/names.ts';
 import { PERIOD_BLOCK } from '../src/slo/windows.ts';
 import { findBinary, freePort, startChild, waitReady, type ChildHandle } from '../test/e2e/processes.ts';
 import { evaluateOverHistory } from './slo-eval-backfill.ts';
 import { ruleGroups, scalarAt, unixSeconds, type GroupState } from './prometheus-api.ts';
 import { MODES, benchRules, errorQuery, isBlockGroup, totalQuery, type BenchRules, type Mode } from './slo-eval-rules.ts';
-import { CODES, MODELS, exposition, trafficSeries, writeOpenMetrics, type Series, type TrafficShape } from './slo-eval-traffic.ts';
+import { CODES, MODELS, exposition, trafficSeries, writeOpenMetrics, type GaugeFamily, type Series, type TrafficShape } from './slo-eval-traffic.ts';
 import { median, percentile, type BenchSection } from './stats.ts';
 
 /**
@@ -79,6 +81,40 @@ function startExporter(series: readonly Series[], shape: TrafficShape): Promise<
       resolve({ server, port: typeof address === 'object' && address ? address.port : 0 });
     });
   });
+}
+
+interface PrometheusRole {
+  rules: boolean;
+  scrape: boolean;
+}
+type StartPrometheus = (data: string, role: PrometheusRole) => Promise<{ child: ChildHandle; url: string }>;
+
+/** Hourly blocks are evaluated over the history off the sample grid, as a live hourly group would be. */
+const BLOCK_PHASE = 5;
+/**
+ * A group's `lastEvaluation` is when its work began, a few milliseconds after the scheduled timestamp its
+ * samples carry: phases are taken this much earlier, so a recording evaluated over the history never sits
+ * after the live timestamp an offset looks for.
+ */
+const PHASE_MARGIN_SECONDS = 0.5;
+
+/** Seconds into the evaluation interval at which each group evaluates, read from a Prometheus with no data. */
+async function groupPhases(startPrometheus: StartPrometheus, data: string): Promise<Map<string, number>> {
+  const { child, url } = await startPrometheus(data, { rules: true, scrape: false });
+  try {
+    const deadline = Date.now() + 3 * EVAL_SECONDS * 1000;
+    for (;;) {
+      const groups = (await ruleGroups(url)).filter((g) => g.interval === EVAL_SECONDS);
+      if (groups.every((g) => g.lastEvaluation !== NEVER)) {
+        const phase = (g: GroupState): number => (((unixSeconds(g.lastEvaluation) - PHASE_MARGIN_SECONDS) % EVAL_SECONDS) + EVAL_SECONDS) % EVAL_SECONDS;
+        return new Map(groups.map((g) => [g.name, phase(g)]));
+      }
+      if (Date.now() > deadline) throw new Error(`rule groups had not all evaluated after ${3 * EVAL_SECONDS} s`);
+      await sleep(1000);
+    }
+  } finally {
+    await child.stop();
+  }
 }
 
 interface Observed {
@@ -162,10 +198,19 @@ const inBurnRate = (value: number | undefined, exact: number | undefined, object
 
 const exactRatio = (slo: number, range: string): string => `${errorQuery(slo, range).replace('rate(', 'increase(')} / ${totalQuery(slo, range).replace('rate(', 'increase(')}`;
 
-async function measureAccuracy(base: string, rules: BenchRules, historyStart: number, handover: number): Promise<WindowError[]> {
+interface Accuracy {
+  rows: WindowError[];
+  /** Seconds between where the first tile offset looks and the backfilled sample it finds (the bench's seam). */
+  seams: number[];
+}
+
+async function measureAccuracy(base: string, rules: BenchRules, historyStart: number, handover: number): Promise<Accuracy> {
   const groups = new Map((await ruleGroups(base)).map((g) => [g.name, g]));
   const period = rules.windows[rules.windows.length - 1]!;
   const rows: WindowError[] = rules.windows.map((window) => ({ window, efficient: [], efficientBurn: [], sloth: [] }));
+  const seams: number[] = [];
+  const tiles = efficientWindows(rules.windows.slice(0, -1)).find((p) => p.source.kind === 'tiles')?.source;
+  const tileBase = tiles?.kind === 'tiles' ? tiles.base : undefined;
   const row = (w: string): WindowError => rows.find((r) => r.window === w)!;
   const tasks = rules.slos.efficient.map((slo, i) => async () => {
     const group = groups.get(SLO_GROUPS.sli(slo.id));
@@ -174,6 +219,10 @@ async function measureAccuracy(base: string, rules: BenchRules, historyStart: nu
     // Samples carry the scheduled evaluation time; lastEvaluation is when the work began, a little later.
     const at = await scalarAt(base, `timestamp(${sliErrorRatio(rules.windows[0]!)}${sel})`, unixSeconds(group.lastEvaluation));
     if (at === undefined) return;
+    if (tileBase) {
+      const found = await scalarAt(base, `timestamp(${eventsRate(tileBase)}{${SLO_LABELS.events}="total",sloth_id="${slo.id}"} offset ${tileBase})`, at);
+      if (found !== undefined) seams.push(at - parseDuration(tileBase)! / 1000 - found);
+    }
     for (const window of rules.windows.slice(0, -1)) {
       const value = await scalarAt(base, `${sliErrorRatio(window)}${sel}`, at);
       const exact = await scalarAt(base, exactRatio(i, window), at);
@@ -182,7 +231,7 @@ async function measureAccuracy(base: string, rules: BenchRules, historyStart: nu
     }
     // The period window adds up hourly blocks: compare it with the exact ratio over the hours the blocks cover.
     // Blocks are an hour apart, beyond an instant query's lookback: take the newest sample's time from a subquery.
-    const blocks = `${blockSum(totalEventsRate(rules.windows[0]!), PERIOD_BLOCK)}${sel}`;
+    const blocks = `${blockRate(eventsRate(PERIOD_BLOCK))}{${SLO_LABELS.events}="total",sloth_id="${slo.id}"}`;
     const lastBlock = await scalarAt(base, `max_over_time(timestamp(${blocks})[2h:1m])`, at);
     // A block evaluated live overlaps the last backfilled one (a seam of the bench, not of the mode): skip it.
     if (lastBlock !== undefined && lastBlock > handover) return;
@@ -207,7 +256,7 @@ async function measureAccuracy(base: string, rules: BenchRules, historyStart: nu
   await Promise.all(Array.from({ length: 4 }, async () => {
     for (let task = queue.shift(); task; task = queue.shift()) await task();
   }));
-  return rows;
+  return { rows, seams };
 }
 
 const pct = (x: number): string => (Number.isNaN(x) ? 'n/a' : `${(x * 100).toFixed(3)} %`);
@@ -254,23 +303,21 @@ export async function benchSloEval(): Promise<BenchSection> {
 
     let base = '';
     let starts = 0;
-    const startPrometheus = async (data: string, measuring: boolean): Promise<void> => {
+    const startPrometheus: StartPrometheus = async (data, role) => {
       const port = await freePort();
-      base = `http://127.0.0.1:${port}`;
+      const url = `http://127.0.0.1:${port}`;
       const config = join(work, `prometheus-${++starts}.yml`);
       writeFileSync(
         config,
         toYaml({
           global: { scrape_interval: `${STEP_SECONDS}s`, evaluation_interval: `${EVAL_SECONDS}s` },
-          ...(measuring
-            ? {
-                scrape_configs: [{ job_name: 'bench-traffic', honor_labels: true, static_configs: [{ targets: [`127.0.0.1:${exporter.port}`] }] }],
-                rule_files: [files.sloth, files.efficient],
-              }
+          ...(role.scrape
+            ? { scrape_configs: [{ job_name: 'bench-traffic', honor_labels: true, static_configs: [{ targets: [`127.0.0.1:${exporter.port}`] }] }] }
             : {}),
+          ...(role.rules ? { rule_files: [files.sloth, files.efficient] } : {}),
         }),
       );
-      prometheus = startChild('prometheus', prometheusBinary, [
+      const child = startChild('prometheus', prometheusBinary, [
         `--config.file=${config}`,
         `--storage.tsdb.path=${data}`,
         '--storage.tsdb.retention.time=90d',
@@ -278,41 +325,54 @@ export async function benchSloEval(): Promise<BenchSection> {
         '--storage.tsdb.max-block-duration=2h',
         `--web.listen-address=127.0.0.1:${port}`,
       ], join(work, `prometheus-${starts}.log`));
-      await waitReady(prometheus, `${base}/-/ready`, 120_000);
+      await waitReady(child, `${url}/-/ready`, 120_000);
+      return { child, url };
+    };
+    const start = async (data: string, role: PrometheusRole): Promise<void> => {
+      ({ child: prometheus, url: base } = await startPrometheus(data, role));
     };
     const importBlocks = async (file: string, data: string): Promise<void> => {
       await mustRun(promtool, ['tsdb', 'create-blocks-from', 'openmetrics', '--quiet', file, data]);
       rmSync(file);
     };
 
+    // 0. Where each rule group evaluates within its interval (Prometheus derives it from the group's name and
+    // file): recordings evaluated over the history land on those timestamps, so the live rules' offsets meet
+    // them exactly. Read from a Prometheus with the same rule files and no data, while the history is written.
+    const probe = groupPhases(startPrometheus, join(work, 'probe'));
+
     // 1. The raw history alone, in a scratch TSDB, to evaluate the recordings over it.
     const scratch = join(work, 'scratch');
     const samples = await timed('history as OpenMetrics', () => writeOpenMetrics(join(work, 'history.om'), series, shape, historySteps));
     await timed('promtool tsdb create-blocks-from openmetrics (history)', () => importBlocks(join(work, 'history.om'), scratch));
-    await timed('scratch Prometheus start', () => startPrometheus(scratch, false));
-    const short = await timed(`${rules.windows[0]} recordings over the history`, () =>
-      evaluateOverHistory(base, rules.backfillShort, shape.startSeconds, handover),
-    );
-    await timed('promtool import of those recordings, restart', async () => {
-      await writeOpenMetrics(join(work, 'short.om'), [], shape, 0, short);
-      await prometheus!.stop();
-      await importBlocks(join(work, 'short.om'), scratch);
-      await startPrometheus(scratch, false);
-    });
-    // Offset from the evaluation grid, as a live hourly group is: a block boundary never falls on a sample.
-    const hourly = await timed('hourly blocks over the history', () =>
-      evaluateOverHistory(base, rules.backfillBlocks, shape.startSeconds + 5, handover),
-    );
+    const phaseOf = await probe;
+    await timed('scratch Prometheus start', () => start(scratch, { rules: false, scrape: false }));
+    // Stage by stage: each stage's recordings read the history and the stages before it.
+    const recorded: GaugeFamily[] = [];
+    for (const [i, stage] of rules.backfillStages.entries()) {
+      const names = [...new Set(stage.flatMap((g) => g.rules.map((r) => r.record)))].join(', ');
+      const families = await timed(`recordings over the history, stage ${i + 1} (${names})`, () =>
+        evaluateOverHistory(base, stage, shape.startSeconds, handover, (g) => (isBlockGroup(g) ? BLOCK_PHASE : phaseOf.get(g))),
+      );
+      recorded.push(...families);
+      if (i === rules.backfillStages.length - 1) break;
+      await timed(`promtool import of stage ${i + 1}, restart`, async () => {
+        await writeOpenMetrics(join(work, `stage-${i + 1}.om`), [], shape, 0, families);
+        await prometheus!.stop();
+        await importBlocks(join(work, `stage-${i + 1}.om`), scratch);
+        await start(scratch, { rules: false, scrape: false });
+      });
+    }
     await prometheus!.stop();
 
     // 2. History and every recording in one import: the measuring TSDB has no overlapping blocks.
     const data = join(work, 'data');
     await timed('history and recordings as OpenMetrics, promtool import', async () => {
-      await writeOpenMetrics(join(work, 'all.om'), series, shape, historySteps, [...short, ...hourly]);
+      await writeOpenMetrics(join(work, 'all.om'), series, shape, historySteps, recorded);
       await importBlocks(join(work, 'all.om'), data);
     });
     rmSync(scratch, { recursive: true, force: true });
-    await timed('measuring Prometheus start', () => startPrometheus(data, true));
+    await timed('measuring Prometheus start', () => start(data, { rules: true, scrape: true }));
     const lateBy = Date.now() / 1000 - handover;
     if (lateBy < 0) await timed('waiting for the end of the history', () => sleep(-lateBy * 1000));
 
@@ -333,7 +393,7 @@ export async function benchSloEval(): Promise<BenchSection> {
 interface Results {
   rules: BenchRules;
   observed: Map<string, Observed[]>;
-  accuracy: WindowError[];
+  accuracy: Accuracy;
   samples: number;
   series: number;
   phases: Array<[string, number]>;
@@ -342,13 +402,21 @@ interface Results {
   seamSeconds: number;
 }
 
+/** `2h = 2 × 1h, 6h = 3 × 2h, ...; 5m, 30m, 1h raw`. */
+function windowPlan(windows: readonly string[]): string {
+  const plans = efficientWindows(windows.slice(0, -1));
+  const tiled = plans.flatMap((p) => (p.source.kind === 'tiles' ? [`${p.window} = ${p.source.count} × ${p.source.base}`] : []));
+  const raw = plans.filter((p) => p.source.kind === 'raw').map((p) => p.window);
+  return `${raw.join(', ')} from the raw series; ${tiled.join(', ')}`;
+}
+
 function section(r: Results): BenchSection {
   const sloth = costOf('sloth', r.observed, false);
   const efficient = costOf('efficient', r.observed, false);
   const hourly = costOf('efficient', r.observed, true);
   const ratio = efficient.roundMs / sloth.roundMs;
   const period = r.rules.windows[r.rules.windows.length - 1]!;
-  const errorRows = r.accuracy.map((w) => ({ w, e: errorStats(w.efficient), s: errorStats(w.sloth) }));
+  const errorRows = r.accuracy.rows.map((w) => ({ w, e: errorStats(w.efficient), s: errorStats(w.sloth) }));
   const worst = Math.max(...errorRows.map((x) => x.e.max).filter((x) => !Number.isNaN(x)));
   const ruleNames = [...new Set([...sloth.byRule.keys(), ...efficient.byRule.keys()])].filter((n) => n.startsWith('slo:sli_'));
   const costPass = ratio <= TARGET.costRatio;
@@ -358,8 +426,9 @@ function section(r: Results): BenchSection {
       `(${r.series} counter series in all, ${HISTORY_HOURS} h of history at a ${STEP_SECONDS} s scrape interval); traffic follows a daily cycle with per-minute noise, ` +
       'and 5xx incidents of 10–40 min hit some 3-hour slots, at high or at low traffic.',
     '',
-    'Setup: the history is evaluated by a scratch Prometheus for the recordings the long windows read (Sloth\'s 5m ratios, the efficient 5m event rates, ' +
-      `then the efficient hourly blocks), every rule as a range query at its group's interval; history and recordings (${(r.samples / 1e6).toFixed(2)} M samples) go through ` +
+    'Setup: the history is evaluated by a scratch Prometheus for the recordings rules read back in time (Sloth\'s 5m ratios; the efficient event rates of the ' +
+      `windows that tile longer ones, stage by stage, and its hourly blocks), every rule as a range query at its group's interval and at the timestamps a live ` +
+      `Prometheus gives that group; history and recordings (${(r.samples / 1e6).toFixed(2)} M samples) go through ` +
       '`promtool tsdb create-blocks-from openmetrics` into one TSDB. The measuring Prometheus starts on it with both rule sets — Sloth-identical (service `bench-sloth`) and ' +
       `efficient (service \`bench-efficient\`), the same SLIs — evaluating every ${EVAL_SECONDS} s, and scrapes the same traffic model live from where the history ends` +
       `${r.seamSeconds > 0 ? ` (it started ${r.seamSeconds.toFixed(0)} s after that point: a gap in the recordings)` : ' (no gap)'}. ` +
@@ -384,8 +453,9 @@ function section(r: Results): BenchSection {
     ...ruleNames.map((n) => `| \`${n}\` | ${sloth.byRule.has(n) ? ms(sloth.byRule.get(n)!) : '—'} | ${efficient.byRule.has(n) ? ms(efficient.byRule.get(n)!) : '—'} |`),
     '',
     'Accuracy: each efficient window against the exact `sum(increase(errors[w])) / sum(increase(total[w]))` at the same evaluation timestamp, per SLO ' +
-      `(relative error of the error ratio). The ${period} window is compared over the hours its blocks cover (it trails by at most one ${PERIOD_BLOCK} block by design); ` +
-      `Sloth's ${period} (time average of 5m ratios) is shown against the exact ratio for contrast. Sloth's other windows are the exact query.`,
+      `(relative error of the error ratio). How the efficient windows are built: ${windowPlan(r.rules.windows)}. The ${period} window is compared over the hours ` +
+      `its blocks cover (it trails by at most one ${PERIOD_BLOCK} block by design); Sloth's ${period} (time average of 5m ratios) is shown against the exact ratio ` +
+      "for contrast. Sloth's other windows are the exact query.",
     '',
     '| window | SLOs | efficient median | efficient p95 | efficient max | efficient max in burn rate | Sloth max |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
@@ -395,11 +465,13 @@ function section(r: Results): BenchSection {
     ),
     '',
     `**Largest efficient error ${pct(worst)}** (target < ${(TARGET.relativeError * 100).toFixed(0)} %): ${errorPass ? 'met' : 'NOT met'}. ` +
-      `An efficient window adds up ${r.rules.windows[0]} rates recorded every ${EVAL_SECONDS} s, so traffic from the ${r.rules.windows[0]} before the window's start still counts ` +
-      `(less the further back it lies) and the newest ${r.rules.windows[0]} counts only in part (less the newer it is): the exact window shifted back by half of ${r.rules.windows[0]}, ` +
-      'with soft edges. On steady traffic that is invisible; ' +
-      'when an incident starts or ends within those edges the ratio is off by up to the incident\'s errors in half of that span against all errors in the window: large in relative terms where the base error ratio is low. ' +
-      'The burn-rate column sets the same error against the alert thresholds (14.4 and 6 for pages, 3 and 1 for tickets).',
+      'Tiles meet at evaluation timestamps, so what remains is how `increase()` extrapolates at each seam from the samples on either side, against the one ' +
+      'extrapolation of the exact query. The burn-rate column sets the same error against the alert thresholds (14.4 and 6 for pages, 3 and 1 for tickets). ' +
+      (r.accuracy.seams.length
+        ? `The first tile offset of each SLO found its backfilled sample ${(median(r.accuracy.seams) * 1000).toFixed(0)} ms (median; ` +
+          `${(Math.min(...r.accuracy.seams) * 1000).toFixed(0)}–${(Math.max(...r.accuracy.seams) * 1000).toFixed(0)} ms) before the live timestamp it looks for: ` +
+          'live and backfilled tiles overlap by that much.'
+        : ''),
     '',
     `Bench phases (${(r.totalPhases / 1000).toFixed(0)} s in all): ${r.phases.map(([p, t]) => `${p} ${(t / 1000).toFixed(1)} s`).join('; ')}.`,
   ];

@@ -1,74 +1,100 @@
 import type { OutputRule, OutputRuleGroup } from '../prometheus-rules/envelopes.ts';
-import { EFFICIENT_ORIGIN, SLO_GROUPS, SLO_LABELS, blockSum, errorEventsRate, sliErrorRatio, totalEventsRate } from '../../src/slo/names.ts';
+import { parseDuration } from '../../src/model/duration.ts';
+import { EFFICIENT_ORIGIN, SLO_GROUPS, SLO_LABELS, blockRate, eventsRate, sliErrorRatio, type EventKind } from '../../src/slo/names.ts';
+import { efficientWindows } from '../../src/slo/efficient-windows.ts';
 import { atWindow } from '../../src/slo/sli.ts';
 import type { SlothSlo } from '../../src/slo/sloth-slo.ts';
-import { PERIOD_BLOCK, sliWindows } from '../../src/slo/windows.ts';
+import { PERIOD_BLOCK, promDuration, sliWindows } from '../../src/slo/windows.ts';
 import { goSorted } from './go-yaml.ts';
-import { alertRules, idFilter, idLabels, metadataRules, sloBurnTable, slothRuleGroups, userLabels, withTrafficFloor } from './sloth-rules.ts';
+import { alertRules, idFilter, idLabels, metadataRules, sliExpr, sloBurnTable, slothRuleGroups, userLabels, withTrafficFloor } from './sloth-rules.ts';
 
 /**
- * The `efficient` mode. Only the shortest window touches raw series: it records the error and total event
- * rates. Every longer alert window is the ratio of sums of those two recordings (traffic-weighted, unlike
- * Sloth's average of 5m ratios), and the period window is the ratio of sums of hourly block sums, recorded
- * once an hour. The output series, metadata and alerts keep Sloth's names and labels, so dashboards and
- * routing do not change.
+ * The `efficient` mode (plan in `src/slo/efficient-windows.ts`): short windows read the raw series, long
+ * windows add up recorded shorter ones at exact offsets, and the period window adds up hourly blocks
+ * recorded once an hour. Every window is a ratio of event counts (traffic-weighted, unlike Sloth's average
+ * of 5m ratios for the period). Error and total rates travel as one series pair per window (label
+ * `slo_events`), so each tile is one lookup. The output series, metadata and alerts keep Sloth's names and
+ * labels, so dashboards and routing do not change.
  */
 
-function ratioOfSums(numerator: string, denominator: string, guard: boolean): string {
-  return `${numerator}\n/\n${guard ? `(${denominator} > 0)` : denominator}\n`;
+/** The error and total queries at one window as a single vector, told apart by `slo_events`. */
+function eventsPair(errors: string, total: string): string {
+  const tag = (query: string, kind: EventKind): string => `label_replace(${query}, "${SLO_LABELS.events}", "${kind}", "", "")`;
+  return `${tag(errors, 'error')}\nor\n${tag(total, 'total')}\n`;
+}
+
+/**
+ * `count` tiles of a recorded pair: now, one base window ago, two ago... as a mean rate. A tile from before
+ * the recordings began counts as no events, so a fresh deployment sees the span it has recorded.
+ */
+function tiles(series: string, base: string, count: number): string {
+  const terms = [series];
+  for (let k = 1; k < count; k++) terms.push(`(${series} offset ${promDuration(k * parseDuration(base)!)} or ${series} * 0)`);
+  return `(\n  ${terms.join('\n+ ')}\n) / ${count}\n`;
+}
+
+function ratioOf(events: (kind: EventKind) => string, guard: boolean): string {
+  const total = events('total');
+  return `${events('error')}\n/ ignoring (${SLO_LABELS.events})\n${guard ? `(${total} > 0)` : total}\n`;
 }
 
 export function efficientRuleGroups(slo: SlothSlo): OutputRuleGroup[] {
   if (slo.sli.kind !== 'events') return slothRuleGroups([slo], EFFICIENT_ORIGIN);
-  const f = idFilter(slo);
+  const sli = slo.sli;
   const guard = slo.options.zeroTrafficGuard;
   const windows = sliWindows(slo.windows, slo.period);
   const period = windows[windows.length - 1]!;
-  const shortest = windows[0]!;
+  const floorWindow = slo.options.minEventRate === undefined ? undefined : sloBurnTable(slo).pageQuick.long;
   const labels = (window: string): Record<string, string> =>
     goSorted({ ...idLabels(slo), [SLO_LABELS.window]: window, ...userLabels(slo) });
-  const errRate = `${errorEventsRate(shortest)}${f}`;
-  const totRate = `${totalEventsRate(shortest)}${f}`;
+  // The SLO's own recordings: its ID is enough to find them.
+  const mine = (series: string, kind?: EventKind): string =>
+    `${series}{${kind ? `${SLO_LABELS.events}="${kind}", ` : ''}${SLO_LABELS.id}="${slo.id}"}`;
 
-  const sli: OutputRule[] = [
-    { record: errorEventsRate(shortest), expr: atWindow(slo.sli.errorQuery, shortest), labels: labels(shortest) },
-    { record: totalEventsRate(shortest), expr: atWindow(slo.sli.totalQuery, shortest), labels: labels(shortest) },
-  ];
-  for (const window of windows) {
-    let expr: string;
-    if (window === shortest) expr = ratioOfSums(errRate, totRate, guard);
-    else if (window === period)
-      expr = ratioOfSums(
-        `sum_over_time(${blockSum(errorEventsRate(shortest), PERIOD_BLOCK)}${f}[${period}])`,
-        `sum_over_time(${blockSum(totalEventsRate(shortest), PERIOD_BLOCK)}${f}[${period}])`,
-        guard,
-      );
-    else expr = ratioOfSums(`sum_over_time(${errRate}[${window}])`, `sum_over_time(${totRate}[${window}])`, guard);
-    sli.push({ record: sliErrorRatio(window), expr, labels: labels(window) });
+  const rules: OutputRule[] = [];
+  for (const { window, source, recordsEventRates } of efficientWindows(windows.slice(0, -1), floorWindow)) {
+    if (source.kind === 'raw' && !recordsEventRates) {
+      rules.push({ record: sliErrorRatio(window), expr: sliExpr(slo, window), labels: labels(window) });
+      continue;
+    }
+    const expr =
+      source.kind === 'raw'
+        ? eventsPair(atWindow(sli.errorQuery, window), atWindow(sli.totalQuery, window))
+        : tiles(mine(eventsRate(source.base)), source.base, source.count);
+    rules.push(
+      { record: eventsRate(window), expr, labels: labels(window) },
+      { record: sliErrorRatio(window), expr: ratioOf((kind) => mine(eventsRate(window), kind), guard), labels: labels(window) },
+    );
   }
+  const block = blockRate(eventsRate(PERIOD_BLOCK));
+  rules.push({
+    record: sliErrorRatio(period),
+    expr: ratioOf((kind) => `sum_over_time(${mine(block, kind)}[${period}])`, guard),
+    labels: labels(period),
+  });
 
-  const blocks: OutputRule[] = [errorEventsRate(shortest), totalEventsRate(shortest)].map((series) => ({
-    record: blockSum(series, PERIOD_BLOCK),
-    expr: `sum_over_time(${series}${f}[${PERIOD_BLOCK}])`,
+  const blocks: OutputRule = {
+    record: block,
+    expr: eventsPair(atWindow(sli.errorQuery, PERIOD_BLOCK), atWindow(sli.totalQuery, PERIOD_BLOCK)),
     // The series keep these labels anyway; stating them keeps the rules distinct per SLO for linters.
     labels: goSorted(idLabels(slo)),
-  }));
+  };
 
-  const table = sloBurnTable(slo);
+  const f = idFilter(slo);
   const floor = (expr: string): string =>
-    slo.options.minEventRate === undefined
+    floorWindow === undefined
       ? expr
       : withTrafficFloor(
           expr,
           `on(${SLO_LABELS.id}, ${SLO_LABELS.service}, ${SLO_LABELS.slo})`,
-          `avg_over_time(${totRate}[${table.pageQuick.long}])`,
-          slo.options.minEventRate,
+          mine(eventsRate(floorWindow), 'total'),
+          slo.options.minEventRate!,
         );
 
   return [
-    { name: SLO_GROUPS.sli(slo.id), rules: sli },
-    { name: SLO_GROUPS.blocks(slo.id), interval: PERIOD_BLOCK, rules: blocks },
+    { name: SLO_GROUPS.sli(slo.id), rules },
+    { name: SLO_GROUPS.blocks(slo.id), interval: PERIOD_BLOCK, rules: [blocks] },
     { name: SLO_GROUPS.meta(slo.id), rules: metadataRules(slo, EFFICIENT_ORIGIN) },
     { name: SLO_GROUPS.alerts(slo.id), rules: alertRules(slo, (w) => `${sliErrorRatio(w)}${f}`, floor) },
-  ].filter((g) => g.rules.length > 0);
+  ];
 }

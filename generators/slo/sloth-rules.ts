@@ -38,7 +38,7 @@ export function sloBurnTable(slo: SlothSlo): BurnTable {
 
 export const periodWindow = (slo: SlothSlo): string => promDuration(slo.period);
 
-function sliExpr(slo: SlothSlo, window: string): string {
+export function sliExpr(slo: SlothSlo, window: string): string {
   const guard = slo.options.zeroTrafficGuard;
   if (slo.sli.kind === 'events') {
     const total = atWindow(slo.sli.totalQuery, window);

@@ -4,9 +4,10 @@ import { formatDuration, parseDuration } from '../../src/model/duration.ts';
 import type { Matchers, Slo } from '../../src/model/slo.ts';
 import type { MetricSpec } from '../../src/model/catalog.ts';
 import { renderAlertTemplate } from '../../src/promql/alert-template.ts';
-import { SLO_LABELS, SLO_SERIES } from '../../src/slo/names.ts';
+import { SLO_LABELS, SLO_SERIES, sliErrorRatio } from '../../src/slo/names.ts';
+import { atWindow } from '../../src/slo/sli.ts';
 import type { SlothSlo } from '../../src/slo/sloth-slo.ts';
-import type { BurnWindow } from '../../src/slo/windows.ts';
+import { sliWindows, type BurnWindow } from '../../src/slo/windows.ts';
 import { selector } from '../prometheus-rules/test-series.ts';
 import { alertAnnotations, alertErrorBudget, alertLabels, idLabels, sloBurnTable, userLabels, type Severity } from './sloth-rules.ts';
 
@@ -201,19 +202,15 @@ export function sloTestCases(spec: Slo, slo: SlothSlo, prometheusMajor: 2 | 3): 
     ];
     const input = sliInputSeries(spec, phases, prometheusMajor);
     if (!input) return;
-    const lagMs = slo.options.mode === 'efficient' ? parseDuration(SLO_TEST_EVALUATION_INTERVAL)! : 0;
-    const expected = expectedAlerts(burn, d + lagMs, true);
+    const expected = expectedAlerts(burn, d, true);
     if (!expected) return;
-    // Efficient windows sum recorded samples; Prometheus 2 (promtool) ranges include both ends, so the
-    // window still holds one healthy sample until the next evaluation step.
-    const lag = slo.options.mode === 'efficient' ? parseDuration(SLO_TEST_EVALUATION_INTERVAL)! : 0;
     cases.push({
-      name: `${slo.id}: ${severity} alert fires within ${formatDuration(d + lag)} at ${label} burn`,
+      name: `${slo.id}: ${severity} alert fires within ${formatDuration(d)} at ${label} burn`,
       interval: SLO_TEST_INTERVAL,
       input_series: input,
       alert_rule_test: [
         { eval_time: formatDuration(history), alertname, exp_alerts: [] },
-        { eval_time: formatDuration(history + d + lag), alertname, exp_alerts: expected },
+        { eval_time: formatDuration(history + d), alertname, exp_alerts: expected },
       ],
     });
   };
@@ -275,5 +272,54 @@ export function sloTestCases(spec: Slo, slo: SlothSlo, prometheusMajor: 2 | 3): 
         alert_rule_test: [{ eval_time: formatDuration(history + d), alertname, exp_alerts: expected }],
       });
   }
+  const accuracy = efficientAccuracyCase(spec, slo, history, rate, prometheusMajor);
+  if (accuracy) cases.push(accuracy);
   return cases;
+}
+
+/** How far (relative) an efficient window may stray from the exact ratio over the same span: float rounding only. */
+const EFFICIENT_TOLERANCE = 1e-9;
+
+/**
+ * An incident whose edges fall between evaluation steps, then every efficient window but the period (whose
+ * blocks trail it by design) compared with the exact ratio of the raw series at steps across both edges and
+ * across the tile seams that follow: any window off by more than float rounding comes back as a sample and fails
+ * the case.
+ */
+function efficientAccuracyCase(spec: Slo, slo: SlothSlo, history: number, rate: number, prometheusMajor: 2 | 3): PromtoolCase | undefined {
+  if (slo.options.mode !== 'efficient' || slo.sli.kind !== 'events') return undefined;
+  const budget = alertErrorBudget(slo);
+  const lead = history + 7 * STEP_MS;
+  const incident = 19 * STEP_MS;
+  const windows = sliWindows(slo.windows, slo.period).slice(0, -1);
+  const longest = parseDuration(windows[windows.length - 1]!)!;
+  const input = sliInputSeries(
+    spec,
+    [
+      { ms: lead, rate, errorRatio: 0.2 * budget },
+      { ms: incident, rate, errorRatio: 20 * budget },
+      { ms: longest + STEP_MS, rate, errorRatio: 0.2 * budget },
+    ],
+    prometheusMajor,
+  );
+  if (!input) return undefined;
+  const f = `{${SLO_LABELS.id}="${slo.id}"}`;
+  const sli = slo.sli;
+  const off = windows
+    .map((w) => {
+      const exact = `(${atWindow(sli.errorQuery, w)}) / (${atWindow(sli.totalQuery, w)})`;
+      return `abs(${sliErrorRatio(w)}${f} - on() group_left() (${exact})) > on() group_left() (${goFloat(EFFICIENT_TOLERANCE)} * ${exact})`;
+    })
+    .join('\nor\n');
+  const step = parseDuration(SLO_TEST_EVALUATION_INTERVAL)!;
+  const checkpoints = new Set<number>();
+  for (let t = lead; t <= lead + incident + 3 * 3600_000; t += step) checkpoints.add(Math.ceil(t / step) * step);
+  for (const w of windows) checkpoints.add(Math.ceil((lead + parseDuration(w)!) / step) * step);
+  return {
+    name: `${slo.id}: every efficient window equals the exact ratio (to ${goFloat(EFFICIENT_TOLERANCE)}) across an incident`,
+    interval: SLO_TEST_INTERVAL,
+    input_series: input,
+    alert_rule_test: [],
+    promql_expr_test: [...checkpoints].sort((a, b) => a - b).map((t) => ({ expr: off, eval_time: formatDuration(t), exp_samples: [] })),
+  };
 }

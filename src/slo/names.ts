@@ -1,6 +1,6 @@
 /**
  * Series, label and group names of generated SLO rules. Sloth's names are kept verbatim so Sloth
- * dashboards and tools read infermon's rules unchanged; the efficient mode adds the event-rate series.
+ * dashboards and tools read infermon's rules unchanged; the efficient mode adds event-rate series.
  */
 export const SLO_SERIES = {
   /** `slo:sli_error:ratio_rate<window>`: error ratio over a window (use `sliErrorRatio(window)`). */
@@ -12,17 +12,15 @@ export const SLO_SERIES = {
   periodBurnRate: 'slo:period_burn_rate:ratio',
   periodErrorBudgetRemaining: 'slo:period_error_budget_remaining:ratio',
   info: 'sloth_slo_info',
-  /** Efficient mode: error and total events per second over the shortest window. */
-  errorEventsRatePrefix: 'slo:sli_error_events:rate',
-  totalEventsRatePrefix: 'slo:sli_total_events:rate',
-  /** Efficient mode: the short-window rate summed over one block (hourly), the period's building block. */
-  blockSumInfix: '_sum',
+  /** Efficient mode: error and total events per second over a window, told apart by `SLO_LABELS.events`. */
+  eventsRatePrefix: 'slo:sli_events:rate',
+  /** Efficient mode: a block's event rate recorded once per block (hourly), the period's building block. */
+  blockSuffix: '_block',
 } as const;
 
 export const sliErrorRatio = (window: string): string => `${SLO_SERIES.sliErrorPrefix}${window}`;
-export const errorEventsRate = (window: string): string => `${SLO_SERIES.errorEventsRatePrefix}${window}`;
-export const totalEventsRate = (window: string): string => `${SLO_SERIES.totalEventsRatePrefix}${window}`;
-export const blockSum = (rateSeries: string, block: string): string => `${rateSeries}${SLO_SERIES.blockSumInfix}${block}`;
+export const eventsRate = (window: string): string => `${SLO_SERIES.eventsRatePrefix}${window}`;
+export const blockRate = (rateSeries: string): string => `${rateSeries}${SLO_SERIES.blockSuffix}`;
 
 export const SLO_LABELS = {
   id: 'sloth_id',
@@ -34,7 +32,12 @@ export const SLO_LABELS = {
   mode: 'sloth_mode',
   spec: 'sloth_spec',
   objective: 'sloth_objective',
+  /** Efficient mode: `error` or `total` on the event-rate series. */
+  events: 'slo_events',
 } as const;
+
+export const EVENT_KINDS = ['error', 'total'] as const;
+export type EventKind = (typeof EVENT_KINDS)[number];
 
 export const SLO_GROUPS = {
   sli: (id: string) => `sloth-slo-sli-recordings-${id}`,

@@ -2,9 +2,10 @@ import { RECORDING_RULES_SOURCE } from '../model/catalog-index.ts';
 import type { LabelSpec, Metric } from '../model/catalog.ts';
 import type { Located } from '../model/model.ts';
 import type { SloService } from '../model/slo.ts';
-import { EFFICIENT_ORIGIN, SLOTH_CLI_PROM, SLO_LABELS, SLO_SERIES, blockSum, errorEventsRate, sliErrorRatio, totalEventsRate } from './names.ts';
+import { EFFICIENT_ORIGIN, SLOTH_CLI_PROM, SLO_LABELS, SLO_SERIES, EVENT_KINDS, blockRate, eventsRate, sliErrorRatio } from './names.ts';
 import { slothSlos } from './sloth-slo.ts';
-import { PERIOD_BLOCK, sliWindows } from './windows.ts';
+import { efficientWindows } from './efficient-windows.ts';
+import { PERIOD_BLOCK, burnTable, sliWindows } from './windows.ts';
 
 /**
  * The series SLO rules record, as catalog entries, so dashboards and rules that query them are checked
@@ -23,12 +24,15 @@ export function sloRecordedMetrics(services: ReadonlyArray<Located<SloService>>,
       const windows = sliWindows(slo.windows, slo.period);
       for (const w of windows) add(sliErrorRatio(w), `Error ratio of the SLI over ${w}.`, 'ratio', { ...base, [SLO_LABELS.window]: w });
       if (slo.options.mode === 'efficient' && slo.sli.kind === 'events') {
-        const shortest = windows[0]!;
-        const labels = { ...base, [SLO_LABELS.window]: shortest };
-        add(errorEventsRate(shortest), `Error events per second over ${shortest}.`, 'reqps', labels);
-        add(totalEventsRate(shortest), `Events per second over ${shortest}.`, 'reqps', labels);
-        add(blockSum(errorEventsRate(shortest), PERIOD_BLOCK), 'Error event rates summed over one hour.', 'none', labels);
-        add(blockSum(totalEventsRate(shortest), PERIOD_BLOCK), 'Event rates summed over one hour.', 'none', labels);
+        const floorWindow = slo.options.minEventRate === undefined ? undefined : burnTable(slo.windows, slo.period).pageQuick.long;
+        for (const plan of efficientWindows(windows.slice(0, -1), floorWindow)) {
+          if (plan.source.kind === 'raw' && !plan.recordsEventRates) continue;
+          const labels = { ...base, [SLO_LABELS.window]: plan.window };
+          for (const kind of EVENT_KINDS) add(eventsRate(plan.window), `Error and total events per second over ${plan.window}.`, 'reqps', { ...labels, [SLO_LABELS.events]: kind });
+        }
+        const blockLabels = { [SLO_LABELS.id]: slo.id, [SLO_LABELS.service]: slo.service, [SLO_LABELS.slo]: slo.name };
+        for (const kind of EVENT_KINDS)
+          add(blockRate(eventsRate(PERIOD_BLOCK)), `Error and total events per second over ${PERIOD_BLOCK}, recorded once per ${PERIOD_BLOCK}.`, 'reqps', { ...blockLabels, [SLO_LABELS.events]: kind });
       }
       add(SLO_SERIES.objective, 'SLO objective as a ratio.', 'ratio', base);
       add(SLO_SERIES.errorBudget, 'Error budget as a ratio (1 - objective).', 'ratio', base);

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { runTool } from '../support/tools.ts';
 import { findBinary } from '../e2e/processes.ts';
 import { CODES, MODELS, exposition, trafficSeries, writeOpenMetrics, type TrafficShape } from '../../bench/slo-eval-traffic.ts';
-import { benchRules } from '../../bench/slo-eval-rules.ts';
-import { errorEventsRate, sliErrorRatio, totalEventsRate } from '../../src/slo/names.ts';
+import { benchRules, isBlockGroup } from '../../bench/slo-eval-rules.ts';
+import { blockRate, eventsRate, sliErrorRatio } from '../../src/slo/names.ts';
 
 /** The SLO evaluation bench's inputs: traffic that backfill and live scrapes agree on, and the rule sets. */
 const shape: TrafficShape = { slos: 2, stepSeconds: 30, startSeconds: 1_700_000_010, steps: 24 * 120 + 1 };
@@ -69,13 +69,18 @@ describe('SLO evaluation bench rules', () => {
     expect(rules.slos.sloth.map((s) => s.sli)).toEqual(rules.slos.efficient.map((s) => s.sli));
   });
 
-  it('backfills the 5m recordings the long windows read, then the hourly blocks', () => {
-    const records = rules.backfillShort.flatMap((g) => g.rules.map((r) => r.record));
-    expect(records.sort()).toEqual(
-      [...Array(3).fill(sliErrorRatio('5m')), ...Array(3).fill(errorEventsRate('5m')), ...Array(3).fill(totalEventsRate('5m'))].sort(),
-    );
-    expect(rules.backfillShort.every((g) => g.interval === '30s')).toBe(true);
-    expect(rules.backfillBlocks).toHaveLength(3);
-    expect(rules.backfillBlocks.every((g) => g.interval === '1h')).toBe(true);
+  it('backfills what rules read back in time, each stage reading only earlier ones', () => {
+    const stages = rules.backfillStages.map((stage) => [...new Set(stage.flatMap((g) => g.rules.map((r) => r.record)))].sort());
+    expect(stages).toEqual([
+      [sliErrorRatio('5m'), eventsRate('1h'), blockRate(eventsRate('1h'))].sort(),
+      [eventsRate('2h')],
+      [eventsRate('6h')],
+      [eventsRate('1d')],
+    ]);
+    // Sloth's 5m ratios (its 30d window reads them) but not the efficient mode's, which nothing reads back.
+    const ratioGroups = rules.backfillStages[0]!.filter((g) => g.rules.some((r) => r.record === sliErrorRatio('5m'))).map((g) => g.name);
+    expect(ratioGroups.every((name) => name.includes('bench-sloth'))).toBe(true);
+    for (const stage of rules.backfillStages)
+      for (const g of stage) expect(g.interval).toBe(isBlockGroup(g.name) ? '1h' : '30s');
   });
 });

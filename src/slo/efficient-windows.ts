@@ -1,0 +1,44 @@
+import { parseDuration } from '../model/duration.ts';
+
+/**
+ * How the `efficient` mode builds each alert window. Windows up to an hour read the raw series, as
+ * Sloth's do. A longer window adds up tiles: a shorter window's recorded event rates now and at whole
+ * multiples of that window ago (2h = 1h + 1h an hour ago; 6h = three 2h; 1d = four 6h; 3d = three 1d).
+ * Tiles meet exactly at the evaluation timestamps, so the sum counts the events of its span, no more and
+ * no less, while no rule reads raw samples over more than an hour.
+ */
+
+/** Windows up to this long read the raw series. */
+export const RAW_WINDOW_LIMIT = '1h';
+/** Most tiles one window adds up; each tile costs a lookup of two recorded series. */
+export const MAX_TILES = 6;
+
+export type WindowSource = { kind: 'raw' } | { kind: 'tiles'; base: string; count: number };
+
+export interface EfficientWindow {
+  window: string;
+  source: WindowSource;
+  /** Whether the window's error and total event rates are recorded (a longer window's tiles, or the traffic floor). */
+  recordsEventRates: boolean;
+}
+
+/**
+ * The plan for the alert windows (ascending, the period excluded). `floorWindow`, when given, has its
+ * event rates recorded for the minimum-traffic condition.
+ */
+export function efficientWindows(windows: readonly string[], floorWindow?: string): EfficientWindow[] {
+  const limit = parseDuration(RAW_WINDOW_LIMIT)!;
+  const plans: Array<EfficientWindow & { ms: number }> = [];
+  for (const window of windows) {
+    const ms = parseDuration(window)!;
+    const base = ms > limit ? [...plans].reverse().find((p) => ms % p.ms === 0 && ms / p.ms <= MAX_TILES) : undefined;
+    if (base) base.recordsEventRates = true;
+    plans.push({
+      window,
+      ms,
+      source: base ? { kind: 'tiles', base: base.window, count: ms / base.ms } : { kind: 'raw' },
+      recordsEventRates: window === floorWindow,
+    });
+  }
+  return plans.map(({ ms: _ms, ...plan }) => plan);
+}
