@@ -14,15 +14,17 @@ export type Mode = 'sloth' | 'efficient';
 export const MODES: readonly Mode[] = ['sloth', 'efficient'];
 export const serviceOf = (mode: Mode): string => `bench-${mode}`;
 
+export const errorSelector = (slo: number): string => `${TRAFFIC_METRIC}{job="${jobOf(slo)}",code=~"${SERVER_ERROR_RE}"}`;
+export const totalSelector = (slo: number): string => `${TRAFFIC_METRIC}{job="${jobOf(slo)}"}`;
 export const errorQuery = (slo: number, window: string): string =>
   `sum(rate(${TRAFFIC_METRIC}{job="${jobOf(slo)}",code=~"${SERVER_ERROR_RE}"}[${window}]))`;
 export const totalQuery = (slo: number, window: string): string => `sum(rate(${TRAFFIC_METRIC}{job="${jobOf(slo)}"}[${window}]))`;
 
-function serviceSpec(mode: Mode, count: number): SloServiceSpec {
+function serviceSpec(mode: Mode, count: number, scrapeInterval: string): SloServiceSpec {
   return {
     service: serviceOf(mode),
     labels: { team: 'bench' },
-    options: { mode },
+    options: mode === 'efficient' ? { mode, scrapeInterval } : { mode },
     slos: Array.from({ length: count }, (_, i) => ({
       name: jobOf(i),
       objective: 99.5,
@@ -78,10 +80,11 @@ function stagesOf(groups: readonly OutputRuleGroup[], interval: string): OutputR
   return stages;
 }
 
+/** `interval`: the evaluation interval, which the bench also scrapes at. */
 export function benchRules(count: number, interval: string): BenchRules {
   const slos = {
-    sloth: slothSlos(sloServiceSpecSchema.parse(serviceSpec('sloth', count)), 2),
-    efficient: slothSlos(sloServiceSpecSchema.parse(serviceSpec('efficient', count)), 2),
+    sloth: slothSlos(sloServiceSpecSchema.parse(serviceSpec('sloth', count, interval)), 2),
+    efficient: slothSlos(sloServiceSpecSchema.parse(serviceSpec('efficient', count, interval)), 2),
   };
   const groups = { sloth: sloRuleGroups(slos.sloth), efficient: sloRuleGroups(slos.efficient) };
   const first = slos.sloth[0]!;

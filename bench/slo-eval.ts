@@ -13,7 +13,7 @@ import { PERIOD_BLOCK } from '../src/slo/windows.ts';
 import { findBinary, freePort, startChild, waitReady, type ChildHandle } from '../test/e2e/processes.ts';
 import { evaluateOverHistory } from './slo-eval-backfill.ts';
 import { ruleGroups, scalarAt, unixSeconds, type GroupState } from './prometheus-api.ts';
-import { MODES, benchRules, errorQuery, isBlockGroup, totalQuery, type BenchRules, type Mode } from './slo-eval-rules.ts';
+import { MODES, benchRules, errorQuery, errorSelector, isBlockGroup, totalQuery, totalSelector, type BenchRules, type Mode } from './slo-eval-rules.ts';
 import { CODES, MODELS, exposition, trafficSeries, writeOpenMetrics, type GaugeFamily, type Series, type TrafficShape } from './slo-eval-traffic.ts';
 import { median, percentile, type BenchSection } from './stats.ts';
 
@@ -183,11 +183,16 @@ function costOf(mode: Mode, observed: Map<string, Observed[]>, hourly: boolean):
 
 interface WindowError {
   window: string;
-  efficient: number[];
-  /** |efficient − exact| in burn-rate units (divided by the error budget). */
-  efficientBurn: number[];
-  /** Sloth's own error for the same window (only the period window is not exact there). */
-  sloth: number[];
+  /** Efficient against the exact event count: counter deltas between the samples at the window's ends. */
+  efficientVsCount: number[];
+  /** Efficient against the raw query `sum(increase(errors[w])) / sum(increase(total[w]))`. */
+  efficientVsQuery: number[];
+  /** The same gap in burn-rate units (divided by the error budget). */
+  efficientVsQueryBurn: number[];
+  /** The same gap in error events (ratio gap × events in the window). */
+  eventsApart: number[];
+  /** The raw query (Sloth's window, the 30d one its average of 5m ratios) against the exact event count. */
+  slothVsCount: number[];
 }
 
 const relative = (value: number | undefined, exact: number | undefined): number =>
@@ -196,22 +201,30 @@ const relative = (value: number | undefined, exact: number | undefined): number 
 const inBurnRate = (value: number | undefined, exact: number | undefined, objective: number): number =>
   value === undefined || exact === undefined ? Number.NaN : Math.abs(value - exact) / ((100 - objective) / 100);
 
-const exactRatio = (slo: number, range: string): string => `${errorQuery(slo, range).replace('rate(', 'increase(')} / ${totalQuery(slo, range).replace('rate(', 'increase(')}`;
-
+const queryRatio = (slo: number, range: string): string => `${errorQuery(slo, range).replace('rate(', 'increase(')} / ${totalQuery(slo, range).replace('rate(', 'increase(')}`;
 interface Accuracy {
   rows: WindowError[];
   /** Seconds between where the first tile offset looks and the backfilled sample it finds (the bench's seam). */
   seams: number[];
 }
 
-async function measureAccuracy(base: string, rules: BenchRules, historyStart: number, handover: number): Promise<Accuracy> {
+/** Events between the latest samples at the window's ends (the bench's counters never reset). */
+const countOf = (selector: string, range: string): string => `sum(${selector} - ${selector} offset ${range})`;
+
+async function measureAccuracy(base: string, rules: BenchRules, historyStart: number): Promise<Accuracy> {
   const groups = new Map((await ruleGroups(base)).map((g) => [g.name, g]));
   const period = rules.windows[rules.windows.length - 1]!;
-  const rows: WindowError[] = rules.windows.map((window) => ({ window, efficient: [], efficientBurn: [], sloth: [] }));
+  const rows: WindowError[] = rules.windows.map((window) => ({ window, efficientVsCount: [], efficientVsQuery: [], efficientVsQueryBurn: [], eventsApart: [], slothVsCount: [] }));
   const seams: number[] = [];
   const tiles = efficientWindows(rules.windows.slice(0, -1)).find((p) => p.source.kind === 'tiles')?.source;
   const tileBase = tiles?.kind === 'tiles' ? tiles.base : undefined;
   const row = (w: string): WindowError => rows.find((r) => r.window === w)!;
+  const record = (r: WindowError, value: number | undefined, query: number | undefined, count: number | undefined, events: number | undefined, objective: number): void => {
+    r.efficientVsCount.push(relative(value, count));
+    r.efficientVsQuery.push(relative(value, query));
+    r.efficientVsQueryBurn.push(inBurnRate(value, query, objective));
+    if (value !== undefined && query !== undefined && events !== undefined) r.eventsApart.push(Math.abs(value - query) * events);
+  };
   const tasks = rules.slos.efficient.map((slo, i) => async () => {
     const group = groups.get(SLO_GROUPS.sli(slo.id));
     if (!group || group.lastEvaluation === NEVER) return;
@@ -223,23 +236,39 @@ async function measureAccuracy(base: string, rules: BenchRules, historyStart: nu
       const found = await scalarAt(base, `timestamp(${eventsRate(tileBase)}{${SLO_LABELS.events}="total",sloth_id="${slo.id}"} offset ${tileBase})`, at);
       if (found !== undefined) seams.push(at - parseDuration(tileBase)! / 1000 - found);
     }
+    // Counts since the history began: the counters' sums then and at `time`.
+    const sinceStart = async (time: number): Promise<{ errors?: number; total?: number }> => {
+      const [e0, t0, e1, t1] = await Promise.all([
+        scalarAt(base, `sum(${errorSelector(i)})`, historyStart),
+        scalarAt(base, `sum(${totalSelector(i)})`, historyStart),
+        scalarAt(base, `sum(${errorSelector(i)})`, time),
+        scalarAt(base, `sum(${totalSelector(i)})`, time),
+      ]);
+      return e0 === undefined || t0 === undefined || e1 === undefined || t1 === undefined ? {} : { errors: e1 - e0, total: t1 - t0 };
+    };
     for (const window of rules.windows.slice(0, -1)) {
       const value = await scalarAt(base, `${sliErrorRatio(window)}${sel}`, at);
-      const exact = await scalarAt(base, exactRatio(i, window), at);
-      row(window).efficient.push(relative(value, exact));
-      row(window).efficientBurn.push(inBurnRate(value, exact, slo.objective));
+      const query = await scalarAt(base, queryRatio(i, window), at);
+      // A window longer than the history counts from its first sample.
+      const { errors, total } =
+        parseDuration(window)! / 1000 < at - historyStart
+          ? { errors: await scalarAt(base, countOf(errorSelector(i), window), at), total: await scalarAt(base, countOf(totalSelector(i), window), at) }
+          : await sinceStart(at);
+      const count = errors !== undefined && total ? errors / total : undefined;
+      record(row(window), value, query, count, total, slo.objective);
+      row(window).slothVsCount.push(relative(query, count));
     }
-    // The period window adds up hourly blocks: compare it with the exact ratio over the hours the blocks cover.
+    // The period window adds up hourly blocks: compare it with the hours the blocks cover.
     // Blocks are an hour apart, beyond an instant query's lookback: take the newest sample's time from a subquery.
     const blocks = `${blockRate(eventsRate(PERIOD_BLOCK))}{${SLO_LABELS.events}="total",sloth_id="${slo.id}"}`;
     const lastBlock = await scalarAt(base, `max_over_time(timestamp(${blocks})[2h:1m])`, at);
-    // A block evaluated live overlaps the last backfilled one (a seam of the bench, not of the mode): skip it.
-    if (lastBlock !== undefined && lastBlock > handover) return;
-    const periodValue = await scalarAt(base, `${sliErrorRatio(period)}${sel}`, at);
-    if (lastBlock !== undefined) {
-      const exact = await scalarAt(base, exactRatio(i, `${Math.round(lastBlock - historyStart)}s`), lastBlock);
-      row(period).efficient.push(relative(periodValue, exact));
-      row(period).efficientBurn.push(inBurnRate(periodValue, exact, slo.objective));
+    // A block evaluated live overlaps a backfilled one (a seam of the bench, not of the mode): skip those SLOs.
+    const liveBlocks = groups.get(SLO_GROUPS.blocks(slo.id));
+    if (lastBlock !== undefined && liveBlocks !== undefined && liveBlocks.lastEvaluation === NEVER) {
+      const value = await scalarAt(base, `${sliErrorRatio(period)}${sel}`, at);
+      const query = await scalarAt(base, queryRatio(i, `${Math.round(lastBlock - historyStart)}s`), lastBlock);
+      const { errors, total } = await sinceStart(lastBlock);
+      record(row(period), value, query, errors !== undefined && total ? errors / total : undefined, total, slo.objective);
     }
 
     const slothSlo = rules.slos.sloth[i]!;
@@ -249,7 +278,8 @@ async function measureAccuracy(base: string, rules: BenchRules, historyStart: nu
     const slothAt = await scalarAt(base, `timestamp(${sliErrorRatio(period)}${slothSel})`, unixSeconds(slothGroup.lastEvaluation));
     if (slothAt === undefined) return;
     const slothValue = await scalarAt(base, `${sliErrorRatio(period)}${slothSel}`, slothAt);
-    row(period).sloth.push(relative(slothValue, await scalarAt(base, exactRatio(i, period), slothAt)));
+    const { errors, total } = await sinceStart(slothAt);
+    row(period).slothVsCount.push(relative(slothValue, errors !== undefined && total ? errors / total : undefined));
   });
   // A few queries at a time: enough to finish quickly, few enough not to disturb the timings already taken.
   const queue = [...tasks];
@@ -378,7 +408,7 @@ export async function benchSloEval(): Promise<BenchSection> {
 
     const modeOf = (g: GroupState): Mode | undefined => MODES.find((m) => basename(g.file) === basename(files[m]));
     const observed = await timed('watching rule evaluations', () => watchEvaluations(base, WATCH_SECONDS, handover, modeOf));
-    const accuracy = await timed('accuracy queries', () => measureAccuracy(base, rules, shape.startSeconds, handover));
+    const accuracy = await timed('accuracy queries', () => measureAccuracy(base, rules, shape.startSeconds));
     const totalPhases = phases.reduce((sum, [, t]) => sum + t, 0);
     succeeded = true;
     return section({ rules, observed, accuracy, samples, series: series.length, phases, totalPhases, seamSeconds: Math.max(0, lateBy) });
@@ -402,12 +432,12 @@ interface Results {
   seamSeconds: number;
 }
 
-/** `2h = 2 × 1h, 6h = 3 × 2h, ...; 5m, 30m, 1h raw`. */
-function windowPlan(windows: readonly string[]): string {
-  const plans = efficientWindows(windows.slice(0, -1));
-  const tiled = plans.flatMap((p) => (p.source.kind === 'tiles' ? [`${p.window} = ${p.source.count} × ${p.source.base}`] : []));
-  const raw = plans.filter((p) => p.source.kind === 'raw').map((p) => p.window);
-  return `${raw.join(', ')} from the raw series; ${tiled.join(', ')}`;
+/** How the efficient mode builds a window: `raw query`, `3 × 2h`, `hourly blocks`. */
+function sourceOf(windows: readonly string[], window: string): string {
+  if (window === windows[windows.length - 1]) return `${PERIOD_BLOCK} blocks`;
+  const plan = efficientWindows(windows.slice(0, -1)).find((p) => p.window === window)!;
+  if (plan.source.kind === 'tiles') return `${plan.source.count} × ${plan.source.base}`;
+  return plan.recordsEventRates ? 'raw counts' : 'raw query';
 }
 
 function section(r: Results): BenchSection {
@@ -416,8 +446,20 @@ function section(r: Results): BenchSection {
   const hourly = costOf('efficient', r.observed, true);
   const ratio = efficient.roundMs / sloth.roundMs;
   const period = r.rules.windows[r.rules.windows.length - 1]!;
-  const errorRows = r.accuracy.rows.map((w) => ({ w, e: errorStats(w.efficient), s: errorStats(w.sloth) }));
-  const worst = Math.max(...errorRows.map((x) => x.e.max).filter((x) => !Number.isNaN(x)));
+  const errorRows = r.accuracy.rows.map((w) => ({
+    w,
+    count: errorStats(w.efficientVsCount),
+    query: errorStats(w.efficientVsQuery),
+    sloth: errorStats(w.slothVsCount),
+    events: errorStats(w.eventsApart),
+  }));
+  const counted = new Set([
+    ...efficientWindows(r.rules.windows.slice(0, -1)).flatMap((p) => (p.source.kind === 'tiles' || p.recordsEventRates ? [p.window] : [])),
+    period,
+  ]);
+  const derived = errorRows.filter((x) => counted.has(x.w.window));
+  const worst = Math.max(...derived.map((x) => x.count.max).filter((x) => !Number.isNaN(x)));
+  const worstQuery = derived.reduce((a, b) => (b.query.max > a.query.max ? b : a));
   const ruleNames = [...new Set([...sloth.byRule.keys(), ...efficient.byRule.keys()])].filter((n) => n.startsWith('slo:sli_'));
   const costPass = ratio <= TARGET.costRatio;
   const errorPass = worst < TARGET.relativeError;
@@ -452,21 +494,29 @@ function section(r: Results): BenchSection {
     '| --- | ---: | ---: |',
     ...ruleNames.map((n) => `| \`${n}\` | ${sloth.byRule.has(n) ? ms(sloth.byRule.get(n)!) : '—'} | ${efficient.byRule.has(n) ? ms(efficient.byRule.get(n)!) : '—'} |`),
     '',
-    'Accuracy: each efficient window against the exact `sum(increase(errors[w])) / sum(increase(total[w]))` at the same evaluation timestamp, per SLO ' +
-      `(relative error of the error ratio). How the efficient windows are built: ${windowPlan(r.rules.windows)}. The ${period} window is compared over the hours ` +
-      `its blocks cover (it trails by at most one ${PERIOD_BLOCK} block by design); Sloth's ${period} (time average of 5m ratios) is shown against the exact ratio ` +
-      "for contrast. Sloth's other windows are the exact query.",
+    'Accuracy: each efficient window at an evaluation timestamp, per SLO, as relative error of the error ratio, against two references: the exact count ' +
+      '(`sum(c - c offset w)` of the error and total counters: every event between the latest samples at the window\'s two ends; the bench\'s counters never ' +
+      'reset) and the raw query `sum(increase(errors[w])) / sum(increase(total[w]))` that Sloth evaluates for every window but the period. ' +
+      `The ${period} window is compared over the hours its blocks cover (it trails by at most one ${PERIOD_BLOCK} block by design); ` +
+      `Sloth's ${period} (a time average of 5m ratios) is shown against the exact count in the last column.`,
     '',
-    '| window | SLOs | efficient median | efficient p95 | efficient max | efficient max in burn rate | Sloth max |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| window | built from | SLOs | efficient vs exact count: median | max | efficient vs raw query: median | p95 | max | max in burn rate | max in error events | raw query vs exact count: max |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...errorRows.map(
-      ({ w, e, s }) =>
-        `| ${w.window} | ${e.n} | ${pct(e.median)} | ${pct(e.p95)} | ${pct(e.max)} | ${burn(w.efficientBurn)} | ${s.n ? pct(s.max) : 'exact'} |`,
+      ({ w, count, query, sloth, events }) =>
+        `| ${w.window} | ${sourceOf(r.rules.windows, w.window)} | ${count.n} | ${pct(count.median)} | ${pct(count.max)} | ${pct(query.median)} | ${pct(query.p95)} | ${pct(query.max)} | ` +
+        `${burn(w.efficientVsQueryBurn)} | ${Number.isNaN(events.max) ? 'n/a' : events.max.toFixed(1)} | ${pct(sloth.max)} |`,
     ),
     '',
-    `**Largest efficient error ${pct(worst)}** (target < ${(TARGET.relativeError * 100).toFixed(0)} %): ${errorPass ? 'met' : 'NOT met'}. ` +
-      'Tiles meet at evaluation timestamps, so what remains is how `increase()` extrapolates at each seam from the samples on either side, against the one ' +
-      'extrapolation of the exact query. The burn-rate column sets the same error against the alert thresholds (14.4 and 6 for pages, 3 and 1 for tickets). ' +
+    `**Largest error of an efficient window built from counts against the exact count: ${pct(worst)}** (target < ${(TARGET.relativeError * 100).toFixed(0)} %): ${errorPass ? 'met' : 'NOT met'}. ` +
+      `Raw counts read one scrape interval (${STEP_SECONDS} s) further back than their window, so they start on the sample the window starts from, and tiles meet ` +
+      'at evaluation timestamps: together they count exactly the events between the samples at the ends of their span. The raw query estimates instead: `increase()` extrapolates from its first sample to the start of the range at the average rate, ' +
+      'so it misses or adds part of the scrape interval at the window\'s start (last column); when that interval falls on the edge of an incident it holds ' +
+      `hundreds of errors. Against that query the windows built from counts differ by at most ${pct(worstQuery.query.max)} ` +
+      `(${worstQuery.w.window}; ${Number.isNaN(worstQuery.events.max) ? 'n/a' : worstQuery.events.max.toFixed(0)} error events), ` +
+      `by ${pct(Math.max(...derived.map((x) => x.query.p95).filter((x) => !Number.isNaN(x))))} at most at the 95th percentile. ` +
+      'The other windows are the raw query itself. The burn-rate column sets the gap against the alert thresholds (14.4 and 6 for ' +
+      'pages, 3 and 1 for tickets). ' +
       (r.accuracy.seams.length
         ? `The first tile offset of each SLO found its backfilled sample ${(median(r.accuracy.seams) * 1000).toFixed(0)} ms (median; ` +
           `${(Math.min(...r.accuracy.seams) * 1000).toFixed(0)}–${(Math.max(...r.accuracy.seams) * 1000).toFixed(0)} ms) before the live timestamp it looks for: ` +

@@ -1,7 +1,7 @@
 import { defineSlos } from '../src/model/spec.ts';
 import { arksGatewayRequestsTotal } from './catalog/arks-gateway.ts';
 import { kthenaInferenceDuration, kthenaInferenceRequestsTotal } from './catalog/kthena-inference.ts';
-import { routerRequestDuration, routerRequestsTotal } from './catalog/kthena-router.ts';
+import { kthenaRouter, routerRequestDuration, routerRequestsTotal } from './catalog/kthena-router.ts';
 import { ragTtft } from './catalog/rag-backend.ts';
 import { vllmInterTokenLatency, vllmTimeToFirstToken } from './catalog/vllm.ts';
 
@@ -11,7 +11,8 @@ import { vllmInterTokenLatency, vllmTimeToFirstToken } from './catalog/vllm.ts';
  * steadily; the `team` and `service` labels route them in Alertmanager.
  *
  * Every SLO drops its SLI samples at zero traffic (no NaN burn rates); the high-traffic router SLOs use
- * the efficient mode, the rest keep Sloth's exact rules plus that guard.
+ * the efficient mode (told the router's scrape interval, so its tiles add up exactly), the rest keep
+ * Sloth's exact rules plus that guard.
  */
 
 const SERVER_ERROR = { re: '5..' } as const;
@@ -53,7 +54,7 @@ const routeSlos = ROUTED_MODELS.flatMap((model) => [
 export const routerSlos = defineSlos({
   service: 'kthena-router',
   labels: { team: 'inference-platform', service: 'kthena-router' },
-  options: { mode: 'efficient', minEventRate: 0.05 },
+  options: { mode: 'efficient', minEventRate: 0.05, scrapeInterval: kthenaRouter.spec.scrapeInterval },
   slos: routeSlos,
 });
 

@@ -13,7 +13,7 @@ import { alertRules, idFilter, idLabels, metadataRules, sliExpr, sloBurnTable, s
  * windows add up recorded shorter ones at exact offsets, and the period window adds up hourly blocks
  * recorded once an hour. Every window is a ratio of event counts (traffic-weighted, unlike Sloth's average
  * of 5m ratios for the period). Error and total rates travel as one series pair per window (label
- * `slo_events`), so each tile is one lookup. The output series, metadata and alerts keep Sloth's names and
+ * `slo_events`), so each tile is one lookup. Short windows no tile is built from keep Sloth's expressions. The output series, metadata and alerts keep Sloth's names and
  * labels, so dashboards and routing do not change.
  */
 
@@ -47,6 +47,10 @@ export function efficientRuleGroups(slo: SlothSlo): OutputRuleGroup[] {
   const floorWindow = slo.options.minEventRate === undefined ? undefined : sloBurnTable(slo).pageQuick.long;
   const labels = (window: string): Record<string, string> =>
     goSorted({ ...idLabels(slo), [SLO_LABELS.window]: window, ...userLabels(slo) });
+  // A tile read over one scrape interval more starts on the sample its older neighbour ends on, and `rate()`
+  // over that range is the exact event count between the two samples over the window's length.
+  const pad = slo.options.scrapeInterval === undefined ? 0 : parseDuration(slo.options.scrapeInterval)!;
+  const tileRange = (window: string): string => promDuration(parseDuration(window)! + pad);
   // The SLO's own recordings: its ID is enough to find them.
   const mine = (series: string, kind?: EventKind): string =>
     `${series}{${kind ? `${SLO_LABELS.events}="${kind}", ` : ''}${SLO_LABELS.id}="${slo.id}"}`;
@@ -57,12 +61,13 @@ export function efficientRuleGroups(slo: SlothSlo): OutputRuleGroup[] {
       rules.push({ record: sliErrorRatio(window), expr: sliExpr(slo, window), labels: labels(window) });
       continue;
     }
-    const expr =
+    const range = tileRange(window);
+    const events =
       source.kind === 'raw'
-        ? eventsPair(atWindow(sli.errorQuery, window), atWindow(sli.totalQuery, window))
+        ? eventsPair(atWindow(sli.errorQuery, range), atWindow(sli.totalQuery, range))
         : tiles(mine(eventsRate(source.base)), source.base, source.count);
     rules.push(
-      { record: eventsRate(window), expr, labels: labels(window) },
+      { record: eventsRate(window), expr: events, labels: labels(window) },
       { record: sliErrorRatio(window), expr: ratioOf((kind) => mine(eventsRate(window), kind), guard), labels: labels(window) },
     );
   }
@@ -75,7 +80,7 @@ export function efficientRuleGroups(slo: SlothSlo): OutputRuleGroup[] {
 
   const blocks: OutputRule = {
     record: block,
-    expr: eventsPair(atWindow(sli.errorQuery, PERIOD_BLOCK), atWindow(sli.totalQuery, PERIOD_BLOCK)),
+    expr: eventsPair(atWindow(sli.errorQuery, tileRange(PERIOD_BLOCK)), atWindow(sli.totalQuery, tileRange(PERIOD_BLOCK))),
     // The series keep these labels anyway; stating them keeps the rules distinct per SLO for linters.
     labels: goSorted(idLabels(slo)),
   };

@@ -117,6 +117,12 @@ export const sloOptionsSchema = z.strictObject({
   minEventRate: z.number().positive().optional(),
   /** Drop SLI samples at zero traffic instead of recording NaN (0/0). On by default in `efficient` mode. */
   zeroTrafficGuard: z.boolean().optional(),
+  /**
+   * How often the SLI's series are scraped (use the catalog source's `scrapeInterval`). Efficient tiles
+   * then reach back one interval more, to the sample their neighbour ends on, and add up to the exact
+   * event count; without it each seam between tiles is estimated from the average rate.
+   */
+  scrapeInterval: durationSchema.optional(),
 });
 export type SloOptionsSpec = z.input<typeof sloOptionsSchema>;
 
@@ -171,6 +177,7 @@ export interface ResolvedSloOptions {
   mode: 'sloth' | 'efficient';
   minEventRate?: number;
   zeroTrafficGuard: boolean;
+  scrapeInterval?: string;
 }
 
 export function resolveOptions(service: SloService, slo: Slo): ResolvedSloOptions {
@@ -180,6 +187,7 @@ export function resolveOptions(service: SloService, slo: Slo): ResolvedSloOption
     mode,
     minEventRate: merged.minEventRate,
     zeroTrafficGuard: merged.zeroTrafficGuard ?? mode === 'efficient',
+    scrapeInterval: merged.scrapeInterval,
   };
 }
 
