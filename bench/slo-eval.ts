@@ -39,7 +39,7 @@ const WATCH_SECONDS = 150;
 /** The first evaluation after start reads cold chunks; it is left out. */
 const WARMUP_EVALUATIONS = 1;
 /** How far ahead the history ends: time enough to evaluate and import the recordings before it. */
-const HANDOVER_SECONDS = 50;
+const HANDOVER_SECONDS = 90;
 /** Steps the exporter can serve beyond the history (the rest of the bench must fit in them). */
 const LIVE_STEPS = 60;
 const TARGET = { costRatio: 0.5, relativeError: 0.01 };

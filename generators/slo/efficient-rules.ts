@@ -47,10 +47,13 @@ export function efficientRuleGroups(slo: SlothSlo): OutputRuleGroup[] {
   const floorWindow = slo.options.minEventRate === undefined ? undefined : sloBurnTable(slo).pageQuick.long;
   const labels = (window: string): Record<string, string> =>
     goSorted({ ...idLabels(slo), [SLO_LABELS.window]: window, ...userLabels(slo) });
-  // A tile read over one scrape interval more starts on the sample its older neighbour ends on, and `rate()`
-  // over that range is the exact event count between the two samples over the window's length.
+  // Read over one scrape interval more, a window starts on the sample its older neighbour ends on, and
+  // `rate()` over that range is the exact event count between the two samples over the window's length.
   const pad = slo.options.scrapeInterval === undefined ? 0 : parseDuration(slo.options.scrapeInterval)!;
-  const tileRange = (window: string): string => promDuration(parseDuration(window)! + pad);
+  const rawCounts = (window: string): string => {
+    const range = promDuration(parseDuration(window)! + pad);
+    return eventsPair(atWindow(sli.errorQuery, range), atWindow(sli.totalQuery, range));
+  };
   // The SLO's own recordings: its ID is enough to find them.
   const mine = (series: string, kind?: EventKind): string =>
     `${series}{${kind ? `${SLO_LABELS.events}="${kind}", ` : ''}${SLO_LABELS.id}="${slo.id}"}`;
@@ -61,11 +64,7 @@ export function efficientRuleGroups(slo: SlothSlo): OutputRuleGroup[] {
       rules.push({ record: sliErrorRatio(window), expr: sliExpr(slo, window), labels: labels(window) });
       continue;
     }
-    const range = tileRange(window);
-    const events =
-      source.kind === 'raw'
-        ? eventsPair(atWindow(sli.errorQuery, range), atWindow(sli.totalQuery, range))
-        : tiles(mine(eventsRate(source.base)), source.base, source.count);
+    const events = source.kind === 'raw' ? rawCounts(window) : tiles(mine(eventsRate(source.base)), source.base, source.count);
     rules.push(
       { record: eventsRate(window), expr: events, labels: labels(window) },
       { record: sliErrorRatio(window), expr: ratioOf((kind) => mine(eventsRate(window), kind), guard), labels: labels(window) },
@@ -80,7 +79,7 @@ export function efficientRuleGroups(slo: SlothSlo): OutputRuleGroup[] {
 
   const blocks: OutputRule = {
     record: block,
-    expr: eventsPair(atWindow(sli.errorQuery, tileRange(PERIOD_BLOCK)), atWindow(sli.totalQuery, tileRange(PERIOD_BLOCK))),
+    expr: rawCounts(PERIOD_BLOCK),
     // The series keep these labels anyway; stating them keeps the rules distinct per SLO for linters.
     labels: goSorted(idLabels(slo)),
   };

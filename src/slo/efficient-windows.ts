@@ -1,11 +1,11 @@
 import { parseDuration } from '../model/duration.ts';
 
 /**
- * How the `efficient` mode builds each alert window. Windows up to an hour read the raw series, as
- * Sloth's do. A longer window adds up tiles: a shorter window's recorded event rates now and at whole
- * multiples of that window ago (2h = 1h + 1h an hour ago; 6h = three 2h; 1d = four 6h; 3d = three 1d).
- * Tiles meet exactly at the evaluation timestamps, so the sum counts the events of its span, no more and
- * no less, while no rule reads raw samples over more than an hour.
+ * How the `efficient` mode builds each alert window. Windows up to an hour read the raw series. A longer
+ * window adds up tiles: a shorter window's recorded event rates now and at whole multiples of that window
+ * ago (2h = 1h + 1h an hour ago; 6h = three 2h; 1d = four 6h; 3d = three 1d). Tiles meet exactly at the
+ * evaluation timestamps, so the sum counts the events of its span, no more and no less, while no rule
+ * reads raw samples over more than an hour.
  */
 
 /** Windows up to this long read the raw series. */
