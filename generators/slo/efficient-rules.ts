@@ -1,7 +1,7 @@
 import type { OutputRule, OutputRuleGroup } from '../prometheus-rules/envelopes.ts';
 import { parseDuration } from '../../src/model/duration.ts';
 import { EFFICIENT_ORIGIN, SLO_GROUPS, SLO_LABELS, blockRate, eventsRate, sliErrorRatio, type EventKind } from '../../src/slo/names.ts';
-import { efficientWindows } from '../../src/slo/efficient-windows.ts';
+import { countsEvents, efficientPlan } from '../../src/slo/efficient-windows.ts';
 import { atWindow } from '../../src/slo/sli.ts';
 import type { SlothSlo } from '../../src/slo/sloth-slo.ts';
 import { PERIOD_BLOCK, promDuration, sliWindows } from '../../src/slo/windows.ts';
@@ -59,8 +59,9 @@ export function efficientRuleGroups(slo: SlothSlo): OutputRuleGroup[] {
     `${series}{${kind ? `${SLO_LABELS.events}="${kind}", ` : ''}${SLO_LABELS.id}="${slo.id}"}`;
 
   const rules: OutputRule[] = [];
-  for (const { window, source, recordsEventRates } of efficientWindows(windows.slice(0, -1), floorWindow)) {
-    if (source.kind === 'raw' && !recordsEventRates) {
+  for (const plan of efficientPlan(slo)) {
+    const { window, source } = plan;
+    if (!countsEvents(plan)) {
       rules.push({ record: sliErrorRatio(window), expr: sliExpr(slo, window), labels: labels(window) });
       continue;
     }

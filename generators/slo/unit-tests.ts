@@ -7,7 +7,7 @@ import { renderAlertTemplate } from '../../src/promql/alert-template.ts';
 import { SLO_LABELS, SLO_SERIES, sliErrorRatio } from '../../src/slo/names.ts';
 import { atWindow } from '../../src/slo/sli.ts';
 import type { SlothSlo } from '../../src/slo/sloth-slo.ts';
-import { efficientWindows } from '../../src/slo/efficient-windows.ts';
+import { countsEvents, efficientPlan } from '../../src/slo/efficient-windows.ts';
 import { promDuration, sliWindows, type BurnWindow } from '../../src/slo/windows.ts';
 import { selector } from '../prometheus-rules/test-series.ts';
 import { alertAnnotations, alertErrorBudget, alertLabels, idLabels, sloBurnTable, userLabels, type Severity } from './sloth-rules.ts';
@@ -311,16 +311,13 @@ function efficientAccuracyCase(spec: Slo, slo: SlothSlo, history: number, rate: 
   if (!input) return undefined;
   const f = `{${SLO_LABELS.id}="${slo.id}"}`;
   const sli = slo.sli;
-  // Windows read from recorded event pairs count events from the sample at the window's start (one scrape
-  // interval further back).
+  // Windows read from recorded counts start on the sample at or before the window's start (one scrape interval
+  // further back).
   const pad = slo.options.scrapeInterval === undefined ? 0 : parseDuration(slo.options.scrapeInterval)!;
-  const floorWindow = slo.options.minEventRate === undefined ? undefined : sloBurnTable(slo).pageQuick.long;
-  const paired = new Set(
-    efficientWindows(windows, floorWindow).flatMap((p) => (p.source.kind === 'tiles' || p.recordsEventRates ? [p.window] : [])),
-  );
+  const counted = new Set(efficientPlan(slo).filter(countsEvents).map((p) => p.window));
   const off = windows
     .map((w) => {
-      const range = paired.has(w) ? promDuration(parseDuration(w)! + pad) : w;
+      const range = counted.has(w) ? promDuration(parseDuration(w)! + pad) : w;
       const exact = `(${atWindow(sli.errorQuery, range)}) / (${atWindow(sli.totalQuery, range)})`;
       return `abs(${sliErrorRatio(w)}${f} - on() group_left() (${exact})) > on() group_left() (${goFloat(EFFICIENT_TOLERANCE)} * ${exact})`;
     })

@@ -1,4 +1,6 @@
 import { parseDuration } from '../model/duration.ts';
+import type { SlothSlo } from './sloth-slo.ts';
+import { burnTable, sliWindows } from './windows.ts';
 
 /**
  * How the `efficient` mode builds each alert window. Windows up to an hour read the raw series. A longer
@@ -41,4 +43,13 @@ export function efficientWindows(windows: readonly string[], floorWindow?: strin
     });
   }
   return plans.map(({ ms: _ms, ...plan }) => plan);
+}
+
+/** Whether a window is read from recorded event counts (tiles, or raw counts kept for tiles or the floor). */
+export const countsEvents = (plan: EfficientWindow): boolean => plan.source.kind === 'tiles' || plan.recordsEventRates;
+
+/** The plan of one SLO: its alert windows, with the page's long window kept for a minimum event rate. */
+export function efficientPlan(slo: Pick<SlothSlo, 'windows' | 'period' | 'options'>): EfficientWindow[] {
+  const floorWindow = slo.options.minEventRate === undefined ? undefined : burnTable(slo.windows, slo.period).pageQuick.long;
+  return efficientWindows(sliWindows(slo.windows, slo.period).slice(0, -1), floorWindow);
 }

@@ -4,8 +4,8 @@ import type { Located } from '../model/model.ts';
 import type { SloService } from '../model/slo.ts';
 import { EFFICIENT_ORIGIN, SLOTH_CLI_PROM, SLO_LABELS, SLO_SERIES, EVENT_KINDS, blockRate, eventsRate, sliErrorRatio } from './names.ts';
 import { slothSlos } from './sloth-slo.ts';
-import { efficientWindows } from './efficient-windows.ts';
-import { PERIOD_BLOCK, burnTable, sliWindows } from './windows.ts';
+import { countsEvents, efficientPlan } from './efficient-windows.ts';
+import { PERIOD_BLOCK, sliWindows } from './windows.ts';
 
 /**
  * The series SLO rules record, as catalog entries, so dashboards and rules that query them are checked
@@ -24,9 +24,7 @@ export function sloRecordedMetrics(services: ReadonlyArray<Located<SloService>>,
       const windows = sliWindows(slo.windows, slo.period);
       for (const w of windows) add(sliErrorRatio(w), `Error ratio of the SLI over ${w}.`, 'ratio', { ...base, [SLO_LABELS.window]: w });
       if (slo.options.mode === 'efficient' && slo.sli.kind === 'events') {
-        const floorWindow = slo.options.minEventRate === undefined ? undefined : burnTable(slo.windows, slo.period).pageQuick.long;
-        for (const plan of efficientWindows(windows.slice(0, -1), floorWindow)) {
-          if (plan.source.kind === 'raw' && !plan.recordsEventRates) continue;
+        for (const plan of efficientPlan(slo).filter(countsEvents)) {
           const labels = { ...base, [SLO_LABELS.window]: plan.window };
           for (const kind of EVENT_KINDS) add(eventsRate(plan.window), `Error and total events per second over ${plan.window}.`, 'reqps', { ...labels, [SLO_LABELS.events]: kind });
         }
