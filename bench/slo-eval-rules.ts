@@ -16,9 +16,8 @@ export const serviceOf = (mode: Mode): string => `bench-${mode}`;
 
 export const errorSelector = (slo: number): string => `${TRAFFIC_METRIC}{job="${jobOf(slo)}",code=~"${SERVER_ERROR_RE}"}`;
 export const totalSelector = (slo: number): string => `${TRAFFIC_METRIC}{job="${jobOf(slo)}"}`;
-export const errorQuery = (slo: number, window: string): string =>
-  `sum(rate(${TRAFFIC_METRIC}{job="${jobOf(slo)}",code=~"${SERVER_ERROR_RE}"}[${window}]))`;
-export const totalQuery = (slo: number, window: string): string => `sum(rate(${TRAFFIC_METRIC}{job="${jobOf(slo)}"}[${window}]))`;
+export const errorQuery = (slo: number, window: string): string => `sum(rate(${errorSelector(slo)}[${window}]))`;
+export const totalQuery = (slo: number, window: string): string => `sum(rate(${totalSelector(slo)}[${window}]))`;
 
 function serviceSpec(mode: Mode, count: number, scrapeInterval: string): SloServiceSpec {
   return {
