@@ -6,7 +6,8 @@ import { atWindow } from '../../src/slo/sli.ts';
 import type { SlothSlo } from '../../src/slo/sloth-slo.ts';
 import { PERIOD_BLOCK, promDuration, sliWindows } from '../../src/slo/windows.ts';
 import { goSorted } from './go-yaml.ts';
-import { alertRules, idFilter, idLabels, metadataRules, sliExpr, sloBurnTable, slothRuleGroups, userLabels, withTrafficFloor } from './sloth-rules.ts';
+import { idLabels, userLabels } from '../../src/slo/labels.ts';
+import { alertRules, idFilter, metadataRules, sliExpr, sloBurnTable, slothRuleGroups, withTrafficFloor } from './sloth-rules.ts';
 
 /**
  * The `efficient` mode (plan in `src/slo/efficient-windows.ts`): short windows read the raw series, long

@@ -1,7 +1,6 @@
 import { MANAGED_BY_LABEL, OUT, fileStem, generatedHeader, k8sName } from '../../src/conventions.ts';
 import type { Artifact } from '../../src/model/artifact.ts';
-import type { GeneratedAlert } from '../../src/model/alerts.ts';
-import { locate, type Located, type Model } from '../../src/model/model.ts';
+import type { Located, Model } from '../../src/model/model.ts';
 import type { SloService } from '../../src/model/slo.ts';
 import { toYaml, sortKeys } from '../../src/emit/serialize.ts';
 import { SLOTH_CLI_PROM } from '../../src/slo/names.ts';
@@ -9,7 +8,7 @@ import { slothSlos, type SlothSlo } from '../../src/slo/sloth-slo.ts';
 import { BUILTIN_WINDOWS, SLOTH_BUILTIN_PERIODS, promDuration } from '../../src/slo/windows.ts';
 import { ruleEnvelopes, type OutputRuleGroup } from '../prometheus-rules/envelopes.ts';
 import { efficientRuleGroups } from './efficient-rules.ts';
-import { alertLabels, idLabels, slothRuleGroups, userLabels } from './sloth-rules.ts';
+import { slothRuleGroups } from './sloth-rules.ts';
 import { slothCrSpec, slothPrometheusV1 } from './sloth-spec.ts';
 import { SLO_TEST_EVALUATION_INTERVAL, sloTestCases } from './unit-tests.ts';
 
@@ -115,27 +114,6 @@ export function sloArtifacts(model: Model): Artifact[] {
         body: toYaml(alertWindowsDocument(period, slo), generatedHeader([file])),
       });
     }
-  }
-  return out;
-}
-
-/** Every SLO alert with the labels Alertmanager sees: rule labels plus the SLI series' static labels. */
-export function sloAlerts(model: Model): GeneratedAlert[] {
-  const out: GeneratedAlert[] = [];
-  for (const located of services(model)) {
-    const slos = slothSlos(located.value, model.stack.value.prometheusMajor);
-    slos.forEach((slo, i) => {
-      if (!slo.alerting.name) return;
-      for (const severity of ['page', 'ticket'] as const) {
-        if (slo.alerting[severity].disable) continue;
-        out.push({
-          alertname: slo.alerting.name,
-          labels: sortKeys({ ...idLabels(slo), ...userLabels(slo), ...alertLabels(slo, severity) }),
-          dynamicLabels: [],
-          origin: locate(located, `slos[${i}].alerting`),
-        });
-      }
-    });
   }
   return out;
 }

@@ -2,6 +2,7 @@ import { goFloat } from '../../src/conventions.ts';
 import type { OutputRule, OutputRuleGroup } from '../prometheus-rules/envelopes.ts';
 import { SLO_GROUPS, SLO_LABELS, SLO_SERIES, sliErrorRatio, type SlothOrigin } from '../../src/slo/names.ts';
 import { atWindow } from '../../src/slo/sli.ts';
+import { idLabels, severityLabels, userLabels, type Severity } from '../../src/slo/labels.ts';
 import type { SlothSlo } from '../../src/slo/sloth-slo.ts';
 import { burnTable, promDuration, sliWindows, type BurnTable, type BurnWindow } from '../../src/slo/windows.ts';
 import { goSorted } from './go-yaml.ts';
@@ -12,10 +13,6 @@ import { goSorted } from './go-yaml.ts';
  * (zero-traffic guard) and the page alert (minimum event rate).
  */
 
-export function idLabels(slo: SlothSlo): Record<string, string> {
-  return { [SLO_LABELS.id]: slo.id, [SLO_LABELS.service]: slo.service, [SLO_LABELS.slo]: slo.name };
-}
-
 /** Prometheus `LabelSet.String()` of the ID labels: keys sorted, `", "` between pairs. */
 export function idFilter(slo: SlothSlo): string {
   const labels = idLabels(slo);
@@ -23,10 +20,6 @@ export function idFilter(slo: SlothSlo): string {
     .sort()
     .map((k) => `${k}=${JSON.stringify(labels[k])}`)
     .join(', ')}}`;
-}
-
-export function userLabels(slo: SlothSlo): Record<string, string> {
-  return { ...slo.serviceLabels, ...slo.labels };
 }
 
 /** Sloth's alert budget: `(100 - objective) / 100`, not `1 - objective / 100` (the float noise differs). */
@@ -95,8 +88,6 @@ export function metadataRules(slo: SlothSlo, origin: SlothOrigin): OutputRule[] 
   ];
 }
 
-export type Severity = 'page' | 'ticket';
-
 export const DEFAULT_ANNOTATIONS = {
   title: (severity: Severity) =>
     `(${severity}) {{$labels.sloth_service}} {{$labels.sloth_slo}} SLO error budget burn rate is too fast.`,
@@ -122,8 +113,7 @@ export function withTrafficFloor(expr: string, matching: string, traffic: string
 }
 
 export function alertLabels(slo: SlothSlo, severity: Severity): Record<string, string> {
-  const own = slo.alerting[severity];
-  return goSorted({ ...slo.alerting.labels, ...own.labels, [SLO_LABELS.severity]: severity });
+  return goSorted(severityLabels(slo, severity));
 }
 
 export function alertAnnotations(slo: SlothSlo, severity: Severity): Record<string, string> {

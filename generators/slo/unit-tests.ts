@@ -10,7 +10,8 @@ import type { SlothSlo } from '../../src/slo/sloth-slo.ts';
 import { countsEvents, efficientPlan } from '../../src/slo/efficient-windows.ts';
 import { promDuration, sliWindows, type BurnWindow } from '../../src/slo/windows.ts';
 import { selector } from '../prometheus-rules/test-series.ts';
-import { alertAnnotations, alertErrorBudget, alertLabels, idLabels, sloBurnTable, userLabels, type Severity } from './sloth-rules.ts';
+import { idLabels, userLabels, type Severity } from '../../src/slo/labels.ts';
+import { alertAnnotations, alertErrorBudget, alertLabels, sloBurnTable } from './sloth-rules.ts';
 
 /**
  * promtool unit tests for SLO alerts. After a day of healthy history, errors

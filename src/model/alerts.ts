@@ -1,5 +1,5 @@
 import { sortKeys } from '../emit/serialize.ts';
-import { sloAlerts } from '../../generators/slo/index.ts';
+import { sloAlerts } from '../slo/alerts.ts';
 import { logqlGroupingLabels } from '../logql/analyze.ts';
 import { outputLabels } from '../promql/analyze.ts';
 import { alertLabels, isAlertRule } from './alert-rule.ts';

@@ -9,7 +9,8 @@ import { SCHEMAS_MISSING_REASON, schemaErrors, schemasAvailable } from '../suppo
 import { specFixture, src } from '../support/spec-fixture.ts';
 import { buildModel, checkModel } from '../../src/pipeline.ts';
 import type { Model } from '../../src/model/model.ts';
-import { sloAlerts, sloArtifacts } from '../../generators/slo/index.ts';
+import { sloArtifacts } from '../../generators/slo/index.ts';
+import { sloAlerts } from '../../src/slo/alerts.ts';
 import { parseSlothYaml } from '../../src/import/sloth-parse.ts';
 
 async function projectModel(): Promise<Model> {
