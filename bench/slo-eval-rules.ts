@@ -1,5 +1,6 @@
 import { sloServiceSpecSchema, type SloServiceSpec } from '../src/model/slo.ts';
 import { slothSlos, type SlothSlo } from '../src/slo/sloth-slo.ts';
+import { efficientPlan, type EfficientWindow } from '../src/slo/efficient-windows.ts';
 import { SLO_GROUPS } from '../src/slo/names.ts';
 import { sliWindows } from '../src/slo/windows.ts';
 import { sloRuleGroups } from '../generators/slo/index.ts';
@@ -38,6 +39,8 @@ export interface BenchRules {
   groups: Record<Mode, OutputRuleGroup[]>;
   /** Every SLI window, shortest first, the period last. */
   windows: string[];
+  /** How the efficient mode builds each window but the period (the same for every bench SLO). */
+  plan: EfficientWindow[];
   /**
    * The recordings rules read back in time (over a range or at an offset), to evaluate over the history
    * stage by stage: each stage reads only raw series and earlier stages. Groups keep their names, so
@@ -91,7 +94,7 @@ export function benchRules(count: number, interval: string): BenchRules {
   // Per mode: both record some of the same names (the 5m ratio), which only Sloth's rules read back.
   const [sloth, efficient] = MODES.map((mode) => stagesOf(groups[mode], interval));
   const backfillStages = Array.from({ length: Math.max(sloth!.length, efficient!.length) }, (_, i) => [...(sloth![i] ?? []), ...(efficient![i] ?? [])]);
-  return { slos, groups, windows, backfillStages };
+  return { slos, groups, windows, plan: efficientPlan(slos.efficient[0]!), backfillStages };
 }
 
 export function isBlockGroup(name: string): boolean {

@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { performance } from 'node:perf_hooks';
 import { toYaml } from '../src/emit/serialize.ts';
 import { parseDuration } from '../src/model/duration.ts';
-import { countsEvents, efficientPlan, efficientWindows } from '../src/slo/efficient-windows.ts';
+import { countsEvents } from '../src/slo/efficient-windows.ts';
 import { SLO_GROUPS, SLO_LABELS, blockRate, eventsRate, sliErrorRatio } from '../src/slo/names.ts';
 import { PERIOD_BLOCK } from '../src/slo/windows.ts';
 import { findBinary, freePort, startChild, waitReady, type ChildHandle } from '../test/e2e/processes.ts';
@@ -217,7 +217,7 @@ async function measureAccuracy(base: string, rules: BenchRules, historyStart: nu
   const period = rules.windows[rules.windows.length - 1]!;
   const rows: WindowError[] = rules.windows.map((window) => ({ window, efficientVsCount: [], efficientVsQuery: [], efficientVsQueryBurn: [], eventsApart: [], slothVsCount: [] }));
   const seams: number[] = [];
-  const tiles = efficientWindows(rules.windows.slice(0, -1)).find((p) => p.source.kind === 'tiles')?.source;
+  const tiles = rules.plan.find((p) => p.source.kind === 'tiles')?.source;
   const tileBase = tiles?.kind === 'tiles' ? tiles.base : undefined;
   const row = (w: string): WindowError => rows.find((r) => r.window === w)!;
   const record = (r: WindowError, value: number | undefined, query: number | undefined, count: number | undefined, events: number | undefined, objective: number): void => {
@@ -433,10 +433,10 @@ interface Results {
   seamSeconds: number;
 }
 
-/** How the efficient mode builds a window: `raw query`, `3 × 2h`, `hourly blocks`. */
-function sourceOf(windows: readonly string[], window: string): string {
-  if (window === windows[windows.length - 1]) return `${PERIOD_BLOCK} blocks`;
-  const plan = efficientWindows(windows.slice(0, -1)).find((p) => p.window === window)!;
+/** How the efficient mode builds a window: `raw query`, `raw counts`, `3 × 2h`, `1h blocks` (the period). */
+function sourceOf(rules: BenchRules, window: string): string {
+  const plan = rules.plan.find((p) => p.window === window);
+  if (!plan) return `${PERIOD_BLOCK} blocks`;
   if (plan.source.kind === 'tiles') return `${plan.source.count} × ${plan.source.base}`;
   return countsEvents(plan) ? 'raw counts' : 'raw query';
 }
@@ -454,7 +454,7 @@ function section(r: Results): BenchSection {
     sloth: errorStats(w.slothVsCount),
     events: errorStats(w.eventsApart),
   }));
-  const counted = new Set([...efficientPlan(r.rules.slos.efficient[0]!).filter(countsEvents).map((p) => p.window), period]);
+  const counted = new Set([...r.rules.plan.filter(countsEvents).map((p) => p.window), period]);
   const derived = errorRows.filter((x) => counted.has(x.w.window));
   const worst = Math.max(...derived.map((x) => x.count.max).filter((x) => !Number.isNaN(x)));
   const worstQuery = derived.reduce((a, b) => (b.query.max > a.query.max ? b : a));
@@ -502,7 +502,7 @@ function section(r: Results): BenchSection {
     '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...errorRows.map(
       ({ w, count, query, sloth, events }) =>
-        `| ${w.window} | ${sourceOf(r.rules.windows, w.window)} | ${count.n} | ${pct(count.median)} | ${pct(count.max)} | ${pct(query.median)} | ${pct(query.p95)} | ${pct(query.max)} | ` +
+        `| ${w.window} | ${sourceOf(r.rules, w.window)} | ${count.n} | ${pct(count.median)} | ${pct(count.max)} | ${pct(query.median)} | ${pct(query.p95)} | ${pct(query.max)} | ` +
         `${burn(w.efficientVsQueryBurn)} | ${Number.isNaN(events.max) ? 'n/a' : events.max.toFixed(1)} | ${pct(sloth.max)} |`,
     ),
     '',

@@ -1,13 +1,13 @@
 import type { OutputRule, OutputRuleGroup } from '../prometheus-rules/envelopes.ts';
 import { parseDuration } from '../../src/model/duration.ts';
 import { EFFICIENT_ORIGIN, SLO_GROUPS, SLO_LABELS, blockRate, eventsRate, sliErrorRatio, type EventKind } from '../../src/slo/names.ts';
-import { countsEvents, efficientPlan } from '../../src/slo/efficient-windows.ts';
+import { countRange, countsEvents, efficientPlan, floorWindowOf } from '../../src/slo/efficient-windows.ts';
 import { atWindow } from '../../src/slo/sli.ts';
 import type { SlothSlo } from '../../src/slo/sloth-slo.ts';
 import { PERIOD_BLOCK, promDuration, sliWindows } from '../../src/slo/windows.ts';
 import { goSorted } from './go-yaml.ts';
 import { idLabels, userLabels } from '../../src/slo/labels.ts';
-import { alertRules, idFilter, metadataRules, sliExpr, sloBurnTable, slothRuleGroups, withTrafficFloor } from './sloth-rules.ts';
+import { alertRules, idFilter, metadataRules, sliExpr, slothRuleGroups, withTrafficFloor } from './sloth-rules.ts';
 
 /**
  * The `efficient` mode (plan in `src/slo/efficient-windows.ts`): short windows read the raw series, long
@@ -45,14 +45,11 @@ export function efficientRuleGroups(slo: SlothSlo): OutputRuleGroup[] {
   const guard = slo.options.zeroTrafficGuard;
   const windows = sliWindows(slo.windows, slo.period);
   const period = windows[windows.length - 1]!;
-  const floorWindow = slo.options.minEventRate === undefined ? undefined : sloBurnTable(slo).pageQuick.long;
+  const floorWindow = floorWindowOf(slo);
   const labels = (window: string): Record<string, string> =>
     goSorted({ ...idLabels(slo), [SLO_LABELS.window]: window, ...userLabels(slo) });
-  // Read over one scrape interval more, a window starts on the sample its older neighbour ends on, and
-  // `rate()` over that range is the exact event count between the two samples over the window's length.
-  const pad = slo.options.scrapeInterval === undefined ? 0 : parseDuration(slo.options.scrapeInterval)!;
   const rawCounts = (window: string): string => {
-    const range = promDuration(parseDuration(window)! + pad);
+    const range = countRange(slo, window);
     return eventsPair(atWindow(sli.errorQuery, range), atWindow(sli.totalQuery, range));
   };
   // The SLO's own recordings: its ID is enough to find them.

@@ -7,8 +7,8 @@ import { renderAlertTemplate } from '../../src/promql/alert-template.ts';
 import { SLO_LABELS, SLO_SERIES, sliErrorRatio } from '../../src/slo/names.ts';
 import { atWindow } from '../../src/slo/sli.ts';
 import type { SlothSlo } from '../../src/slo/sloth-slo.ts';
-import { countsEvents, efficientPlan } from '../../src/slo/efficient-windows.ts';
-import { promDuration, sliWindows, type BurnWindow } from '../../src/slo/windows.ts';
+import { countRange, countsEvents, efficientPlan } from '../../src/slo/efficient-windows.ts';
+import { sliWindows, type BurnWindow } from '../../src/slo/windows.ts';
 import { selector } from '../prometheus-rules/test-series.ts';
 import { idLabels, userLabels, type Severity } from '../../src/slo/labels.ts';
 import { alertAnnotations, alertErrorBudget, alertLabels, sloBurnTable } from './sloth-rules.ts';
@@ -314,11 +314,10 @@ function efficientAccuracyCase(spec: Slo, slo: SlothSlo, history: number, rate: 
   const sli = slo.sli;
   // Windows read from recorded counts start on the sample at or before the window's start (one scrape interval
   // further back).
-  const pad = slo.options.scrapeInterval === undefined ? 0 : parseDuration(slo.options.scrapeInterval)!;
   const counted = new Set(efficientPlan(slo).filter(countsEvents).map((p) => p.window));
   const off = windows
     .map((w) => {
-      const range = counted.has(w) ? promDuration(parseDuration(w)! + pad) : w;
+      const range = counted.has(w) ? countRange(slo, w) : w;
       const exact = `(${atWindow(sli.errorQuery, range)}) / (${atWindow(sli.totalQuery, range)})`;
       return `abs(${sliErrorRatio(w)}${f} - on() group_left() (${exact})) > on() group_left() (${goFloat(EFFICIENT_TOLERANCE)} * ${exact})`;
     })

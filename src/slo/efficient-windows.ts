@@ -1,6 +1,6 @@
 import { parseDuration } from '../model/duration.ts';
 import type { SlothSlo } from './sloth-slo.ts';
-import { burnTable, sliWindows } from './windows.ts';
+import { burnTable, promDuration, sliWindows } from './windows.ts';
 
 /**
  * How the `efficient` mode builds each alert window. Windows up to an hour read the raw series. A longer
@@ -48,8 +48,24 @@ export function efficientWindows(windows: readonly string[], floorWindow?: strin
 /** Whether a window is read from recorded event counts (tiles, or raw counts kept for tiles or the floor). */
 export const countsEvents = (plan: EfficientWindow): boolean => plan.source.kind === 'tiles' || plan.recordsEventRates;
 
-/** The plan of one SLO: its alert windows, with the page's long window kept for a minimum event rate. */
-export function efficientPlan(slo: Pick<SlothSlo, 'windows' | 'period' | 'options'>): EfficientWindow[] {
-  const floorWindow = slo.options.minEventRate === undefined ? undefined : burnTable(slo.windows, slo.period).pageQuick.long;
-  return efficientWindows(sliWindows(slo.windows, slo.period).slice(0, -1), floorWindow);
+type PlannedSlo = Pick<SlothSlo, 'windows' | 'period' | 'options'>;
+
+/** The window whose total event rate a minimum event rate is checked on: the page's long window. */
+export function floorWindowOf(slo: PlannedSlo): string | undefined {
+  return slo.options.minEventRate === undefined ? undefined : burnTable(slo.windows, slo.period).pageQuick.long;
+}
+
+/** The plan of one SLO: its alert windows, with the floor window's event rates kept. */
+export function efficientPlan(slo: PlannedSlo): EfficientWindow[] {
+  return efficientWindows(sliWindows(slo.windows, slo.period).slice(0, -1), floorWindowOf(slo));
+}
+
+/**
+ * The range a window's recorded counts read: one scrape interval longer when the SLO states it, so the
+ * range starts on the sample the window starts from and `rate()` over it is the exact event count between
+ * the two samples over the window's length.
+ */
+export function countRange(slo: PlannedSlo, window: string): string {
+  const pad = slo.options.scrapeInterval === undefined ? 0 : parseDuration(slo.options.scrapeInterval)!;
+  return promDuration(parseDuration(window)! + pad);
 }
