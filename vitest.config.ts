@@ -1,6 +1,11 @@
 import { defineConfig } from 'vitest/config';
 
+/** Specs and tests import `'infermon'` from the sources, as `tsx --conditions=infermon-source` does. */
+const conditions = ['infermon-source', 'import', 'module', 'node', 'default'];
+
 export default defineConfig({
+  resolve: { conditions },
+  ssr: { resolve: { conditions, externalConditions: ['infermon-source'] } },
   test: {
     include: ['test/**/*.test.ts'],
     testTimeout: 120_000,

@@ -1,5 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -36,9 +35,8 @@ const alertPrefix = (i: number) => `Model${String(i).padStart(5, '0')}`;
 function alertFile(first: number, count: number): string {
   const file = JSON.stringify(`models-${String(first).padStart(5, '0')}.alerts`);
   const exports = Array.from({ length: count }, (_, k) => `export const ${exportName(first + k)}Alerts = modelAlerts(${JSON.stringify(modelName(first + k))}, ${JSON.stringify(alertPrefix(first + k))}, ${file});`);
-  return `import { defineRuleGroup } from ${real('src/model/spec.ts')};
-import { promql } from ${real('src/model/rules.ts')};
-import { vllmKvCacheUsage, vllmRequestSuccess } from '../catalog/vllm.ts';
+  return `import { defineRuleGroup, promql } from 'infermon';
+import { vllmKvCacheUsage, vllmRequestSuccess } from 'infermon/catalog/vllm';
 
 function modelAlerts(model: string, prefix: string, file: string) {
   const pod = { model_name: model, engine: '0', instance: 'vllm-0:8000' };
@@ -100,8 +98,8 @@ function sloFile(models: number): string {
     const names = Array.from({ length: count }, (_, k) => modelName(first + k));
     exports.push(`export const ${fleet.replace('-', '')}Slos = fleetSlos(${JSON.stringify(fleet)}, ${JSON.stringify(names)});`);
   }
-  return `import { defineSlos } from ${real('src/model/spec.ts')};
-import { vllmRequestSuccess } from './catalog/vllm.ts';
+  return `import { defineSlos } from 'infermon';
+import { vllmRequestSuccess } from 'infermon/catalog/vllm';
 
 function fleetSlos(service: string, models: string[]) {
   return defineSlos({
@@ -130,7 +128,8 @@ ${exports.join('\n')}
  * (re-exported by absolute path, so nothing is copied), one alert group and one availability SLO per model.
  */
 export function writeScaleSpecs(models: number): ScaleSpecs {
-  const dir = mkdtempSync(join(tmpdir(), `infermon-scale-${models}-`));
+  mkdirSync(join(ROOT, '.tmp'), { recursive: true });
+  const dir = mkdtempSync(join(ROOT, '.tmp', `scale-${models}-`));
   let specFiles = 0;
   const write = (rel: string, body: string) => {
     mkdirSync(join(dir, rel, '..'), { recursive: true });
@@ -139,8 +138,7 @@ export function writeScaleSpecs(models: number): ScaleSpecs {
   };
   write('stack.ts', `export { stack } from ${real('specs/stack.ts')};\n`);
   write('routing.ts', `export { routing } from ${real('specs/routing.ts')};\n`);
-  for (const f of readdirSync(join(ROOT, 'specs', 'catalog')).filter((f) => f.endsWith('.ts')))
-    write(`catalog/${f}`, `export * from ${real(`specs/catalog/${f}`)};\n`);
+  write('sources.ts', `export * from ${real('specs/sources.ts')};\n`);
   for (let first = 0; first < models; first += MODELS_PER_ALERT_FILE) {
     const count = Math.min(MODELS_PER_ALERT_FILE, models - first);
     write(`alerts/models-${String(first).padStart(5, '0')}.ts`, alertFile(first, count));

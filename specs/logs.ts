@@ -1,7 +1,6 @@
-import { label } from '../src/model/catalog.ts';
-import { defineLogs } from '../src/model/spec.ts';
-import { kthenaRouter } from './catalog/kthena-router.ts';
-import { moeRouter } from './catalog/moe-router.ts';
+import { defineLogs, label } from 'infermon';
+import { kthenaRouter } from 'infermon/catalog/kthena-router';
+import { moeRouter } from 'infermon/catalog/moe-router';
 
 /**
  * Log pipelines: the Kthena router's access log (JSON by default, the text format as the alternative)

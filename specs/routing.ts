@@ -1,4 +1,4 @@
-import { defineRouting } from '../src/model/spec.ts';
+import { defineRouting } from 'infermon';
 
 /**
  * Alert routing: critical alerts page the on-call rotation and go to the incident bridge, every alert

@@ -1,9 +1,9 @@
-import { defineSlos } from '../src/model/spec.ts';
-import { arksGatewayRequestsTotal } from './catalog/arks-gateway.ts';
-import { kthenaInferenceDuration, kthenaInferenceRequestsTotal } from './catalog/kthena-inference.ts';
-import { kthenaRouter, routerRequestDuration, routerRequestsTotal } from './catalog/kthena-router.ts';
-import { ragTtft } from './catalog/rag-backend.ts';
-import { vllmInterTokenLatency, vllmTimeToFirstToken } from './catalog/vllm.ts';
+import { defineSlos } from 'infermon';
+import { arksGatewayRequestsTotal } from 'infermon/catalog/arks-gateway';
+import { kthenaInferenceDuration, kthenaInferenceRequestsTotal } from 'infermon/catalog/kthena-inference';
+import { kthenaRouter, routerRequestDuration, routerRequestsTotal } from 'infermon/catalog/kthena-router';
+import { ragTtft } from 'infermon/catalog/rag-backend';
+import { vllmInterTokenLatency, vllmTimeToFirstToken } from 'infermon/catalog/vllm';
 
 /**
  * Service level objectives of the inference platform. Each service's SLOs page its team (`severity:

@@ -1,4 +1,4 @@
-import { defineStack } from '../src/model/spec.ts';
+import { defineStack } from 'infermon';
 
 /** The monitoring stack the output targets: kube-prometheus-stack in `monitoring`, Prometheus 3. */
 export const stack = defineStack({

@@ -1,6 +1,5 @@
-import { defineRuleGroup } from '../../src/model/spec.ts';
-import { promql } from '../../src/model/rules.ts';
-import { dcgmFbFree, dcgmFbUsed, dcgmGpuTemp, dcgmGpuUtil, dcgmXidErrors } from '../catalog/dcgm.ts';
+import { defineRuleGroup, promql } from 'infermon';
+import { dcgmFbFree, dcgmFbUsed, dcgmGpuTemp, dcgmGpuUtil, dcgmXidErrors } from 'infermon/catalog/dcgm';
 
 const gpu = { gpu: '0', UUID: 'GPU-5f0c1b2e-0000-4000-8000-000000000000', Hostname: 'gpu-node-1', modelName: 'NVIDIA H100 80GB HBM3', namespace: 'inference', pod: 'vllm-0' };
 

@@ -1,5 +1,4 @@
-import { defineRuleGroup } from '../../src/model/spec.ts';
-import { promql } from '../../src/model/rules.ts';
+import { defineRuleGroup, promql } from 'infermon';
 import {
   kthenaInference,
   kthenaInferenceDuration,
@@ -8,8 +7,8 @@ import {
   kthenaModelLoadFailuresTotal,
   kthenaModelMemoryUsage,
   modelAccuracyScore,
-} from '../catalog/kthena-inference.ts';
-import { kubeDeploymentSpecReplicas, kubeDeploymentStatusReplicas, promUp } from '../catalog/kubernetes.ts';
+} from 'infermon/catalog/kthena-inference';
+import { kubeDeploymentSpecReplicas, kubeDeploymentStatusReplicas, promUp } from 'infermon/catalog/kubernetes';
 
 const model = { model_id: 'llama-3-8b' };
 const deployment = { namespace: 'inference', deployment: 'llama-3-8b-infer' };

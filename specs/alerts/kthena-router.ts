@@ -1,5 +1,4 @@
-import { defineRuleGroup } from '../../src/model/spec.ts';
-import { promql } from '../../src/model/rules.ts';
+import { defineRuleGroup, promql } from 'infermon';
 import {
   kthenaRouter,
   routerActiveUpstreamRequests,
@@ -7,8 +6,8 @@ import {
   routerRateLimitExceededTotal,
   routerRequestDuration,
   routerRequestsTotal,
-} from '../catalog/kthena-router.ts';
-import { promUp } from '../catalog/kubernetes.ts';
+} from 'infermon/catalog/kthena-router';
+import { promUp } from 'infermon/catalog/kubernetes';
 
 const chat = { path: '/v1/chat/completions' };
 

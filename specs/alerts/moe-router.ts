@@ -1,6 +1,5 @@
-import { defineRuleGroup } from '../../src/model/spec.ts';
-import { promql } from '../../src/model/rules.ts';
-import { moeLoadBalanceScore, moeMemoryUsageBytes, moeRoutingErrorsTotal } from '../catalog/moe-router.ts';
+import { defineRuleGroup, promql } from 'infermon';
+import { moeLoadBalanceScore, moeMemoryUsageBytes, moeRoutingErrorsTotal } from 'infermon/catalog/moe-router';
 
 const model = { model_name: 'mixtral-8x7b' };
 

@@ -1,6 +1,5 @@
-import { defineRuleGroup } from '../../src/model/spec.ts';
-import { promql } from '../../src/model/rules.ts';
-import { ragRequestsTotal, ragTtft } from '../catalog/rag-backend.ts';
+import { defineRuleGroup, promql } from 'infermon';
+import { ragRequestsTotal, ragTtft } from 'infermon/catalog/rag-backend';
 
 const chat = { endpoint: '/api/chat' };
 

@@ -1,12 +1,11 @@
-import { defineRuleGroup } from '../../src/model/spec.ts';
-import { promql } from '../../src/model/rules.ts';
+import { defineRuleGroup, promql } from 'infermon';
 import {
   vllmKvCacheUsage,
   vllmNumPreemptions,
   vllmNumRequestsWaiting,
   vllmRequestSuccess,
   vllmTimeToFirstToken,
-} from '../catalog/vllm.ts';
+} from 'infermon/catalog/vllm';
 
 const pod = { model_name: 'llama-3-8b', engine: '0', instance: 'vllm-0:8000' };
 

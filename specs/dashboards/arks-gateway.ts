@@ -1,6 +1,14 @@
-import { defineDashboard } from '../../src/model/spec.ts';
-import { byVariables, gauge, heatmapBuckets, q, quantileQueries, ratio, sumRate } from '../../src/grafana/queries.ts';
-import { labelVariable } from '../../src/grafana/variables.ts';
+import {
+  byVariables,
+  defineDashboard,
+  gauge,
+  heatmapBuckets,
+  labelVariable,
+  q,
+  quantileQueries,
+  ratio,
+  sumRate,
+} from 'infermon';
 import {
   arksGatewayErrorsTotal,
   arksGatewayQuotaLimit,
@@ -12,7 +20,7 @@ import {
   arksGatewayResponseProcessDuration,
   arksGatewayTokenDistribution,
   arksGatewayTokenUsage,
-} from '../catalog/arks-gateway.ts';
+} from 'infermon/catalog/arks-gateway';
 
 const scope = byVariables({ namespace: 'namespace', model: 'model' });
 /** Token series name the model `token` (a quirk of the gateway). */

@@ -1,6 +1,4 @@
-import { defineDashboard } from '../../src/model/spec.ts';
-import { byVariables, gauge, q } from '../../src/grafana/queries.ts';
-import { labelVariable } from '../../src/grafana/variables.ts';
+import { byVariables, defineDashboard, gauge, labelVariable, q } from 'infermon';
 import {
   DCGM_HOSTNAME_LABEL,
   dcgmFbFree,
@@ -10,7 +8,7 @@ import {
   dcgmPowerUsage,
   dcgmSmClock,
   dcgmXidErrors,
-} from '../catalog/dcgm.ts';
+} from 'infermon/catalog/dcgm';
 
 const gpus = byVariables({ [DCGM_HOSTNAME_LABEL]: 'node', gpu: 'gpu' });
 /** GPUs assigned to a pod (the exporter's Kubernetes mode); idle GPUs carry an empty pod label. */

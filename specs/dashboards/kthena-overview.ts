@@ -1,9 +1,8 @@
-import { defineDashboard } from '../../src/model/spec.ts';
-import { gauge, q, quantile, ratio, sumRate } from '../../src/grafana/queries.ts';
-import { ROUTER_SUCCESS_ERROR_TYPE, routerRequestDuration, routerRequestsTotal } from '../catalog/kthena-router.ts';
-import { vllm, vllmNumRequestsRunning } from '../catalog/vllm.ts';
-import { dcgmFbUsed, dcgmGpuUtil } from '../catalog/dcgm.ts';
-import { kubeDeploymentSpecReplicas, kubeDeploymentStatusReplicas } from '../catalog/kubernetes.ts';
+import { defineDashboard, gauge, q, quantile, ratio, sumRate } from 'infermon';
+import { dcgmFbUsed, dcgmGpuUtil } from 'infermon/catalog/dcgm';
+import { ROUTER_SUCCESS_ERROR_TYPE, routerRequestDuration, routerRequestsTotal } from 'infermon/catalog/kthena-router';
+import { kubeDeploymentSpecReplicas, kubeDeploymentStatusReplicas } from 'infermon/catalog/kubernetes';
+import { vllm, vllmNumRequestsRunning } from 'infermon/catalog/vllm';
 
 const MAPPED = 'The Kthena integration guide queries kthena_inference_* and nvidia_gpu_* series, which real deployments do not expose;';
 const inference = { namespace: { eq: vllm.spec.kubernetes?.namespace ?? '' } };

@@ -1,6 +1,14 @@
-import { defineDashboard } from '../../src/model/spec.ts';
-import { byVariables, gauge, q, quantile, quantileQueries, ratio, sumRate } from '../../src/grafana/queries.ts';
-import { labelVariable } from '../../src/grafana/variables.ts';
+import {
+  byVariables,
+  defineDashboard,
+  gauge,
+  labelVariable,
+  q,
+  quantile,
+  quantileQueries,
+  ratio,
+  sumRate,
+} from 'infermon';
 import {
   ROUTER_SUCCESS_ERROR_TYPE,
   routerActiveDownstreamRequests,
@@ -14,7 +22,7 @@ import {
   routerRequestsTotal,
   routerSchedulerPluginDuration,
   routerTokensTotal,
-} from '../catalog/kthena-router.ts';
+} from 'infermon/catalog/kthena-router';
 
 const byModel = byVariables({ model: 'model' });
 

@@ -1,17 +1,29 @@
-import { defineDashboard } from '../../src/model/spec.ts';
 import {
-  RANGE,
   byVariables,
+  defineDashboard,
   gauge,
   heatmapBuckets,
   instant,
+  labelVariable,
   q,
   quantileQueries,
+  RANGE,
   ratio,
   sumIncrease,
   sumRate,
-} from '../../src/grafana/queries.ts';
-import { labelVariable } from '../../src/grafana/variables.ts';
+} from 'infermon';
+import {
+  sglangCacheHitRate,
+  sglangE2eRequestLatency,
+  sglangGenerationTokens,
+  sglangInterTokenLatency,
+  sglangNumQueueReqs,
+  sglangNumRequests,
+  sglangNumRunningReqs,
+  sglangPromptTokens,
+  sglangTimeToFirstToken,
+  sglangTokenUsage,
+} from 'infermon/catalog/sglang';
 import {
   vllmE2eRequestLatency,
   vllmGenerationTokens,
@@ -26,19 +38,7 @@ import {
   vllmRequestPromptTokens,
   vllmRequestSuccess,
   vllmTimeToFirstToken,
-} from '../catalog/vllm.ts';
-import {
-  sglangCacheHitRate,
-  sglangE2eRequestLatency,
-  sglangGenerationTokens,
-  sglangInterTokenLatency,
-  sglangNumQueueReqs,
-  sglangNumRequests,
-  sglangNumRunningReqs,
-  sglangPromptTokens,
-  sglangTimeToFirstToken,
-  sglangTokenUsage,
-} from '../catalog/sglang.ts';
+} from 'infermon/catalog/vllm';
 
 const model = byVariables({ model_name: 'model' });
 const LENGTH_QUANTILES = [0.5, 0.9, 0.99] as const;

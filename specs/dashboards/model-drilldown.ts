@@ -1,7 +1,21 @@
-import { defineDashboard } from '../../src/model/spec.ts';
-import { byVariables, gauge, heatmapBuckets, q, quantileQueries, ratio, sumRate } from '../../src/grafana/queries.ts';
-import { labelVariable } from '../../src/grafana/variables.ts';
-import { ROUTER_SUCCESS_ERROR_TYPE, routerRequestDuration, routerRequestsTotal, routerTokensTotal } from '../catalog/kthena-router.ts';
+import {
+  byVariables,
+  defineDashboard,
+  gauge,
+  heatmapBuckets,
+  labelVariable,
+  q,
+  quantileQueries,
+  ratio,
+  sumRate,
+} from 'infermon';
+import { dcgmFbUsed, dcgmGpuUtil, dcgmPowerUsage } from 'infermon/catalog/dcgm';
+import {
+  ROUTER_SUCCESS_ERROR_TYPE,
+  routerRequestDuration,
+  routerRequestsTotal,
+  routerTokensTotal,
+} from 'infermon/catalog/kthena-router';
 import {
   vllm,
   vllmE2eRequestLatency,
@@ -12,8 +26,7 @@ import {
   vllmNumRequestsWaiting,
   vllmPromptTokens,
   vllmTimeToFirstToken,
-} from '../catalog/vllm.ts';
-import { dcgmFbUsed, dcgmGpuUtil, dcgmPowerUsage } from '../catalog/dcgm.ts';
+} from 'infermon/catalog/vllm';
 
 const router = byVariables({ model: 'model' });
 const runtime = byVariables({ model_name: 'model' });

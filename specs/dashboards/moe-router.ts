@@ -1,6 +1,4 @@
-import { defineDashboard } from '../../src/model/spec.ts';
-import { byVariables, gauge, q, quantileQueries, ratio, sumRate } from '../../src/grafana/queries.ts';
-import { labelVariable } from '../../src/grafana/variables.ts';
+import { byVariables, defineDashboard, gauge, labelVariable, q, quantileQueries, ratio, sumRate } from 'infermon';
 import {
   moeExpertFailuresTotal,
   moeExpertsUsedPerToken,
@@ -11,7 +9,7 @@ import {
   moeRoutingDuration,
   moeRoutingErrorsTotal,
   moeRoutingRequestsTotal,
-} from '../catalog/moe-router.ts';
+} from 'infermon/catalog/moe-router';
 
 const model = byVariables({ model_name: 'model' });
 

@@ -1,7 +1,17 @@
-import { defineDashboard } from '../../src/model/spec.ts';
-import { byVariables, gauge, q, quantile, quantileQueries, ratio, sumRate, type Filter } from '../../src/grafana/queries.ts';
-import { labelVariable } from '../../src/grafana/variables.ts';
-import { stack } from '../stack.ts';
+import {
+  byVariables,
+  defineDashboard,
+  type Filter,
+  gauge,
+  labelVariable,
+  q,
+  quantile,
+  quantileQueries,
+  ratio,
+  sumRate,
+} from 'infermon';
+import { dcgmFbFree, dcgmFbUsed, dcgmGpuUtil, dcgmPowerUsage } from 'infermon/catalog/dcgm';
+import { k6HttpReqDurationP99, k6HttpReqFailedRate, k6HttpReqsTotal, k6Vus } from 'infermon/catalog/k6';
 import {
   RAG_STATUSES,
   ragGenerationDuration,
@@ -10,7 +20,7 @@ import {
   ragRetrievalDuration,
   ragTokensGeneratedTotal,
   ragTtft,
-} from '../catalog/rag-backend.ts';
+} from 'infermon/catalog/rag-backend';
 import {
   vllmGenerationTokens,
   vllmKvCacheUsage,
@@ -18,9 +28,8 @@ import {
   vllmNumRequestsWaiting,
   vllmPromptTokens,
   vllmTimeToFirstToken,
-} from '../catalog/vllm.ts';
-import { dcgmFbFree, dcgmFbUsed, dcgmGpuUtil, dcgmPowerUsage } from '../catalog/dcgm.ts';
-import { k6HttpReqDurationP99, k6HttpReqFailedRate, k6HttpReqsTotal, k6Vus } from '../catalog/k6.ts';
+} from 'infermon/catalog/vllm';
+import { stack } from '../stack.ts';
 
 /** The stack's external labels (provider, cluster, region, environment): one variable and one filter each. */
 const CLUSTER_LABELS = Object.keys(stack.spec.externalLabels ?? {}).sort();

@@ -1,4 +1,4 @@
-import { defineDashboard } from '../../src/model/spec.ts';
+import { defineDashboard } from 'infermon';
 
 /** One row per SLO in specs/, read from the Sloth recording rules the SLOs generate. */
 export const slosDashboard = defineDashboard({

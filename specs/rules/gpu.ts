@@ -1,6 +1,5 @@
-import { defineRuleGroup } from '../../src/model/spec.ts';
-import { promql } from '../../src/model/rules.ts';
-import { dcgmFbFree, dcgmFbUsed, dcgmGpuUtil } from '../catalog/dcgm.ts';
+import { defineRuleGroup, promql } from 'infermon';
+import { dcgmFbFree, dcgmFbUsed, dcgmGpuUtil } from 'infermon/catalog/dcgm';
 
 /** GPU usage per workload pod, the join the GPU and per-model dashboards need. */
 export const gpuRecordingRules = defineRuleGroup({

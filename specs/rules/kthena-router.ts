@@ -1,6 +1,5 @@
-import { defineRuleGroup } from '../../src/model/spec.ts';
-import { promql } from '../../src/model/rules.ts';
-import { routerRequestDuration, routerRequestsTotal, routerTokensTotal } from '../catalog/kthena-router.ts';
+import { defineRuleGroup, promql } from 'infermon';
+import { routerRequestDuration, routerRequestsTotal, routerTokensTotal } from 'infermon/catalog/kthena-router';
 
 /** Pre-computed router series for dashboards and SLO-style panels. */
 export const kthenaRouterRecordingRules = defineRuleGroup({

@@ -1,5 +1,4 @@
-import { defineRuleGroup } from '../../src/model/spec.ts';
-import { promql } from '../../src/model/rules.ts';
+import { defineRuleGroup, promql } from 'infermon';
 import {
   vllmGenerationTokens,
   vllmInterTokenLatency,
@@ -7,7 +6,7 @@ import {
   vllmPrefixCacheQueries,
   vllmPromptTokens,
   vllmTimeToFirstToken,
-} from '../catalog/vllm.ts';
+} from 'infermon/catalog/vllm';
 
 /** Pre-computed vLLM series for the runtime dashboards. */
 export const vllmRecordingRules = defineRuleGroup({

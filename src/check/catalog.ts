@@ -3,14 +3,16 @@ import { locate } from '../model/model.ts';
 
 /** The catalog itself: one definition per metric name, and replacements that exist (jobs: wiring.ts). */
 export const checkCatalog: Check = (model, diagnostics) => {
-  const metricOwner = new Map<string, string>();
+  const metricOwner = new Map<string, { source: string; definition: string }>();
   for (const item of model.specs.source) {
     const source = item.value;
     source.metrics.forEach((m, i) => {
       const previous = metricOwner.get(m.name);
-      if (previous)
-        diagnostics.error('catalog/duplicate-metric', locate(item, `metrics[${i}].name`), `metric \`${m.name}\` is also defined by source ${previous}`, 'define each metric family once, in the source that emits it');
-      metricOwner.set(m.name, source.name);
+      const definition = JSON.stringify(m);
+      // Deployments of one source share identical families; only a second, different definition clashes.
+      if (previous && previous.definition !== definition)
+        diagnostics.error('catalog/duplicate-metric', locate(item, `metrics[${i}].name`), `metric \`${m.name}\` is also defined by source ${previous.source}`, 'define each metric family once, in the source that emits it');
+      if (!previous) metricOwner.set(m.name, { source: source.name, definition });
     });
   }
   for (const item of model.specs.source) {

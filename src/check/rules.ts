@@ -45,7 +45,7 @@ export const checkRules: Check = (model, diagnostics) => {
             const at = locate(item, `${path}.tests.${kind}[${s}].series[${k}]`);
             const found = model.catalog.lookupSeries(series.metric.name);
             if (!found) {
-              diagnostics.error('rule/test-unknown-metric', at, `test series metric \`${series.metric.name}\` is not in the catalog`, 'use a metric exported from specs/catalog/');
+              diagnostics.error('rule/test-unknown-metric', at, `test series metric \`${series.metric.name}\` is not in the catalog`, 'use a metric exported from `infermon/catalog`');
               return;
             }
             const shape = series.values !== undefined ? 'values' : series.observe ? 'observe' : series.rate !== undefined ? 'rate' : series.value !== undefined ? 'value' : undefined;

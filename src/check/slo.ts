@@ -63,14 +63,14 @@ function checkService(located: Located<SloService>, model: Model, d: Diagnostics
         const e = sli[side];
         if (typeof e === 'string') continue;
         if (!metricIn(model, e.metric))
-          d.error('slo/unknown-metric', at(`sli.${side}.metric`), `\`${e.metric.name}\` is not in the catalog`, 'import the metric object from specs/catalog/');
+          d.error('slo/unknown-metric', at(`sli.${side}.metric`), `\`${e.metric.name}\` is not in the catalog`, 'import the metric object from `infermon/catalog`');
         else if (e.metric.type !== 'counter')
           d.error('slo/not-a-counter', at(`sli.${side}.metric`), `\`${e.metric.name}\` is a ${e.metric.type}; a ratio SLI counts events with counters`, 'use a counter (`*_total`), or a latency SLI for a histogram');
       }
     }
     if (sli.kind === 'latency') {
       const h = sli.histogram;
-      if (!metricIn(model, h)) d.error('slo/unknown-metric', at('sli.histogram'), `\`${h.name}\` is not in the catalog`, 'import the histogram from specs/catalog/');
+      if (!metricIn(model, h)) d.error('slo/unknown-metric', at('sli.histogram'), `\`${h.name}\` is not in the catalog`, 'import the histogram from `infermon/catalog`');
       else if (h.type !== 'histogram')
         d.error('slo/not-a-histogram', at('sli.histogram'), `\`${h.name}\` is a ${h.type}; a latency SLI needs a histogram`, 'pick the histogram that measures this latency');
       else {

@@ -1,16 +1,7 @@
 import type { Command } from 'commander';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, relative, resolve, sep } from 'node:path';
 import { parseDuration } from '../model/duration.ts';
 import type { SlothInput } from './sloth.ts';
-
-/** `src/model/spec.ts` of this installation, which an imported spec file imports `defineSlos` from. */
-const SPEC_MODULE = resolve(import.meta.dirname, '..', 'model', 'spec.ts');
-
-function specModuleFrom(outFile: string): string {
-  const rel = relative(dirname(resolve(outFile)), SPEC_MODULE).split(sep).join('/');
-  return rel.startsWith('.') ? rel : `./${rel}`;
-}
 
 /** `infermon import sloth FILE... [--out FILE]`: Sloth specs and CRs → an infermon SLO spec file. */
 export function registerImportCommand(program: Command): void {
@@ -33,7 +24,7 @@ export function registerImportCommand(program: Command): void {
     const { SlothImportError, importSloth } = await import('./sloth.ts');
     let result;
     try {
-      result = importSloth(inputs, { period: o.period, specModule: o.out ? specModuleFrom(o.out) : undefined });
+      result = importSloth(inputs, { period: o.period });
     } catch (err) {
       if (err instanceof SlothImportError) sloth.error(err.problems.map((p) => `error: ${p}`).join('\n'), { exitCode: 1 });
       throw err;

@@ -18,8 +18,6 @@ export interface SlothInput {
 }
 
 export interface SlothImportOptions {
-  /** Module specifier of `src/model/spec.ts` as the spec file will import it. */
-  specModule?: string;
   /** SLO period for every imported SLO (Sloth takes it from its command line); 30d when absent. */
   period?: string;
 }
@@ -43,7 +41,7 @@ interface SourcedService {
   parsed: ParsedSlothService;
 }
 
-const DEFAULT_SPEC_MODULE = '../src/model/spec.ts';
+
 const DEFAULT_PERIOD = '30d';
 
 function readInput(input: SlothInput, problems: string[]): SourcedService[] {
@@ -233,6 +231,6 @@ export function importSloth(inputs: readonly SlothInput[], options: SlothImportO
     const origin = group.map(describeSource).join(', ');
     return `/** Imported from ${origin}. */\nexport const ${name} = defineSlos(${tsLiteral(mergedLiteral(group, options.period))});\n`;
   });
-  const text = `import { defineSlos } from ${tsLiteral(options.specModule ?? DEFAULT_SPEC_MODULE)};\n\n${declarations.join('\n')}`;
+  const text = `import { defineSlos } from 'infermon';\n\n${declarations.join('\n')}`;
   return { text, warnings: sources.flatMap(alertWarnings) };
 }

@@ -24,7 +24,8 @@ export class Catalog {
   constructor(sources: readonly Source[], recorded: readonly Metric[] = [], extraLabels: readonly string[] = []) {
     for (const source of sources) {
       this.sourcesByName.set(source.name, source);
-      for (const m of source.metrics) this.families.set(m.name, { ...m, source: source.name });
+      // A source deployed twice shares its families; the first deployment names the family's source.
+      for (const m of source.metrics) if (!this.families.has(m.name)) this.families.set(m.name, { ...m, source: source.name });
     }
     for (const m of recorded) this.families.set(m.name, m);
     this.extraLabels = new Set([...TARGET_LABELS, ...extraLabels]);

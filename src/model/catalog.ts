@@ -3,7 +3,7 @@ import { durationSchema } from './duration.ts';
 
 /**
  * The metric catalog model. A `SourceSpec` is one component that exposes /metrics (the Kthena router, a vLLM
- * server, the DCGM exporter, ...) with the metric families it emits. Spec files under specs/catalog/ build
+ * server, the DCGM exporter, ...) with the metric families it emits. The built-in catalog (src/catalog/, `infermon/catalog`) builds
  * these with `metric()` and `defineSource()`; the rest of the specs refer to the metric objects directly,
  * so a typo is a compile error.
  */

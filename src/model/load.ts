@@ -26,12 +26,24 @@ function emptySpecs(): SpecsByKind {
 }
 
 /**
+ * Spec files are TypeScript that users never build. Run from sources (tsx), they import as they are; run
+ * from the compiled package, tsx's loader is registered once so `import()` of a `.ts` file works.
+ */
+let typescriptLoader: Promise<unknown> | undefined;
+function ensureTypeScriptLoader(): Promise<unknown> {
+  if (import.meta.url.endsWith('.ts')) return Promise.resolve();
+  typescriptLoader ??= import('tsx/esm/api').then(({ register }) => register());
+  return typescriptLoader;
+}
+
+/**
  * Imports every spec file and validates each exported declaration against its kind's schema. Schema
  * problems become `spec/invalid` diagnostics with the file and dotted path; nothing throws.
  */
 export async function loadSpecs(specDir: string, projectRoot: string): Promise<LoadedSpecs> {
   const diagnostics = new Diagnostics();
   const specs = emptySpecs();
+  await ensureTypeScriptLoader();
   for (const file of specFiles(specDir)) {
     const rel = relative(projectRoot, file).split(sep).join('/');
     let module: Record<string, unknown>;

@@ -40,7 +40,7 @@ export function scrapedSources(model: Model): Array<Located<Source>> {
   const located = new Map(model.specs.source.map((s) => [s.value.name, s]));
   return model.catalog.sources
     .filter((s) => s.delivery === 'scrape')
-    .map((s) => located.get(s.name) ?? { value: s, file: 'specs/catalog', root: s.name });
+    .map((s) => located.get(s.name) ?? { value: s, file: 'infermon/catalog', root: s.name });
 }
 
 export function monitorKind(source: Source): MonitorKind {

@@ -41,6 +41,47 @@ export function isSpecDeclaration(value: unknown): value is SpecDeclaration {
 }
 
 export const defineSource = <const S extends SourceSpec>(spec: S) => ({ kind: 'source' as const, spec });
+
+/** Where and how one deployment of a catalog source runs; everything left out keeps the catalog's value. */
+export interface SourceDeployment {
+  /** Unique per deployment; names the generated monitor. Defaults `job` to the same value. */
+  name?: string;
+  job?: string;
+  namespace?: string;
+  serviceLabels?: Record<string, string>;
+  podLabels?: Record<string, string>;
+  port?: { name: string; number: number };
+  path?: string;
+  scrapeInterval?: string;
+}
+
+/**
+ * One deployment of a catalog source: the same metric families under this deployment's name, job,
+ * namespace, labels and port. Deploy a source several times (two vLLM fleets in two namespaces) and each
+ * gets its own monitor while queries share the families.
+ */
+export function deploySource<const S extends SourceSpec>(source: { kind: 'source'; spec: S }, deployment: SourceDeployment) {
+  const { name, job, namespace, serviceLabels, podLabels, port, path, scrapeInterval } = deployment;
+  const base = source.spec;
+  const kubernetes = base.kubernetes
+    ? {
+        ...base.kubernetes,
+        ...(namespace ? { namespace } : {}),
+        ...(serviceLabels ? { serviceLabels } : {}),
+        ...(podLabels ? { podLabels } : {}),
+      }
+    : undefined;
+  const spec = {
+    ...base,
+    ...(name ? { name, job: name } : {}),
+    ...(job ? { job } : {}),
+    ...(port ? { port } : {}),
+    ...(path ? { path } : {}),
+    ...(scrapeInterval ? { scrapeInterval } : {}),
+    ...(kubernetes ? { kubernetes } : {}),
+  };
+  return { kind: 'source' as const, spec: spec as S };
+}
 export const defineRuleGroup = (spec: RuleGroupSpec) => ({ kind: 'rules' as const, spec });
 export const defineStack = (spec: StackSpec) => ({ kind: 'stack' as const, spec });
 export const defineRouting = (spec: RoutingSpec) => ({ kind: 'routing' as const, spec });

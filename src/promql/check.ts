@@ -127,7 +127,7 @@ function checkMetricName(env: Env, s: SelectorExpr): Resolved | undefined {
       'promql/unknown-metric',
       'error',
       `metric ${code(s.metric)} is not in the catalog${didYouMean(s.metric, candidates)}`,
-      'use a metric from specs/catalog/ (reference the exported metric object), or add the metric to its source there',
+      'use a metric from `infermon/catalog` (reference the exported metric object), or declare the metric in a source of your own with `defineSource`',
     );
     return undefined;
   }

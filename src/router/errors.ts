@@ -1,4 +1,4 @@
-import { ROUTER_GENERIC_ERROR_TYPE, type RouterErrorType } from '../../specs/catalog/kthena-router.ts';
+import { ROUTER_GENERIC_ERROR_TYPE, type RouterErrorType } from '../catalog/kthena-router.ts';
 
 /**
  * A request the router answers itself with an error. `errorType` is the `error_type` label of

@@ -16,7 +16,7 @@ import {
   type RouterPlugin,
   type RouterPluginType,
   type RouterTokenType,
-} from '../../specs/catalog/kthena-router.ts';
+} from '../catalog/kthena-router.ts';
 import { catalogCounter, catalogGauge, catalogHistogram } from '../telemetry/catalog-metrics.ts';
 
 /**

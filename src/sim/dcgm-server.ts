@@ -32,7 +32,7 @@ import {
   dcgmUncorrectableRemappedRows,
   dcgmVgpuLicenseStatus,
   dcgmXidErrors,
-} from '../../specs/catalog/dcgm.ts';
+} from '../catalog/dcgm.ts';
 import type { MetricSpec } from '../model/catalog.ts';
 import { labelsFor, registerFamilies, unconditionalFamilies, type AnyCollector } from './catalog-registry.ts';
 

@@ -34,7 +34,7 @@ import {
   vllmRequestSuccess,
   vllmRequestTimePerOutputToken,
   vllmTimeToFirstToken,
-} from '../../specs/catalog/vllm.ts';
+} from '../catalog/vllm.ts';
 import type { MetricSpec } from '../model/catalog.ts';
 import { labelsFor, registerFamilies, unconditionalFamilies, type AnyCollector } from './catalog-registry.ts';
 import type { Counter, Gauge, Histogram } from 'prom-client';

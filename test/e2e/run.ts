@@ -7,7 +7,7 @@ import {
   routerFairnessQueueSize,
   routerRequestDecodeDuration,
   routerRequestPrefillDuration,
-} from '../../specs/catalog/kthena-router.ts';
+} from '../../src/catalog/kthena-router.ts';
 import {
   arrivals,
   checkEveryArrival,

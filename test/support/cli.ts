@@ -8,7 +8,8 @@ import { PROJECT_ROOT } from './paths.ts';
 /** Runs the infermon CLI as users do, in its own process. */
 export function cli(args: string[], cwd: string) {
   const tsx = join(PROJECT_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
-  return spawnSync(process.execPath, [tsx, join(PROJECT_ROOT, 'src', 'cli.ts'), ...args], { cwd, encoding: 'utf8' });
+  const main = join(PROJECT_ROOT, 'src', 'cli', 'main.ts');
+  return spawnSync(process.execPath, [tsx, '--conditions=infermon-source', main, ...args], { cwd, encoding: 'utf8' });
 }
 
 /** Every file under `dir` with its content, to prove a failed run changed nothing. */

@@ -1,6 +1,3 @@
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { sourceSpecSchema, type Metric, type Source } from '../../src/model/catalog.ts';
 import { Catalog } from '../../src/model/catalog-index.ts';
@@ -12,21 +9,15 @@ import {
   ROUTER_REFERENCE_PLUGINS,
   ROUTER_REQUEST_DURATION_BUCKETS,
   ROUTER_PLUGINS,
-} from '../../specs/catalog/kthena-router.ts';
-import { VLLM_ASSUMED_MAX_MODEL_LEN, VLLM_REQUEST_TOKEN_BUCKETS } from '../../specs/catalog/vllm.ts';
+} from '../../src/catalog/kthena-router.ts';
+import { VLLM_ASSUMED_MAX_MODEL_LEN, VLLM_REQUEST_TOKEN_BUCKETS } from '../../src/catalog/vllm.ts';
 
-const CATALOG_DIR = fileURLToPath(new URL('../../specs/catalog/', import.meta.url));
-
-/** Every source any file under specs/catalog declares, parsed exactly as the spec loader parses it. */
+/** Every source the built-in catalog declares, parsed exactly as the spec loader parses it. */
 async function loadCatalogSources(): Promise<Source[]> {
-  const sources: Source[] = [];
-  for (const file of readdirSync(CATALOG_DIR).filter((f) => f.endsWith('.ts')).sort()) {
-    const module = (await import(pathToFileURL(join(CATALOG_DIR, file)).href)) as Record<string, unknown>;
-    for (const value of Object.values(module)) {
-      if (isSpecDeclaration(value) && value.kind === 'source') sources.push(sourceSpecSchema.parse(value.spec));
-    }
-  }
-  return sources;
+  const module = (await import('../../src/catalog/index.ts')) as Record<string, unknown>;
+  return Object.values(module)
+    .filter((value) => isSpecDeclaration(value) && value.kind === 'source')
+    .map((value) => sourceSpecSchema.parse((value as { spec: unknown }).spec));
 }
 
 let sources: Source[] = [];

@@ -7,7 +7,7 @@ import { specFixture, src } from '../support/spec-fixture.ts';
 
 const brokenAlerts = `
 import { defineRuleGroup } from ${src('src/model/spec.ts')};
-import { vllmKvCacheUsage } from ${src('specs/catalog/vllm.ts')};
+import { vllmKvCacheUsage } from 'infermon/catalog/vllm';
 const tests = { firing: [{ series: [{ metric: vllmKvCacheUsage, value: 1 }] }], quiet: [{ series: [{ metric: vllmKvCacheUsage, value: 0 }] }] };
 export const broken = defineRuleGroup({ name: 'broken.alerts', rules: [
   { alert: 'RemovedMetric', expr: 'vllm:gpu_cache_usage_perc > 0.9', severity: 'warning', summary: 's', description: 'd', tests },

@@ -160,7 +160,7 @@ describe('dashboard check', () => {
       'dashboards/old.ts': `
 import { defineDashboard } from ${src('src/model/spec.ts')};
 import { gauge, q } from ${src('src/grafana/queries.ts')};
-import { vllmGpuCacheUsagePerc } from ${src('specs/catalog/vllm.ts')};
+import { vllmGpuCacheUsagePerc } from 'infermon/catalog/vllm';
 export const oldDashboard = defineDashboard({
   id: 'old-runtime', title: 'Old runtime', description: 'A dashboard still on the V0 cache metric.',
   rows: [{ title: 'Cache', panels: [{ title: 'Cache usage', description: 'KV cache.', unit: 'percentunit',
@@ -183,7 +183,7 @@ export const oldDashboard = defineDashboard({
       'dashboards/bad.ts': `
 import { defineDashboard } from ${src('src/model/spec.ts')};
 import { labelVariable } from ${src('src/grafana/variables.ts')};
-import { routerRequestsTotal } from ${src('specs/catalog/kthena-router.ts')};
+import { routerRequestsTotal } from 'infermon/catalog/kthena-router';
 export const badDashboard = defineDashboard({
   id: 'bad', title: 'Bad', description: 'Broken on purpose.',
   variables: [labelVariable('model', 'Model', routerRequestsTotal, 'model'), labelVariable('path', 'Path', routerRequestsTotal, 'paht')],

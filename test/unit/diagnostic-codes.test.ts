@@ -11,7 +11,7 @@ import { promql, type RuleGroupSpec } from '../../src/model/rules.ts';
 import type { AlertWindowsSpec, SloSpec } from '../../src/model/slo.ts';
 import type { SpecDeclaration, SpecKind } from '../../src/model/spec.ts';
 import { buildModel, checkModel } from '../../src/pipeline.ts';
-import { kthenaRouter, routerRequestDuration, routerRequestsTotal } from '../../specs/catalog/kthena-router.ts';
+import { kthenaRouter, routerRequestDuration, routerRequestsTotal } from '../../src/catalog/kthena-router.ts';
 import { stack } from '../../specs/stack.ts';
 import { specFixture, src } from '../support/spec-fixture.ts';
 
@@ -103,7 +103,7 @@ describe('spec', () => {
       code: 'spec/load-failed',
       what: 'a spec imports a metric its catalog module does not export',
       files: (broken) => ({
-        'alerts/broken.ts': `import { ${broken ? 'routerRequestTotal' : 'routerRequestsTotal'} as requests } from ${src('specs/catalog/kthena-router.ts')};\nexport const watched = [requests.name];\n`,
+        'alerts/broken.ts': `import { ${broken ? 'routerRequestTotal' : 'routerRequestsTotal'} as requests } from 'infermon/catalog/kthena-router';\nexport const watched = [requests.name];\n`,
       }),
       file: 'alerts/broken.ts',
       path: '',
@@ -124,7 +124,7 @@ function extraSource(change: Partial<SourceSpec> = {}): Record<string, string> {
     metrics: [extraMetric],
     ...change,
   };
-  return { 'catalog/zz-extra.ts': declaration('source', 'extraSource', source) };
+  return { 'zz-extra.ts': declaration('source', 'extraSource', source) };
 }
 
 describe('catalog', () => {
@@ -133,14 +133,14 @@ describe('catalog', () => {
       code: 'catalog/unknown-replacement',
       what: 'renamedTo names a metric no source defines',
       files: (broken) => extraSource({ metrics: [{ ...extraOldMetric, deprecated: '2.0', renamedTo: broken ? 'extra_queue_size' : extraMetric.name }, extraMetric] }),
-      file: 'catalog/zz-extra.ts',
+      file: 'zz-extra.ts',
       path: 'extraSource.metrics[0].renamedTo',
     },
     {
       code: 'catalog/rename-without-version',
       what: 'a renamed metric states no version',
       files: (broken) => extraSource({ metrics: [{ ...extraOldMetric, renamedTo: extraMetric.name, ...(broken ? {} : { deprecated: '2.0' }) }, extraMetric] }),
-      file: 'catalog/zz-extra.ts',
+      file: 'zz-extra.ts',
       path: 'extraSource.metrics[0]',
       severity: 'warning',
     },
@@ -153,21 +153,21 @@ describe('wiring', () => {
       code: 'wiring/duplicate-job',
       what: 'two scraped sources produce one job',
       files: (broken) => extraSource({ job: broken ? kthenaRouter.spec.job : 'extra' }),
-      file: 'catalog/zz-extra.ts',
+      file: 'zz-extra.ts',
       path: 'extraSource.job',
     },
     {
       code: 'wiring/invalid-port-name',
       what: 'port name longer than 15 characters',
       files: (broken) => extraSource({ port: { name: broken ? 'metrics-endpoint-http' : 'metrics', number: 9000 } }),
-      file: 'catalog/zz-extra.ts',
+      file: 'zz-extra.ts',
       path: 'extraSource.port.name',
     },
     {
       code: 'wiring/namespace-not-watched',
       what: 'source runs in a namespace the stack does not watch',
       files: (broken) => extraSource({ kubernetes: { namespace: broken ? 'elsewhere' : workloadNamespace, podLabels: { app: 'extra' } } }),
-      file: 'catalog/zz-extra.ts',
+      file: 'zz-extra.ts',
       path: 'extraSource.kubernetes.namespace',
       severity: 'warning',
     },
@@ -175,7 +175,7 @@ describe('wiring', () => {
       code: 'wiring/unscraped-source',
       what: 'scraped source with neither Kubernetes placement nor static targets',
       files: (broken) => extraSource({ kubernetes: broken ? undefined : { namespace: workloadNamespace, podLabels: { app: 'extra' } } }),
-      file: 'catalog/zz-extra.ts',
+      file: 'zz-extra.ts',
       path: 'extraSource',
     },
   ]);

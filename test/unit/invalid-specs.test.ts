@@ -21,8 +21,8 @@ interface AlertOverrides {
 const imports = `
 import { defineRuleGroup, defineSource } from ${src('src/model/spec.ts')};
 import { metric, label } from ${src('src/model/catalog.ts')};
-import { vllmKvCacheUsage, vllmNumPreemptions, vllmTimeToFirstToken } from ${src('specs/catalog/vllm.ts')};
-import { routerTokensTotal, routerRequestDuration } from ${src('specs/catalog/kthena-router.ts')};
+import { vllmKvCacheUsage, vllmNumPreemptions, vllmTimeToFirstToken } from 'infermon/catalog/vllm';
+import { routerTokensTotal, routerRequestDuration } from 'infermon/catalog/kthena-router';
 `;
 
 function alertFile(o: AlertOverrides, extraRules = ''): string {
@@ -87,8 +87,8 @@ const cases: Case[] = [
   { name: 'no quiet test case', files: { 'alerts/broken.ts': alertFile({ quiet: '' }) }, code: 'spec/invalid', file: 'alerts/broken.ts', path: 'broken.rules[0]' },
   {
     name: 'metric defined twice in the catalog',
-    files: { 'catalog/zz-extra.ts': `${imports}\nexport const extra = defineSource({ name: 'extra', component: 'Extra', job: 'extra', port: { name: 'metrics', number: 9000 }, metrics: [metric({ name: 'vllm:kv_cache_usage_perc', type: 'gauge', help: 'again', unit: 'ratio' })] });\n` },
-    code: 'catalog/duplicate-metric', file: 'catalog/zz-extra.ts', path: 'extra.metrics[0].name',
+    files: { 'zz-extra.ts': `${imports}\nexport const extra = defineSource({ name: 'extra', component: 'Extra', job: 'extra', port: { name: 'metrics', number: 9000 }, metrics: [metric({ name: 'vllm:kv_cache_usage_perc', type: 'gauge', help: 'again', unit: 'ratio' })] });\n` },
+    code: 'catalog/duplicate-metric', file: 'zz-extra.ts', path: 'extra.metrics[0].name',
   },
   {
     name: 'histogram without buckets',

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DCGM_METRICS } from '../../specs/catalog/dcgm.ts';
+import { DCGM_METRICS } from '../../src/catalog/dcgm.ts';
 import { startDcgmSim, type RunningDcgmSim } from '../../src/sim/dcgm-server.ts';
 import { startVllmSim, type RunningVllmSim } from '../../src/sim/vllm-server.ts';
 import { parseExposition, sumSamples } from '../../src/telemetry/exposition.ts';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { VLLM_METRICS } from '../../specs/catalog/vllm.ts';
+import { VLLM_METRICS } from '../../src/catalog/vllm.ts';
 import { startVllmSim, type RunningVllmSim } from '../../src/sim/vllm-server.ts';
 import { parseExposition, sumSamples } from '../../src/telemetry/exposition.ts';
 import { conformanceProblems } from './conformance.ts';

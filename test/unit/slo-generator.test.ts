@@ -22,7 +22,7 @@ async function projectModel(): Promise<Model> {
 async function fixtureDiagnostics(slo: string) {
   const dir = specFixture({
     'slos.ts': `import { defineSlos } from ${src('src/model/spec.ts')};
-import { routerRequestDuration, routerRequestsTotal, kthenaRouter } from ${src('specs/catalog/kthena-router.ts')};
+import { routerRequestDuration, routerRequestsTotal, kthenaRouter } from 'infermon/catalog/kthena-router';
 export const s = defineSlos({ service: 'svc', slos: [${slo}] });`,
   });
   const { model, diagnostics } = await buildModel(dir, dir);

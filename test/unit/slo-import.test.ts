@@ -23,7 +23,6 @@ import { ruleEnvelopes } from '../../generators/prometheus-rules/envelopes.ts';
  */
 const GOLDEN = join(PROJECT_ROOT, 'test', 'golden', 'slo');
 const golden = (name: string): string => readFileSync(join(GOLDEN, name), 'utf8');
-const SPEC_MODULE = join(PROJECT_ROOT, 'src', 'model', 'spec.ts');
 
 /** Two services in one file: a prometheus/v1 spec and a PrometheusServiceLevel, labels at every level. */
 const MULTI_DOCUMENT = `version: "prometheus/v1"
@@ -100,7 +99,7 @@ async function loadImported(text: string): Promise<Model> {
 }
 
 function importedSpec(file: string, text: string): string {
-  return importSloth([{ file, text }], { specModule: SPEC_MODULE }).text;
+  return importSloth([{ file, text }]).text;
 }
 
 /** Rules file infermon writes for one service, and the same file made from the Sloth original. */
@@ -115,7 +114,7 @@ function rulesFiles(model: Model, original: ParsedSlothService): { generated: st
 
 function cli(args: string[]) {
   const tsx = join(PROJECT_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
-  return spawnSync(process.execPath, [tsx, join(PROJECT_ROOT, 'src', 'cli.ts'), ...args], { cwd: PROJECT_ROOT, encoding: 'utf8' });
+  return spawnSync(process.execPath, [tsx, '--conditions=infermon-source', join(PROJECT_ROOT, 'src', 'cli', 'main.ts'), ...args], { cwd: PROJECT_ROOT, encoding: 'utf8' });
 }
 
 function tempFile(name: string, text: string): string {
@@ -181,7 +180,7 @@ describe('importing Sloth specs: round trip through the spec loader and the gene
   it('documents of one service become one declaration, service labels moving onto SLOs when they differ', async () => {
     const a = 'version: prometheus/v1\nservice: svc\nlabels: {team: a}\nslos:\n  - name: one\n    objective: 99\n    sli: {raw: {error_ratio_query: "x[{{.window}}]"}}\n    alerting: {page_alert: {disable: true}, ticket_alert: {disable: true}}\n';
     const b = 'version: prometheus/v1\nservice: svc\nlabels: {team: b}\nslos:\n  - name: two\n    objective: 99\n    labels: {team: own}\n    sli: {raw: {error_ratio_query: "y[{{.window}}]"}}\n    alerting: {page_alert: {disable: true}, ticket_alert: {disable: true}}\n';
-    const model = await loadImported(importSloth([{ file: 'a.yaml', text: a }, { file: 'b.yaml', text: b }], { specModule: SPEC_MODULE }).text);
+    const model = await loadImported(importSloth([{ file: 'a.yaml', text: a }, { file: 'b.yaml', text: b }]).text);
     expect(model.specs.slos).toHaveLength(1);
     const service = model.specs.slos[0]!.value;
     expect(service.labels).toEqual({});

@@ -1,5 +1,5 @@
-import { label, metric } from '../../src/model/catalog.ts';
-import { defineSource } from '../../src/model/spec.ts';
+import { label, metric } from '../model/catalog.ts';
+import { defineSource } from '../model/spec.ts';
 
 /**
  * SGLang server with `--enable-metrics`: scheduler gauges and counters (one set per TP/PP rank) and the

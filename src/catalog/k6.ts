@@ -1,5 +1,5 @@
-import { label, metric, type LabelSpec } from '../../src/model/catalog.ts';
-import { defineSource } from '../../src/model/spec.ts';
+import { label, metric, type LabelSpec } from '../model/catalog.ts';
+import { defineSource } from '../model/spec.ts';
 
 /**
  * k6 load-test results pushed with `k6 run --out experimental-prometheus-rw`. Every series gets the `k6_`

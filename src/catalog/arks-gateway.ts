@@ -1,5 +1,5 @@
-import { label, metric } from '../../src/model/catalog.ts';
-import { defineSource } from '../../src/model/spec.ts';
+import { label, metric } from '../model/catalog.ts';
+import { defineSource } from '../model/spec.ts';
 
 /**
  * The Arks gateway (the `arks-gateway-plugins` Deployment): per-user request, token, rate-limit and quota

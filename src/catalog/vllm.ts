@@ -1,5 +1,5 @@
-import { label, metric } from '../../src/model/catalog.ts';
-import { defineSource } from '../../src/model/spec.ts';
+import { label, metric } from '../model/catalog.ts';
+import { defineSource } from '../model/spec.ts';
 
 /**
  * vLLM's OpenAI-compatible server (V1 engine): the `vllm:*` families on /metrics of the API port, followed

@@ -1,5 +1,5 @@
-import { label, metric } from '../../src/model/catalog.ts';
-import { defineSource } from '../../src/model/spec.ts';
+import { label, metric } from '../model/catalog.ts';
+import { defineSource } from '../model/spec.ts';
 
 /**
  * dynamic-moe-router-kit: a mixture-of-experts router library whose process exposes routing, expert-usage,

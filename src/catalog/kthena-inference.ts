@@ -1,5 +1,5 @@
-import { label, metric } from '../../src/model/catalog.ts';
-import { defineSource } from '../../src/model/spec.ts';
+import { label, metric } from '../model/catalog.ts';
+import { defineSource } from '../model/spec.ts';
 
 /**
  * Model-level metrics of the Kthena Prometheus integration guide: inference, model-loading and custom

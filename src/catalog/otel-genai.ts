@@ -1,5 +1,5 @@
-import { label, metric, type LabelSpec } from '../../src/model/catalog.ts';
-import { defineSource } from '../../src/model/spec.ts';
+import { label, metric, type LabelSpec } from '../model/catalog.ts';
+import { defineSource } from '../model/spec.ts';
 
 /**
  * OpenTelemetry GenAI semantic-convention metrics (development stability, semconv 1.41) as an

@@ -1,5 +1,5 @@
-import { label, metric, type LabelSpec } from '../../src/model/catalog.ts';
-import { defineSource } from '../../src/model/spec.ts';
+import { label, metric, type LabelSpec } from '../model/catalog.ts';
+import { defineSource } from '../model/spec.ts';
 
 /**
  * NVIDIA DCGM exporter (releases up to 4.5.3-4.8.2): the fields of its default counters file. Each field

@@ -1,13 +1,9 @@
 import { Command, Option } from 'commander';
 import { resolve } from 'node:path';
-import { buildModel, checkModel, generateArtifacts } from './pipeline.ts';
-import { diffTree, writeTree } from './emit/write.ts';
-import { formatDiagnostic, type Diagnostics } from './model/diagnostics.ts';
-import { catalogJson, catalogMarkdown } from '../generators/docs/catalog.ts';
-import { GENERATORS } from '../generators/index.ts';
-import { registerRouterCommand } from './router/command.ts';
-import { registerImportCommand } from './import/command.ts';
-import { registerSimCommands } from './sim/command.ts';
+import type { Diagnostics } from '../model/diagnostics.ts';
+import { registerRouterCommand } from '../router/command.ts';
+import { registerImportCommand } from '../import/command.ts';
+import { registerSimCommands } from '../sim/command.ts';
 
 /** Thin command layer: parse flags, call the library, print diagnostics, map the outcome to an exit code. */
 class ExitError extends Error {
@@ -16,11 +12,12 @@ class ExitError extends Error {
   }
 }
 
-function report(diagnostics: Diagnostics, format: 'text' | 'json'): void {
+async function report(diagnostics: Diagnostics, format: 'text' | 'json'): Promise<void> {
   if (format === 'json') {
     process.stdout.write(`${JSON.stringify(diagnostics.items, null, 2)}\n`);
     return;
   }
+  const { formatDiagnostic } = await import('../model/diagnostics.ts');
   for (const d of diagnostics.items) process.stderr.write(`${formatDiagnostic(d)}\n`);
   const errors = diagnostics.errors.length;
   const warnings = diagnostics.items.length - errors;
@@ -29,9 +26,10 @@ function report(diagnostics: Diagnostics, format: 'text' | 'json'): void {
 
 async function checkedModel(specs: string, format: 'text' | 'json') {
   const root = process.cwd();
+  const { buildModel, checkModel } = await import('../pipeline.ts');
   const { model, diagnostics } = await buildModel(resolve(specs), root);
   if (model) checkModel(model, diagnostics);
-  report(diagnostics, format);
+  await report(diagnostics, format);
   if (!model || diagnostics.hasErrors) throw new ExitError(1, 'the specs have errors; nothing was written');
   return model;
 }
@@ -39,9 +37,10 @@ async function checkedModel(specs: string, format: 'text' | 'json') {
 const specsOption = new Option('--specs <dir>', 'spec directory').default('specs');
 const formatOption = new Option('--format <format>', 'diagnostics format').choices(['text', 'json']).default('text');
 
-export function buildProgram(): Command {
+export function buildProgram(version: string): Command {
   const program = new Command('infermon')
     .description('Monitoring-as-code for LLM inference platforms')
+    .version(version)
     .showHelpAfterError();
 
   program
@@ -53,6 +52,8 @@ export function buildProgram(): Command {
     .addOption(formatOption)
     .action(async (opts: { specs: string; out: string; check?: boolean; format: 'text' | 'json' }) => {
       const model = await checkedModel(opts.specs, opts.format);
+      const { generateArtifacts } = await import('../pipeline.ts');
+      const { diffTree, writeTree } = await import('../emit/write.ts');
       const artifacts = generateArtifacts(model);
       const out = resolve(opts.out);
       if (opts.check) {
@@ -76,6 +77,7 @@ export function buildProgram(): Command {
     .addOption(formatOption)
     .action(async (opts: { specs: string; format: 'text' | 'json' }) => {
       const model = await checkedModel(opts.specs, opts.format);
+      const { GENERATORS } = await import('../../generators/index.ts');
       if (opts.format === 'text') process.stdout.write(`ok: ${model.catalog.metrics.length} metrics, ${GENERATORS.length} generators, no errors\n`);
     });
 
@@ -86,6 +88,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--format <format>', 'output format').choices(['md', 'json']).default('md'))
     .action(async (opts: { specs: string; format: 'md' | 'json' }) => {
       const model = await checkedModel(opts.specs, 'text');
+      const { catalogJson, catalogMarkdown } = await import('../../generators/docs/catalog.ts');
       process.stdout.write(opts.format === 'json' ? catalogJson(model) : catalogMarkdown(model));
     });
 
@@ -95,19 +98,13 @@ export function buildProgram(): Command {
   return program;
 }
 
-export async function main(argv: string[]): Promise<number> {
+export async function main(argv: string[], version: string): Promise<number> {
   try {
-    await buildProgram().parseAsync(argv);
+    await buildProgram(version).parseAsync(argv);
     return 0;
   } catch (err) {
     if (err instanceof ExitError) return err.code;
     process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
     return 2;
   }
-}
-
-if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('src/cli.ts')) {
-  main(process.argv).then((code) => {
-    process.exitCode = code;
-  });
 }
