@@ -1,0 +1,163 @@
+import { promql } from '../model/rules.ts';
+import { defineRuleGroup } from '../model/spec.ts';
+import {
+  vllmGenerationTokens,
+  vllmInterTokenLatency,
+  vllmKvCacheUsage,
+  vllmNumPreemptions,
+  vllmNumRequestsWaiting,
+  vllmPrefixCacheHits,
+  vllmPrefixCacheQueries,
+  vllmPromptTokens,
+  vllmRequestSuccess,
+  vllmTimeToFirstToken,
+} from '../catalog/vllm.ts';
+import { scopeRuleGroup, type ContentScope } from './scope.ts';
+
+/** Bundled vLLM alerts and recording rules, as factories of one config. */
+export interface VllmContentConfig extends ContentScope {
+  /** KV cache usage (0..1) above which `VllmKvCacheNearlyFull` warns. */
+  kvCacheWarning?: number;
+  /** Share of requests finished with an engine error above which `VllmRequestErrors` pages. */
+  errorRatio?: number;
+}
+
+const round3 = (n: number) => Math.round(n * 1000) / 1000;
+const percent = (ratio: number) => `${Math.round(ratio * 1000) / 10}%`;
+const pod = { model_name: 'llama-3-8b', engine: '0', instance: 'vllm-0:8000' };
+
+/** vLLM runtime health: KV cache pressure, queueing, preemptions, first-token latency, failed requests. */
+export function vllmAlerts(config: VllmContentConfig = {}) {
+  const { kvCacheWarning = 0.9, errorRatio = 0.05 } = config;
+  // The firing case sits between the threshold and a full cache.
+  const kvFiring = round3(kvCacheWarning + (1 - kvCacheWarning) * 0.7);
+  const kvQuiet = round3(Math.max(0, kvCacheWarning - 0.3));
+  // One request in four fails in the firing case, or halfway between the threshold and all of them.
+  const errorFiring = errorRatio < 0.25 ? 0.25 : (1 + errorRatio) / 2;
+  return defineRuleGroup(
+    scopeRuleGroup(
+      {
+        name: 'vllm.alerts',
+        team: 'inference-runtime',
+        service: 'vllm',
+        rules: [
+          {
+            alert: 'VllmKvCacheNearlyFull',
+            expr: promql`max by (model_name, instance) (${vllmKvCacheUsage}) > ${kvCacheWarning}`,
+            for: '10m',
+            severity: 'warning',
+            summary: `vLLM KV cache above ${percent(kvCacheWarning)}`,
+            description: 'KV cache of {{ $labels.model_name }} on {{ $labels.instance }} is {{ $value | humanizePercentage }} full; requests will queue and be preempted.',
+            tests: {
+              firing: [{ series: [{ metric: vllmKvCacheUsage, labels: pod, value: kvFiring }], value: kvFiring }],
+              quiet: [{ series: [{ metric: vllmKvCacheUsage, labels: pod, value: kvQuiet }] }],
+            },
+          },
+          {
+            alert: 'VllmWaitingQueueGrowing',
+            expr: promql`sum by (model_name) (${vllmNumRequestsWaiting}) > 10 and sum by (model_name) (deriv(${vllmNumRequestsWaiting}[10m])) > 0`,
+            for: '10m',
+            severity: 'warning',
+            summary: 'vLLM waiting queue keeps growing',
+            description: '{{ $labels.model_name }} has {{ $value }} requests waiting and the queue is still growing.',
+            tests: {
+              firing: [{ description: 'one more waiting request a minute', series: [{ metric: vllmNumRequestsWaiting, labels: pod, values: '0+1x25' }], value: 25, evalAfter: '25m' }],
+              quiet: [{ description: 'a steady, short queue', series: [{ metric: vllmNumRequestsWaiting, labels: pod, value: 3 }] }],
+            },
+          },
+          {
+            alert: 'VllmPreemptionsHigh',
+            expr: promql`sum by (model_name) (rate(${vllmNumPreemptions}[5m])) > 0.1`,
+            for: '10m',
+            severity: 'warning',
+            summary: 'vLLM is preempting requests',
+            description: '{{ $labels.model_name }} preempts {{ $value | humanize }} requests/s: the KV cache is too small for the load.',
+            tests: {
+              firing: [{ series: [{ metric: vllmNumPreemptions, labels: pod, rate: 0.5 }], value: 0.5 }],
+              quiet: [{ series: [{ metric: vllmNumPreemptions, labels: pod, rate: 0 }] }],
+            },
+          },
+          {
+            alert: 'VllmHighTimeToFirstToken',
+            expr: promql`histogram_quantile(0.95, sum by (model_name, le) (rate(${vllmTimeToFirstToken}_bucket[5m]))) > 2`,
+            for: '2m',
+            severity: 'warning',
+            summary: 'vLLM p95 time to first token above 2 s',
+            description: 'p95 TTFT of {{ $labels.model_name }} is {{ $value | humanize }}s over the last 5 minutes.',
+            tests: {
+              firing: [{ series: [{ metric: vllmTimeToFirstToken, labels: pod, observe: { rate: 2, value: 3 } }], value: 4.875 }],
+              quiet: [{ series: [{ metric: vllmTimeToFirstToken, labels: pod, observe: { rate: 2, value: 0.2 } }] }],
+            },
+          },
+          {
+            alert: 'VllmRequestErrors',
+            expr: promql`sum by (model_name) (rate(${vllmRequestSuccess}{finished_reason="error"}[5m])) / sum by (model_name) (rate(${vllmRequestSuccess}[5m])) > ${errorRatio}`,
+            for: '5m',
+            severity: 'critical',
+            summary: `vLLM finishes more than ${percent(errorRatio)} of requests with an error`,
+            description: '{{ $value | humanizePercentage }} of {{ $labels.model_name }} requests finished with an engine error.',
+            tests: {
+              firing: [
+                {
+                  series: [
+                    { metric: vllmRequestSuccess, labels: { ...pod, finished_reason: 'stop' }, rate: round3(4 * (1 - errorFiring)) },
+                    { metric: vllmRequestSuccess, labels: { ...pod, finished_reason: 'error' }, rate: round3(4 * errorFiring) },
+                  ],
+                  value: errorFiring,
+                },
+              ],
+              quiet: [
+                {
+                  series: [
+                    { metric: vllmRequestSuccess, labels: { ...pod, finished_reason: 'stop' }, rate: 3 },
+                    { metric: vllmRequestSuccess, labels: { ...pod, finished_reason: 'error' }, rate: 0 },
+                  ],
+                },
+              ],
+            },
+          },
+        ],
+      },
+      config,
+      'alerts',
+    ),
+  );
+}
+
+/** Pre-computed vLLM series for the runtime dashboards. */
+export function vllmRecordingRules(config: ContentScope = {}) {
+  return defineRuleGroup(
+    scopeRuleGroup(
+      {
+        name: 'vllm.rules',
+        rules: [
+          {
+            record: 'model_name:vllm_prompt_tokens:rate5m',
+            expr: promql`sum by (model_name) (rate(${vllmPromptTokens}[5m]))`,
+            unit: 'tokens/s',
+          },
+          {
+            record: 'model_name:vllm_generation_tokens:rate5m',
+            expr: promql`sum by (model_name) (rate(${vllmGenerationTokens}[5m]))`,
+            unit: 'tokens/s',
+          },
+          {
+            record: 'model_name_le:vllm_time_to_first_token_seconds_bucket:rate5m',
+            expr: promql`sum by (model_name, le) (rate(${vllmTimeToFirstToken}_bucket[5m]))`,
+          },
+          {
+            record: 'model_name_le:vllm_inter_token_latency_seconds_bucket:rate5m',
+            expr: promql`sum by (model_name, le) (rate(${vllmInterTokenLatency}_bucket[5m]))`,
+          },
+          {
+            record: 'model_name:vllm_prefix_cache_hit:ratio_rate5m',
+            expr: promql`sum by (model_name) (rate(${vllmPrefixCacheHits}[5m])) / sum by (model_name) (rate(${vllmPrefixCacheQueries}[5m]))`,
+            unit: 'percentunit',
+          },
+        ],
+      },
+      config,
+      'rules',
+    ),
+  );
+}
