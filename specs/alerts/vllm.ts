@@ -1,4 +1,4 @@
-import { vllmAlerts as bundledVllmAlerts } from 'infermon/content/vllm';
+import * as content from 'infermon/content';
 
 /** vLLM runtime health with the bundled thresholds, over every vLLM server. */
-export const vllmAlerts = bundledVllmAlerts();
+export const vllmAlerts = content.vllmAlerts();

@@ -1,4 +1,4 @@
-import { vllmRecordingRules as bundledVllmRecordingRules } from 'infermon/content/vllm';
+import * as content from 'infermon/content';
 
 /** Pre-computed vLLM series for the runtime dashboards. */
-export const vllmRecordingRules = bundledVllmRecordingRules();
+export const vllmRecordingRules = content.vllmRecordingRules();

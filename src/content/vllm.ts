@@ -1,5 +1,5 @@
 import { promql } from '../model/rules.ts';
-import { defineRuleGroup } from '../model/spec.ts';
+import { defineRuleGroup, defineSlos } from '../model/spec.ts';
 import {
   vllmGenerationTokens,
   vllmInterTokenLatency,
@@ -12,7 +12,7 @@ import {
   vllmRequestSuccess,
   vllmTimeToFirstToken,
 } from '../catalog/vllm.ts';
-import { scopeRuleGroup, type ContentScope } from './scope.ts';
+import { scopeRuleGroup, scopeSlos, type ContentScope } from './scope.ts';
 
 /** Bundled vLLM alerts and recording rules, as factories of one config. */
 export interface VllmContentConfig extends ContentScope {
@@ -160,4 +160,29 @@ export function vllmRecordingRules(config: ContentScope = {}) {
       'rules',
     ),
   );
+}
+
+/** vLLM first-token and inter-token latency objectives. */
+export function vllmSlos(config: ContentScope = {}) {
+  return defineSlos(scopeSlos({
+    service: 'vllm',
+    labels: { team: 'inference-runtime', service: 'vllm' },
+    options: { zeroTrafficGuard: true },
+    slos: [
+      {
+        name: 'time-to-first-token',
+        objective: 95,
+        description: 'Requests whose first token arrives within 0.5 s.',
+        sli: { kind: 'latency', histogram: vllmTimeToFirstToken, threshold: 0.5 },
+        alerting: { name: 'VllmTimeToFirstTokenBudgetBurn', annotations: { summary: 'vLLM time to first token is above 0.5 s too often.' } },
+      },
+      {
+        name: 'inter-token-latency',
+        objective: 99,
+        description: 'Output steps that follow the previous one within 0.1 s.',
+        sli: { kind: 'latency', histogram: vllmInterTokenLatency, threshold: 0.1 },
+        alerting: { name: 'VllmInterTokenLatencyBudgetBurn', annotations: { summary: 'vLLM inter-token latency is above 0.1 s too often.' } },
+      },
+    ],
+  }, config));
 }

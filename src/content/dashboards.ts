@@ -1,0 +1,2 @@
+/** The bundled dashboards, as `infermon/content/dashboards`. */
+export * from './dashboards/index.ts';

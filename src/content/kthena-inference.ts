@@ -1,0 +1,168 @@
+import { promql } from '../model/rules.ts';
+import { defineRuleGroup, defineSlos } from '../model/spec.ts';
+import {
+  kthenaInference,
+  kthenaInferenceDuration,
+  kthenaInferenceErrorsTotal,
+  kthenaInferenceRequestsTotal,
+  kthenaModelLoadFailuresTotal,
+  kthenaModelMemoryUsage,
+  modelAccuracyScore,
+} from '../catalog/kthena-inference.ts';
+import { kubeDeploymentSpecReplicas, kubeDeploymentStatusReplicas, promUp } from '../catalog/kubernetes.ts';
+import { scopeRuleGroup, scopeSlos, type ContentScope } from './scope.ts';
+
+const model = { model_id: 'llama-3-8b' };
+const deployment = { namespace: 'inference', deployment: 'llama-3-8b-infer' };
+
+/**
+ * The alerts of the Kthena Prometheus integration guide, fixed to the catalog: per-model aggregation kept
+ * through both sides of every ratio, and the autoscaling join made to work (the guide's version joins on a
+ * `deployment` label the request counter does not have, so it can never fire).
+ */
+export function kthenaInferenceAlerts(config: ContentScope = {}) {
+  return defineRuleGroup(
+    scopeRuleGroup(
+      {
+        name: 'kthena-inference.alerts',
+        team: 'ml-ops',
+        service: 'kthena',
+        rules: [
+          {
+            alert: 'KthenaServiceDown',
+            expr: promql`up{job="${kthenaInference.spec.job}"} == 0`,
+            for: '1m',
+            severity: 'critical',
+            summary: 'Kthena model service is down',
+            description: 'Kthena model service {{ $labels.instance }} has been down for more than 1 minute.',
+            tests: {
+              firing: [{ series: [{ metric: promUp, labels: { job: kthenaInference.spec.job, instance: 'llama-0:8080' }, value: 0 }] }],
+              quiet: [{ series: [{ metric: promUp, labels: { job: kthenaInference.spec.job, instance: 'llama-0:8080' }, value: 1 }] }],
+            },
+          },
+          {
+            alert: 'KthenaHighInferenceLatency',
+            expr: promql`histogram_quantile(0.95, sum by (le, model_id) (rate(${kthenaInferenceDuration}_bucket[5m]))) > 2`,
+            for: '5m',
+            severity: 'warning',
+            summary: 'High inference latency',
+            description: 'Model {{ $labels.model_id }} has a p95 latency of {{ $value | humanize }}s.',
+            tests: {
+              firing: [{ series: [{ metric: kthenaInferenceDuration, labels: model, observe: { rate: 1, value: 4 } }], value: 4.875 }],
+              quiet: [{ series: [{ metric: kthenaInferenceDuration, labels: model, observe: { rate: 1, value: 0.3 } }] }],
+            },
+          },
+          {
+            alert: 'KthenaHighInferenceErrorRate',
+            expr: promql`sum by (model_id) (rate(${kthenaInferenceErrorsTotal}[5m])) / sum by (model_id) (rate(${kthenaInferenceRequestsTotal}[5m])) > 0.05`,
+            for: '2m',
+            severity: 'critical',
+            summary: 'High inference error rate',
+            description: 'Model {{ $labels.model_id }} has an error rate of {{ $value | humanizePercentage }}.',
+            tests: {
+              firing: [{ series: [{ metric: kthenaInferenceErrorsTotal, labels: model, rate: 1 }, { metric: kthenaInferenceRequestsTotal, labels: { ...model, status: '200' }, rate: 10 }], value: 0.1 }],
+              quiet: [{ series: [{ metric: kthenaInferenceErrorsTotal, labels: model, rate: 0 }, { metric: kthenaInferenceRequestsTotal, labels: { ...model, status: '200' }, rate: 10 }] }],
+            },
+          },
+          {
+            alert: 'KthenaModelHighMemoryUsage',
+            expr: promql`sum by (model_id) (${kthenaModelMemoryUsage}) / 1024 ^ 3 > 8`,
+            for: '10m',
+            severity: 'warning',
+            summary: 'Model using high memory',
+            description: 'Model {{ $labels.model_id }} uses {{ $value | humanize }} GiB of memory.',
+            tests: {
+              firing: [{ series: [{ metric: kthenaModelMemoryUsage, labels: model, value: 12884901888 }], value: 12 }],
+              quiet: [{ series: [{ metric: kthenaModelMemoryUsage, labels: model, value: 4294967296 }] }],
+            },
+          },
+          {
+            alert: 'KthenaModelLoadFailure',
+            expr: promql`sum by (model_id) (increase(${kthenaModelLoadFailuresTotal}[5m])) > 0`,
+            for: '1m',
+            severity: 'critical',
+            summary: 'Model load failure',
+            description: 'Model {{ $labels.model_id }} failed to load in the last 5 minutes.',
+            tests: {
+              firing: [{ series: [{ metric: kthenaModelLoadFailuresTotal, labels: model, rate: 0.05 }] }],
+              quiet: [{ series: [{ metric: kthenaModelLoadFailuresTotal, labels: model, rate: 0 }] }],
+            },
+          },
+          {
+            alert: 'KthenaModelAccuracyDrop',
+            expr: promql`min by (model_id) (${modelAccuracyScore}) < 0.85`,
+            for: '10m',
+            severity: 'warning',
+            summary: 'Model accuracy drop detected',
+            description: 'Model {{ $labels.model_id }} accuracy dropped to {{ $value | humanizePercentage }}.',
+            tests: {
+              firing: [{ series: [{ metric: modelAccuracyScore, labels: { ...model, version: 'v3', dataset: 'eval' }, value: 0.8 }], value: 0.8 }],
+              quiet: [{ series: [{ metric: modelAccuracyScore, labels: { ...model, version: 'v3', dataset: 'eval' }, value: 0.93 }] }],
+            },
+          },
+          {
+            alert: 'KthenaAutoscalingNotWorking',
+            expr: promql`(max by (namespace, deployment) (${kubeDeploymentStatusReplicas}{deployment=~".*-infer"}) >= max by (namespace, deployment) (${kubeDeploymentSpecReplicas}{deployment=~".*-infer"})) and on (deployment) label_replace(sum by (model_id) (rate(${kthenaInferenceRequestsTotal}[5m])) > 10, "deployment", "$1-infer", "model_id", "(.*)")`,
+            for: '10m',
+            severity: 'warning',
+            summary: 'Autoscaling may not be working',
+            description: 'Deployment {{ $labels.deployment }} has high load but is not scaling.',
+            tests: {
+              firing: [
+                {
+                  series: [
+                    { metric: kubeDeploymentStatusReplicas, labels: deployment, value: 2 },
+                    { metric: kubeDeploymentSpecReplicas, labels: deployment, value: 2 },
+                    { metric: kthenaInferenceRequestsTotal, labels: { ...model, status: '200' }, rate: 25 },
+                  ],
+                },
+              ],
+              quiet: [
+                {
+                  series: [
+                    { metric: kubeDeploymentStatusReplicas, labels: deployment, value: 2 },
+                    { metric: kubeDeploymentSpecReplicas, labels: deployment, value: 2 },
+                    { metric: kthenaInferenceRequestsTotal, labels: { ...model, status: '200' }, rate: 2 },
+                  ],
+                },
+              ],
+            },
+          },
+        ],
+      },
+      config,
+      'alerts',
+    ),
+  );
+}
+
+const SERVER_ERROR = { re: '5..' } as const;
+
+/** The Kthena integration guide's SLOs, on the metrics model servers really expose and with `{{.window}}` ranges. */
+export function kthenaInferenceSlos(config: ContentScope = {}) {
+  return defineSlos(scopeSlos({
+    service: 'kthena',
+    labels: { team: 'ml-ops', service: 'kthena' },
+    options: { zeroTrafficGuard: true },
+    slos: [
+      {
+        name: 'inference-availability',
+        objective: 99.9,
+        description: '99.9% of inference requests should be successful.',
+        sli: {
+          kind: 'ratio',
+          errors: { metric: kthenaInferenceRequestsTotal, matchers: { status: SERVER_ERROR } },
+          total: { metric: kthenaInferenceRequestsTotal },
+        },
+        alerting: { name: 'KthenaHighErrorRate', annotations: { summary: 'High error rate on Kthena inference requests' } },
+      },
+      {
+        name: 'inference-latency',
+        objective: 95,
+        description: '95% of inference requests should complete within 1 second.',
+        sli: { kind: 'latency', histogram: kthenaInferenceDuration, threshold: 1 },
+        alerting: { name: 'KthenaHighLatency', annotations: { summary: 'High latency on Kthena inference requests' } },
+      },
+    ],
+  }, config));
+}
