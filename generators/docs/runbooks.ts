@@ -5,12 +5,17 @@ import type { Model } from '../../src/model/model.ts';
 import { referencedMetrics } from '../../src/promql/analyze.ts';
 import { renderTemplate } from '../../src/templates.ts';
 
-/** One runbook page per alert: what it means, its expression, the metrics behind it. */
+/**
+ * One runbook page per alert name: what it means, its expression, the metrics behind it. An alert
+ * instantiated once per deployment shares one page, written from its first instance.
+ */
 export function runbooks(model: Model): Artifact[] {
   const out: Artifact[] = [];
+  const written = new Set<string>();
   for (const item of model.specs.rules) {
     for (const rule of item.value.rules) {
-      if (!isAlertRule(rule)) continue;
+      if (!isAlertRule(rule) || written.has(rule.alert)) continue;
+      written.add(rule.alert);
       const labels = alertLabels(rule, item.value);
       const metrics = [...new Set(referencedMetrics(rule.expr))]
         .map((n) => model.catalog.lookupSeries(n)?.metric)

@@ -7,7 +7,6 @@ import { collectAlerts } from '../model/alerts.ts';
 
 /** Every rule expression against the catalog, plus what promtool and Alertmanager would trip over later. */
 export const checkRules: Check = (model, diagnostics) => {
-  const alertNames = new Map<string, string>();
   const groupNames = new Map<string, string>();
   const prometheusMajor = model.stack.value.prometheusMajor;
   for (const item of model.specs.rules) {
@@ -24,11 +23,9 @@ export const checkRules: Check = (model, diagnostics) => {
         const report = p.severity === 'error' ? diagnostics.error : diagnostics.warning;
         report.call(diagnostics, p.code, locate(item, `${path}.expr`), p.message, p.fix);
       }
+      // One alert name in several groups is fine (one per deployment) while their labels tell them apart:
+      // checkAlertIdentity below holds name and labels together.
       if (!isAlertRule(rule)) return;
-      const previous = alertNames.get(rule.alert);
-      if (previous)
-        diagnostics.error('rule/duplicate-alert', locate(item, `${path}.alert`), `alert \`${rule.alert}\` is already defined at ${previous}`, 'rename one of the alerts, or merge them into one rule');
-      alertNames.set(rule.alert, `${item.file}: ${locate(item, path).path}`);
 
       for (const [field, text] of [['summary', rule.summary], ['description', rule.description], ...Object.entries(rule.annotations).map(([k, v]) => [`annotations.${k}`, v])] as const) {
         for (const part of unsupportedTemplateParts(text))

@@ -1,4 +1,5 @@
 import type { LabelSpec, Metric, Source } from './catalog.ts';
+import { targetLabelsOf } from './target-labels.ts';
 
 export type SeriesSuffix = '' | '_bucket' | '_sum' | '_count' | '_created' | '_info';
 
@@ -76,6 +77,7 @@ export class Catalog {
   labelOf(metric: Metric, label: string, suffix: SeriesSuffix = ''): LabelSpec | undefined {
     const own = metric.labels[label];
     if (own) return own;
+    if (this.targetLabels(metric).includes(label)) return { kind: 'bounded' };
     if (label === 'le' && metric.type === 'histogram' && suffix === '_bucket')
       return { kind: 'enum', values: (metric.buckets ?? []).map(String).concat('+Inf') };
     if (label === 'quantile' && metric.type === 'summary' && suffix === '') return { kind: 'bounded' };
@@ -83,9 +85,15 @@ export class Catalog {
     return undefined;
   }
 
+  /** Labels the scrape of the family's source adds (`namespace`, `pod`, ... under a monitor). */
+  private targetLabels(metric: Metric): readonly string[] {
+    const source = this.sourcesByName.get(metric.source);
+    return source ? targetLabelsOf(source) : [];
+  }
+
   /** Label names valid on a series of this family. */
   labelNames(metric: Metric, suffix: SeriesSuffix = ''): string[] {
-    const names = new Set([...Object.keys(metric.labels), ...this.extraLabels]);
+    const names = new Set([...Object.keys(metric.labels), ...this.extraLabels, ...this.targetLabels(metric)]);
     if (metric.type === 'histogram' && suffix === '_bucket') names.add('le');
     if (metric.type === 'summary' && suffix === '') names.add('quantile');
     return [...names].sort();

@@ -1,6 +1,7 @@
 import { sortKeys } from '../emit/serialize.ts';
 import { MANAGED_BY_LABEL, k8sName } from '../conventions.ts';
 import type { Source } from './catalog.ts';
+import { targetLabelsOf } from './target-labels.ts';
 import type { Located, Model } from './model.ts';
 import type { Stack } from './stack.ts';
 
@@ -26,14 +27,6 @@ export interface ScrapeTarget {
   targetLabels: string[];
 }
 
-/** Target labels prometheus-operator sets on a ServiceMonitor endpoint's series. */
-const SERVICE_MONITOR_TARGET_LABELS = ['container', 'endpoint', 'instance', 'job', 'namespace', 'pod', 'service'];
-/** Target labels prometheus-operator sets on a PodMonitor endpoint's series. */
-const POD_MONITOR_TARGET_LABELS = ['container', 'endpoint', 'instance', 'job', 'namespace', 'pod'];
-/** Target labels of a static scrape job. */
-const STATIC_TARGET_LABELS = ['instance', 'job'];
-/** Target labels of the plain prometheus.yml's annotation-driven pod discovery. */
-export const POD_ANNOTATION_TARGET_LABELS = ['instance', 'job', 'namespace', 'pod'];
 
 /** Sources whose scrape wiring infermon generates. */
 export function scrapedSources(model: Model): Array<Located<Source>> {
@@ -51,8 +44,7 @@ export function monitorKind(source: Source): MonitorKind {
 export function scrapeTargets(model: Model): ScrapeTarget[] {
   return scrapedSources(model).map(({ value: source, file, root }) => {
     const kind = source.kubernetes ? monitorKind(source) : undefined;
-    const targetLabels =
-      kind === 'ServiceMonitor' ? SERVICE_MONITOR_TARGET_LABELS : kind === 'PodMonitor' ? POD_MONITOR_TARGET_LABELS : STATIC_TARGET_LABELS;
+    const targetLabels = targetLabelsOf(source);
     return {
       source,
       file,

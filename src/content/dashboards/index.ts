@@ -1,0 +1,11 @@
+export type { DashboardConfig } from './bundled.ts';
+export type { ModelServerDashboardConfig } from './model-servers.ts';
+export { arksGatewayDashboard } from './arks-gateway.ts';
+export { gpuDashboard } from './gpu.ts';
+export { kthenaOverviewDashboard } from './kthena-overview.ts';
+export { kthenaRouterDashboard } from './kthena-router.ts';
+export { llmRuntimeDashboard, type LlmRuntime, type LlmRuntimeDashboardConfig } from './llm-runtime.ts';
+export { modelDrilldownDashboard } from './model-drilldown.ts';
+export { moeRouterDashboard } from './moe-router.ts';
+export { ragOverviewDashboard, type RagOverviewDashboardConfig } from './rag-overview.ts';
+export { sloDashboard, type SloDashboardConfig } from './slos.ts';
