@@ -47,7 +47,7 @@ export function generateArtifacts(model: Model): Artifact[] {
   const artifacts = GENERATORS.flatMap((generate) => generate(model));
   const k8sPrefix = `${OUT.kubernetes}/`;
   const k8sFiles = artifacts.filter((a) => a.path.startsWith(k8sPrefix)).map((a) => a.path.slice(k8sPrefix.length));
-  if (k8sFiles.length > 0) artifacts.push(kustomizationArtifact(k8sFiles));
+  if (k8sFiles.length > 0) artifacts.push(kustomizationArtifact(k8sFiles, model.stack.value));
   const seen = new Set<string>();
   for (const a of artifacts) {
     if (seen.has(a.path)) throw new Error(`two generators produce ${a.path}`);

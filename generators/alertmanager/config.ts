@@ -163,7 +163,7 @@ export function localAlertmanagerConfig(routing: Routing, options: LocalAlertman
       repeatInterval: options.repeatInterval ?? routing.route.repeatInterval,
     },
   };
-  return toYaml(alertmanagerYaml(local), generatedHeader(['specs/routing.ts']));
+  return toYaml(alertmanagerYaml(local));
 }
 
 // ---------------------------------------------------------------- AlertmanagerConfig CR
@@ -295,17 +295,17 @@ export function routeTestCases(model: Model, routing: Routing): RouteTestCase[] 
 export function alertmanagerGenerator(model: Model): Artifact[] {
   const [routing] = model.specs.routing;
   if (!routing) return [];
-  const header = generatedHeader([routing.file]);
+  const header = generatedHeader(model.stack.value, [routing.file]);
   const files = [...new Set([routing.file, ...collectAlerts(model).map((a) => a.origin.file)])];
   const cr = alertmanagerConfigObject(routing, model);
   return [
     { path: ALERTMANAGER_CONFIG, body: toYaml(alertmanagerYaml(routing.value), header) },
-    { path: `${ALERTMANAGER_CR_DIR}/${(cr.metadata as { name: string }).name}.yaml`, body: toYaml(cr, generatedHeader([routing.file, model.stack.file])) },
+    { path: `${ALERTMANAGER_CR_DIR}/${(cr.metadata as { name: string }).name}.yaml`, body: toYaml(cr, generatedHeader(model.stack.value, [routing.file, model.stack.file])) },
     {
       path: ROUTE_TESTS,
       body: toYaml(
         { config: 'alertmanager.yml', cases: routeTestCases(model, routing.value) },
-        `${generatedHeader(files)}# Each case: \`amtool config routes test --config.file=<config> --verify.receivers=<receivers> <labels>\`.\n`,
+        `${generatedHeader(model.stack.value, files)}# Each case: \`amtool config routes test --config.file=<config> --verify.receivers=<receivers> <labels>\`.\n`,
       ),
     },
   ];

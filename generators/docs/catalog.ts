@@ -36,7 +36,7 @@ export function catalogMarkdown(model: Model): string {
     })),
   }));
   return renderTemplate('docs/metrics.md.hbs', {
-    header: generatedHeader(model.specs.source.map((s) => s.file), '<!--').replace(/\n$/, ' -->'),
+    header: generatedHeader(model.stack.value, model.specs.source.map((s) => s.file), '<!--').replace(/\n$/, ' -->'),
     metricCount: sources.reduce((n, s) => n + s.metrics.length, 0),
     sourceCount: sources.length,
     sources,

@@ -23,7 +23,7 @@ export function runbooks(model: Model): Artifact[] {
       out.push({
         path: `${OUT.docs}/runbooks/${rule.alert}.md`,
         body: renderTemplate('docs/runbook.md.hbs', {
-          header: generatedHeader([item.file], '<!--').replace(/\n$/, ' -->'),
+          header: generatedHeader(model.stack.value, [item.file], '<!--').replace(/\n$/, ' -->'),
           alert: rule.alert,
           severity: rule.severity,
           team: labels.team,

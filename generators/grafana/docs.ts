@@ -9,7 +9,7 @@ import { labelValuesQuery } from './variables.ts';
 /** out/docs/dashboards.md: every dashboard with its variables, panels and queries. */
 export function dashboardsDoc(dashboards: readonly ResolvedDashboard[], model: Model): Artifact {
   const data = {
-    header: generatedHeader(dashboards.map((d) => d.at.file), '<!--').replace(/\n$/, ' -->'),
+    header: generatedHeader(model.stack.value, dashboards.map((d) => d.at.file), '<!--').replace(/\n$/, ' -->'),
     dashboards: dashboards.map((d) => ({
       id: d.spec.id,
       uid: d.uid,

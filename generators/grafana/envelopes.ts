@@ -40,12 +40,12 @@ export function dashboardConfigMap(dashboard: ResolvedDashboard, json: Dashboard
   };
   return {
     path: `${OUT.grafanaDashboardConfigMaps}/${dashboard.spec.id}.yaml`,
-    body: toYaml(configMap, generatedHeader([dashboard.at.file])),
+    body: toYaml(configMap, generatedHeader(stack, [dashboard.at.file])),
   };
 }
 
 /** Grafana file provisioning: the dashboards directory mounted at GRAFANA_DASHBOARDS_MOUNT, in one folder. */
-export function provisioningFile(dashboards: readonly ResolvedDashboard[]): Artifact {
+export function provisioningFile(dashboards: readonly ResolvedDashboard[], stack: Stack): Artifact {
   const provisioning = {
     apiVersion: 1,
     providers: [
@@ -63,6 +63,6 @@ export function provisioningFile(dashboards: readonly ResolvedDashboard[]): Arti
   };
   return {
     path: `${OUT.grafanaProvisioning}/dashboards.yaml`,
-    body: toYaml(provisioning, generatedHeader(dashboards.map((d) => d.at.file))),
+    body: toYaml(provisioning, generatedHeader(stack, dashboards.map((d) => d.at.file))),
   };
 }

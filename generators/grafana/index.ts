@@ -16,6 +16,6 @@ export function generateDashboards(model: Model): Artifact[] {
     const json = dashboardJson(dashboard, dashboards);
     artifacts.push(dashboardFile(dashboard, json), dashboardConfigMap(dashboard, json, model.stack.value));
   }
-  artifacts.push(provisioningFile(dashboards), dashboardsDoc(dashboards, model));
+  artifacts.push(provisioningFile(dashboards, model.stack.value), dashboardsDoc(dashboards, model));
   return artifacts;
 }

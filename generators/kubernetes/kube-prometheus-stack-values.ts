@@ -79,5 +79,5 @@ export function kubePrometheusStackValues(model: Model): Record<string, unknown>
 
 export function kubePrometheusStackValuesGenerator(model: Model): Artifact[] {
   const files = [model.stack.file, ...scrapeTargets(model).map((t) => t.file)];
-  return [{ path: KUBE_PROMETHEUS_STACK_VALUES, body: toYaml(kubePrometheusStackValues(model), generatedHeader(files)) }];
+  return [{ path: KUBE_PROMETHEUS_STACK_VALUES, body: toYaml(kubePrometheusStackValues(model), generatedHeader(model.stack.value, files)) }];
 }

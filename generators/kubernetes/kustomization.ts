@@ -1,3 +1,4 @@
+import type { Stack } from '../../src/model/stack.ts';
 import { KUBE_PROMETHEUS_STACK_VALUES, KUSTOMIZATION, OUT, generatedHeader } from '../../src/conventions.ts';
 import { toYaml } from '../../src/emit/serialize.ts';
 import type { Artifact } from '../../src/model/artifact.ts';
@@ -11,7 +12,7 @@ const NOT_RESOURCES = new Set([KUBE_PROMETHEUS_STACK_VALUES, KUSTOMIZATION].map(
  * applies them all. `paths` are relative to out/kubernetes; values files and the kustomization itself are
  * left out, and the list is sorted so the output never depends on generator order.
  */
-export function kustomizationArtifact(paths: readonly string[]): Artifact {
+export function kustomizationArtifact(paths: readonly string[], stack: Stack): Artifact {
   const resources = [...new Set(paths)]
     .map((p) => (p.startsWith(K8S_PREFIX) ? p.slice(K8S_PREFIX.length) : p))
     .filter((p) => /\.ya?ml$/.test(p) && !NOT_RESOURCES.has(p))
@@ -21,5 +22,5 @@ export function kustomizationArtifact(paths: readonly string[]): Artifact {
     kind: 'Kustomization',
     resources,
   };
-  return { path: KUSTOMIZATION, body: toYaml(body, generatedHeader(['specs/'])) };
+  return { path: KUSTOMIZATION, body: toYaml(body, generatedHeader(stack, ['specs/'])) };
 }

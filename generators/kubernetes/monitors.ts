@@ -62,6 +62,6 @@ export function monitorObjects(model: Model): Array<{ target: ScrapeTarget; obje
 export function monitorsGenerator(model: Model): Artifact[] {
   return monitorObjects(model).map(({ target, object }) => ({
     path: `${object.kind === 'ServiceMonitor' ? SERVICE_MONITOR_DIR : POD_MONITOR_DIR}/${object.metadata.name}.yaml`,
-    body: toYaml(object, generatedHeader([target.file, model.stack.file])),
+    body: toYaml(object, generatedHeader(model.stack.value, [target.file, model.stack.file])),
   }));
 }

@@ -1,3 +1,4 @@
+import type { Stack } from '../../src/model/stack.ts';
 import { OUT, generatedHeader } from '../../src/conventions.ts';
 import type { Artifact } from '../../src/model/artifact.ts';
 import type { Logs, LogStream } from '../../src/model/logs.ts';
@@ -92,6 +93,6 @@ export function alloyConfig(logs: Logs, lokiUrl: string): string {
   return [discovery, ...logs.streams.map(streamComponents), write].join('\n\n') + '\n';
 }
 
-export function alloyArtifact(logs: Logs, lokiUrl: string, specFile: string): Artifact {
-  return { path: ALLOY_CONFIG, body: generatedHeader([specFile], '//') + alloyConfig(logs, lokiUrl) };
+export function alloyArtifact(logs: Logs, lokiUrl: string, specFile: string, stack: Stack): Artifact {
+  return { path: ALLOY_CONFIG, body: generatedHeader(stack, [specFile], '//') + alloyConfig(logs, lokiUrl) };
 }

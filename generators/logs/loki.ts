@@ -96,16 +96,16 @@ export function logsGenerator(model: Model): Artifact[] {
   if (!logs) return [];
   const stack = model.stack.value;
   const url = lokiUrl(logs.value, stack);
-  const header = generatedHeader([logs.file, model.stack.file]);
+  const header = generatedHeader(model.stack.value, [logs.file, model.stack.file]);
   const artifacts: Artifact[] = [{ path: LOKI_CONFIG, body: toYaml(lokiConfig(logs.value, stack), header) }];
   if (logs.value.alerts.length > 0)
     artifacts.push({
       path: `${LOKI_RULES_DIR}/${logs.value.ruleGroup}.yml`,
       body: toYaml(
         lokiRuleGroups(logs.value, stack),
-        `${generatedHeader([logs.file])}# Loki ruler file: install under <ruler storage>/${logs.value.loki.tenant}/ of the Loki config.\n`,
+        `${generatedHeader(model.stack.value, [logs.file])}# Loki ruler file: install under <ruler storage>/${logs.value.loki.tenant}/ of the Loki config.\n`,
       ),
     });
-  if (url) artifacts.push(alloyArtifact(logs.value, url, logs.file), promtailArtifact(logs.value, url, logs.file));
+  if (url) artifacts.push(alloyArtifact(logs.value, url, logs.file, model.stack.value), promtailArtifact(logs.value, url, logs.file, model.stack.value));
   return artifacts;
 }

@@ -1,3 +1,4 @@
+import type { Stack } from '../../src/model/stack.ts';
 import { OUT, PROMTAIL_EOL_DATE, generatedHeader } from '../../src/conventions.ts';
 import { toYaml } from '../../src/emit/serialize.ts';
 import type { Artifact } from '../../src/model/artifact.ts';
@@ -69,7 +70,7 @@ export function promtailConfig(logs: Logs, lokiUrl: string): Record<string, unkn
   };
 }
 
-export function promtailArtifact(logs: Logs, lokiUrl: string, specFile: string): Artifact {
+export function promtailArtifact(logs: Logs, lokiUrl: string, specFile: string, stack: Stack): Artifact {
   const warning = renderTemplate('config-headers/promtail-eol.hbs', { eolDate: PROMTAIL_EOL_DATE, alloyConfig: `out/${ALLOY_CONFIG}` });
-  return { path: PROMTAIL_CONFIG, body: toYaml(promtailConfig(logs, lokiUrl), generatedHeader([specFile]) + warning) };
+  return { path: PROMTAIL_CONFIG, body: toYaml(promtailConfig(logs, lokiUrl), generatedHeader(stack, [specFile]) + warning) };
 }

@@ -39,7 +39,7 @@ export function ruleEnvelopes(
   stack: Stack,
   sourceSpecs: readonly string[],
 ): RuleEnvelopes {
-  const header = generatedHeader(sourceSpecs);
+  const header = generatedHeader(stack, sourceSpecs);
   const groupsYaml = toYaml({ groups });
   const metadata = { name: k8sName(name), namespace: stack.namespace, labels: sortKeys(prometheusRuleLabels(stack)) };
   const envelope = toYaml({ apiVersion: 'monitoring.coreos.com/v1', kind: 'PrometheusRule', metadata });

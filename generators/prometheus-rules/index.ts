@@ -49,7 +49,7 @@ export function prometheusRules(model: Model): Artifact[] {
     out.push({ path: `${OUT.prometheusRules}/${stem}.yml`, body: ruleFile });
     out.push({ path: `${OUT.kubernetes}/prometheus-rules/${stem}.yaml`, body: prometheusRule });
     const tests = unitTestFile(stem, groups, model);
-    if (tests) out.push({ path: `${OUT.prometheusTests}/${stem}.test.yml`, body: toYaml(tests, generatedHeader(specFiles)) });
+    if (tests) out.push({ path: `${OUT.prometheusTests}/${stem}.test.yml`, body: toYaml(tests, generatedHeader(model.stack.value, specFiles)) });
   }
   return out;
 }

@@ -126,7 +126,7 @@ export function prometheusConfig(model: Model): Record<string, unknown> {
 
 export function prometheusConfigGenerator(model: Model): Artifact[] {
   const files = [model.stack.file, ...scrapeTargets(model).map((t) => t.file)];
-  return [{ path: OUT.prometheusConfig, body: toYaml(prometheusConfig(model), generatedHeader(files)) }];
+  return [{ path: OUT.prometheusConfig, body: toYaml(prometheusConfig(model), generatedHeader(model.stack.value, files)) }];
 }
 
 export interface LocalPrometheusOptions {
@@ -161,5 +161,5 @@ export function localPrometheusConfig(model: Model, options: LocalPrometheusOpti
     rule_files: [...options.ruleFiles],
     scrape_configs: jobs,
   };
-  return toYaml(config, generatedHeader([model.stack.file]));
+  return toYaml(config, generatedHeader(model.stack.value, [model.stack.file]));
 }

@@ -67,7 +67,7 @@ export function sloArtifacts(model: Model): Artifact[] {
       const slothFile = `${OUT.sloth}/${stem}${part.suffix}.yml`;
       out.push({
         path: slothFile,
-        body: toYaml(slothPrometheusV1(service.service, service.labels, part.slos), generatedHeader(specFiles) + slothCommand(slothFile, part.period)),
+        body: toYaml(slothPrometheusV1(service.service, service.labels, part.slos), generatedHeader(model.stack.value, specFiles) + slothCommand(slothFile, part.period)),
       });
       const cr = {
         apiVersion: 'sloth.slok.dev/v1',
@@ -79,7 +79,7 @@ export function sloArtifacts(model: Model): Artifact[] {
         },
         spec: slothCrSpec(service.service, service.labels, part.slos),
       };
-      out.push({ path: `${OUT.kubernetes}/sloth/${stem}${part.suffix}.yaml`, body: toYaml(cr, generatedHeader(specFiles)) });
+      out.push({ path: `${OUT.kubernetes}/sloth/${stem}${part.suffix}.yaml`, body: toYaml(cr, generatedHeader(model.stack.value, specFiles)) });
       if (!SLOTH_BUILTIN_PERIODS.includes(part.period)) needsWindowsDir = true;
       for (const slo of part.slos) if (!windowsByPeriod.has(slo.period)) windowsByPeriod.set(slo.period, { slo, file: located.file });
     }
@@ -99,7 +99,7 @@ export function sloArtifacts(model: Model): Artifact[] {
         group_eval_order: groups.map((g) => g.name),
         tests,
       };
-      out.push({ path: `${OUT.prometheusTests}/${ruleStem}.test.yml`, body: toYaml(file, generatedHeader(specFiles)) });
+      out.push({ path: `${OUT.prometheusTests}/${ruleStem}.test.yml`, body: toYaml(file, generatedHeader(model.stack.value, specFiles)) });
     }
   }
   if (needsWindowsDir) {
@@ -111,7 +111,7 @@ export function sloArtifacts(model: Model): Artifact[] {
     for (const [period, { slo, file }] of [...windowsByPeriod].sort(([a], [b]) => a - b)) {
       out.push({
         path: `${SLOTH_WINDOWS_DIR}/${promDuration(period)}.yaml`,
-        body: toYaml(alertWindowsDocument(period, slo), generatedHeader([file])),
+        body: toYaml(alertWindowsDocument(period, slo), generatedHeader(model.stack.value, [file])),
       });
     }
   }

@@ -60,7 +60,7 @@ export function buildProgram(version: string): Command {
         const diff = diffTree(out, artifacts);
         const stale = [...diff.added.map((p) => `+ ${p}`), ...diff.changed.map((p) => `~ ${p}`), ...diff.removed.map((p) => `- ${p}`)];
         if (stale.length > 0) {
-          process.stderr.write(`${opts.out}/ is stale; run \`npm run generate\`:\n${stale.join('\n')}\n`);
+          process.stderr.write(`${opts.out}/ is stale; run \`${model.stack.value.generateCommand}\`:\n${stale.join('\n')}\n`);
           throw new ExitError(1, 'stale output');
         }
         process.stdout.write(`${opts.out}/ is up to date (${artifacts.length} files)\n`);

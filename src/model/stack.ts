@@ -57,6 +57,8 @@ export const stackSpecSchema = z.strictObject({
   runbookBaseUrl: z.string().url(),
   /** Base URL of Grafana, for dashboard links in alerts. */
   grafanaUrl: z.string().url().optional(),
+  /** How this repository regenerates its output; named in every generated file's header. */
+  generateCommand: z.string().min(1).default('npx infermon generate'),
 });
 export type StackSpec = z.input<typeof stackSpecSchema>;
 export type Stack = z.output<typeof stackSpecSchema>;

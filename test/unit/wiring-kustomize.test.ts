@@ -13,8 +13,9 @@ const dir = mkdtempSync(join(tmpdir(), 'infermon-kustomize-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('kustomization', () => {
-  it('lists every generated object under out/kubernetes, sorted, without the values file', () => {
-    const artifact = kustomizationArtifact(['b/x.yaml', 'kubernetes/a/y.yaml', 'kube-prometheus-stack-values.yaml', 'kustomization.yaml', 'a/z.yml', 'notes.md']);
+  it('lists every generated object under out/kubernetes, sorted, without the values file', async () => {
+    const { stack } = await projectModel();
+    const artifact = kustomizationArtifact(['b/x.yaml', 'kubernetes/a/y.yaml', 'kube-prometheus-stack-values.yaml', 'kustomization.yaml', 'a/z.yml', 'notes.md'], stack.value);
     expect(artifact.path).toBe(KUSTOMIZATION);
     expect((parse(artifact.body) as { resources: string[] }).resources).toEqual(['a/y.yaml', 'a/z.yml', 'b/x.yaml']);
   });
@@ -23,7 +24,7 @@ describe('kustomization', () => {
     const model = await projectModel();
     const artifacts = scrapeWiring.flatMap((generate) => generate(model)).filter((a) => a.path.startsWith('kubernetes/'));
     expect(artifacts.some((a) => a.path === KUBE_PROMETHEUS_STACK_VALUES)).toBe(true);
-    const all = [...artifacts, kustomizationArtifact(artifacts.map((a) => a.path.slice('kubernetes/'.length)))];
+    const all = [...artifacts, kustomizationArtifact(artifacts.map((a) => a.path.slice('kubernetes/'.length)), model.stack.value)];
     for (const a of all) {
       mkdirSync(dirname(join(dir, a.path)), { recursive: true });
       writeFileSync(join(dir, a.path), a.body);
