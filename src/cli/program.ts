@@ -26,7 +26,15 @@ async function report(diagnostics: Diagnostics, format: 'text' | 'json'): Promis
 
 async function checkedModel(specs: string, format: 'text' | 'json') {
   const root = process.cwd();
-  const { buildModel, checkModel } = await import('../pipeline.ts');
+  // Everything compiled is loaded before the spec files: once the TypeScript loader is registered for
+  // them, every further module load takes a round trip through its hooks.
+  const [{ buildModel, checkModel }] = await Promise.all([
+    import('../pipeline.ts'),
+    import('../index.ts'),
+    import('../catalog/index.ts'),
+    import('../content/index.ts'),
+    import('../../generators/index.ts'),
+  ]);
   const { model, diagnostics } = await buildModel(resolve(specs), root);
   if (model) checkModel(model, diagnostics);
   await report(diagnostics, format);
