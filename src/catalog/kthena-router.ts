@@ -101,7 +101,9 @@ const PD_DISAGGREGATION = 'the model is served with prefill/decode disaggregatio
 
 const model = label.bounded('requested model name');
 const path = label.bounded('request URL path, e.g. /v1/chat/completions');
-const statusCode = label.bounded('final HTTP status code as a string, e.g. "200"');
+const statusCode = label.bounded(
+  'final HTTP status code as a string, e.g. "200"; the reference router records a stream that broke after its headers as "502"',
+);
 const modelRoute = label.bounded('ModelRoute that matched, as namespace/name');
 const modelServer = label.bounded('ModelServer the request was sent to, as namespace/name');
 const userId = label.bounded(`user of the fairness queue: a configured user, or "${ROUTER_FOLDED_USER_ID}" for everyone else`);

@@ -21,8 +21,14 @@ export function registerRouterCommand(program: Command): void {
       // Status lines go to stderr so an access log on stdout stays one JSON document per line.
       console.error(`router API listening on ${router.apiUrl}`);
       console.error(`router metrics on ${router.metricsUrl ?? '(disabled)'}, debug on ${router.adminUrl}/debug/config_dump/`);
-      const stop = () => void router.close().then(() => process.exit(0));
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+      // A signal may arrive twice (from the terminal and forwarded by bin/infermon.mjs): stop once.
+      let stopping = false;
+      const stop = () => {
+        if (stopping) return;
+        stopping = true;
+        void router.close().then(() => process.exit(0));
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
     });
 }

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 import { parseDuration } from '../model/duration.ts';
 
@@ -14,6 +14,9 @@ const duration = z
   .refine((s) => parseDuration(s) !== undefined, { message: 'not a duration (expected e.g. 500ms, 30s, 5m)' })
   .transform((s) => parseDuration(s)!);
 
+/** A duration that must not be zero: a zero timeout would refuse every request or none. */
+const positiveDuration = duration.refine((ms) => ms > 0, { message: 'must be longer than 0' });
+
 const name = z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'not a Kubernetes object name');
 
 const scoreName = z.enum(['least-request', 'least-latency', 'prefix-cache', 'kv-cache']);
@@ -27,6 +30,8 @@ const podSchema = z.strictObject({
   address: z.string().regex(/^[^\s/:]+:\d{1,5}$/, 'expected host:port'),
   /** Set on every pod of a prefill/decode-disaggregated model server. */
   role: z.enum(['prefill', 'decode']).optional(),
+  /** LoRA adapters the pod serves, in addition to those its own /v1/models lists. */
+  loraAdapters: z.array(z.string().min(1)).default([]),
 });
 
 const modelServerSchema = z
@@ -82,8 +87,24 @@ export const routerConfigSchema = z
         /** 0 picks a free port. */
         port: z.number().int().min(0).max(65535).default(8080),
         maxBodyBytes: z.number().int().positive().default(1024 * 1024),
+        /**
+         * Bytes of an oversized body read and dropped before the 413 is sent, so the client reads the
+         * status instead of a reset connection; a body larger still has its connection closed.
+         */
+        maxDrainBytes: z.number().int().min(0).default(8 * 1024 * 1024),
+        /** Time a client has to send a request's headers; a new connection that stays silent as long is closed. */
+        headerTimeout: positiveDuration.default(10_000),
         /** Time a client has to send the whole request body. */
-        requestTimeout: duration.default(30_000),
+        requestTimeout: positiveDuration.default(30_000),
+        /** Time an idle keep-alive connection stays open. */
+        idleTimeout: positiveDuration.default(65_000),
+        /**
+         * Connections each port holds open at once; more are answered 503 and closed. Keep it well below
+         * the file-descriptor limit (`ulimit -n`): every proxied request also holds an upstream connection.
+         */
+        maxConnections: z.number().int().positive().default(1024),
+        /** Largest `n` (choices per request) accepted, as vLLM bounds it with VLLM_MAX_N_SEQUENCES. */
+        maxN: z.number().int().positive().default(128),
         /** Time an upstream has to answer one attempt (headers and body). */
         upstreamTimeout: duration.default(60_000),
         /** Further attempts on other pods after a connection error or a 5xx. */
@@ -198,11 +219,29 @@ export function parseRouterConfig(input: unknown, file = '<config>'): RouterConf
 }
 
 export function loadRouterConfig(file: string): RouterConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(file, [`cannot read the file (${(err as NodeJS.ErrnoException).code ?? 'read error'})`]);
+  }
   let doc: unknown;
   try {
-    doc = parseYaml(readFileSync(file, 'utf8'));
+    // Warnings are not printed: like errors, they may quote the document.
+    doc = parseYaml(text, { logLevel: 'error' });
   } catch (err) {
-    throw new ConfigError(file, [(err as Error).message]);
+    throw new ConfigError(file, [yamlProblem(err)]);
   }
   return parseRouterConfig(doc, file);
+}
+
+/**
+ * A YAML syntax error by position and kind only. The parser's own message quotes the offending line,
+ * and a configuration's lines hold credentials (upstream API keys), so it is never shown.
+ */
+function yamlProblem(err: unknown): string {
+  if (!(err instanceof YAMLParseError)) return 'not a YAML document';
+  const kind = err.code.toLowerCase().replace(/_/g, ' ');
+  const at = err.linePos?.[0];
+  return `${at ? `line ${at.line}, column ${at.col}: ` : ''}YAML syntax error (${kind}); the line is not shown because it may hold a credential`;
 }

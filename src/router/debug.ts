@@ -1,4 +1,3 @@
-import type { ServerResponse } from 'node:http';
 import type { ModelRoute, ModelServer, PodState, Topology } from './topology.ts';
 
 /**
@@ -40,6 +39,8 @@ function podView(p: PodState) {
     engine: p.server.config.engine,
     address: p.config.address,
     role: p.config.role ?? null,
+    loraAdapters: p.config.loraAdapters,
+    servedModels: p.servedModels ? [...p.servedModels].sort() : null,
     inflight: p.inflight,
     latencyMs: p.latencyMs ?? null,
     kvCacheUsage: p.kvCacheUsage ?? null,
@@ -65,26 +66,37 @@ function list(topology: Topology, kind: Kind): { namespace: string; name: string
 
 const KINDS = new Set<string>(['modelroutes', 'modelservers', 'pods']);
 
-function send(res: ServerResponse, status: number, value: unknown): void {
-  const body = `${JSON.stringify(value, null, 2)}\n`;
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);
+export interface DebugAnswer {
+  status: number;
+  value: unknown;
 }
 
-/** Answers a /debug/config_dump/... path; false when the path is not one of them. */
-export function handleConfigDump(topology: Topology, path: string, res: ServerResponse): boolean {
-  const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
-  if (parts[0] !== 'debug' || parts[1] !== 'config_dump') return false;
-  if (parts.length === 3 && KINDS.has(parts[2]!)) {
-    send(res, 200, list(topology, parts[2] as Kind));
-    return true;
+const notFound = (message: string, code = 'not_found'): DebugAnswer => ({
+  status: 404,
+  value: { error: { message, type: 'not_found_error', param: null, code } },
+});
+
+/** Path segments, percent-decoded; undefined when a segment is not valid percent-encoding. */
+function segments(path: string): string[] | undefined {
+  try {
+    return path.split('/').filter(Boolean).map(decodeURIComponent);
+  } catch {
+    return undefined;
   }
+}
+
+/** The answer to a /debug/config_dump/... path; undefined when the path is not one of them. */
+export function configDump(topology: Topology, path: string): DebugAnswer | undefined {
+  if (!path.startsWith('/debug/config_dump')) return undefined;
+  const parts = segments(path);
+  if (!parts)
+    return { status: 400, value: { error: { message: 'malformed percent-encoding in the path', type: 'invalid_request_error', param: null, code: 'malformed_path' } } };
+  if (parts[0] !== 'debug' || parts[1] !== 'config_dump') return undefined;
+  if (parts.length === 3 && KINDS.has(parts[2]!)) return { status: 200, value: list(topology, parts[2] as Kind) };
   if (parts.length === 6 && parts[2] === 'namespaces' && KINDS.has(parts[4]!)) {
     const [namespace, kind, name] = [parts[3]!, parts[4] as Kind, parts[5]!];
     const found = list(topology, kind).find((item) => item.namespace === namespace && item.name === name);
-    if (found) send(res, 200, found);
-    else send(res, 404, { error: { message: `no ${kind.replace(/s$/, '')} ${namespace}/${name}`, type: 'not_found_error', param: null, code: 'not_found' } });
-    return true;
+    return found ? { status: 200, value: found } : notFound(`no ${kind.replace(/s$/, '')} ${namespace}/${name}`);
   }
-  send(res, 404, { error: { message: `unknown debug path ${path}`, type: 'not_found_error', param: null, code: 'not_found' } });
-  return true;
+  return notFound('unknown debug path');
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import {
   ROUTER_GENERIC_ERROR_TYPE,
   ROUTER_SUCCESS_ERROR_TYPE,
@@ -16,9 +17,20 @@ export const UNMATCHED_PATH = 'unmatched';
 
 const REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
 
+/** Status a stream is recorded with when it broke after its 200 headers went out. */
+export const BROKEN_STREAM_STATUS = 502;
+
+/** The exchange a connection is serving, so errors the HTTP parser reports mid-request reach it. */
+const bySocket = new WeakMap<Socket, Exchange>();
+
+export function activeExchange(socket: Socket): Exchange | undefined {
+  return bySocket.get(socket);
+}
+
 /**
  * One client request from arrival to the last byte (or the client going away): collects what the access
- * log and the request metrics need, and records both exactly once when the response closes.
+ * log and the request metrics need, and records both exactly once when the response closes, with the
+ * status the client saw. `abort` fires once the exchange is over, whichever way it ended.
  */
 export class Exchange {
   readonly started = performance.now();
@@ -40,6 +52,12 @@ export class Exchange {
   decodeMs: number | undefined;
   errorType: RouterErrorType | undefined;
   logError: { type: string; message: string } | undefined;
+  /** False for requests the catalog says are not counted (the access log still has them). */
+  counted = true;
+  /** True once the client went away before the response was complete. */
+  clientGone = false;
+  /** Set when the response failed after its headers were sent; the status line cannot say so. */
+  private statusAfterHeaders: number | undefined;
   private readonly onDone: (() => void)[] = [];
   private recorded = false;
 
@@ -57,6 +75,11 @@ export class Exchange {
     res.setHeader('x-request-id', this.requestId);
     res.once('finish', () => this.record(false));
     res.once('close', () => this.record(!res.writableFinished));
+    bySocket.set(req.socket, this);
+  }
+
+  get isRecorded(): boolean {
+    return this.recorded;
   }
 
   /** Runs when the exchange is recorded (release queue slots, gauges, ...). */
@@ -65,37 +88,52 @@ export class Exchange {
   }
 
   fail(err: RouterError): void {
+    if (this.recorded) return;
     this.errorType = err.errorType;
     this.logError = { type: err.logType, message: err.message };
+    this.counted = err.counted;
   }
 
-  /** Sends the router's own error response, unless a response is already under way. */
-  sendError(err: RouterError): void {
+  /**
+   * A response that broke after its headers went out (the upstream stream died): recorded with the
+   * error's status, so metrics and the access log count it as the failure the client saw.
+   */
+  failAfterHeaders(err: RouterError): void {
+    if (this.recorded) return;
+    this.fail(err);
+    this.statusAfterHeaders = err.status;
+  }
+
+  /** Sends the router's own error response, unless a response is already under way or recorded. */
+  sendError(err: RouterError, closeConnection = false): void {
+    if (this.recorded) return;
     this.fail(err);
     if (this.res.headersSent) {
       this.res.destroy();
       return;
     }
-    const body = errorBody(err.status, err.message, err.logType);
+    const body = errorBody(err.status, err.message, err.logType, err.param ?? null);
     const headers: Record<string, string | number> = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };
-    // The rest of an oversized or stalled body is never read, so the connection cannot be reused.
-    if (err.status === 408 || err.status === 413) headers.connection = 'close';
+    // The rest of a stalled, oversized or unparseable body is not read, so the connection cannot be reused.
+    if (closeConnection || err.status === 408 || err.status === 413) headers.connection = 'close';
     this.res.writeHead(err.status, headers).end(body);
   }
 
   private record(clientGone: boolean): void {
     if (this.recorded) return;
     this.recorded = true;
-    if (clientGone) {
-      this.abort.abort();
+    if (bySocket.get(this.req.socket) === this) bySocket.delete(this.req.socket);
+    this.clientGone = clientGone;
+    if (clientGone && this.statusAfterHeaders === undefined) {
       this.errorType ??= 'response_forwarding';
       this.logError ??= { type: 'client_closed', message: 'client closed the connection before the response was complete' };
     }
-    const status = clientGone ? CLIENT_CLOSED_REQUEST : this.res.statusCode;
+    this.abort.abort();
+    const status = this.statusAfterHeaders ?? (clientGone ? CLIENT_CLOSED_REQUEST : this.res.statusCode);
     const now = performance.now();
     const errorType = status < 400 ? ROUTER_SUCCESS_ERROR_TYPE : (this.errorType ?? ROUTER_GENERIC_ERROR_TYPE);
     for (const fn of this.onDone) fn();
-    this.metrics?.requestFinished(this.modelLabel, this.pathLabel, status, errorType, (now - this.started) / 1000);
+    if (this.counted) this.metrics?.requestFinished(this.modelLabel, this.pathLabel, status, errorType, (now - this.started) / 1000);
     if (this.log) this.log.log(this.entry(status, now));
   }
 

@@ -1,10 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { RouterConfig } from './config.ts';
 import { RouterError } from './errors.ts';
 import { Exchange, UNMATCHED_PATH } from './exchange.ts';
-import { dispatchAggregated, dispatchDisaggregated, type Dispatch } from './proxy.ts';
-import { estimateTokens, parseInferenceRequest, readBody, userOf, type InferenceKind } from './request-body.ts';
-import type { RouterRuntime } from './runtime.ts';
 import { QueueAbortedError, QueueTimeoutError } from './fairness.ts';
+import { estimateTokens, modelOf, parseInferenceRequest, userOf, type InferenceKind } from './inference-request.ts';
+import { candidateTargets } from './lora.ts';
+import { dispatchAggregated, dispatchDisaggregated, type Dispatch } from './proxy.ts';
+import { parseJsonObject, readBody, requireJsonContentType, type BodyLimits } from './request-body.ts';
+import type { RouterRuntime } from './runtime.ts';
+import { pickByWeight } from './topology.ts';
 
 const INFERENCE_PATHS: Record<string, InferenceKind> = {
   '/v1/chat/completions': 'chat',
@@ -17,52 +21,88 @@ function sendJson(res: ServerResponse, status: number, value: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);
 }
 
-/** Answers the API port: probes, the model list and the OpenAI inference endpoints. */
-export function handleApiRequest(rt: RouterRuntime, req: IncomingMessage, res: ServerResponse): void {
+function bodyLimits(server: RouterConfig['server']): BodyLimits {
+  return { maxBytes: server.maxBodyBytes, maxDrainBytes: server.maxDrainBytes, timeoutMs: server.requestTimeout };
+}
+
+/**
+ * Reads and drops a body the router has no use for, within the usual limits, so the client is done
+ * sending when it is answered. Returns why the body could not be read, if it could not.
+ */
+async function discardBody(rt: RouterRuntime, ex: Exchange): Promise<RouterError | undefined> {
+  try {
+    await readBody(ex.req, bodyLimits(rt.config.server), ex.abort.signal);
+    return undefined;
+  } catch (err) {
+    return err instanceof RouterError ? err : new RouterError(400, 'request_protocol', 'request_protocol', 'the request body could not be read');
+  }
+}
+
+/**
+ * Answers the API port: probes, the model list and the OpenAI inference endpoints. Every bad request is
+ * answered with a JSON error through its exchange, so it is counted and logged once.
+ */
+export async function handleApiRequest(rt: RouterRuntime, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const path = (req.url ?? '/').split('?')[0] ?? '/';
   // Probes are neither counted nor logged: they are the platform's traffic, not the clients'.
-  if (path === '/healthz') return sendJson(res, 200, { message: 'ok' });
-  if (path === '/readyz')
+  if (path === '/healthz' || path === '/readyz') {
+    req.resume();
+    if (path === '/healthz') return sendJson(res, 200, { message: 'ok' });
     return sendJson(res, rt.ready ? 200 : 503, { message: rt.ready ? 'router is ready' : 'router is not ready' });
+  }
 
   const kind = INFERENCE_PATHS[path];
   const known = kind !== undefined || MODELS_PATHS.has(path);
   const ex = new Exchange(req, res, known ? path : UNMATCHED_PATH, path, rt.metrics, rt.accessLog);
+  const refuse = async (err: RouterError) => ex.sendError(err, (await discardBody(rt, ex)) !== undefined);
   if (MODELS_PATHS.has(path)) {
-    if (req.method !== 'GET') return ex.sendError(new RouterError(405, 'request_protocol', 'request_protocol', `${path} only answers GET`));
-    req.resume();
+    if (req.method !== 'GET') return refuse(new RouterError(405, 'request_protocol', 'request_protocol', `${path} only answers GET`));
+    const bodyError = await discardBody(rt, ex);
+    if (bodyError) return ex.sendError(bodyError);
     return sendJson(res, 200, {
       object: 'list',
       data: rt.topology.models.map((id) => ({ id, object: 'model', created: 0, owned_by: 'infermon' })),
     });
   }
-  if (kind === undefined) {
-    req.resume();
-    return ex.sendError(new RouterError(404, 'request_failed', 'not_found', `no endpoint ${path}`));
-  }
-  if (req.method !== 'POST') {
-    req.resume();
-    return ex.sendError(new RouterError(405, 'request_protocol', 'request_protocol', `${path} only answers POST`));
-  }
-  handleInference(rt, ex, kind).catch((err: unknown) => {
+  if (kind === undefined) return refuse(new RouterError(404, 'request_failed', 'not_found', `no endpoint ${path}`));
+  if (req.method !== 'POST') return refuse(new RouterError(405, 'request_protocol', 'request_protocol', `${path} only answers POST`));
+  try {
+    await handleInference(rt, ex, kind);
+  } catch (err) {
     if (err instanceof RouterError) return ex.sendError(err);
     if (ex.abort.signal.aborted) return;
-    ex.sendError(new RouterError(500, 'request_failed', 'internal', `internal error: ${(err as Error).message}`));
-  });
+    rt.events.noteThrottled('internal-error', `internal error on ${path}: ${(err as Error).message}`);
+    ex.sendError(new RouterError(500, 'request_failed', 'internal', 'internal router error'));
+  }
+}
+
+/**
+ * A request with an Expect header other than 100-continue: Node would answer 417 on its own, uncounted
+ * and unlogged; the router answers it through an exchange like any other refusal.
+ */
+export function refuseExpectation(rt: RouterRuntime, req: IncomingMessage, res: ServerResponse): void {
+  const path = (req.url ?? '/').split('?')[0] ?? '/';
+  const known = INFERENCE_PATHS[path] !== undefined || MODELS_PATHS.has(path);
+  const ex = new Exchange(req, res, known ? path : UNMATCHED_PATH, path, rt.metrics, rt.accessLog);
+  ex.sendError(new RouterError(417, 'request_protocol', 'request_protocol', 'the Expect header is not supported (only 100-continue is)'), true);
 }
 
 async function handleInference(rt: RouterRuntime, ex: Exchange, kind: InferenceKind): Promise<void> {
   const { config, topology } = rt;
-  const raw = await readBody(ex.req, config.server.maxBodyBytes, config.server.requestTimeout);
-  const request = parseInferenceRequest(raw, kind);
-  ex.modelName = request.model;
-  const match = topology.match(request.model);
-  if (!match) throw new RouterError(404, 'route_not_found', 'route_not_found', `the model \`${request.model}\` does not exist`);
+  const raw = await readBody(ex.req, bodyLimits(config.server), ex.abort.signal);
+  requireJsonContentType(ex.req);
+  const body = parseJsonObject(raw);
+  const model = modelOf(body);
+  ex.modelName = model;
+  const match = topology.match(model);
+  if (!match) throw new RouterError(404, 'route_not_found', 'route_not_found', `the model \`${model}\` does not exist`);
   const { route, loraAdapter } = match;
-  ex.modelLabel = request.model;
+  ex.modelLabel = model;
   ex.modelRoute = route.key;
   rt.metrics?.downstreamDelta(ex.modelLabel, 1);
   ex.whenDone(() => rt.metrics?.downstreamDelta(ex.modelLabel, -1));
+  const request = parseInferenceRequest(body, model, kind, { maxN: config.server.maxN });
+  const targets = candidateTargets(route, loraAdapter);
 
   const estimatedInput = estimateTokens(request.prompt);
   const limiter = rt.limiters.get(route.key);
@@ -91,12 +131,13 @@ async function handleInference(rt: RouterRuntime, ex: Exchange, kind: InferenceK
     }
   }
 
-  const server = topology.pickServer(route, Math.random());
-  if (!server) throw new RouterError(503, 'scheduling', 'scheduling', `model route ${route.key} has no target with weight`);
+  const target = pickByWeight(targets, Math.random());
+  if (!target) throw new RouterError(503, 'scheduling', 'scheduling', `model route ${route.key} has no target with weight`);
+  const { server, pods } = target;
   ex.modelServer = server.key;
   const upstreamModel = loraAdapter ?? server.config.model ?? request.model;
   const path = Object.entries(INFERENCE_PATHS).find(([, k]) => k === kind)![0];
-  const d: Dispatch = { rt, ex, route, server, request, path, upstreamModel };
+  const d: Dispatch = { rt, ex, route, server, pods, request, path, upstreamModel };
   try {
     if (server.disaggregated) await dispatchDisaggregated(d, raw, estimatedInput);
     else await dispatchAggregated(d, raw, estimatedInput);

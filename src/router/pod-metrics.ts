@@ -4,9 +4,9 @@ import { parseExposition, sumSamples } from '../telemetry/exposition.ts';
 import type { PodState } from './topology.ts';
 
 /**
- * Reads every pod's own /metrics on a timer and keeps the numbers the scheduler scores on: KV-cache usage
- * and the engine's running and waiting requests. A pod that cannot be read keeps its last values and
- * records why.
+ * Reads every pod's own /metrics and /v1/models on a timer and keeps what the scheduler decides on:
+ * KV-cache usage, the engine's running and waiting requests, and the models (LoRA adapters included) the
+ * pod serves. A pod that cannot be read keeps its last values and records why.
  */
 export class PodMetricsPoller {
   private timer: NodeJS.Timeout | undefined;
@@ -29,7 +29,7 @@ export class PodMetricsPoller {
 
   /** One round over all pods; resolves when every read has finished or failed. */
   pollOnce(): Promise<void> {
-    this.inflight ??= Promise.all(this.pods.map((p) => this.read(p))).then(() => {
+    this.inflight ??= Promise.all(this.pods.flatMap((p) => [this.read(p), this.readModels(p)])).then(() => {
       this.inflight = undefined;
     });
     return this.inflight;
@@ -55,6 +55,25 @@ export class PodMetricsPoller {
       pod.lastScrapeError = undefined;
     } catch (err) {
       pod.lastScrapeError = (err as Error).message;
+    }
+  }
+
+  private async readModels(pod: PodState): Promise<void> {
+    try {
+      const res = await request(`http://${pod.config.address}/v1/models`, {
+        dispatcher: this.dispatcher(pod),
+        // A server started with an API key wants it for its model list too.
+        headers: pod.server.config.headers,
+        signal: this.abort.signal,
+        headersTimeout: this.timeoutMs,
+        bodyTimeout: this.timeoutMs,
+      });
+      const body = (await res.body.json().catch(() => undefined)) as { data?: unknown } | undefined;
+      if (res.statusCode !== 200 || !Array.isArray(body?.data)) return;
+      const ids = body.data.map((m) => (m as { id?: unknown } | null)?.id).filter((id): id is string => typeof id === 'string');
+      pod.servedModels = new Set(ids);
+    } catch {
+      // Keeps the last list; the metrics read records the pod's reachability.
     }
   }
 

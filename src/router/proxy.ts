@@ -1,7 +1,7 @@
 import type { Dispatcher } from 'undici';
-import { errorBody, RouterError } from './errors.ts';
-import type { Exchange } from './exchange.ts';
-import type { InferenceRequest } from './request-body.ts';
+import { CLIENT_CLOSED_REQUEST, errorBody, RouterError } from './errors.ts';
+import { BROKEN_STREAM_STATUS, type Exchange } from './exchange.ts';
+import type { InferenceRequest } from './inference-request.ts';
 import type { RouterRuntime } from './runtime.ts';
 import type { ModelRoute, ModelServer, PodState } from './topology.ts';
 import { classifyUpstreamError, describeUpstreamError } from './upstream.ts';
@@ -15,6 +15,8 @@ export interface Dispatch {
   ex: Exchange;
   route: ModelRoute;
   server: ModelServer;
+  /** The server's pods that may take this request (for a LoRA adapter, those serving it). */
+  pods: PodState[];
   request: InferenceRequest;
   /** Upstream path, e.g. /v1/chat/completions. */
   path: string;
@@ -92,10 +94,15 @@ function applyUsage(ex: Exchange, usage: Usage | undefined, estimatedInput: numb
   ex.outputTokens = usage?.completionTokens ?? fallbackOutput;
 }
 
-/** Reads a whole upstream body, honouring the upstream timeout. */
-async function readAll(a: Attempt): Promise<Buffer> {
+/** Reads a whole upstream body, honouring the upstream timeout; a pod failing mid-body is a 502 (504 on timeout). */
+async function readAll(d: Dispatch, a: Attempt): Promise<Buffer> {
   try {
     return Buffer.from(await a.response.body.arrayBuffer());
+  } catch (err) {
+    const kind = classifyUpstreamError(err, d.ex.abort.signal);
+    if (kind === 'aborted') throw err;
+    const message = `response from pod ${a.pod.config.name} broke: ${describeUpstreamError(err)}`;
+    throw new RouterError(kind === 'timeout' ? 504 : 502, 'upstream_transport', 'upstream_transport', message);
   } finally {
     a.done();
   }
@@ -104,7 +111,7 @@ async function readAll(a: Attempt): Promise<Buffer> {
 /** Relays a complete (non-streamed) upstream response. */
 async function relayWhole(d: Dispatch, a: Attempt, estimatedInput: number): Promise<number> {
   const { ex } = d;
-  const body = await readAll(a);
+  const body = await readAll(d, a);
   ex.upstreamDoneAt = performance.now();
   const status = a.response.statusCode;
   if (status < 400) applyUsage(ex, usageOfResponse(body), estimatedInput, 0);
@@ -130,10 +137,14 @@ function waitForDrain(ex: Exchange): Promise<void> {
   });
 }
 
-/** Relays a server-sent event stream chunk by chunk, following its usage. */
+/**
+ * Relays a server-sent event stream chunk by chunk, following its usage. A stream that breaks after its
+ * 200 headers went out is ended with an in-band error event and recorded as a 502.
+ */
 async function relayStream(d: Dispatch, a: Attempt, estimatedInput: number): Promise<number> {
   const { ex } = d;
   const follower = new StreamFollower(d.request.clientWantsUsage);
+  let status = 200;
   ex.res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
   try {
     for await (const chunk of a.response.body) {
@@ -145,17 +156,18 @@ async function relayStream(d: Dispatch, a: Attempt, estimatedInput: number): Pro
     if (rest) ex.res.write(rest);
   } catch (err) {
     if (ex.abort.signal.aborted) throw err;
+    status = BROKEN_STREAM_STATUS;
+    const error = new RouterError(status, 'upstream_transport', 'upstream_transport', `stream from pod ${a.pod.config.name} broke: ${describeUpstreamError(err)}`);
+    ex.failAfterHeaders(error);
     // Headers are gone already: tell the client in-band, as an OpenAI-compatible server does.
-    const error = new RouterError(502, 'upstream_transport', 'upstream_transport', `stream from pod ${a.pod.config.name} broke: ${describeUpstreamError(err)}`);
-    ex.fail(error);
-    ex.res.write(`data: ${errorBody(502, error.message, error.logType)}\n\n`);
+    ex.res.write(`data: ${errorBody(status, error.message, error.logType)}\n\n`);
   } finally {
     a.done();
     ex.upstreamDoneAt = performance.now();
   }
   applyUsage(ex, follower.usage, estimatedInput, follower.contentChunks);
   ex.res.end();
-  return 200;
+  return status;
 }
 
 async function relay(d: Dispatch, a: Attempt, estimatedInput: number): Promise<number> {
@@ -182,7 +194,7 @@ function rank(d: Dispatch, pods: PodState[]): PodState[] {
 
 /** Aggregated serving: one pod does prefill and decode. */
 export async function dispatchAggregated(d: Dispatch, raw: Buffer, estimatedInput: number): Promise<number> {
-  const ranked = rank(d, d.server.pods);
+  const ranked = rank(d, d.pods);
   d.ex.dispatchedAt = performance.now();
   const a = await attempt(d, ranked, upstreamBody(d, raw));
   return relay(d, a, estimatedInput);
@@ -194,8 +206,8 @@ export async function dispatchAggregated(d: Dispatch, raw: Buffer, estimatedInpu
  */
 export async function dispatchDisaggregated(d: Dispatch, raw: Buffer, estimatedInput: number): Promise<number> {
   const { rt, ex: x } = d;
-  const prefillPods = rank(d, d.server.pods.filter((p) => p.config.role === 'prefill'));
-  const decodePods = rank(d, d.server.pods.filter((p) => p.config.role === 'decode'));
+  const prefillPods = rank(d, d.pods.filter((p) => p.config.role === 'prefill'));
+  const decodePods = rank(d, d.pods.filter((p) => p.config.role === 'decode'));
   x.dispatchedAt = performance.now();
 
   const prefillStarted = performance.now();
@@ -210,7 +222,7 @@ export async function dispatchDisaggregated(d: Dispatch, raw: Buffer, estimatedI
   let prefillResponse: Buffer;
   try {
     prefill = await attempt(d, prefillPods, prefillBody);
-    prefillResponse = await readAll(prefill);
+    prefillResponse = await readAll(d, prefill);
   } catch (err) {
     if (err instanceof RouterError)
       rt.metrics?.phaseFinished('prefill', x.modelLabel, x.pathLabel, err.status, (performance.now() - prefillStarted) / 1000);
@@ -244,6 +256,6 @@ export async function dispatchDisaggregated(d: Dispatch, raw: Buffer, estimatedI
     throw err;
   } finally {
     x.decodeMs = performance.now() - decodeStarted;
-    rt.metrics?.phaseFinished('decode', x.modelLabel, x.pathLabel, x.abort.signal.aborted ? 499 : status, x.decodeMs / 1000);
+    rt.metrics?.phaseFinished('decode', x.modelLabel, x.pathLabel, x.clientGone ? CLIENT_CLOSED_REQUEST : status, x.decodeMs / 1000);
   }
 }

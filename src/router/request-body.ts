@@ -1,106 +1,122 @@
 import type { IncomingMessage } from 'node:http';
+import { ROUTER_GENERIC_ERROR_TYPE } from '../catalog/kthena-router.ts';
 import { badRequest, RouterError } from './errors.ts';
 
-/** Reads the request body within a size limit and a deadline. */
-export function readBody(req: IncomingMessage, limit: number, timeoutMs: number): Promise<Buffer> {
+export interface BodyLimits {
+  maxBytes: number;
+  /** Bytes of an oversized body read and dropped before it is answered, so the client reads the 413. */
+  maxDrainBytes: number;
+  timeoutMs: number;
+}
+
+function tooLarge(limit: number): RouterError {
+  return new RouterError(413, ROUTER_GENERIC_ERROR_TYPE, 'request_too_large', `request body exceeds ${limit} bytes`);
+}
+
+/**
+ * Reads the request body within a size limit and a deadline. A body over the limit is still read (and
+ * dropped) up to `maxDrainBytes` before the promise rejects with 413: a client that is still sending
+ * when the connection closes sees a reset rather than the status. Settles early when `signal` aborts.
+ */
+export function readBody(req: IncomingMessage, limits: BodyLimits, signal: AbortSignal): Promise<Buffer> {
+  const drainLimit = Math.max(limits.maxBytes, limits.maxDrainBytes);
   const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit)
-    return Promise.reject(tooLarge(limit));
+  if (Number.isFinite(declared) && declared > drainLimit) return Promise.reject(tooLarge(limits.maxBytes));
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    let oversized = Number.isFinite(declared) && declared > limits.maxBytes;
     const finish = (err: Error | undefined, body?: Buffer) => {
       clearTimeout(timer);
       req.off('data', onData);
       req.off('end', onEnd);
       req.off('error', onError);
       req.off('aborted', onAborted);
+      signal.removeEventListener('abort', onAborted);
       if (err) reject(err);
       else resolve(body!);
     };
     const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (size > limit) finish(tooLarge(limit));
-      else chunks.push(chunk);
+      if (size > drainLimit) return finish(tooLarge(limits.maxBytes));
+      if (size > limits.maxBytes) oversized = true;
+      if (!oversized) chunks.push(chunk);
     };
-    const onEnd = () => finish(undefined, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+    const onEnd = () => {
+      if (oversized) finish(tooLarge(limits.maxBytes));
+      else finish(undefined, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+    };
     const onError = (err: Error) => finish(err);
     const onAborted = () => finish(new Error('client closed the connection while sending the body'));
     const timer = setTimeout(
-      () => finish(new RouterError(408, 'request_failed', 'request_timeout', `request body not received within ${timeoutMs} ms`)),
-      timeoutMs,
+      () =>
+        finish(
+          oversized
+            ? tooLarge(limits.maxBytes)
+            : new RouterError(408, ROUTER_GENERIC_ERROR_TYPE, 'request_timeout', `request body not received within ${limits.timeoutMs} ms`),
+        ),
+      limits.timeoutMs,
     );
     req.on('data', onData);
     req.on('end', onEnd);
     req.on('error', onError);
     req.on('aborted', onAborted);
+    signal.addEventListener('abort', onAborted, { once: true });
+    if (signal.aborted) onAborted();
   });
 }
 
-function tooLarge(limit: number): RouterError {
-  return new RouterError(413, 'request_failed', 'request_too_large', `request body exceeds ${limit} bytes`);
+/** vLLM's OpenAI server takes JSON bodies only: the media type, parameters such as charset aside. */
+export function requireJsonContentType(req: IncomingMessage): void {
+  const mediaType = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (mediaType !== 'application/json')
+    throw new RouterError(
+      415,
+      ROUTER_GENERIC_ERROR_TYPE,
+      'unsupported_media_type',
+      `content type ${mediaType ? `\`${mediaType}\`` : '(none)'} is not supported; send application/json`,
+    );
 }
 
-export type InferenceKind = 'chat' | 'completion';
+/**
+ * Deepest nesting of arrays and objects a body may have. Requests need a few levels; the limit keeps a
+ * deeply nested field from exhausting the stack when the body is re-serialised for the pods.
+ */
+export const MAX_JSON_DEPTH = 64;
 
-export interface InferenceRequest {
-  body: Record<string, unknown>;
-  model: string;
-  stream: boolean;
-  /** Whether the client itself asked for the final usage chunk of a stream. */
-  clientWantsUsage: boolean;
-  /** The prompt text, for prefix matching and the token estimate. Never logged. */
-  prompt: string;
+function nestingExceeds(text: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > max) return true;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return false;
 }
 
-function contentText(content: unknown): string {
-  if (typeof content === 'string') return content;
-  if (Array.isArray(content))
-    return content.map((part) => (typeof part === 'object' && part && 'text' in part ? String(part.text) : '')).join('');
-  return '';
-}
-
-/** Parses and checks an OpenAI chat or completion request. */
-export function parseInferenceRequest(raw: Buffer, kind: InferenceKind): InferenceRequest {
+/**
+ * The body as a JSON object. A body that is not JSON at all is not counted in the request metrics (the
+ * catalog says so); one that is JSON but unusable is.
+ */
+export function parseJsonObject(raw: Buffer): Record<string, unknown> {
+  const text = raw.toString('utf8');
+  if (nestingExceeds(text, MAX_JSON_DEPTH))
+    throw badRequest('request_too_deep', `request body is nested deeper than ${MAX_JSON_DEPTH} levels`);
   let body: unknown;
   try {
-    body = JSON.parse(raw.toString('utf8'));
+    body = JSON.parse(text);
   } catch (err) {
-    throw badRequest('request_parsing', `request body is not valid JSON: ${(err as Error).message}`);
+    // The parser's message quotes the body, which may be a prompt: only the position is reported.
+    const position = /position (\d+)/.exec((err as Error).message)?.[1];
+    const where = position === undefined ? '' : ` (at character ${position})`;
+    throw badRequest('request_parsing', `request body is not valid JSON${where}`, ROUTER_GENERIC_ERROR_TYPE, { counted: false });
   }
-  if (typeof body !== 'object' || body === null || Array.isArray(body))
-    throw badRequest('request_parsing', 'request body must be a JSON object');
-  const b = body as Record<string, unknown>;
-  if (typeof b.model !== 'string' || b.model === '')
-    throw badRequest('prompt_parsing', 'the request has no "model"', 'prompt_parsing');
-  let prompt: string;
-  if (kind === 'chat') {
-    if (!Array.isArray(b.messages) || b.messages.length === 0)
-      throw badRequest('prompt_parsing', '"messages" must be a non-empty array', 'prompt_parsing');
-    prompt = b.messages.map((m) => (typeof m === 'object' && m ? contentText((m as { content?: unknown }).content) : '')).join('\n');
-  } else {
-    if (typeof b.prompt === 'string') prompt = b.prompt;
-    else if (Array.isArray(b.prompt) && b.prompt.every((p) => typeof p === 'string')) prompt = b.prompt.join('\n');
-    else throw badRequest('prompt_parsing', '"prompt" must be a string or an array of strings', 'prompt_parsing');
-  }
-  const streamOptions = b.stream_options as { include_usage?: unknown } | undefined;
-  return {
-    body: b,
-    model: b.model,
-    stream: b.stream === true,
-    clientWantsUsage: streamOptions?.include_usage === true,
-    prompt,
-  };
-}
-
-/** Rough prompt token count used before dispatch (rate limits), about four characters per token. */
-export function estimateTokens(text: string): number {
-  return Math.max(1, Math.ceil(text.length / 4));
-}
-
-/** The user a request belongs to for fair queueing: the configured header, else the body's `user`. */
-export function userOf(req: IncomingMessage, body: Record<string, unknown>, header: string): string {
-  const fromHeader = req.headers[header];
-  if (typeof fromHeader === 'string' && fromHeader !== '') return fromHeader;
-  return typeof body.user === 'string' && body.user !== '' ? body.user : 'anonymous';
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest('invalid_type', 'request body must be a JSON object');
+  return body as Record<string, unknown>;
 }

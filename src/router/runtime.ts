@@ -1,5 +1,6 @@
 import type { AccessLogger } from './access-log.ts';
 import type { RouterConfig } from './config.ts';
+import type { RouterEvents } from './events.ts';
 import type { FairnessQueues } from './fairness.ts';
 import type { RouterMetrics } from './metrics.ts';
 import type { RateLimiter } from './rate-limit.ts';
@@ -15,6 +16,8 @@ export interface RouterRuntime {
   /** Absent when metrics are disabled. */
   metrics: RouterMetrics | undefined;
   accessLog: AccessLogger | undefined;
+  /** The router's own operational log. */
+  events: RouterEvents;
   fairness: FairnessQueues | undefined;
   /** Rate limiters by model route key. */
   limiters: Map<string, RateLimiter>;

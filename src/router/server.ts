@@ -1,13 +1,15 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerOptions } from 'node:http';
 import type { Socket } from 'node:net';
 import { closeServer, listen } from '../http-server.ts';
-import { createAccessLogger, type AccessLogger } from './access-log.ts';
+import { createAccessLogger } from './access-log.ts';
+import { handleAdminRequest, refuseAdminExpectation } from './admin.ts';
+import { onAdminClientError, onAdminConnect, onApiClientError, onApiConnect } from './client-errors.ts';
 import type { RouterConfig } from './config.ts';
-import { handleConfigDump } from './debug.ts';
-import { errorBody } from './errors.ts';
-import { UNKNOWN_MODEL, UNMATCHED_PATH } from './exchange.ts';
+import { ConnectionGuard } from './connection-guard.ts';
+import { withErrorBoundary, type Handler } from './error-boundary.ts';
+import { RouterEvents, type EventSink } from './events.ts';
 import { FairnessQueues } from './fairness.ts';
-import { handleApiRequest } from './handlers.ts';
+import { handleApiRequest, refuseExpectation } from './handlers.ts';
 import { RouterMetrics } from './metrics.ts';
 import { PodMetricsPoller } from './pod-metrics.ts';
 import { RateLimiter } from './rate-limit.ts';
@@ -24,50 +26,49 @@ export interface RunningRouter {
   /** Base URL of the listener serving /metrics and /debug/config_dump. */
   adminUrl: string;
   runtime: RouterRuntime;
-  /** Reads every pod's /metrics now (the poller does it on its interval too). */
+  /** Connections refused past `server.maxConnections`, per port. */
+  refusedConnections(): { api: number; admin: number };
+  /** Reads every pod's /metrics and /v1/models now (the poller does it on its interval too). */
   refreshPodMetrics(): Promise<void>;
   close(): Promise<void>;
 }
 
-/** First line of a request the HTTP parser rejected, for the access log. */
-function requestLine(raw: unknown): { method: string; path: string; protocol: string } {
-  const text = Buffer.isBuffer(raw) ? raw.toString('latin1') : '';
-  const [method = '', path = '', protocol = ''] = (text.split(/\r?\n/)[0] ?? '').split(' ');
-  return { method, path: path.split('?')[0] ?? '', protocol };
+export interface RouterOptions {
+  /** Where the router's operational event lines go; stderr by default. */
+  events?: EventSink;
 }
 
 /**
- * Requests the HTTP parser rejects (CR or LF inside a header, oversized headers, ...) never reach the
- * handler; they still get a JSON error, a metric and an access-log line.
+ * Timeouts of both listeners. Node's own request timeout stays off: the body deadline is the router's
+ * (it answers with a JSON 408 through the exchange). Turning it off also turns off Node's header timeout
+ * unless that is set explicitly, which is why it is.
  */
-function onClientError(rt: RouterRuntime, log: AccessLogger | undefined, err: NodeJS.ErrnoException & { rawPacket?: unknown }, socket: Socket): void {
-  if (!socket.writable || err.code === 'ECONNRESET') {
-    socket.destroy();
-    return;
-  }
-  const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
-  const message = status === 431 ? 'request headers too large' : status === 408 ? 'request headers not received in time' : `malformed HTTP request (${err.code ?? 'parse error'})`;
-  const body = errorBody(status, message, 'request_protocol');
-  socket.end(
-    `HTTP/1.1 ${status} ${status === 400 ? 'Bad Request' : status === 408 ? 'Request Timeout' : 'Request Header Fields Too Large'}\r\n` +
-      `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
-  );
-  rt.metrics?.requestFinished(UNKNOWN_MODEL, UNMATCHED_PATH, status, 'request_protocol', 0);
-  const line = requestLine(err.rawPacket);
-  log?.log({
-    timestamp: new Date(),
-    ...line,
-    status_code: status,
-    request_id: '',
-    duration_total: 0,
-    duration_request_processing: 0,
-    duration_upstream_processing: 0,
-    duration_response_processing: 0,
-    error: { type: 'request_protocol', message },
-  });
+function listenerOptions(server: RouterConfig['server']): ServerOptions {
+  return {
+    requestTimeout: 0,
+    headersTimeout: server.headerTimeout,
+    keepAliveTimeout: server.idleTimeout,
+    // Node checks header deadlines on this interval (30 s by default): a fraction of the timeout keeps it honest.
+    connectionsCheckingInterval: Math.max(25, Math.min(1000, Math.floor(server.headerTimeout / 4))),
+    // The router does not use Host; a request without one is served like any other.
+    requireHostHeader: false,
+  };
 }
 
-export async function startRouter(config: RouterConfig): Promise<RunningRouter> {
+function guardedServer(config: RouterConfig, events: RouterEvents, name: string, handler: Handler): { server: Server; guard: ConnectionGuard } {
+  const guard = new ConnectionGuard(config.server.maxConnections, events);
+  const guarded = withErrorBoundary(name, events, handler);
+  const server = createServer(listenerOptions(config.server), (req, res) => {
+    // A refused connection already has its 503; whatever it sends is not served.
+    if (guard.isRefused(req.socket)) return;
+    guarded(req, res);
+  });
+  guard.attach(server);
+  return { server, guard };
+}
+
+export async function startRouter(config: RouterConfig, options: RouterOptions = {}): Promise<RunningRouter> {
+  const events = new RouterEvents(options.events);
   const topology = new Topology(config);
   const metrics = config.observability.metrics.enabled
     ? new RouterMetrics({ fairness: config.fairness.enabled, disaggregated: topology.disaggregated })
@@ -86,6 +87,7 @@ export async function startRouter(config: RouterConfig): Promise<RunningRouter> 
     scheduler: new Scheduler(config.scheduler, metrics),
     metrics,
     accessLog,
+    events,
     fairness: config.fairness.enabled ? new FairnessQueues(config.fairness, metrics) : undefined,
     limiters,
     upstream,
@@ -93,39 +95,38 @@ export async function startRouter(config: RouterConfig): Promise<RunningRouter> 
   };
   const poller = new PodMetricsPoller(topology.pods, config.scheduler.podMetricsInterval, (pod) => upstream.for(pod));
 
-  const api = createServer({ requestTimeout: 0, keepAliveTimeout: 65_000 }, (req, res) => handleApiRequest(rt, req, res));
-  api.on('clientError', (err, socket) => onClientError(rt, accessLog, err, socket as Socket));
-  const metricsPath = config.observability.metrics.path;
-  const admin = createServer((req, res) => {
-    const path = (req.url ?? '/').split('?')[0] ?? '/';
-    req.resume();
-    if (metrics && path === metricsPath) {
-      metrics.registry.metrics().then(
-        (text) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text),
-        (err: Error) => res.writeHead(500).end(err.message),
-      );
-      return;
-    }
-    if (handleConfigDump(topology, path, res)) return;
-    res.writeHead(404, { 'content-type': 'application/json' }).end(errorBody(404, `no endpoint ${path}`, 'not_found'));
+  const api = guardedServer(config, events, 'API port', (req, res) => handleApiRequest(rt, req, res));
+  const apiErrors = { guard: api.guard, metrics, accessLog };
+  api.server.on('clientError', (err, socket) => onApiClientError(apiErrors, err, socket as Socket));
+  api.server.on('connect', (req, socket) => onApiConnect(apiErrors, req, socket as Socket));
+  api.server.on('checkExpectation', (req, res) => {
+    if (!api.guard.isRefused(req.socket)) refuseExpectation(rt, req, res);
+  });
+  const adminContext = { metrics, metricsPath: config.observability.metrics.path, topology, events };
+  const admin = guardedServer(config, events, 'metrics port', (req, res) => handleAdminRequest(adminContext, req, res));
+  admin.server.on('clientError', (err, socket) => onAdminClientError(admin.guard, events, err, socket as Socket));
+  admin.server.on('connect', (_req, socket) => onAdminConnect(admin.guard, events, socket as Socket));
+  admin.server.on('checkExpectation', (req, res) => {
+    if (!admin.guard.isRefused(req.socket)) refuseAdminExpectation(adminContext, req, res);
   });
 
   const host = config.server.host;
-  const apiPort = await listen(api, config.server.port, host);
-  const adminPort = await listen(admin, config.observability.metrics.port, host);
+  const apiPort = await listen(api.server, config.server.port, host);
+  const adminPort = await listen(admin.server, config.observability.metrics.port, host);
   poller.start();
   rt.ready = true;
   const base = (port: number) => `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   return {
     apiUrl: base(apiPort),
-    metricsUrl: metrics ? `${base(adminPort)}${metricsPath}` : undefined,
+    metricsUrl: metrics ? `${base(adminPort)}${adminContext.metricsPath}` : undefined,
     adminUrl: base(adminPort),
     runtime: rt,
+    refusedConnections: () => ({ api: api.guard.refused, admin: admin.guard.refused }),
     refreshPodMetrics: () => poller.pollOnce(),
     async close() {
       rt.ready = false;
       await poller.stop();
-      await Promise.all([closeServer(api), closeServer(admin)]);
+      await Promise.all([closeServer(api.server), closeServer(admin.server)]);
       await upstream.close();
       await accessLog?.close();
     },

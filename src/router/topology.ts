@@ -16,6 +16,8 @@ export interface PodState {
   running: number | undefined;
   lastScrape: Date | undefined;
   lastScrapeError: string | undefined;
+  /** Model names (base models and LoRA adapters) from the pod's own /v1/models; undefined until read. */
+  servedModels: Set<string> | undefined;
 }
 
 export interface ModelServer {
@@ -26,10 +28,15 @@ export interface ModelServer {
   disaggregated: boolean;
 }
 
+export interface RouteTarget {
+  server: ModelServer;
+  weight: number;
+}
+
 export interface ModelRoute {
   config: ModelRouteConfig;
   key: string;
-  targets: { server: ModelServer; weight: number }[];
+  targets: RouteTarget[];
 }
 
 export interface RouteMatch {
@@ -58,6 +65,7 @@ export class Topology {
         running: undefined,
         lastScrape: undefined,
         lastScrapeError: undefined,
+        servedModels: undefined,
       }));
       this.servers.set(key, server);
     }
@@ -89,16 +97,16 @@ export class Topology {
   get disaggregated(): boolean {
     return [...this.servers.values()].some((s) => s.disaggregated);
   }
+}
 
-  /** Picks a model server of the route by weight; `roll` in [0, 1). */
-  pickServer(route: ModelRoute, roll: number): ModelServer | undefined {
-    const total = route.targets.reduce((sum, t) => sum + t.weight, 0);
-    if (total === 0) return undefined;
-    let point = roll * total;
-    for (const t of route.targets) {
-      if (point < t.weight) return t.server;
-      point -= t.weight;
-    }
-    return route.targets[route.targets.length - 1]?.server;
+/** Picks one of the targets by weight; `roll` in [0, 1). Undefined when no target has weight. */
+export function pickByWeight<T extends RouteTarget>(targets: readonly T[], roll: number): T | undefined {
+  const total = targets.reduce((sum, t) => sum + t.weight, 0);
+  if (total === 0) return undefined;
+  let point = roll * total;
+  for (const t of targets) {
+    if (point < t.weight) return t;
+    point -= t.weight;
   }
+  return targets[targets.length - 1];
 }

@@ -12,10 +12,16 @@ function num(value: string): number {
   return n;
 }
 
+/** Stops once, however often a signal arrives (from the terminal and forwarded by bin/infermon.mjs). */
 function stopOnSignal(close: () => Promise<void>): void {
-  const stop = () => void close().then(() => process.exit(0));
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    void close().then(() => process.exit(0));
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
 }
 
 /** `infermon sim vllm|dcgm`: simulated backends for tests and demos. */
@@ -38,6 +44,7 @@ export function registerSimCommands(program: Command): void {
     .option('--reset-rate <share>', 'share of connections reset', num, 0)
     .option('--stall-rate <share>', 'share of requests that stall before the first byte', num, 0)
     .option('--stall-ms <ms>', 'length of a stall', num, 0)
+    .option('--break-rate <share>', 'share of streams whose connection drops after the first token', num, 0)
     .action(async (o: Record<string, unknown>) => {
       const role = String(o.role);
       if (!['both', 'prefill', 'decode'].includes(role)) throw new Error(`--role must be both, prefill or decode, not ${role}`);
@@ -58,6 +65,7 @@ export function registerSimCommands(program: Command): void {
           resetRate: o.resetRate as number,
           stallRate: o.stallRate as number,
           stallMs: o.stallMs as number,
+          breakRate: o.breakRate as number,
         },
       });
       console.log(`vllm simulator for ${String(o.model)} (${role}) listening on ${running.url} (metrics ${running.url}/metrics, faults ${running.url}/admin/faults)`);

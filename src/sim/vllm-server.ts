@@ -24,6 +24,8 @@ export const faultsSchema = z.strictObject({
   /** Share of requests that stall for `stallMs` before the first byte. */
   stallRate: z.number().min(0).max(1),
   stallMs: z.number().min(0),
+  /** Share of streamed responses whose connection is dropped after the first token, as when the pod dies. */
+  breakRate: z.number().min(0).max(1),
 });
 export type Faults = z.infer<typeof faultsSchema>;
 
@@ -102,7 +104,7 @@ export async function startVllmSim(options: VllmSimOptions): Promise<RunningVllm
   const numGpuBlocks = options.numGpuBlocks ?? 4096;
   const maxModelLen = options.maxModelLen ?? 8192;
   const defaultOutput = options.outputTokens ?? 16;
-  const faults: Faults = faultsSchema.parse({ ttftMs: 20, itlMs: 5, errorRate: 0, resetRate: 0, stallRate: 0, stallMs: 0, ...options.faults });
+  const faults: Faults = faultsSchema.parse({ ttftMs: 20, itlMs: 5, errorRate: 0, resetRate: 0, stallRate: 0, stallMs: 0, breakRate: 0, ...options.faults });
   const served = new Set([options.model, ...(options.loraAdapters ?? [])]);
   const engine = new SimEngine({ maxNumSeqs: options.maxNumSeqs ?? 64, blockSize, numGpuBlocks });
   const metrics = new VllmMetrics({ model: options.model, engine: '0', blockSize, numGpuBlocks });
@@ -144,6 +146,8 @@ export async function startVllmSim(options: VllmSimOptions): Promise<RunningVllm
     const outputTokens = Math.min(maxTokens, defaultOutput);
     const reason: FinishedReason = requestedMax !== undefined && requestedMax <= defaultOutput ? 'length' : 'stop';
     const stream = body.stream === true;
+    // Drawn only when breaks are on, so seeded fault sequences of other tests stay as they were.
+    const breaksMidStream = stream && faults.breakRate > 0 && random() < faults.breakRate;
     const includeUsage = (body.stream_options as { include_usage?: unknown } | undefined)?.include_usage === true;
     const id = `${kind === 'chat' ? 'chatcmpl' : 'cmpl'}-${randomUUID()}`;
     const created = Math.floor(Date.now() / 1000);
@@ -183,7 +187,17 @@ export async function startVllmSim(options: VllmSimOptions): Promise<RunningVllm
         engine.grow(seq, promptTokens + i + 1);
         metrics.decoded(1, i === 0 ? undefined : (now - last) / 1000);
         last = now;
-        if (stream) res.write(`data: ${JSON.stringify(chunk({ content: word }, i === outputTokens - 1 ? reason : null))}\n\n`);
+        if (stream) {
+          const event = `data: ${JSON.stringify(chunk({ content: word }, i === outputTokens - 1 ? reason : null))}\n\n`;
+          if (breaksMidStream) {
+            // The token reaches the client, then the connection drops without the end of the stream.
+            await new Promise<void>((resolve) => res.write(event, () => resolve()));
+            metrics.failed('error');
+            res.socket?.destroy();
+            return;
+          }
+          res.write(event);
+        }
       }
       publishState();
       const done = performance.now();

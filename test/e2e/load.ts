@@ -16,7 +16,7 @@ export interface ModelLoad {
 export interface PhaseCounts {
   sent: number;
   skipped: number;
-  /** Status code (or `network`) → count. */
+  /** Status code (or `network`, or `broken` for a stream cut off after its headers) → count. */
   statuses: Record<string, number>;
 }
 
@@ -71,8 +71,9 @@ export function startLoad(routerUrl: string, loads: readonly ModelLoad[], users:
         headersTimeout: 60_000,
         bodyTimeout: 60_000,
       });
-      await res.body.dump();
-      status = String(res.statusCode);
+      const text = await res.body.text();
+      // A stream that broke after its 200 headers never sends [DONE]: the client saw a failure.
+      status = stream && res.statusCode === 200 && !text.includes('data: [DONE]') ? 'broken' : String(res.statusCode);
     } catch {
       status = 'network';
     }

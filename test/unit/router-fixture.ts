@@ -11,6 +11,8 @@ export interface Rig {
   router: RunningRouter;
   sims: RunningVllmSim[];
   logFile: string;
+  /** Lines of the router's operational event log. */
+  events: string[];
   post(path: string, body: unknown, headers?: Record<string, string>): Promise<Response>;
   scrape(): Promise<Map<string, Family>>;
   logLines(): Promise<string[]>;
@@ -34,11 +36,13 @@ export async function startRig(options: RigOptions): Promise<Rig> {
     observability: { metrics: { port: 0, ...base.observability?.metrics } },
     accessLogger: { output: logFile, ...base.accessLogger },
   });
-  const router = await startRouter(config);
+  const events: string[] = [];
+  const router = await startRouter(config, { events: (line) => events.push(line) });
   return {
     router,
     sims,
     logFile,
+    events,
     post: (path, body, headers = {}) =>
       fetch(`${router.apiUrl}${path}`, {
         method: 'POST',

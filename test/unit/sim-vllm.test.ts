@@ -88,4 +88,19 @@ describe('vLLM simulator', () => {
     expect(sumSamples(exposed, 'vllm:prompt_tokens_total')).toBe(sumSamples(exposed, 'vllm:request_prompt_tokens_sum'));
     for (const s of exposed.get('vllm:num_requests_running')!.samples) expect(s.labels).toEqual({ model_name: 'llama', engine: '0' });
   });
+
+  it('breaks streams mid-way when told to, as a dying pod does; whole responses are unaffected', async () => {
+    await (await post('/admin/faults', { breakRate: 1 })).text();
+    try {
+      const res = await post('/v1/chat/completions', { model: 'llama', messages: [{ role: 'user', content: 'hi' }], stream: true });
+      expect(res.status).toBe(200);
+      const text = await res.text().catch((err: Error) => `failed: ${err.message}`);
+      expect(text).toMatch(/^failed: /);
+      const whole = await post('/v1/completions', { model: 'llama', prompt: 'not streamed' });
+      expect(whole.status).toBe(200);
+      await whole.text();
+    } finally {
+      await (await post('/admin/faults', { breakRate: 0 })).text();
+    }
+  });
 });
