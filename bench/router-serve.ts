@@ -1,6 +1,6 @@
-import { parseRouterConfig, type RouterConfigInput } from '../src/router/config.ts';
-import { startRouter } from '../src/router/server.ts';
-import { startVllmSim, type VllmSimOptions } from '../src/sim/vllm-server.ts';
+import { parseRouterConfig, type RouterConfigInput } from '../src/runtime/router/config.ts';
+import { startRouter } from '../src/runtime/router/server.ts';
+import { startVllmSim, type VllmSimOptions } from '../src/runtime/sim/vllm-server.ts';
 
 /**
  * Child process of the router benchmark: starts one simulator or one router from the JSON options in

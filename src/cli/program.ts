@@ -1,9 +1,9 @@
 import { Command, Option } from 'commander';
 import { resolve } from 'node:path';
 import type { Diagnostics } from '../model/diagnostics.ts';
-import { registerRouterCommand } from '../router/command.ts';
+import { registerRouterCommand } from '../runtime/router/command.ts';
 import { registerImportCommand } from '../import/command.ts';
-import { registerSimCommands } from '../sim/command.ts';
+import { registerSimCommands } from '../runtime/sim/command.ts';
 
 /** Thin command layer: parse flags, call the library, print diagnostics, map the outcome to an exit code. */
 class ExitError extends Error {

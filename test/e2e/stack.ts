@@ -11,8 +11,8 @@ import { writeTree } from '../../src/emit/write.ts';
 import type { Model } from '../../src/model/model.ts';
 import { buildModel, checkModel, generateArtifacts } from '../../src/pipeline.ts';
 import { request } from 'undici';
-import { parseRouterConfig, startRouter, type RouterConfigInput, type RunningRouter } from '../../src/router/index.ts';
-import { startDcgmSim, startVllmSim, type RunningDcgmSim, type RunningVllmSim } from '../../src/sim/index.ts';
+import { parseRouterConfig, startRouter, type RouterConfigInput, type RunningRouter } from '../../src/runtime/router/index.ts';
+import { startDcgmSim, startVllmSim, type RunningDcgmSim, type RunningVllmSim } from '../../src/runtime/sim/index.ts';
 import { findBinary, freePort, startChild, waitReady, type ChildHandle } from './processes.ts';
 import { startWebhookRecorder, type WebhookRecorder } from './webhook-recorder.ts';
 

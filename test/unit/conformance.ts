@@ -1,5 +1,5 @@
 import type { MetricSpec } from '../../src/model/catalog.ts';
-import type { Family } from '../../src/telemetry/exposition.ts';
+import type { Family } from '../../src/runtime/telemetry/exposition.ts';
 
 const TYPE_OF: Record<string, string> = { counter: 'counter', gauge: 'gauge', histogram: 'histogram', summary: 'summary', info: 'gauge' };
 

@@ -5,7 +5,7 @@ import { LOKI_CONFIG, logsGenerator } from '../../generators/logs/loki.ts';
 import { PROMTAIL_CONFIG } from '../../generators/logs/promtail.ts';
 import { checkLogs } from '../../src/check/logs.ts';
 import { checkLogQL } from '../../src/logql/check.ts';
-import { formatJson, formatText, type AccessLogEntry } from '../../src/router/access-log.ts';
+import { formatJson, formatText, type AccessLogEntry } from '../../src/runtime/router/access-log.ts';
 import { Diagnostics } from '../../src/model/diagnostics.ts';
 import { logsSpecSchema, streamLabels, type LogsSpec, type LogStream } from '../../src/model/logs.ts';
 import type { Model } from '../../src/model/model.ts';

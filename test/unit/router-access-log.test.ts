@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { escapeText, formatJson, formatText, type AccessLogEntry } from '../../src/router/access-log.ts';
+import { escapeText, formatJson, formatText, type AccessLogEntry } from '../../src/runtime/router/access-log.ts';
 import { chat, startRig, type Rig } from './router-fixture.ts';
 
 /** The request of the access-log examples in the router observability document. */

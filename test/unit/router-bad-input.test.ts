@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError, loadRouterConfig } from '../../src/router/config.ts';
-import { sumSamples } from '../../src/telemetry/exposition.ts';
+import { ConfigError, loadRouterConfig } from '../../src/runtime/router/config.ts';
+import { sumSamples } from '../../src/runtime/telemetry/exposition.ts';
 import { chat, startRig, type Rig } from './router-fixture.ts';
 
 /** What the client saw: the status line's code and the body. */

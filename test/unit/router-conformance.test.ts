@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROUTER_METRICS } from '../../src/catalog/kthena-router.ts';
-import { sumSamples } from '../../src/telemetry/exposition.ts';
+import { sumSamples } from '../../src/runtime/telemetry/exposition.ts';
 import { conformanceProblems } from './conformance.ts';
 import { chat, startRig, type Rig } from './router-fixture.ts';
 

@@ -1,10 +1,10 @@
 import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseRouterConfig, type RouterConfigInput } from '../../src/router/config.ts';
-import { startRouter, type RunningRouter } from '../../src/router/server.ts';
-import { startVllmSim, type RunningVllmSim, type VllmSimOptions } from '../../src/sim/vllm-server.ts';
-import { parseExposition, type Family } from '../../src/telemetry/exposition.ts';
+import { parseRouterConfig, type RouterConfigInput } from '../../src/runtime/router/config.ts';
+import { startRouter, type RunningRouter } from '../../src/runtime/router/server.ts';
+import { startVllmSim, type RunningVllmSim, type VllmSimOptions } from '../../src/runtime/sim/vllm-server.ts';
+import { parseExposition, type Family } from '../../src/runtime/telemetry/exposition.ts';
 
 /** Routers and simulators on free local ports, with the access log in a temporary file. */
 export interface Rig {

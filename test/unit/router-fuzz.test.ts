@@ -1,7 +1,7 @@
 import { connect } from 'node:net';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sumSamples } from '../../src/telemetry/exposition.ts';
+import { sumSamples } from '../../src/runtime/telemetry/exposition.ts';
 import { startRig, type Rig } from './router-fixture.ts';
 
 /**

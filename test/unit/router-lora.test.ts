@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import type { RouterConfigInput } from '../../src/router/config.ts';
+import type { RouterConfigInput } from '../../src/runtime/router/config.ts';
 import { chat, startRig, type Rig } from './router-fixture.ts';
 
 /** examples/router.yaml as written, but on free ports, with the pods at the simulators' addresses. */

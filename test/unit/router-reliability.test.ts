@@ -1,6 +1,6 @@
 import { Pool } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sumSamples } from '../../src/telemetry/exposition.ts';
+import { sumSamples } from '../../src/runtime/telemetry/exposition.ts';
 import { chat, startRig, type Rig } from './router-fixture.ts';
 
 const TOTAL = 20_000;

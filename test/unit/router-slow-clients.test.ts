@@ -1,7 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import { Pool } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sumSamples } from '../../src/telemetry/exposition.ts';
+import { sumSamples } from '../../src/runtime/telemetry/exposition.ts';
 import { startRig, type Rig } from './router-fixture.ts';
 
 const HEADER_TIMEOUT_MS = 2000;

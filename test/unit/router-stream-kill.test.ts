@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sumSamples } from '../../src/telemetry/exposition.ts';
+import { sumSamples } from '../../src/runtime/telemetry/exposition.ts';
 import { chat, startRig, type Rig } from './router-fixture.ts';
 
 const CLI = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadRouterConfig, parseRouterConfig } from '../../src/router/config.ts';
-import { FairnessQueues } from '../../src/router/fairness.ts';
-import { RateLimiter } from '../../src/router/rate-limit.ts';
-import { StreamFollower } from '../../src/router/usage.ts';
-import { parseExposition } from '../../src/telemetry/exposition.ts';
+import { ConfigError, loadRouterConfig, parseRouterConfig } from '../../src/runtime/router/config.ts';
+import { FairnessQueues } from '../../src/runtime/router/fairness.ts';
+import { RateLimiter } from '../../src/runtime/router/rate-limit.ts';
+import { StreamFollower } from '../../src/runtime/router/usage.ts';
+import { parseExposition } from '../../src/runtime/telemetry/exposition.ts';
 
 const minimal = {
   modelServers: [{ name: 's', pods: [{ name: 'p', address: '127.0.0.1:9000' }] }],

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DCGM_METRICS } from '../../src/catalog/dcgm.ts';
-import { startDcgmSim, type RunningDcgmSim } from '../../src/sim/dcgm-server.ts';
-import { startVllmSim, type RunningVllmSim } from '../../src/sim/vllm-server.ts';
-import { parseExposition, sumSamples } from '../../src/telemetry/exposition.ts';
+import { startDcgmSim, type RunningDcgmSim } from '../../src/runtime/sim/dcgm-server.ts';
+import { startVllmSim, type RunningVllmSim } from '../../src/runtime/sim/vllm-server.ts';
+import { parseExposition, sumSamples } from '../../src/runtime/telemetry/exposition.ts';
 import { conformanceProblems } from './conformance.ts';
 
 describe('DCGM exporter simulator', () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VLLM_METRICS } from '../../src/catalog/vllm.ts';
-import { startVllmSim, type RunningVllmSim } from '../../src/sim/vllm-server.ts';
-import { parseExposition, sumSamples } from '../../src/telemetry/exposition.ts';
+import { startVllmSim, type RunningVllmSim } from '../../src/runtime/sim/vllm-server.ts';
+import { parseExposition, sumSamples } from '../../src/runtime/telemetry/exposition.ts';
 import { conformanceProblems } from './conformance.ts';
 
 describe('vLLM simulator', () => {

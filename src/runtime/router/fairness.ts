@@ -1,4 +1,4 @@
-import { ROUTER_FOLDED_USER_ID } from '../catalog/kthena-router.ts';
+import { ROUTER_FOLDED_USER_ID } from 'infermon/catalog/kthena-router';
 import type { RouterConfig } from './config.ts';
 import type { RouterMetrics } from './metrics.ts';
 

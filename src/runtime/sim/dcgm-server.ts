@@ -32,8 +32,8 @@ import {
   dcgmUncorrectableRemappedRows,
   dcgmVgpuLicenseStatus,
   dcgmXidErrors,
-} from '../catalog/dcgm.ts';
-import type { MetricSpec } from '../model/catalog.ts';
+} from 'infermon/catalog/dcgm';
+import type { MetricSpec } from 'infermon';
 import { labelsFor, registerFamilies, unconditionalFamilies, type AnyCollector } from './catalog-registry.ts';
 
 /**

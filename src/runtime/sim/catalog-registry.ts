@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import type { MetricSpec } from '../model/catalog.ts';
+import type { MetricSpec } from 'infermon';
 import { catalogCounter, catalogGauge, catalogHistogram } from '../telemetry/catalog-metrics.ts';
 
 export type AnyCollector = Counter<string> | Gauge<string> | Histogram<string>;

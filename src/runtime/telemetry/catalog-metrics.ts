@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import type { MetricSpec } from '../model/catalog.ts';
+import type { MetricSpec } from 'infermon';
 
 /**
  * prom-client collectors built from catalog entries, so a component exposes exactly the name, type, help,

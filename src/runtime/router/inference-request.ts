@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { ROUTER_GENERIC_ERROR_TYPE } from '../catalog/kthena-router.ts';
+import { ROUTER_GENERIC_ERROR_TYPE } from 'infermon/catalog/kthena-router';
 import { badRequest } from './errors.ts';
 
 export type InferenceKind = 'chat' | 'completion';

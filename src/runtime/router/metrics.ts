@@ -16,7 +16,7 @@ import {
   type RouterPlugin,
   type RouterPluginType,
   type RouterTokenType,
-} from '../catalog/kthena-router.ts';
+} from 'infermon/catalog/kthena-router';
 import { catalogCounter, catalogGauge, catalogHistogram } from '../telemetry/catalog-metrics.ts';
 
 /**

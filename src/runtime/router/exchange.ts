@@ -5,7 +5,7 @@ import {
   ROUTER_GENERIC_ERROR_TYPE,
   ROUTER_SUCCESS_ERROR_TYPE,
   type RouterErrorType,
-} from '../catalog/kthena-router.ts';
+} from 'infermon/catalog/kthena-router';
 import type { AccessLogEntry, AccessLogger } from './access-log.ts';
 import { CLIENT_CLOSED_REQUEST, errorBody, RouterError } from './errors.ts';
 import type { RouterMetrics } from './metrics.ts';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
-import { parseDuration } from '../model/duration.ts';
+import { parseDuration } from '../../model/duration.ts';
 
 /**
  * The router's YAML configuration. `accessLogger` and `observability.metrics` follow the Kthena router

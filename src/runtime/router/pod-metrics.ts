@@ -1,5 +1,5 @@
 import { request, type Dispatcher } from 'undici';
-import { vllmKvCacheUsage, vllmNumRequestsRunning, vllmNumRequestsWaiting } from '../catalog/vllm.ts';
+import { vllmKvCacheUsage, vllmNumRequestsRunning, vllmNumRequestsWaiting } from 'infermon/catalog/vllm';
 import { parseExposition, sumSamples } from '../telemetry/exposition.ts';
 import type { PodState } from './topology.ts';
 

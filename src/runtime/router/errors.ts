@@ -1,4 +1,4 @@
-import { ROUTER_GENERIC_ERROR_TYPE, type RouterErrorType } from '../catalog/kthena-router.ts';
+import { ROUTER_GENERIC_ERROR_TYPE, type RouterErrorType } from 'infermon/catalog/kthena-router';
 
 export interface RouterErrorOptions {
   /** The request field at fault, reported as the OpenAI error's `param`. */

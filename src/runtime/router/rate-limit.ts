@@ -1,4 +1,4 @@
-import type { RouterLimitType } from '../catalog/kthena-router.ts';
+import type { RouterLimitType } from 'infermon/catalog/kthena-router';
 import type { RateLimitConfig } from './config.ts';
 
 const UNIT_MS = { second: 1000, minute: 60_000, hour: 3_600_000, day: 86_400_000 } as const;

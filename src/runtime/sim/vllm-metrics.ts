@@ -34,8 +34,8 @@ import {
   vllmRequestSuccess,
   vllmRequestTimePerOutputToken,
   vllmTimeToFirstToken,
-} from '../catalog/vllm.ts';
-import type { MetricSpec } from '../model/catalog.ts';
+} from 'infermon/catalog/vllm';
+import type { MetricSpec } from 'infermon';
 import { labelsFor, registerFamilies, unconditionalFamilies, type AnyCollector } from './catalog-registry.ts';
 import type { Counter, Gauge, Histogram } from 'prom-client';
 
