@@ -1,6 +1,6 @@
 import type { OutputRuleGroup } from '../generators/prometheus-rules/envelopes.ts';
 import { parseDuration } from '../src/model/duration.ts';
-import { sortKeys } from '../src/emit/serialize.ts';
+import { sortKeys } from '../src/model/sort-keys.ts';
 import { queryRange } from './prometheus-api.ts';
 import type { GaugeFamily } from './slo-eval-traffic.ts';
 

@@ -73,6 +73,11 @@ export function k8sName(...parts: string[]): string {
   return `${full.slice(0, 54).replace(/-$/, '')}-${shortHash(full, 8)}`;
 }
 
+/** Name of the AlertmanagerConfig CR of a routing spec (by its export name). */
+export function alertmanagerConfigName(routingExport: string): string {
+  return k8sName(TOOL, routingExport);
+}
+
 /** A Grafana dashboard UID (≤ 40 chars), derived from the dashboard id. */
 export function grafanaUid(id: string): string {
   const base = `${TOOL}-${dnsLabel(id)}`;

@@ -1,4 +1,4 @@
-import { OUT, generatedHeader, k8sName, TOOL } from '../../src/conventions.ts';
+import { OUT, alertmanagerConfigName, generatedHeader } from '../../src/conventions.ts';
 import { toYaml } from '../../src/emit/serialize.ts';
 import { collectAlerts } from '../../src/model/alerts.ts';
 import type { Artifact } from '../../src/model/artifact.ts';
@@ -248,7 +248,7 @@ export function alertmanagerConfigObject(routing: Located<Routing>, model: Model
     apiVersion: 'monitoring.coreos.com/v1alpha1',
     kind: 'AlertmanagerConfig',
     metadata: {
-      name: k8sName(TOOL, routing.root),
+      name: alertmanagerConfigName(routing.root),
       namespace: model.stack.value.namespace,
       labels: objectLabels(model.stack.value, 'alertmanagerConfigs'),
     },

@@ -2,7 +2,8 @@ import { OUT, generatedHeader } from '../../src/conventions.ts';
 import type { Artifact } from '../../src/model/artifact.ts';
 import type { Metric } from '../../src/model/catalog.ts';
 import type { Model } from '../../src/model/model.ts';
-import { sortKeys, toJson } from '../../src/emit/serialize.ts';
+import { toJson } from '../../src/emit/serialize.ts';
+import { sortKeys } from '../../src/model/sort-keys.ts';
 import { renderTemplate } from '../../src/templates.ts';
 
 function labelsText(m: Metric): string {

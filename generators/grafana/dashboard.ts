@@ -6,9 +6,9 @@ import {
   RowBuilder,
 } from '@grafana/grafana-foundation-sdk/dashboard';
 import { GRAFANA_DASHBOARD_TAG } from '../../src/conventions.ts';
-import { sortKeys } from '../../src/emit/serialize.ts';
+import { sortKeys } from '../../src/model/sort-keys.ts';
 import { panelBuilder } from './panels.ts';
-import type { ResolvedDashboard } from './resolve.ts';
+import type { ResolvedDashboard } from '../../src/grafana/resolve.ts';
 import { datasourceVariable, variableBuilder } from './variables.ts';
 
 /** Grafana's dashboard JSON, as the SDK builds it. */

@@ -3,8 +3,8 @@ import type { Artifact } from '../../src/model/artifact.ts';
 import type { Model } from '../../src/model/model.ts';
 import { renderTemplate } from '../../src/templates.ts';
 import { conditionsOf } from './queries.ts';
-import type { ResolvedDashboard } from './resolve.ts';
-import { labelValuesQuery } from './variables.ts';
+import type { ResolvedDashboard } from '../../src/grafana/resolve.ts';
+import { labelValuesQuery } from '../../src/grafana/variables.ts';
 
 /** out/docs/dashboards.md: every dashboard with its variables, panels and queries. */
 export function dashboardsDoc(dashboards: readonly ResolvedDashboard[], model: Model): Artifact {

@@ -11,9 +11,10 @@ import {
 } from '../../src/conventions.ts';
 import type { Artifact } from '../../src/model/artifact.ts';
 import type { Stack } from '../../src/model/stack.ts';
-import { sortKeys, toJson, toYaml } from '../../src/emit/serialize.ts';
+import { toJson, toYaml } from '../../src/emit/serialize.ts';
+import { sortKeys } from '../../src/model/sort-keys.ts';
 import type { DashboardJson } from './dashboard.ts';
-import type { ResolvedDashboard } from './resolve.ts';
+import type { ResolvedDashboard } from '../../src/grafana/resolve.ts';
 
 /** One dashboard built once, wrapped three ways: a JSON file, a sidecar ConfigMap, and the file provider. */
 

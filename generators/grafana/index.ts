@@ -3,7 +3,7 @@ import type { Model } from '../../src/model/model.ts';
 import { dashboardJson } from './dashboard.ts';
 import { dashboardsDoc } from './docs.ts';
 import { dashboardConfigMap, dashboardFile, provisioningFile } from './envelopes.ts';
-import { resolveDashboards } from './resolve.ts';
+import { resolveDashboards } from '../../src/grafana/resolve.ts';
 
 export { dashboardQueries } from './queries.ts';
 

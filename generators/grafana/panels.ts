@@ -9,7 +9,7 @@ import {
 } from '@grafana/grafana-foundation-sdk/heatmap';
 import { PanelBuilder as StatPanelBuilder } from '@grafana/grafana-foundation-sdk/stat';
 import { PanelBuilder as TimeseriesPanelBuilder } from '@grafana/grafana-foundation-sdk/timeseries';
-import type { ResolvedPanel } from './resolve.ts';
+import type { ResolvedPanel } from '../../src/grafana/resolve.ts';
 import { target } from './targets.ts';
 import { PROMETHEUS } from './variables.ts';
 

@@ -1,7 +1,7 @@
 import type { Model } from '../../src/model/model.ts';
 import { referencedMetrics } from '../../src/promql/analyze.ts';
 import { GRAFANA_GLOBAL_VARIABLES, substituteVariables } from '../../src/promql/parse.ts';
-import { resolveDashboards, type ResolvedPanel } from './resolve.ts';
+import { resolveDashboards, type ResolvedPanel } from '../../src/grafana/resolve.ts';
 
 /** Every panel query of every dashboard, for tests that run them against a live Prometheus. */
 export interface DashboardQueryEntry {

@@ -8,6 +8,7 @@ import {
 import type { DataSourceRef } from '@grafana/grafana-foundation-sdk/common';
 import { GRAFANA_DATASOURCE_VARIABLE } from '../../src/conventions.ts';
 import type { Variable } from '../../src/model/dashboard.ts';
+import { labelValuesQuery } from '../../src/grafana/variables.ts';
 
 /** The datasource every panel and variable query uses: the dashboard's datasource variable. */
 export const PROMETHEUS: DataSourceRef = { type: 'prometheus', uid: `\${${GRAFANA_DATASOURCE_VARIABLE}}` };
@@ -20,10 +21,6 @@ export function datasourceVariable(): DatasourceVariableBuilder {
 }
 
 /** The PromQL-side query of a label variable: `label_values(series{…}, label)`. */
-export function labelValuesQuery(v: Extract<Variable, { type: 'label' }>): string {
-  return `label_values(${v.series}${v.matchers ?? ''}, ${v.labelName})`;
-}
-
 export function labelVariable(v: Extract<Variable, { type: 'label' }>): QueryVariableBuilder {
   const query = labelValuesQuery(v);
   const builder = new QueryVariableBuilder(v.name)

@@ -4,7 +4,8 @@ import {
   KUBE_PROMETHEUS_STACK_VALUES,
   generatedHeader,
 } from '../../src/conventions.ts';
-import { toYaml, sortKeys } from '../../src/emit/serialize.ts';
+import { toYaml } from '../../src/emit/serialize.ts';
+import { sortKeys } from '../../src/model/sort-keys.ts';
 import type { Artifact } from '../../src/model/artifact.ts';
 import type { Model } from '../../src/model/model.ts';
 import { scrapeTargets, type SelectedKind } from '../../src/model/scrape.ts';

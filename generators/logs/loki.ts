@@ -1,9 +1,10 @@
 import { OUT, generatedHeader } from '../../src/conventions.ts';
-import { sortKeys, toYaml } from '../../src/emit/serialize.ts';
+import { toYaml } from '../../src/emit/serialize.ts';
+import { sortKeys } from '../../src/model/sort-keys.ts';
 import { runbookUrl } from '../../src/model/alert-rule.ts';
 import { logAlertLabels } from '../../src/model/alerts.ts';
 import type { Artifact } from '../../src/model/artifact.ts';
-import type { Logs } from '../../src/model/logs.ts';
+import { lokiUrl, type Logs } from '../../src/model/logs.ts';
 import type { Model } from '../../src/model/model.ts';
 import type { Stack } from '../../src/model/stack.ts';
 import { alloyArtifact } from './alloy.ts';
@@ -84,11 +85,6 @@ export function lokiRuleGroups(logs: Logs, stack: Stack): Record<string, unknown
       },
     ],
   };
-}
-
-/** Loki base URL: the log spec's, else the stack's. */
-export function lokiUrl(logs: Logs, stack: Stack): string | undefined {
-  return logs.loki.url ?? stack.lokiUrl;
 }
 
 export function logsGenerator(model: Model): Artifact[] {

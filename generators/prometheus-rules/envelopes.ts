@@ -1,6 +1,7 @@
 import type { Stack } from '../../src/model/stack.ts';
 import { MANAGED_BY_LABEL, generatedHeader, k8sName } from '../../src/conventions.ts';
-import { toYaml, sortKeys } from '../../src/emit/serialize.ts';
+import { toYaml } from '../../src/emit/serialize.ts';
+import { sortKeys } from '../../src/model/sort-keys.ts';
 
 /**
  * Rule groups are built once and wrapped here: as a plain Prometheus rules file or as a PrometheusRule CR

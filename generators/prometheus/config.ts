@@ -1,5 +1,6 @@
 import { OUT, generatedHeader } from '../../src/conventions.ts';
-import { toYaml, sortKeys } from '../../src/emit/serialize.ts';
+import { toYaml } from '../../src/emit/serialize.ts';
+import { sortKeys } from '../../src/model/sort-keys.ts';
 import type { Artifact } from '../../src/model/artifact.ts';
 import type { Model } from '../../src/model/model.ts';
 import { scrapeTargets, type ScrapeTarget } from '../../src/model/scrape.ts';

@@ -2,7 +2,8 @@ import { MANAGED_BY_LABEL, OUT, fileStem, generatedHeader, k8sName } from '../..
 import type { Artifact } from '../../src/model/artifact.ts';
 import type { Located, Model } from '../../src/model/model.ts';
 import type { SloService } from '../../src/model/slo.ts';
-import { toYaml, sortKeys } from '../../src/emit/serialize.ts';
+import { toYaml } from '../../src/emit/serialize.ts';
+import { sortKeys } from '../../src/model/sort-keys.ts';
 import { SLOTH_CLI_PROM } from '../../src/slo/names.ts';
 import { slothSlos, type SlothSlo } from '../../src/slo/sloth-slo.ts';
 import { BUILTIN_WINDOWS, SLOTH_BUILTIN_PERIODS, promDuration } from '../../src/slo/windows.ts';

@@ -1,4 +1,4 @@
-import { sortKeys } from '../../src/emit/serialize.ts';
+import { sortKeys } from '../../src/model/sort-keys.ts';
 import type { SlothAlert, SlothSlo } from '../../src/slo/sloth-slo.ts';
 
 /**

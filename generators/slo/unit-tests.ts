@@ -1,4 +1,4 @@
-import { sortKeys } from '../../src/emit/serialize.ts';
+import { sortKeys } from '../../src/model/sort-keys.ts';
 import { goFloat, leValue } from '../../src/conventions.ts';
 import { formatDuration, parseDuration } from '../../src/model/duration.ts';
 import type { Matchers, Slo } from '../../src/model/slo.ts';

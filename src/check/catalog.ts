@@ -1,4 +1,4 @@
-import type { Check } from './index.ts';
+import type { Check } from './check.ts';
 import { locate } from '../model/model.ts';
 
 /** The catalog itself: one definition per metric name, and replacements that exist (jobs: wiring.ts). */

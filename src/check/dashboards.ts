@@ -1,5 +1,5 @@
-import { resolveDashboards, type ResolvedDashboard } from '../../generators/grafana/resolve.ts';
-import { labelValuesQuery } from '../../generators/grafana/variables.ts';
+import { resolveDashboards, type ResolvedDashboard } from '../grafana/resolve.ts';
+import { labelValuesQuery } from '../grafana/variables.ts';
 import { GRAFANA_DATASOURCE_VARIABLE } from '../conventions.ts';
 import { ALLOWED_WINDOWS, rangeWindows } from '../grafana/lint.ts';
 import type { Diagnostics, SpecLocation } from '../model/diagnostics.ts';

@@ -1,12 +1,10 @@
-import type { Diagnostics } from '../model/diagnostics.ts';
-import type { Model } from '../model/model.ts';
+import type { Check } from './check.ts';
 import { checkCatalog } from './catalog.ts';
 import { checkDashboards } from './dashboards.ts';
 import { checkAlertIdentity, checkRules } from './rules.ts';
 import { checkSlos } from './slo.ts';
 import { wiringChecks } from './wiring-checks.ts';
 
-/** A named rule over the whole model; it reports every problem it finds and never throws. */
-export type Check = (model: Model, diagnostics: Diagnostics) => void;
+export type { Check } from './check.ts';
 
 export const CHECKS: Check[] = [checkCatalog, checkRules, checkAlertIdentity, ...wiringChecks, checkDashboards, checkSlos];

@@ -1,8 +1,7 @@
-import { lokiUrl } from '../../generators/logs/loki.ts';
 import { LOKI3_MAX_LABEL_NAMES } from '../conventions.ts';
 import { checkLogQL } from '../logql/check.ts';
 import type { Diagnostics } from '../model/diagnostics.ts';
-import { extractedFields, streamLabels, type Logs } from '../model/logs.ts';
+import { extractedFields, lokiUrl, streamLabels, type Logs } from '../model/logs.ts';
 import { locate, type Located, type Model } from '../model/model.ts';
 
 /**

@@ -1,8 +1,9 @@
-import { alertmanagerConfigObject } from '../../generators/alertmanager/config.ts';
+import { alertmanagerConfigName } from '../conventions.ts';
 import { collectAlerts, type GeneratedAlert } from '../model/alerts.ts';
 import type { Diagnostics } from '../model/diagnostics.ts';
 import { locate, type Located, type Model } from '../model/model.ts';
 import { resolveRoutes, routePath, routingLabels } from '../model/route-resolution.ts';
+import { objectLabels } from '../model/scrape.ts';
 import { isNullReceiver, matches, parseMatcher, type Credential, type Route, type Routing } from '../model/routing.ts';
 import { checkSelectorLabels } from './wiring.ts';
 
@@ -157,7 +158,7 @@ export function checkRoutingWith(model: Model, alerts: readonly GeneratedAlert[]
   checkNames(routing, d);
   checkAlertsRouted(routing, alerts, model, d);
   checkInhibitLabels(routing, alerts, model, d);
-  const cr = alertmanagerConfigObject(routing, model) as { kind: string; metadata: { name: string; labels: Record<string, string> } };
+  const cr = { kind: 'AlertmanagerConfig', metadata: { name: alertmanagerConfigName(routing.root), labels: objectLabels(model.stack.value, 'alertmanagerConfigs') } };
   checkSelectorLabels(cr, 'alertmanagerConfigs', model, locate(routing), d);
   if (model.stack.value.alertmanagerConfigMatcherStrategy !== 'None')
     d.warning(

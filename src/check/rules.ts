@@ -1,4 +1,4 @@
-import type { Check } from './index.ts';
+import type { Check } from './check.ts';
 import { locate } from '../model/model.ts';
 import { isAlertRule } from '../model/alert-rule.ts';
 import { checkPromQL } from '../promql/check.ts';

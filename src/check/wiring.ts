@@ -1,4 +1,4 @@
-import { monitorObjects, type MonitorObject } from '../../generators/kubernetes/monitors.ts';
+import { monitorObjects, type MonitorObject } from '../model/monitors.ts';
 import { RECORDING_RULES_SOURCE } from '../model/catalog-index.ts';
 import type { Diagnostics, SpecLocation } from '../model/diagnostics.ts';
 import { locate, type Model } from '../model/model.ts';

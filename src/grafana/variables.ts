@@ -1,5 +1,5 @@
 import type { MetricSpec } from '../model/catalog.ts';
-import type { LabelVariableSpec } from '../model/dashboard.ts';
+import type { LabelVariableSpec, Variable } from '../model/dashboard.ts';
 import { promql } from '../model/rules.ts';
 
 /**
@@ -23,4 +23,9 @@ export function labelVariable(
     ...(options.multi === undefined ? {} : { multi: options.multi }),
     ...(options.includeAll === undefined ? {} : { includeAll: options.includeAll }),
   };
+}
+
+/** The Grafana query that fills a label variable: `label_values(series{matchers}, label)`. */
+export function labelValuesQuery(v: Extract<Variable, { type: 'label' }>): string {
+  return `label_values(${v.series}${v.matchers ?? ''}, ${v.labelName})`;
 }

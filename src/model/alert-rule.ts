@@ -1,4 +1,4 @@
-import { sortKeys } from '../emit/serialize.ts';
+import { sortKeys } from './sort-keys.ts';
 import type { Stack } from './stack.ts';
 import type { SpecOutput } from './spec.ts';
 

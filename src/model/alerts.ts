@@ -1,24 +1,13 @@
-import { sortKeys } from '../emit/serialize.ts';
+import { sortKeys } from './sort-keys.ts';
 import { sloAlerts } from '../slo/alerts.ts';
 import { logqlGroupingLabels } from '../logql/analyze.ts';
 import { outputLabels } from '../promql/analyze.ts';
 import { alertLabels, isAlertRule } from './alert-rule.ts';
-import type { SpecLocation } from './diagnostics.ts';
+import type { GeneratedAlert } from './generated-alert.ts';
 import type { LogAlert } from './logs.ts';
 import { locate, type Model } from './model.ts';
 
-/**
- * Every alert the generators emit, with the labels Alertmanager will see (rule labels plus the labels
- * the expression keeps). Routing is resolved against this list at generation time.
- */
-export interface GeneratedAlert {
-  alertname: string;
-  /** Static labels of the rule (severity, team, service, ...), without `alertname`. */
-  labels: Record<string, string>;
-  /** Labels the expression's result carries, by name only (values are known at run time). */
-  dynamicLabels: string[];
-  origin: SpecLocation;
-}
+export type { GeneratedAlert } from './generated-alert.ts';
 
 /** Static labels of a log-based alert: severity, team, service, then its own. */
 export function logAlertLabels(alert: LogAlert): Record<string, string> {

@@ -1,3 +1,4 @@
+import type { Stack } from './stack.ts';
 import { z } from 'zod';
 import { labelSpecSchema } from './catalog.ts';
 import { durationSchema } from './duration.ts';
@@ -120,4 +121,9 @@ export function extractedFields(stream: LogStream): string[] {
     else for (const name of regexGroups(p.expression)) fields.add(name);
   }
   return [...fields].sort();
+}
+
+/** Loki base URL: the log spec's, else the stack's. */
+export function lokiUrl(logs: Logs, stack: Stack): string | undefined {
+  return logs.loki.url ?? stack.lokiUrl;
 }

@@ -1,4 +1,4 @@
-import { sortKeys } from '../emit/serialize.ts';
+import { sortKeys } from './sort-keys.ts';
 import type { GeneratedAlert } from './alerts.ts';
 import { matches, parseMatcher, type Route, type Routing } from './routing.ts';
 

@@ -1,4 +1,4 @@
-import { sortKeys } from '../emit/serialize.ts';
+import { sortKeys } from './sort-keys.ts';
 import { MANAGED_BY_LABEL, k8sName } from '../conventions.ts';
 import type { Source } from './catalog.ts';
 import { targetLabelsOf } from './target-labels.ts';

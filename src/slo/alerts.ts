@@ -1,5 +1,5 @@
-import { sortKeys } from '../emit/serialize.ts';
-import type { GeneratedAlert } from '../model/alerts.ts';
+import { sortKeys } from '../model/sort-keys.ts';
+import type { GeneratedAlert } from '../model/generated-alert.ts';
 import { locate, type Model } from '../model/model.ts';
 import { idLabels, severityLabels, userLabels } from './labels.ts';
 import { slothSlos } from './sloth-slo.ts';

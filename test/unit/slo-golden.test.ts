@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../support/paths.ts';
 import { parseSlothYaml } from '../../src/import/sloth-parse.ts';
-import { slothSlosFromParsed } from '../../src/slo/from-sloth.ts';
+import { slothSlosFromParsed } from '../../src/import/sloth-slos.ts';
 import { SLOTH_CLI_K8S, SLOTH_CLI_PROM, SLOTH_VERSION } from '../../src/slo/names.ts';
 import { slothRuleGroups } from '../../generators/slo/sloth-rules.ts';
 import { slothCliPrometheusRule, slothCliRules } from '../../generators/slo/sloth-format.ts';

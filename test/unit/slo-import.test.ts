@@ -10,7 +10,7 @@ import type { Model } from '../../src/model/model.ts';
 import { OUT, fileStem } from '../../src/conventions.ts';
 import { parseSlothYaml, type ParsedSlothService } from '../../src/import/sloth-parse.ts';
 import { SlothImportError, importSloth } from '../../src/import/sloth.ts';
-import { slothSlosFromParsed } from '../../src/slo/from-sloth.ts';
+import { slothSlosFromParsed } from '../../src/import/sloth-slos.ts';
 import { slothSlos } from '../../src/slo/sloth-slo.ts';
 import { SLOTH_CLI_K8S, SLOTH_CLI_PROM, SLOTH_VERSION } from '../../src/slo/names.ts';
 import { slothRuleGroups } from '../../generators/slo/sloth-rules.ts';

@@ -1,7 +1,7 @@
-import type { ParsedSlothService } from '../import/sloth-parse.ts';
-import type { SlothSlo } from './sloth-slo.ts';
-import { BUILTIN_WINDOWS } from './windows.ts';
-import { sloId } from './names.ts';
+import type { ParsedSlothService } from './sloth-parse.ts';
+import type { SlothSlo } from '../slo/sloth-slo.ts';
+import { BUILTIN_WINDOWS } from '../slo/windows.ts';
+import { sloId } from '../slo/names.ts';
 
 /** SLOs of a parsed Sloth file exactly as Sloth would see them (its defaults, none of infermon's). */
 export function slothSlosFromParsed(service: ParsedSlothService, periodMs = 30 * 24 * 3600_000): SlothSlo[] {

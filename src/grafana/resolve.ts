@@ -1,5 +1,5 @@
-import { grafanaUid } from '../../src/conventions.ts';
-import type { SpecLocation } from '../../src/model/diagnostics.ts';
+import { grafanaUid } from '../conventions.ts';
+import type { SpecLocation } from '../model/diagnostics.ts';
 import {
   panelSpecSchema,
   type Dashboard,
@@ -7,9 +7,10 @@ import {
   type Panel,
   type PanelSpec,
   type Variable,
-} from '../../src/model/dashboard.ts';
-import { locate, type Located, type Model } from '../../src/model/model.ts';
-import { sloRows } from './slo.ts';
+} from '../model/dashboard.ts';
+import { locate, type Located, type Model } from '../model/model.ts';
+import type { RowDraft } from './row-draft.ts';
+import { sloRows } from './slo-rows.ts';
 
 /**
  * A dashboard spec made concrete: generated sections expanded into rows, every row and panel numbered,
@@ -36,11 +37,7 @@ export interface ResolvedDashboard {
   rows: ResolvedRow[];
 }
 
-/** A row before numbering: its panels with where each came from. */
-export interface RowDraft {
-  title: string;
-  panels: Array<{ panel: PanelSpec; at: SpecLocation }>;
-}
+export type { RowDraft } from './row-draft.ts';
 
 const SECTIONS: Record<GeneratedSection, (model: Model, at: SpecLocation) => RowDraft[]> = {
   slos: sloRows,

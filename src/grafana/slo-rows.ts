@@ -1,10 +1,10 @@
-import type { SpecLocation } from '../../src/model/diagnostics.ts';
-import type { PanelSpec } from '../../src/model/dashboard.ts';
-import { locate, type Model } from '../../src/model/model.ts';
-import type { Slo, SloService } from '../../src/model/slo.ts';
-import { instant, matchers, q } from '../../src/grafana/queries.ts';
-import { SLO_LABELS, SLO_SERIES, sliErrorRatio, sloId } from '../../src/slo/names.ts';
-import type { RowDraft } from './resolve.ts';
+import type { SpecLocation } from '../model/diagnostics.ts';
+import type { PanelSpec } from '../model/dashboard.ts';
+import { locate, type Model } from '../model/model.ts';
+import type { Slo, SloService } from '../model/slo.ts';
+import { instant, matchers, q } from './queries.ts';
+import { SLO_LABELS, SLO_SERIES, sliErrorRatio, sloId } from '../slo/names.ts';
+import type { RowDraft } from './row-draft.ts';
 
 /**
  * One row per SLO, read from the Sloth recording rules every SLO produces: objective, error budget left

@@ -1,0 +1,128 @@
+import { describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { mergePackageJson } from '../../src/cli/init/package-json.ts';
+import { selectableSourceNames } from '../../src/cli/init/sources.ts';
+import { cli } from '../support/cli.ts';
+import { PROJECT_ROOT } from '../support/paths.ts';
+import { FIXTURE_ROOT } from '../support/spec-fixture.ts';
+import { runTool } from '../support/tools.ts';
+import { treeSnapshot } from './tree.ts';
+
+/**
+ * `infermon init` from the sources: every source alone, the default set and all of them together give
+ * specs that check without a single diagnostic, and the command never replaces a file.
+ */
+
+const run = promisify(execFile);
+const TSX = join(PROJECT_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
+const MAIN = join(PROJECT_ROOT, 'src', 'cli', 'main.ts');
+
+function scaffold(sources: string): string {
+  const dir = join(mkdtempSync(join(tmpdir(), 'infermon-init-')), 'platform-monitoring');
+  const r = cli(['init', dir, '--sources', sources], tmpdir());
+  expect(r.status, r.stderr).toBe(0);
+  return dir;
+}
+
+/**
+ * The scaffold's specs, moved inside this package so `'infermon'` resolves to the sources under test
+ * (a scaffold's own package.json would make it a different package).
+ */
+function specsInPackage(dir: string): string {
+  mkdirSync(FIXTURE_ROOT, { recursive: true });
+  const root = mkdtempSync(join(FIXTURE_ROOT, 'init-'));
+  cpSync(join(dir, 'specs'), join(root, 'specs'), { recursive: true });
+  return root;
+}
+
+async function diagnosticsOf(root: string): Promise<unknown[]> {
+  const { stdout } = await run(process.execPath, [TSX, '--conditions=infermon-source', MAIN, 'check', '--format', 'json'], { cwd: root });
+  return JSON.parse(stdout) as unknown[];
+}
+
+const ALL = selectableSourceNames().join(',');
+const SELECTIONS = [...selectableSourceNames(), 'vllm,dcgm,kthena-router', ALL];
+
+describe('infermon init', () => {
+  it('accepts exactly the catalog sources a platform runs itself', () => {
+    expect(selectableSourceNames()).toEqual(['arks-gateway', 'dcgm', 'k6', 'kthena-inference', 'kthena-router', 'moe-router', 'otel-genai', 'rag-backend', 'sglang', 'vllm']);
+  });
+
+  it('rejects an unknown source in one line that lists the valid ones, and writes nothing', () => {
+    const parent = mkdtempSync(join(tmpdir(), 'infermon-init-'));
+    const r = cli(['init', join(parent, 'repo'), '--sources', 'vllm,tgi'], parent);
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain('tgi');
+    expect(r.stderr).toContain(selectableSourceNames().join(', '));
+    expect(readdirSync(parent)).toEqual([]);
+  });
+
+  it('scaffolds specs that check without a diagnostic for every source alone, the default set and all sources', async () => {
+    const results = await Promise.all(
+      SELECTIONS.map(async (sources) => ({ sources, diagnostics: await diagnosticsOf(specsInPackage(scaffold(sources))) })),
+    );
+    for (const { sources, diagnostics } of results) expect(diagnostics, `--sources ${sources}`).toEqual([]);
+  });
+
+  it('wires only content the chosen sources feed, and links only dashboards that exist', () => {
+    const dir = scaffold('vllm,dcgm');
+    const specs = (sub: string) => readdirSync(join(dir, 'specs', sub)).sort();
+    expect(specs('alerts')).toEqual(['dcgm.ts', 'vllm.ts']);
+    expect(specs('dashboards')).toEqual(['gpu.ts', 'llm-runtime.ts', 'slos.ts']);
+    const runtime = readFileSync(join(dir, 'specs', 'dashboards', 'llm-runtime.ts'), 'utf8');
+    expect(runtime).toContain("runtimes: ['vllm']");
+    expect(runtime).toContain("links: ['gpu']");
+    const routing = readFileSync(join(dir, 'specs', 'routing.ts'), 'utf8');
+    expect(routing).toContain('team="gpu-infra"');
+    expect(routing).toContain('team="inference-runtime"');
+    expect(routing).toContain("secret: { name: 'alertmanager-slack'");
+    expect(readFileSync(join(dir, 'specs', 'sources.ts'), 'utf8')).toContain("export { dcgm, vllm } from 'infermon/catalog';");
+  });
+
+  it('generates rules that pass promtool for all sources together', async () => {
+    const root = specsInPackage(scaffold(ALL));
+    await run(process.execPath, [TSX, '--conditions=infermon-source', MAIN, 'generate'], { cwd: root });
+    const rules = join(root, 'out', 'prometheus', 'rules');
+    const tests = join(root, 'out', 'prometheus', 'tests');
+    const check = runTool('promtool', ['check', 'rules', ...readdirSync(rules).map((f) => join(rules, f))]);
+    expect(check.status, check.stdout + check.stderr).toBe(0);
+    const unit = runTool('promtool', ['test', 'rules', ...readdirSync(tests)], { cwd: tests });
+    expect(unit.status, unit.stdout + unit.stderr).toBe(0);
+  });
+
+  it('keeps every existing file and changes nothing when run again', () => {
+    const dir = scaffold('vllm,dcgm,kthena-router');
+    writeFileSync(join(dir, 'README.md'), '# ours\n');
+    const before = treeSnapshot(dir);
+    const again = cli(['init', dir, '--sources', 'vllm,dcgm,kthena-router'], tmpdir());
+    expect(again.status, again.stderr).toBe(0);
+    expect(again.stdout).not.toMatch(/^(created|completed)/m);
+    expect(again.stdout).toMatch(/^kept\s+README\.md$/m);
+    expect(treeSnapshot(dir)).toEqual(before);
+  });
+
+  it('completes a package.json that npm wrote, never changing a value the user set', () => {
+    const wanted = {
+      name: 'platform-monitoring',
+      type: 'module',
+      scripts: { generate: 'infermon generate', check: 'infermon check' },
+      devDependencies: { infermon: '^0.1.0', typescript: '^5.9.3' },
+    };
+    const existing = { scripts: { generate: 'make generate' }, dependencies: { infermon: '^0.1.0' } };
+    const { merged, added } = mergePackageJson(existing, wanted);
+    expect(added).toEqual(['name', 'type', 'scripts.check', 'devDependencies.typescript']);
+    expect(merged).toEqual({
+      name: 'platform-monitoring',
+      type: 'module',
+      devDependencies: { typescript: '^5.9.3' },
+      scripts: { generate: 'make generate', check: 'infermon check' },
+      dependencies: { infermon: '^0.1.0' },
+    });
+    expect(mergePackageJson(merged, wanted).added).toEqual([]);
+  });
+});
