@@ -1,7 +1,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { Diagnostics, dotPath } from './diagnostics.ts';
+import { importSpecFiles } from './import-specs.ts';
 import { SPEC_KINDS, isSpecDeclaration, type SpecKind, type SpecOutput } from './spec.ts';
 import type { Located, SpecsByKind } from './model.ts';
 
@@ -26,38 +26,25 @@ function emptySpecs(): SpecsByKind {
 }
 
 /**
- * Spec files are TypeScript that users never build. Run from sources (tsx), they import as they are; run
- * from the compiled package, tsx's loader is registered once so `import()` of a `.ts` file works.
- */
-let typescriptLoader: Promise<unknown> | undefined;
-function ensureTypeScriptLoader(): Promise<unknown> {
-  if (import.meta.url.endsWith('.ts')) return Promise.resolve();
-  typescriptLoader ??= import('tsx/esm/api').then(({ register }) => register());
-  return typescriptLoader;
-}
-
-/**
  * Imports every spec file and validates each exported declaration against its kind's schema. Schema
  * problems become `spec/invalid` diagnostics with the file and dotted path; nothing throws.
  */
 export async function loadSpecs(specDir: string, projectRoot: string): Promise<LoadedSpecs> {
   const diagnostics = new Diagnostics();
   const specs = emptySpecs();
-  await ensureTypeScriptLoader();
-  for (const file of specFiles(specDir)) {
-    const rel = relative(projectRoot, file).split(sep).join('/');
-    let module: Record<string, unknown>;
-    try {
-      module = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
-    } catch (err) {
+  for (const imported of await importSpecFiles(specFiles(specDir))) {
+    const rel = relative(projectRoot, imported.file).split(sep).join('/');
+    if ('error' in imported) {
+      const at = imported.line ? ` (line ${imported.line})` : '';
       diagnostics.error(
         'spec/load-failed',
         { file: rel, path: '' },
-        `the spec file could not be loaded: ${(err as Error).message.split('\n')[0]}`,
-        'fix the TypeScript error (run `npm run typecheck`)',
+        `the spec file could not be loaded${at}: ${imported.error}`,
+        'fix the TypeScript error (run `npx tsc --noEmit`)',
       );
       continue;
     }
+    const { module } = imported;
     for (const [exportName, value] of Object.entries(module).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
       if (!isSpecDeclaration(value)) continue;
       const kind = value.kind as SpecKind;
