@@ -10,11 +10,12 @@ import { ALERTS_PER_MODEL, MODELS_PER_ALERT_FILE, MODELS_PER_SLO_SERVICE, writeS
 import { median, type BenchSection } from './stats.ts';
 
 const ROOT = join(import.meta.dirname, '..');
-const TSX_CLI = join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
+/** The compiled CLI, as an installed package runs it (`npm run build` makes it). */
+const CLI = join(ROOT, 'bin', 'infermon.mjs');
 const GNU_TIME = '/usr/bin/time';
 const SIZES = [100, 1_000, 10_000];
 const RUNS = 3;
-const TARGET = { models: 10_000, seconds: 20, bytes: 2 * 2 ** 30 };
+const TARGET = { models: 10_000, seconds: 10, bytes: 2 ** 30 };
 
 interface Measurement {
   wallMs: number;
@@ -62,7 +63,7 @@ function generateOnce(specDir: string): Measurement {
   finishedOutputs.push(out);
   const outDir = join(out, 'out');
   const start = performance.now();
-  const r = spawnSync(GNU_TIME, ['-v', process.execPath, TSX_CLI, 'src/cli.ts', 'generate', '--specs', specDir, '--out', outDir], {
+  const r = spawnSync(GNU_TIME, ['-v', process.execPath, CLI, 'generate', '--specs', specDir, '--out', outDir], {
     cwd: ROOT,
     encoding: 'utf8',
     maxBuffer: 256 * 2 ** 20,
@@ -82,22 +83,18 @@ function generateOnce(specDir: string): Measurement {
   };
 }
 
-/**
- * One generate of the largest size with V8's sampling profiler. tsx's CLI re-launches Node, so the
- * profile is taken with `node --import tsx`, which runs the CLI in the profiled process itself.
- */
+/** One generate of the largest size with V8's sampling profiler, in the CLI's own process. */
 function profileOnce(specDir: string): { hot: ReturnType<typeof summarizeProfile>; wallMs: number } {
   const work = mkdtempSync(join(tmpdir(), 'infermon-scale-prof-'));
   try {
     const start = performance.now();
     const r = spawnSync(
       process.execPath,
-      ['--cpu-prof', '--cpu-prof-dir', join(work, 'prof'), '--import', 'tsx', 'src/cli.ts', 'generate', '--specs', specDir, '--out', join(work, 'out')],
+      ['--cpu-prof', '--cpu-prof-dir', join(work, 'prof'), CLI, 'generate', '--specs', specDir, '--out', join(work, 'out')],
       { cwd: ROOT, encoding: 'utf8', maxBuffer: 256 * 2 ** 20 },
     );
     const wallMs = performance.now() - start;
     if (r.status !== 0) throw new Error(`profiled generate failed (${r.status}):\n${r.stderr.slice(-4000)}`);
-    // The loader's worker thread writes a profile too; the main thread's is the largest.
     const profiles = readdirSync(join(work, 'prof')).map((f) => join(work, 'prof', f));
     const main = profiles.sort((a, b) => readFileSync(b).length - readFileSync(a).length)[0]!;
     return { hot: summarizeProfile(main, ROOT), wallMs };
@@ -127,7 +124,7 @@ export async function benchScale(sizes: readonly number[] = SIZES, options: { pr
     for (const models of sizes) {
       const specs = writeScaleSpecs(models);
       results.push({ specs, runs: [] });
-      // Untimed: fills tsx's transform cache for the new spec files, as after a developer's first run.
+      // Untimed: warms the file system cache for the new spec files, as after a developer's first run.
       generateOnce(specs.dir);
     }
     // Interleaved so machine noise hits every size alike.
@@ -170,7 +167,7 @@ export async function benchScale(sizes: readonly number[] = SIZES, options: { pr
     const withinMemory = atTarget !== undefined && atTarget.rss <= TARGET.bytes;
 
     const body = [
-      `Synthetic platforms of ${sizes.map((n) => n.toLocaleString('en')).join(', ')} served models, written into a temporary spec directory: the real stack, catalog and routing re-exported by absolute path, one availability SLO per model (ratio SLI on \`vllm:request_success_total\`, 30 d, page and ticket alerts), ${MODELS_PER_SLO_SERVICE} per SLO service as in \`specs/slos.ts\`, and one alert group per model (${ALERTS_PER_MODEL} alerts with promtool cases) in \`alerts/*.ts\`, ${MODELS_PER_ALERT_FILE} groups per spec file and per output rule file. Each size runs the real CLI (\`node node_modules/tsx/dist/cli.mjs src/cli.ts generate --specs DIR --out TMP\`: load, every check, every generator, the atomic write) as a child process under \`${GNU_TIME} -v\`; peak RSS is the largest process of the tree (tsx re-launches Node). One untimed warm-up per size fills tsx's transform cache, then ${RUNS} runs per size, interleaved; the table quotes medians (wall time with its range over the runs). Rules are the \`alert\`/\`record\` entries under \`out/${OUT.prometheusRules}/\`; files are everything written to the output directory. The machine is shared: user CPU time is the steady measure of the work; system time is mostly file creation and swings with the file system's state and other load; wall time is what the target is about.`,
+      `Synthetic platforms of ${sizes.map((n) => n.toLocaleString('en')).join(', ')} served models, written into a temporary spec directory: the real stack, catalog and routing re-exported by absolute path, one availability SLO per model (ratio SLI on \`vllm:request_success_total\`, 30 d, page and ticket alerts), ${MODELS_PER_SLO_SERVICE} per SLO service as in \`specs/slos.ts\`, and one alert group per model (${ALERTS_PER_MODEL} alerts with promtool cases) in \`alerts/*.ts\`, ${MODELS_PER_ALERT_FILE} groups per spec file and per output rule file. Each size runs the compiled CLI as an installed package runs it (\`node bin/infermon.mjs generate --specs DIR --out TMP\`: the spec bundle, every check, every generator, the atomic write) as a child process under \`${GNU_TIME} -v\`; peak RSS is the largest process of the tree. One untimed warm-up per size, then ${RUNS} runs per size, interleaved; the table quotes medians (wall time with its range over the runs). Rules are the \`alert\`/\`record\` entries under \`out/${OUT.prometheusRules}/\`; files are everything written to the output directory. The machine is shared: user CPU time is the steady measure of the work; system time is mostly file creation and swings with the file system's state and other load; wall time is what the target is about.`,
       '',
       `Target: ${TARGET.models.toLocaleString('en')} SLOs generate and validate in ≤ ${TARGET.seconds} s and ≤ ${TARGET.bytes / 2 ** 30} GiB.`,
       '',
@@ -184,7 +181,7 @@ export async function benchScale(sizes: readonly number[] = SIZES, options: { pr
       '| --- | --- | --- | --- |',
       ...steps,
       '',
-      `Over the whole range, user CPU grows by ${userPerModel.toFixed(2)} ms per model on top of about ${seconds(Math.max(0, fixedUser))} of fixed cost (Node and tsx start-up, loading the catalog, the outputs every size shares), which is why 10× the models costs less than 10× the time at the small sizes.`,
+      `Over the whole range, user CPU grows by ${userPerModel.toFixed(2)} ms per model on top of about ${seconds(Math.max(0, fixedUser))} of fixed cost (Node start-up, loading the package, the outputs every size shares), which is why 10× the models costs less than 10× the time at the small sizes.`,
       '',
       atTarget
         ? `${atTarget.models.toLocaleString('en')} models: ${seconds(atTarget.wall)} wall (${withinTime ? 'within' : 'OVER'} the ${TARGET.seconds} s target), ${mib(atTarget.rss)} peak RSS (${withinMemory ? 'within' : 'OVER'} the ${TARGET.bytes / 2 ** 30} GiB target).`
@@ -198,7 +195,7 @@ export async function benchScale(sizes: readonly number[] = SIZES, options: { pr
         '',
         `### Where the time goes at ${large.models.toLocaleString('en')} models`,
         '',
-        `One run under \`node --cpu-prof --import tsx src/cli.ts generate\` (${seconds(wallMs)} wall with the profiler; ${seconds(hot.totalMs)} of main-thread samples, time blocked in system calls included). Project functions by total time (callees included):`,
+        `One run under \`node --cpu-prof bin/infermon.mjs generate\` (${seconds(wallMs)} wall with the profiler; ${seconds(hot.totalMs)} of main-thread samples, time blocked in system calls included). Project functions by total time (callees included):`,
         '',
         '| function | total | share |',
         '| --- | --- | --- |',
