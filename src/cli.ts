@@ -1,7 +1,9 @@
 import { Command, Option } from 'commander';
 import { resolve } from 'node:path';
 import { buildModel, checkModel, generateArtifacts } from './pipeline.ts';
-import { diffTree, writeTree } from './emit/write.ts';
+import { WriteError, diffTree, writeTree, type TreeDiff, type WriteResult } from './emit/write.ts';
+import { inspectOutputDir, outputOverlapsInputs } from './emit/output-dir.ts';
+import { addSpecLines, specDirectoryProblem } from './model/load.ts';
 import { formatDiagnostic, type Diagnostics } from './model/diagnostics.ts';
 import { catalogJson, catalogMarkdown } from '../generators/docs/catalog.ts';
 import { GENERATORS } from '../generators/index.ts';
@@ -11,9 +13,14 @@ import { registerSimCommands } from './sim/command.ts';
 
 /** Thin command layer: parse flags, call the library, print diagnostics, map the outcome to an exit code. */
 class ExitError extends Error {
-  constructor(readonly code: number, message: string) {
+  /** `shown`: the message is the whole report, printed as one `error:` line. */
+  constructor(readonly code: number, message: string, readonly shown = false) {
     super(message);
   }
+}
+
+function usageError(message: string): ExitError {
+  return new ExitError(1, message, true);
 }
 
 function report(diagnostics: Diagnostics, format: 'text' | 'json'): void {
@@ -27,10 +34,18 @@ function report(diagnostics: Diagnostics, format: 'text' | 'json'): void {
   if (diagnostics.items.length > 0) process.stderr.write(`${errors} error(s), ${warnings} warning(s)\n`);
 }
 
+function requirePath(flag: string, value: string, example: string): void {
+  if (value.trim() === '') throw usageError(`${flag} is empty; name a directory (e.g. ${flag} ${example})`);
+}
+
 async function checkedModel(specs: string, format: 'text' | 'json') {
   const root = process.cwd();
+  requirePath('--specs', specs, 'specs');
+  const problem = specDirectoryProblem(resolve(specs));
+  if (problem) throw usageError(`--specs ${specs}: ${problem}`);
   const { model, diagnostics } = await buildModel(resolve(specs), root);
   if (model) checkModel(model, diagnostics);
+  addSpecLines(diagnostics.items, root);
   report(diagnostics, format);
   if (!model || diagnostics.hasErrors) throw new ExitError(1, 'the specs have errors; nothing was written');
   return model;
@@ -38,6 +53,34 @@ async function checkedModel(specs: string, format: 'text' | 'json') {
 
 const specsOption = new Option('--specs <dir>', 'spec directory').default('specs');
 const formatOption = new Option('--format <format>', 'diagnostics format').choices(['text', 'json']).default('text');
+
+function refuseOverlap(out: string, specs: string, artifactPaths: readonly string[]): void {
+  const overlap = outputOverlapsInputs(out, resolve(specs), artifactPaths);
+  if (overlap) throw usageError(overlap);
+}
+
+/** `out/` from `--out out` or `--out out/`, for messages. */
+function asDir(flag: string): string {
+  return flag.endsWith('/') ? flag : `${flag}/`;
+}
+
+function reportStaleness(outFlag: string, diff: TreeDiff, files: number): void {
+  if (diff.interrupted) throw usageError(`${asDir(outFlag)} holds an interrupted write; run \`infermon generate\` to finish it`);
+  const stale = [...diff.added.map((p) => `+ ${p}`), ...diff.changed.map((p) => `~ ${p}`), ...diff.removed.map((p) => `- ${p}`)];
+  if (stale.length > 0) {
+    process.stderr.write(`${asDir(outFlag)} is stale; run \`npm run generate\`:\n${stale.join('\n')}\n`);
+    throw new ExitError(1, 'stale output');
+  }
+  process.stdout.write(`${asDir(outFlag)} is up to date (${files} files)\n`);
+}
+
+function reportWrite(outFlag: string, result: WriteResult): void {
+  if (result.recovered === 'rolled back') process.stderr.write(`note: undid an interrupted earlier write in ${asDir(outFlag)}\n`);
+  if (result.recovered === 'completed') process.stderr.write(`note: finished an interrupted earlier write in ${asDir(outFlag)}\n`);
+  if (result.adopted > 0) process.stderr.write(`note: infermon now owns ${result.adopted} existing file(s) in ${asDir(outFlag)}\n`);
+  process.stdout.write(`wrote ${result.files} files to ${asDir(outFlag)} (${result.written} changed, ${result.removed} removed)\n`);
+  if (result.cleanupProblem) process.stderr.write(`warning: ${result.cleanupProblem}\n`);
+}
 
 export function buildProgram(): Command {
   const program = new Command('infermon')
@@ -50,23 +93,23 @@ export function buildProgram(): Command {
     .addOption(specsOption)
     .option('--out <dir>', 'output directory', 'out')
     .option('--check', 'do not write; list files that differ and fail when out/ is stale')
+    .option('--adopt', 'take over existing files at the paths infermon generates, even ones it did not write')
     .addOption(formatOption)
-    .action(async (opts: { specs: string; out: string; check?: boolean; format: 'text' | 'json' }) => {
+    .action(async (opts: { specs: string; out: string; check?: boolean; adopt?: boolean; format: 'text' | 'json' }) => {
+      requirePath('--specs', opts.specs, 'specs');
+      requirePath('--out', opts.out, 'out');
+      const out = resolve(opts.out);
+      // Path mistakes are reported before the specs load, so they cost no waiting.
+      inspectOutputDir(out);
+      refuseOverlap(out, opts.specs, []);
       const model = await checkedModel(opts.specs, opts.format);
       const artifacts = generateArtifacts(model);
-      const out = resolve(opts.out);
+      refuseOverlap(out, opts.specs, artifacts.map((a) => a.path));
       if (opts.check) {
-        const diff = diffTree(out, artifacts);
-        const stale = [...diff.added.map((p) => `+ ${p}`), ...diff.changed.map((p) => `~ ${p}`), ...diff.removed.map((p) => `- ${p}`)];
-        if (stale.length > 0) {
-          process.stderr.write(`${opts.out}/ is stale; run \`npm run generate\`:\n${stale.join('\n')}\n`);
-          throw new ExitError(1, 'stale output');
-        }
-        process.stdout.write(`${opts.out}/ is up to date (${artifacts.length} files)\n`);
+        reportStaleness(opts.out, diffTree(out, artifacts), artifacts.length);
         return;
       }
-      writeTree(out, artifacts);
-      process.stdout.write(`wrote ${artifacts.length} files to ${opts.out}/\n`);
+      reportWrite(opts.out, writeTree(out, artifacts, { adopt: opts.adopt ?? false }));
     });
 
   program
@@ -100,7 +143,14 @@ export async function main(argv: string[]): Promise<number> {
     await buildProgram().parseAsync(argv);
     return 0;
   } catch (err) {
-    if (err instanceof ExitError) return err.code;
+    if (err instanceof ExitError) {
+      if (err.shown) process.stderr.write(`error: ${err.message}\n`);
+      return err.code;
+    }
+    if (err instanceof WriteError) {
+      process.stderr.write(`error: ${err.message}\n`);
+      return 1;
+    }
     process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
     return 2;
   }

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { listFiles } from '../../src/emit/write.ts';
 import { PROJECT_ROOT } from './paths.ts';
 
@@ -23,3 +24,15 @@ export function previousOutput(): string {
   writeFileSync(join(out, 'keep.txt'), 'previous output\n');
   return out;
 }
+
+const TSX_LOADER = pathToFileURL(join(PROJECT_ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
+
+/**
+ * Node arguments that run a TypeScript entry point in one process (no tsx launcher in between), so a
+ * signal sent to the child's PID reaches the code under test.
+ */
+export function nodeArgs(entry: string, args: readonly string[]): string[] {
+  return ['--import', TSX_LOADER, entry, ...args];
+}
+
+export const CLI_ENTRY = join(PROJECT_ROOT, 'src', 'cli.ts');
