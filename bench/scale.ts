@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { OUT } from '../src/conventions.ts';
-import { listFiles } from '../src/emit/write.ts';
+import { MANIFEST_FILE, listFiles } from '../src/emit/write.ts';
 import { summarizeProfile, type HotSpot } from './cpu-profile.ts';
 import { ALERTS_PER_MODEL, MODELS_PER_ALERT_FILE, MODELS_PER_SLO_SERVICE, writeScaleSpecs, type ScaleSpecs } from './scale-specs.ts';
 import { median, type BenchSection } from './stats.ts';
@@ -70,7 +70,7 @@ function generateOnce(specDir: string): Measurement {
   });
   const wallMs = performance.now() - start;
   if (r.status !== 0) throw new Error(`generate --specs ${specDir} failed (${r.status}):\n${r.stderr.slice(-4000)}`);
-  const files = listFiles(outDir).length;
+  const files = listFiles(outDir).filter((f) => f !== MANIFEST_FILE).length;
   const reported = Number(/wrote (\d+) files/.exec(r.stdout)?.[1]);
   if (reported !== files) throw new Error(`generate reported ${reported} files but ${files} are in ${outDir}`);
   return {

@@ -1,15 +1,25 @@
 import { Command, Option } from 'commander';
 import { resolve } from 'node:path';
+import type { TreeDiff, WriteResult } from '../emit/write.ts';
+import { WriteError } from '../emit/write-error.ts';
 import type { Diagnostics } from '../model/diagnostics.ts';
-import { registerRouterCommand } from '../runtime/router/command.ts';
 import { registerImportCommand } from '../import/command.ts';
+import { registerRouterCommand } from '../runtime/router/command.ts';
 import { registerSimCommands } from '../runtime/sim/command.ts';
 
-/** Thin command layer: parse flags, call the library, print diagnostics, map the outcome to an exit code. */
+/**
+ * Thin command layer: parse flags, call the library, print diagnostics, map the outcome to an exit code.
+ * The library is imported inside the actions, so `--version` and `--help` load nothing but this file.
+ */
 class ExitError extends Error {
-  constructor(readonly code: number, message: string) {
+  /** `shown`: the message is the whole report, printed as one `error:` line. */
+  constructor(readonly code: number, message: string, readonly shown = false) {
     super(message);
   }
+}
+
+function usageError(message: string): ExitError {
+  return new ExitError(1, message, true);
 }
 
 async function report(diagnostics: Diagnostics, format: 'text' | 'json'): Promise<void> {
@@ -24,19 +34,27 @@ async function report(diagnostics: Diagnostics, format: 'text' | 'json'): Promis
   if (diagnostics.items.length > 0) process.stderr.write(`${errors} error(s), ${warnings} warning(s)\n`);
 }
 
+function requirePath(flag: string, value: string, example: string): void {
+  if (value.trim() === '') throw usageError(`${flag} is empty; name a directory (e.g. ${flag} ${example})`);
+}
+
 async function checkedModel(specs: string, format: 'text' | 'json') {
   const root = process.cwd();
-  // Everything compiled is loaded before the spec files: once the TypeScript loader is registered for
-  // them, every further module load takes a round trip through its hooks.
-  const [{ buildModel, checkModel }] = await Promise.all([
+  requirePath('--specs', specs, 'specs');
+  // Everything compiled is loaded up front, so the spec files find the package's modules loaded.
+  const [{ buildModel, checkModel }, { addSpecLines, specDirectoryProblem }] = await Promise.all([
     import('../pipeline.ts'),
+    import('../model/load.ts'),
     import('../index.ts'),
     import('../catalog/index.ts'),
     import('../content/index.ts'),
     import('../../generators/index.ts'),
   ]);
+  const problem = specDirectoryProblem(resolve(specs));
+  if (problem) throw usageError(`--specs ${specs}: ${problem}`);
   const { model, diagnostics } = await buildModel(resolve(specs), root);
   if (model) checkModel(model, diagnostics);
+  addSpecLines(diagnostics.items, root);
   await report(diagnostics, format);
   if (!model || diagnostics.hasErrors) throw new ExitError(1, 'the specs have errors; nothing was written');
   return model;
@@ -44,6 +62,35 @@ async function checkedModel(specs: string, format: 'text' | 'json') {
 
 const specsOption = new Option('--specs <dir>', 'spec directory').default('specs');
 const formatOption = new Option('--format <format>', 'diagnostics format').choices(['text', 'json']).default('text');
+
+async function refuseOverlap(out: string, specs: string, artifactPaths: readonly string[]): Promise<void> {
+  const { outputOverlapsInputs } = await import('../emit/output-dir.ts');
+  const overlap = outputOverlapsInputs(out, resolve(specs), artifactPaths);
+  if (overlap) throw usageError(overlap);
+}
+
+/** `out/` from `--out out` or `--out out/`, for messages. */
+function asDir(flag: string): string {
+  return flag.endsWith('/') ? flag : `${flag}/`;
+}
+
+function reportStaleness(outFlag: string, diff: TreeDiff, files: number, generateCommand: string): void {
+  if (diff.interrupted) throw usageError(`${asDir(outFlag)} holds an interrupted write; run \`${generateCommand}\` to finish it`);
+  const stale = [...diff.added.map((p) => `+ ${p}`), ...diff.changed.map((p) => `~ ${p}`), ...diff.removed.map((p) => `- ${p}`)];
+  if (stale.length > 0) {
+    process.stderr.write(`${asDir(outFlag)} is stale; run \`${generateCommand}\`:\n${stale.join('\n')}\n`);
+    throw new ExitError(1, 'stale output');
+  }
+  process.stdout.write(`${asDir(outFlag)} is up to date (${files} files)\n`);
+}
+
+function reportWrite(outFlag: string, result: WriteResult): void {
+  if (result.recovered === 'rolled back') process.stderr.write(`note: undid an interrupted earlier write in ${asDir(outFlag)}\n`);
+  if (result.recovered === 'completed') process.stderr.write(`note: finished an interrupted earlier write in ${asDir(outFlag)}\n`);
+  if (result.adopted > 0) process.stderr.write(`note: infermon now owns ${result.adopted} existing file(s) in ${asDir(outFlag)}\n`);
+  process.stdout.write(`wrote ${result.files} files to ${asDir(outFlag)} (${result.written} changed, ${result.removed} removed)\n`);
+  if (result.cleanupProblem) process.stderr.write(`warning: ${result.cleanupProblem}\n`);
+}
 
 export function buildProgram(version: string): Command {
   const program = new Command('infermon')
@@ -57,25 +104,26 @@ export function buildProgram(version: string): Command {
     .addOption(specsOption)
     .option('--out <dir>', 'output directory', 'out')
     .option('--check', 'do not write; list files that differ and fail when out/ is stale')
+    .option('--adopt', 'take over existing files at the paths infermon generates, even ones it did not write')
     .addOption(formatOption)
-    .action(async (opts: { specs: string; out: string; check?: boolean; format: 'text' | 'json' }) => {
+    .action(async (opts: { specs: string; out: string; check?: boolean; adopt?: boolean; format: 'text' | 'json' }) => {
+      requirePath('--specs', opts.specs, 'specs');
+      requirePath('--out', opts.out, 'out');
+      const out = resolve(opts.out);
+      // Path mistakes are reported before the specs load, so they cost no waiting.
+      const { inspectOutputDir } = await import('../emit/output-dir.ts');
+      inspectOutputDir(out);
+      await refuseOverlap(out, opts.specs, []);
       const model = await checkedModel(opts.specs, opts.format);
       const { generateArtifacts } = await import('../pipeline.ts');
       const { diffTree, writeTree } = await import('../emit/write.ts');
       const artifacts = generateArtifacts(model);
-      const out = resolve(opts.out);
+      await refuseOverlap(out, opts.specs, artifacts.map((a) => a.path));
       if (opts.check) {
-        const diff = diffTree(out, artifacts);
-        const stale = [...diff.added.map((p) => `+ ${p}`), ...diff.changed.map((p) => `~ ${p}`), ...diff.removed.map((p) => `- ${p}`)];
-        if (stale.length > 0) {
-          process.stderr.write(`${opts.out}/ is stale; run \`${model.stack.value.generateCommand}\`:\n${stale.join('\n')}\n`);
-          throw new ExitError(1, 'stale output');
-        }
-        process.stdout.write(`${opts.out}/ is up to date (${artifacts.length} files)\n`);
+        reportStaleness(opts.out, diffTree(out, artifacts), artifacts.length, model.stack.value.generateCommand);
         return;
       }
-      writeTree(out, artifacts);
-      process.stdout.write(`wrote ${artifacts.length} files to ${opts.out}/\n`);
+      reportWrite(opts.out, writeTree(out, artifacts, { adopt: opts.adopt ?? false }));
     });
 
   program
@@ -111,7 +159,14 @@ export async function main(argv: string[], version: string): Promise<number> {
     await buildProgram(version).parseAsync(argv);
     return 0;
   } catch (err) {
-    if (err instanceof ExitError) return err.code;
+    if (err instanceof ExitError) {
+      if (err.shown) process.stderr.write(`error: ${err.message}\n`);
+      return err.code;
+    }
+    if (err instanceof WriteError) {
+      process.stderr.write(`error: ${err.message}\n`);
+      return 1;
+    }
     process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
     return 2;
   }

@@ -1,62 +1,182 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Artifact } from '../model/artifact.ts';
+import { acquireLock, type ReleaseLock } from './lock.ts';
+import { MANIFEST_FILE, manifestText, readManifest } from './manifest.ts';
+import { inspectOutputDir, openOutputDir, removeIfCreatedAndEmpty } from './output-dir.ts';
+import { planIsEmpty, planWrite } from './plan.ts';
+import { clearWork, commit, finish, hasPendingWrite, journalOf, recover, rollBack, stage, type Recovery, type StepHook } from './transaction.ts';
+import { WriteError, describeSystemError, shownPath } from './write-error.ts';
+
+export { WriteError } from './write-error.ts';
+export { MANIFEST_FILE } from './manifest.ts';
 
 /**
- * The only code that writes out/. The whole tree is written into a temporary sibling directory and then
- * swapped in, so a failure at any point leaves the previous out/ exactly as it was, and files no longer
- * produced disappear.
+ * The only code that writes an output directory. infermon owns the files its manifest names and nothing
+ * else: it replaces or removes only those, refuses to overwrite a file it did not write, and applies each
+ * write as a journalled transaction (see transaction.ts), so a failure leaves the previous tree and a crash
+ * is undone or completed by the next run.
  */
-export function writeTree(outDir: string, artifacts: readonly Artifact[]): void {
-  const parent = dirname(outDir);
-  mkdirSync(parent, { recursive: true });
-  const staging = mkdtempSync(join(parent, `.${basename(outDir)}.staging-`));
+export interface WriteOptions {
+  /** Take over files at the paths infermon generates even when it did not write them. */
+  adopt?: boolean;
+  /** Called before every step that changes the disk. */
+  beforeStep?: StepHook;
+}
+
+export interface WriteResult {
+  /** Files infermon owns in the directory after the write. */
+  files: number;
+  written: number;
+  removed: number;
+  /** Existing files infermon took over. */
+  adopted: number;
+  /** What an interrupted earlier write needed before this one could start. */
+  recovered: Recovery;
+  /** Set when the new tree is in place but tidying up failed; the next run finishes it. */
+  cleanupProblem?: string;
+}
+
+function failed(outDir: string, err: unknown, outcome: string): WriteError {
+  if (err instanceof WriteError) return err;
+  return new WriteError(`could not write ${shownPath(outDir)}: ${describeSystemError(err)}; ${outcome}`);
+}
+
+function beforeAnyChange<T>(outDir: string, work: () => T): T {
   try {
-    const made = new Set<string>();
-    for (const a of artifacts) {
-      const file = join(staging, a.path);
-      const dir = dirname(file);
-      if (!made.has(dir)) {
-        mkdirSync(dir, { recursive: true });
-        made.add(dir);
-      }
-      writeFileSync(file, a.body);
+    return work();
+  } catch (err) {
+    throw failed(outDir, err, 'nothing was changed');
+  }
+}
+
+function withLock<T>(outDir: string, created: boolean, work: () => T): T {
+  let release: ReleaseLock;
+  try {
+    release = acquireLock(outDir);
+  } catch (err) {
+    removeIfCreatedAndEmpty(outDir, created);
+    throw failed(outDir, err, 'nothing was changed');
+  }
+  let succeeded = false;
+  try {
+    const result = work();
+    succeeded = true;
+    return result;
+  } finally {
+    try {
+      release();
+    } catch {
+      // a lock that cannot be removed names a process that is about to exit: the next run takes it over
     }
-  } catch (err) {
-    rmSync(staging, { recursive: true, force: true });
-    throw err;
+    if (!succeeded) removeIfCreatedAndEmpty(outDir, created);
   }
-  const previous = existsSync(outDir) ? `${staging}.previous` : undefined;
-  if (previous) renameSync(outDir, previous);
+}
+
+export function writeTree(outDir: string, artifacts: readonly Artifact[], options: WriteOptions = {}): WriteResult {
+  const step = options.beforeStep ?? (() => {});
+  const { created } = openOutputDir(outDir);
+  return withLock(outDir, created, () => {
+    const recovered = recoverOrExplain(outDir, step);
+    const plan = beforeAnyChange(outDir, () => planWrite(outDir, artifacts, options));
+    const result: WriteResult = { files: artifacts.length, written: 0, removed: 0, adopted: plan.adopted.length, recovered };
+    if (planIsEmpty(plan)) return result;
+    const journal = journalOf(plan);
+    try {
+      stage(outDir, plan, new Map(artifacts.map((a) => [a.path, a.body])), step);
+    } catch (err) {
+      // Nothing outside the work folder has been touched yet.
+      try {
+        clearWork(outDir, () => {});
+      } catch {
+        // the next run clears it
+      }
+      throw failed(outDir, err, 'the previous files are unchanged');
+    }
+    try {
+      commit(outDir, journal, step);
+    } catch (err) {
+      try {
+        rollBack(outDir, journal);
+      } catch (undoErr) {
+        throw new WriteError(
+          `could not write ${shownPath(outDir)}: ${describeSystemError(err)}; restoring the previous files failed too (${describeSystemError(undoErr)}); the next infermon run restores them`,
+        );
+      }
+      throw failed(outDir, err, 'the previous files are unchanged');
+    }
+    result.written = plan.replace.length + plan.create.length;
+    result.removed = plan.remove.length;
+    try {
+      finish(outDir, journal, step);
+    } catch (err) {
+      result.cleanupProblem = `the new files are in place, but tidying up failed (${describeSystemError(err)}); the next infermon run finishes it`;
+    }
+    return result;
+  });
+}
+
+function recoverOrExplain(outDir: string, step: StepHook): Recovery {
   try {
-    renameSync(staging, outDir);
+    return recover(outDir, step);
   } catch (err) {
-    if (previous) renameSync(previous, outDir);
-    rmSync(staging, { recursive: true, force: true });
-    throw err;
+    throw new WriteError(
+      `${shownPath(outDir)} holds an interrupted write that could not be undone: ${describeSystemError(err)}; fix that and run infermon again`,
+    );
   }
-  if (previous) rmSync(previous, { recursive: true, force: true });
+}
+
+/** Finishes or undoes an interrupted write in `outDir` without writing anything new. */
+export function recoverTree(outDir: string, options: Pick<WriteOptions, 'beforeStep'> = {}): Recovery {
+  if (inspectOutputDir(outDir) === 'missing') return 'none';
+  return withLock(outDir, false, () => recoverOrExplain(outDir, options.beforeStep ?? (() => {})));
 }
 
 export interface TreeDiff {
   added: string[];
   changed: string[];
   removed: string[];
+  /** An interrupted write waits in the directory; the next `generate` undoes or completes it. */
+  interrupted: boolean;
 }
 
-/** What `writeTree` would change: for `generate --check`. */
-export function diffTree(outDir: string, artifacts: readonly Artifact[]): TreeDiff {
-  const existing = new Set(existsSync(outDir) ? listFiles(outDir) : []);
-  const diff: TreeDiff = { added: [], changed: [], removed: [] };
-  for (const a of artifacts) {
-    if (!existing.has(a.path)) diff.added.push(a.path);
-    else if (readFileSync(join(outDir, a.path), 'utf8') !== a.body) diff.changed.push(a.path);
-    existing.delete(a.path);
+function bytesAt(file: string): Buffer | undefined {
+  try {
+    return statSync(file).isFile() ? readFileSync(file) : undefined;
+  } catch {
+    return undefined;
   }
-  diff.removed = [...existing].sort();
+}
+
+/**
+ * What `writeTree` would change among the files infermon owns, for `generate --check`: generated files
+ * missing or different, owned files no longer generated, and the manifest itself. Other files are ignored.
+ */
+export function diffTree(outDir: string, artifacts: readonly Artifact[]): TreeDiff {
+  try {
+    return compareTree(outDir, artifacts);
+  } catch (err) {
+    if (err instanceof WriteError) throw err;
+    throw new WriteError(`could not read ${shownPath(outDir)}: ${describeSystemError(err)}`);
+  }
+}
+
+function compareTree(outDir: string, artifacts: readonly Artifact[]): TreeDiff {
+  inspectOutputDir(outDir);
+  const owned = new Set(readManifest(outDir)?.keys() ?? []);
+  const expected = [...artifacts, { path: MANIFEST_FILE, body: manifestText(artifacts) }];
+  const diff: TreeDiff = { added: [], changed: [], removed: [], interrupted: hasPendingWrite(outDir) };
+  for (const a of expected) {
+    const bytes = bytesAt(join(outDir, a.path));
+    if (!bytes) diff.added.push(a.path);
+    else if (!bytes.equals(Buffer.from(a.body, 'utf8'))) diff.changed.push(a.path);
+    owned.delete(a.path);
+  }
+  diff.removed = [...owned].filter((p) => bytesAt(join(outDir, p)) !== undefined).sort();
   return diff;
 }
 
+/** Every file under `dir`, relative and sorted. */
 export function listFiles(dir: string, prefix = ''): string[] {
   const out: string[] = [];
   for (const entry of readdirSync(dir).sort()) {

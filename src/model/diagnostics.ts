@@ -9,6 +9,8 @@ export interface SpecLocation {
   file: string;
   /** Dotted path inside that file's exported spec, e.g. `vllmAlerts.rules[2].expr`. */
   path: string;
+  /** Line in the file where the path is written, when it could be found. */
+  line?: number;
 }
 
 export interface Diagnostic extends SpecLocation {
@@ -24,11 +26,11 @@ export class Diagnostics {
   readonly items: Diagnostic[] = [];
 
   error(code: string, at: SpecLocation, message: string, fix: string): void {
-    this.items.push({ code, severity: 'error', file: at.file, path: at.path, message, fix });
+    this.items.push({ code, severity: 'error', ...location(at), message, fix });
   }
 
   warning(code: string, at: SpecLocation, message: string, fix: string): void {
-    this.items.push({ code, severity: 'warning', file: at.file, path: at.path, message, fix });
+    this.items.push({ code, severity: 'warning', ...location(at), message, fix });
   }
 
   add(items: Iterable<Diagnostic>): void {
@@ -44,6 +46,10 @@ export class Diagnostics {
   }
 }
 
+function location(at: SpecLocation): SpecLocation {
+  return at.line === undefined ? { file: at.file, path: at.path } : { file: at.file, line: at.line, path: at.path };
+}
+
 export function at(file: string, path: string): SpecLocation {
   return { file, path };
 }
@@ -56,5 +62,6 @@ export function dotPath(root: string, parts: readonly PropertyKey[]): string {
 }
 
 export function formatDiagnostic(d: Diagnostic): string {
-  return `${d.severity} ${d.code} ${d.file}: ${d.path}\n  ${d.message}\n  fix: ${d.fix}`;
+  const where = `${d.file}${d.line === undefined ? '' : `:${d.line}`}${d.path === '' ? '' : `: ${d.path}`}`;
+  return `${d.severity} ${d.code} ${where}\n  ${d.message}\n  fix: ${d.fix}`;
 }

@@ -84,15 +84,13 @@ describe('infermon init', () => {
     expect(readFileSync(join(dir, 'specs', 'sources.ts'), 'utf8')).toContain("export { dcgm, vllm } from 'infermon/catalog';");
   });
 
-  it('generates rules that pass promtool for all sources together', async () => {
+  // Their unit tests run in the packaging test and, for every bundled group, over this repository's out/.
+  it('generates rules that promtool loads for all sources together', async () => {
     const root = specsInPackage(scaffold(ALL));
     await run(process.execPath, [TSX, '--conditions=infermon-source', MAIN, 'generate'], { cwd: root });
     const rules = join(root, 'out', 'prometheus', 'rules');
-    const tests = join(root, 'out', 'prometheus', 'tests');
     const check = runTool('promtool', ['check', 'rules', ...readdirSync(rules).map((f) => join(rules, f))]);
     expect(check.status, check.stdout + check.stderr).toBe(0);
-    const unit = runTool('promtool', ['test', 'rules', ...readdirSync(tests)], { cwd: tests });
-    expect(unit.status, unit.stdout + unit.stderr).toBe(0);
   });
 
   it('keeps every existing file and changes nothing when run again', () => {

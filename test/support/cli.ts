@@ -2,14 +2,13 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { listFiles } from '../../src/emit/write.ts';
 import { PROJECT_ROOT } from './paths.ts';
 
 /** Runs the infermon CLI as users do, in its own process. */
 export function cli(args: string[], cwd: string) {
-  const tsx = join(PROJECT_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
-  const main = join(PROJECT_ROOT, 'src', 'cli', 'main.ts');
-  return spawnSync(process.execPath, [tsx, '--conditions=infermon-source', main, ...args], { cwd, encoding: 'utf8' });
+  return spawnSync(process.execPath, nodeArgs(CLI_ENTRY, args), { cwd, encoding: 'utf8' });
 }
 
 /** Every file under `dir` with its content, to prove a failed run changed nothing. */
@@ -24,3 +23,15 @@ export function previousOutput(): string {
   writeFileSync(join(out, 'keep.txt'), 'previous output\n');
   return out;
 }
+
+const TSX_LOADER = pathToFileURL(join(PROJECT_ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
+
+/**
+ * Node arguments that run a TypeScript entry point in one process (no tsx launcher in between), so a
+ * signal sent to the child's PID reaches the code under test.
+ */
+export function nodeArgs(entry: string, args: readonly string[]): string[] {
+  return ['--conditions=infermon-source', '--import', TSX_LOADER, entry, ...args];
+}
+
+export const CLI_ENTRY = join(PROJECT_ROOT, 'src', 'cli', 'main.ts');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { cli, previousOutput, snapshot } from '../support/cli.ts';
@@ -40,9 +40,14 @@ describe('infermon CLI', () => {
     expect(cli(['generate', '--specs', specs, '--out', b], cwd).status).toBe(0);
     expect(snapshot(a)).toEqual(snapshot(b));
     expect(cli(['generate', '--specs', specs, '--out', a, '--check'], cwd).status).toBe(0);
-    writeFileSync(join(a, 'stale.yml'), 'x: 1\n');
+    // A file infermon did not write is none of --check's business; its own files are.
+    writeFileSync(join(a, 'notes.yml'), 'x: 1\n');
+    expect(cli(['generate', '--specs', specs, '--out', a, '--check'], cwd).status).toBe(0);
+    appendFileSync(join(a, 'docs', 'metrics.md'), 'edited by hand\n');
+    unlinkSync(join(a, 'kubernetes', 'kustomization.yaml'));
     const stale = cli(['generate', '--specs', specs, '--out', a, '--check'], cwd);
     expect(stale.status).toBe(1);
-    expect(stale.stderr).toContain('- stale.yml');
+    expect(stale.stderr).toContain('+ kubernetes/kustomization.yaml\n~ docs/metrics.md\n');
+    expect(stale.stderr).not.toContain('notes.yml');
   });
 });

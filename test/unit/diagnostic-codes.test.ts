@@ -76,7 +76,8 @@ function codeTest(c: CodeCase): void {
 
   it(`${c.code}: ${c.what}, corrected, is not reported`, async () => {
     const { items } = await diagnose(c.files(false));
-    expect(items.filter((d) => d.code.startsWith('spec/'))).toEqual([]);
+    // A corrected fixture may be a module without specs, which is worth a warning but is not broken.
+    expect(items.filter((d) => d.code.startsWith('spec/') && d.severity === 'error')).toEqual([]);
     expect(items.filter((d) => d.code === c.code)).toEqual([]);
   });
 }

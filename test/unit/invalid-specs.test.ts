@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { dirname } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { buildModel, checkModel } from '../../src/pipeline.ts';
 import { specFixture, src } from '../support/spec-fixture.ts';
 import { cli, previousOutput, snapshot } from '../support/cli.ts';
@@ -11,11 +12,17 @@ import { cli, previousOutput, snapshot } from '../support/cli.ts';
 interface AlertOverrides {
   alert?: string;
   expr?: string;
-  for?: string;
+  for?: string | number;
   severity?: string | undefined;
   description?: string;
   firing?: string;
   quiet?: string;
+  /** false: the rule has no `tests` block. */
+  tests?: false;
+  /** Extra fields written into the rule as they are. */
+  extra?: string;
+  /** false: the group is declared but not exported. */
+  exported?: false;
 }
 
 const imports = `
@@ -33,21 +40,25 @@ function alertFile(o: AlertOverrides, extraRules = ''): string {
     description: JSON.stringify(o.description ?? 'usage is high on {{ $labels.model_name }}'),
   };
   const severity = 'severity' in o && o.severity === undefined ? '' : `severity: ${JSON.stringify(o.severity ?? 'warning')},`;
-  return `${imports}
-export const broken = defineRuleGroup({
-  name: 'broken.alerts',
-  rules: [
-    {
-      alert: ${fields.alert}, expr: ${fields.expr}, for: ${fields.for}, ${severity}
-      summary: 'broken', description: ${fields.description},
+  const tests = `
       tests: {
         firing: [${o.firing ?? "{ series: [{ metric: vllmKvCacheUsage, labels: { model_name: 'm', engine: '0' }, value: 0.95 }] }"}],
         quiet: [${o.quiet ?? "{ series: [{ metric: vllmKvCacheUsage, labels: { model_name: 'm', engine: '0' }, value: 0.5 }] }"}],
-      },
+      },`;
+  return `${imports}
+${o.exported === false ? '' : 'export '}const broken = defineRuleGroup({
+  name: 'broken.alerts',
+  rules: [
+    { alert: ${fields.alert}, expr: ${fields.expr}, for: ${fields.for}, ${severity}
+      summary: 'broken', description: ${fields.description},${o.extra ? `\n      ${o.extra}` : ''}${o.tests === false ? '' : tests}
     },${extraRules}
   ],
 });
 `;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 interface Case {
@@ -57,6 +68,11 @@ interface Case {
   file: string;
   path: string;
   message?: RegExp;
+  /** The message and the fix, word for word. */
+  says?: [message: string, fix: string];
+  /** Text on the line of `file` the diagnostic points at; without it, it must point at some line; false: at none. */
+  line?: string | false;
+  severity?: 'warning';
 }
 
 const expr = 'broken.rules[0].expr';
@@ -77,14 +93,66 @@ const cases: Case[] = [
   { name: 'aggregation keeps an unbounded label', files: { 'alerts/broken.ts': alertFile({ expr: 'count by (running_lora_adapters) (vllm:lora_requests_info) > 1' }) }, code: 'promql/unbounded-label-kept', file: 'alerts/broken.ts', path: expr },
   { name: 'Grafana variable in a rule', files: { 'alerts/broken.ts': alertFile({ expr: 'rate(vllm:num_preemptions_total[$__rate_interval]) > 1' }) }, code: 'promql/grafana-variable', file: 'alerts/broken.ts', path: expr },
   { name: 'duplicate alert name and labels', files: { 'alerts/broken.ts': alertFile({}, `{ alert: 'BrokenAlert', expr: 'vllm:kv_cache_usage_perc > 0.5', severity: 'warning', summary: 's', description: 'd', tests: { firing: [{ series: [{ metric: vllmKvCacheUsage, value: 0.9 }] }], quiet: [{ series: [{ metric: vllmKvCacheUsage, value: 0.1 }] }] } },`) }, code: 'rule/duplicate-alert', file: 'alerts/broken.ts', path: 'broken.rules[1]' },
-  { name: 'missing severity', files: { 'alerts/broken.ts': alertFile({ severity: undefined }) }, code: 'spec/invalid', file: 'alerts/broken.ts', path: 'broken.rules[0]' },
-  { name: 'severity outside critical|warning|info', files: { 'alerts/broken.ts': alertFile({ severity: 'page' }) }, code: 'spec/invalid', file: 'alerts/broken.ts', path: 'broken.rules[0]' },
-  { name: 'bad duration', files: { 'alerts/broken.ts': alertFile({ for: '5 minutes' }) }, code: 'spec/invalid', file: 'alerts/broken.ts', path: 'broken.rules[0]' },
-  { name: 'alert name not UpperCamelCase', files: { 'alerts/broken.ts': alertFile({ alert: 'kv-cache-full' }) }, code: 'spec/invalid', file: 'alerts/broken.ts', path: 'broken.rules[0]' },
+  {
+    name: 'missing severity', files: { 'alerts/broken.ts': alertFile({ severity: undefined }) }, code: 'spec/invalid', file: 'alerts/broken.ts', path: 'broken.rules[0].severity',
+    says: ['`severity` is missing', 'add `severity` (one of critical, warning, info)'], line: "alert: \"BrokenAlert\"",
+  },
+  {
+    name: 'severity outside critical|warning|info', files: { 'alerts/broken.ts': alertFile({ severity: 'page' }) }, code: 'spec/invalid', file: 'alerts/broken.ts', path: 'broken.rules[0].severity',
+    says: ["`severity: 'page'` is not one of critical, warning, info", 'use one of critical, warning, info'], line: 'severity: "page"',
+  },
+  {
+    name: 'severity misspelt as a value', files: { 'alerts/broken.ts': alertFile({ severity: 'warn' }) }, code: 'spec/invalid', file: 'alerts/broken.ts', path: 'broken.rules[0].severity',
+    says: ["`severity: 'warn'` is not one of critical, warning, info", 'use `warning`'],
+  },
+  {
+    name: 'bad duration', files: { 'alerts/broken.ts': alertFile({ for: '5 minutes' }) }, code: 'spec/invalid', file: 'alerts/broken.ts', path: 'broken.rules[0].for',
+    says: ["`for: '5 minutes'`: not a Prometheus duration (expected e.g. 30s, 5m, 1h30m, 28d)", 'correct `for`'], line: 'for: "5 minutes"',
+  },
+  {
+    name: 'duration given as a number', files: { 'alerts/broken.ts': alertFile({ for: 300 }) }, code: 'spec/invalid', file: 'alerts/broken.ts', path: 'broken.rules[0].for',
+    says: ['`for: 300` is a number, not a string', 'make `for` a string'],
+  },
+  {
+    name: 'alert name not UpperCamelCase', files: { 'alerts/broken.ts': alertFile({ alert: 'kv-cache-full' }) }, code: 'spec/invalid', file: 'alerts/broken.ts', path: 'broken.rules[0].alert',
+    says: ["`alert: 'kv-cache-full'`: alert names are UpperCamelCase", 'change `alert` to match /^[A-Z][A-Za-z0-9]*$/'],
+  },
+  {
+    name: 'missing tests block', files: { 'alerts/broken.ts': alertFile({ tests: false }) }, code: 'spec/invalid', file: 'alerts/broken.ts', path: 'broken.rules[0].tests',
+    says: ['`tests` is missing', 'add `tests` (an object)'], line: "alert: \"BrokenAlert\"",
+  },
+  {
+    name: "typo'd field", files: { 'alerts/broken.ts': alertFile({ severity: undefined, extra: "sevrity: 'warning'," }) }, code: 'spec/invalid', file: 'alerts/broken.ts', path: 'broken.rules[0].sevrity',
+    says: ['unknown field `sevrity`; did you mean `severity`?', 'rename `sevrity` to `severity`'], line: "sevrity: 'warning'",
+  },
+  {
+    name: 'field no rule has', files: { 'alerts/broken.ts': alertFile({ extra: "colour: 'red'," }) }, code: 'spec/invalid', file: 'alerts/broken.ts', path: 'broken.rules[0].colour',
+    says: ['unknown field `colour`', 'remove `colour`; the fields here are alert, expr, for, keepFiringFor, severity, summary, description, runbookUrl, team, service, labels, annotations, tests'],
+    line: "colour: 'red'",
+  },
+  {
+    name: "typo'd field deep in a test series", files: { 'alerts/broken.ts': alertFile({ firing: "{ series: [{ metric: vllmKvCacheUsage,\n          rat: 3 }] }" }) }, code: 'spec/invalid', file: 'alerts/broken.ts', path: 'broken.rules[0].tests.firing[0].series[0].rat',
+    says: ['unknown field `rat`; did you mean `rate`?', 'rename `rat` to `rate`'], line: 'rat: 3',
+  },
+  {
+    name: "typo'd field of a recording rule", files: { 'alerts/broken.ts': alertFile({}, "\n    { record: 'broken:usage:max', expr: 'max(vllm:kv_cache_usage_perc)', labls: { team: 'x' } },") }, code: 'spec/invalid', file: 'alerts/broken.ts', path: 'broken.rules[1].labls',
+    says: ['unknown field `labls`; did you mean `labels`?', 'rename `labls` to `labels`'], line: 'labls:',
+  },
+  {
+    name: 'group declared but not exported', files: { 'alerts/broken.ts': alertFile({ exported: false }) }, code: 'spec/nothing-exported', file: 'alerts/broken.ts', path: '', severity: 'warning',
+    says: ['the file calls `defineRuleGroup` but exports no spec, so infermon ignores it', 'export the result: `export const name = defineRuleGroup({...})`'], line: 'const broken = defineRuleGroup(',
+  },
+  {
+    name: 'a module that exports nothing infermon knows', files: { 'alerts/labels.ts': "export const modelLabel = 'model_name';\n" }, code: 'spec/nothing-exported', file: 'alerts/labels.ts', path: '', severity: 'warning',
+    says: ['the file exports no infermon spec, so infermon ignores it', 'export a value made by a `define*` function, or move the file out of the spec directory'], line: false,
+  },
   { name: 'annotation template promtool tests cannot render', files: { 'alerts/broken.ts': alertFile({ description: 'for {{ $value | humanizeDuration }}', firing: "{ series: [{ metric: vllmKvCacheUsage, value: 0.95 }], value: 0.95 }" }) }, code: 'rule/unsupported-template', file: 'alerts/broken.ts', path: 'broken.rules[0].description' },
   { name: 'annotation prints $value but the firing case has none', files: { 'alerts/broken.ts': alertFile({ description: 'usage {{ $value | humanizePercentage }}' }) }, code: 'rule/test-value-missing', file: 'alerts/broken.ts', path: 'broken.rules[0].tests.firing[0].value' },
   { name: 'test series shaped for the wrong metric type', files: { 'alerts/broken.ts': alertFile({ firing: "{ series: [{ metric: vllmKvCacheUsage, rate: 3 }] }" }) }, code: 'rule/test-series-shape', file: 'alerts/broken.ts', path: 'broken.rules[0].tests.firing[0].series[0]' },
-  { name: 'no quiet test case', files: { 'alerts/broken.ts': alertFile({ quiet: '' }) }, code: 'spec/invalid', file: 'alerts/broken.ts', path: 'broken.rules[0]' },
+  {
+    name: 'no quiet test case', files: { 'alerts/broken.ts': alertFile({ quiet: '' }) }, code: 'spec/invalid', file: 'alerts/broken.ts', path: 'broken.rules[0].tests.quiet',
+    says: ['`quiet` is an empty list; it needs at least 1 item', 'add at least 1 item to `quiet`'], line: 'quiet: [],',
+  },
   {
     name: 'metric defined twice in the catalog',
     files: { 'zz-extra.ts': `${imports}\nexport const extra = defineSource({ name: 'extra', component: 'Extra', job: 'extra', port: { name: 'metrics', number: 9000 }, metrics: [metric({ name: 'vllm:kv_cache_usage_perc', type: 'gauge', help: 'again', unit: 'ratio' })] });\n` },
@@ -94,6 +162,7 @@ const cases: Case[] = [
     name: 'histogram without buckets',
     files: { 'catalog/extra.ts': `${imports}\nexport const extra = defineSource({ name: 'extra', component: 'Extra', job: 'extra', port: { name: 'metrics', number: 9000 }, metrics: [metric({ name: 'extra_latency_seconds', type: 'histogram', help: 'h', unit: 'seconds' })] });\n` },
     code: 'spec/invalid', file: 'catalog/extra.ts', path: 'extra.metrics[0].buckets',
+    says: ['`buckets`: a histogram needs its bucket boundaries', 'add `buckets`'], line: 'export const extra',
   },
 ];
 
@@ -105,18 +174,45 @@ describe('invalid specs', () => {
     const { model, diagnostics } = await buildModel(dir, dirname(dir));
     if (model) checkModel(model, diagnostics);
     const rel = `${dir.split('/').pop()}/${c.file}`;
-    const match = diagnostics.errors.find((d) => d.code === c.code && d.file === rel && d.path.startsWith(c.path));
+    const severity = c.severity ?? 'error';
+    const found = diagnostics.items.filter((d) => d.code === c.code && d.file === rel && d.severity === severity);
+    const match = c.says ? found.find((d) => d.path === c.path) : found.find((d) => d.path.startsWith(c.path));
     expect(match, JSON.stringify(diagnostics.items, null, 2)).toBeDefined();
     expect(match!.fix.length).toBeGreaterThan(0);
     if (c.message) expect(`${match!.message} ${match!.fix}`).toMatch(c.message);
+    if (c.says) {
+      expect([match!.message, match!.fix]).toEqual(c.says);
+      // One problem, one diagnostic: a misspelt field is not also reported as a missing one.
+      expect(found.filter((d) => d.code === 'spec/invalid')).toHaveLength(c.code === 'spec/invalid' ? 1 : 0);
+    }
+    const text = readFileSync(join(dir, c.file), 'utf8');
+    const needle = c.line;
+    const line = needle === undefined ? ':\\d+' : needle === false ? '' : `:${text.split('\n').findIndex((l) => l.includes(needle)) + 1}`;
+    const where = new RegExp(`${severity} ${c.code} ${escapeRegExp(rel)}${line}${match!.path ? `: ${escapeRegExp(match!.path)}` : ''}\n`);
 
-    // The same spec through the CLI: exit 1, the diagnostic printed, the previous output untouched.
+    if (severity === 'warning') {
+      const run = cli(['check', '--specs', dir], dirname(dir));
+      expect(run.status, run.stderr).toBe(0);
+      expect(run.stderr).toMatch(where);
+      return;
+    }
+    // The same spec through the CLI: exit 1, the diagnostic printed at its line, the previous output untouched.
     const out = previousOutput();
     const before = snapshot(out);
     const run = cli(['generate', '--specs', dir, '--out', out], dirname(dir));
     expect(run.status).toBe(1);
-    expect(run.stderr).toContain(`${c.code} ${rel}: ${match!.path}`);
+    expect(run.stderr).toMatch(where);
     expect(snapshot(out)).toEqual(before);
+  });
+
+  it('a missing spec directory is one diagnostic, not a crash', async () => {
+    const dir = specFixture({});
+    const { model, diagnostics } = await buildModel(join(dir, 'nowhere'), dir);
+    expect(model).toBeUndefined();
+    expect(diagnostics.items.map((d) => [d.code, d.file, d.message])).toEqual([
+      ['spec/no-spec-directory', 'nowhere', 'the spec directory nowhere: no such directory'],
+      ['spec/missing-stack', 'nowhere/stack.ts', 'no stack settings were found'],
+    ]);
   });
 
   it('a valid spec in the same fixture has no errors', async () => {

@@ -4,13 +4,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sumSamples } from '../../src/runtime/telemetry/exposition.ts';
 import { chat, startRig, type Rig } from './router-fixture.ts';
 
-const CLI = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
+const CLI = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const STREAMS = 20;
 const AFTER_KILL = 5;
 
 /** A vLLM simulator in a process of its own, so it can be killed the way a pod dies. */
 async function spawnPod(args: string[]): Promise<{ address: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'sim', 'vllm', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--conditions=infermon-source', '--import', 'tsx', CLI, 'sim', 'vllm', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   const address = await new Promise<string>((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => reject(new Error(`the simulator did not start: ${out}`)), 30_000);

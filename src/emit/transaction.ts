@@ -1,0 +1,180 @@
+import { chmodSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, rmdirSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { BOOKKEEPING_PREFIX, MANIFEST_FILE } from './manifest.ts';
+import type { WritePlan } from './plan.ts';
+
+/**
+ * Applying a write plan so that a crash at any moment can be undone or completed.
+ *
+ * 1. stage: new files and the new manifest are written into a work folder inside the output directory
+ *    (so every later move is a rename on one file system);
+ * 2. journal: the list of moves is written, then renamed into place: from here on, a restart knows what to undo;
+ * 3. swap: each owned file to replace or remove is moved into the work folder, new directories are made,
+ *    each staged file is moved into place;
+ * 4. commit: the new manifest is renamed over the old one. This single rename is the moment the new tree
+ *    becomes the current one;
+ * 5. finish: emptied directories are pruned, the journal and then the work folder are deleted.
+ *
+ * Recovery reads the journal: if the staged manifest has left the work folder, the write committed and only
+ * step 5 remains; otherwise every move of step 3 is undone. Both are safe to repeat.
+ */
+export const WORK_DIR = `${BOOKKEEPING_PREFIX}work`;
+const JOURNAL = 'journal.json';
+const STAGED = 'staged';
+const BACKUP = 'backup';
+const NEW_MANIFEST = 'manifest.json';
+
+export interface Journal {
+  replace: string[];
+  create: string[];
+  remove: string[];
+  dirs: string[];
+}
+
+/** Called with the name of each step before it changes anything on disk; tests fail or kill the writer there. */
+export type StepHook = (step: string) => void;
+
+export function journalOf(plan: WritePlan): Journal {
+  return { replace: plan.replace, create: plan.create, remove: plan.remove, dirs: plan.dirs };
+}
+
+const work = (outDir: string, ...parts: string[]) => join(outDir, WORK_DIR, ...parts);
+
+/** The journal and the manifest reach the disk before the moves they describe; staged data relies on the page cache. */
+function writeDurably(file: string, text: string): void {
+  const fd = openSync(file, 'w');
+  try {
+    writeSync(fd, text);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function makeParents(file: string, made: Set<string>): void {
+  const dir = dirname(file);
+  if (made.has(dir)) return;
+  mkdirSync(dir, { recursive: true });
+  made.add(dir);
+}
+
+export function stage(outDir: string, plan: WritePlan, bodies: ReadonlyMap<string, string>, step: StepHook): void {
+  step('stage');
+  mkdirSync(work(outDir));
+  const made = new Set<string>();
+  for (const path of [...plan.replace, ...plan.create]) {
+    step(`stage ${path}`);
+    const file = work(outDir, STAGED, path);
+    makeParents(file, made);
+    const mode = plan.modes.get(path);
+    writeFileSync(file, bodies.get(path)!);
+    if (mode !== undefined) chmodSync(file, mode);
+  }
+  for (const path of [...plan.replace, ...plan.remove]) makeParents(work(outDir, BACKUP, path), made);
+  step('stage manifest');
+  writeDurably(work(outDir, NEW_MANIFEST), plan.manifest);
+}
+
+export function commit(outDir: string, journal: Journal, step: StepHook): void {
+  step('journal');
+  writeDurably(work(outDir, `${JOURNAL}.new`), `${JSON.stringify(journal)}\n`);
+  renameSync(work(outDir, `${JOURNAL}.new`), work(outDir, JOURNAL));
+  for (const path of [...journal.replace, ...journal.remove]) {
+    step(`backup ${path}`);
+    renameSync(join(outDir, path), work(outDir, BACKUP, path));
+  }
+  for (const dir of journal.dirs) {
+    step(`mkdir ${dir}`);
+    mkdirSync(join(outDir, dir));
+  }
+  for (const path of [...journal.replace, ...journal.create]) {
+    step(`install ${path}`);
+    renameSync(work(outDir, STAGED, path), join(outDir, path));
+  }
+  step('commit');
+  renameSync(work(outDir, NEW_MANIFEST), join(outDir, MANIFEST_FILE));
+}
+
+function ignoring(codes: string[], action: () => void): void {
+  try {
+    action();
+  } catch (err) {
+    if (!codes.includes((err as NodeJS.ErrnoException).code ?? '')) throw err;
+  }
+}
+
+export function clearWork(outDir: string, step: StepHook): void {
+  step('clear journal');
+  ignoring(['ENOENT'], () => unlinkSync(work(outDir, JOURNAL)));
+  step('clear work');
+  rmSync(work(outDir), { recursive: true, force: true });
+}
+
+/** After the commit: directories left empty by removed files go, then the journal and the work folder. */
+export function finish(outDir: string, journal: Journal, step: StepHook): void {
+  step('prune');
+  for (const path of journal.remove) {
+    const parts = path.split('/');
+    for (let depth = parts.length - 1; depth > 0; depth--) {
+      try {
+        rmdirSync(join(outDir, ...parts.slice(0, depth)));
+      } catch {
+        break; // not empty (or someone else's): it and its parents stay
+      }
+    }
+  }
+  clearWork(outDir, step);
+}
+
+/** Undoes every move of a write that did not commit; files and folders the write never touched stay as they are. */
+export function rollBack(outDir: string, journal: Journal, step: StepHook = () => {}): void {
+  for (const path of journal.create) {
+    // Moved into place exactly when it is no longer staged.
+    if (existsSync(work(outDir, STAGED, path))) continue;
+    step(`undo ${path}`);
+    ignoring(['ENOENT'], () => unlinkSync(join(outDir, path)));
+  }
+  for (const dir of [...journal.dirs].reverse()) {
+    step(`undo mkdir ${dir}`);
+    ignoring(['ENOENT', 'ENOTEMPTY', 'EEXIST', 'ENOTDIR'], () => rmdirSync(join(outDir, dir)));
+  }
+  for (const path of [...journal.replace, ...journal.remove]) {
+    if (!existsSync(work(outDir, BACKUP, path))) continue;
+    step(`restore ${path}`);
+    renameSync(work(outDir, BACKUP, path), join(outDir, path));
+  }
+  clearWork(outDir, step);
+}
+
+export type Recovery = 'none' | 'rolled back' | 'completed' | 'cleared';
+
+function readJournal(outDir: string): Journal | undefined {
+  try {
+    return JSON.parse(readFileSync(work(outDir, JOURNAL), 'utf8')) as Journal;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Brings an output directory left by an interrupted write back to a whole tree. Call it holding the lock. */
+export function recover(outDir: string, step: StepHook = () => {}): Recovery {
+  if (!existsSync(work(outDir))) return 'none';
+  const journal = readJournal(outDir);
+  if (!journal) {
+    // Interrupted while staging: nothing outside the work folder was touched yet.
+    clearWork(outDir, step);
+    return 'cleared';
+  }
+  // The work folder outlives the journal, so while the journal exists a missing staged manifest was committed.
+  if (!existsSync(work(outDir, NEW_MANIFEST))) {
+    finish(outDir, journal, step);
+    return 'completed';
+  }
+  rollBack(outDir, journal, step);
+  return 'rolled back';
+}
+
+/** Whether an interrupted write waits for recovery in `outDir`. */
+export function hasPendingWrite(outDir: string): boolean {
+  return existsSync(work(outDir, JOURNAL));
+}
