@@ -148,6 +148,17 @@ export function buildProgram(version: string): Command {
       process.stdout.write(opts.format === 'json' ? catalogJson(model) : catalogMarkdown(model));
     });
 
+  program
+    .command('init')
+    .description('scaffold a monitoring repository: specs, CI workflows, package.json; never replaces a file')
+    .argument('[dir]', 'directory to scaffold', '.')
+    .option('--sources <names>', 'comma-separated catalog sources to monitor', 'vllm,dcgm,kthena-router')
+    .action(async (dir: string, opts: { sources: string }) => {
+      const { runInit } = await import('./init.ts');
+      const problem = runInit(dir, opts);
+      if (problem) throw usageError(problem);
+    });
+
   registerRouterCommand(program);
   registerImportCommand(program);
   registerSimCommands(program);

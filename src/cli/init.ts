@@ -1,0 +1,44 @@
+import { mkdirSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
+import { renderTemplate } from '../templates.ts';
+import { infermonManifest } from './init/package-json.ts';
+import { scaffoldFiles } from './init/scaffold.ts';
+import { parseSourceList } from './init/sources.ts';
+import { writeScaffold, type WriteOutcome } from './init/write.ts';
+
+export interface InitOptions {
+  /** Comma-separated catalog source names. */
+  sources: string;
+}
+
+/** A directory name as an npm package name: lower case, only the characters npm allows. */
+export function packageNameFor(dir: string): string {
+  const name = basename(resolve(dir))
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]+/g, '-')
+    .replace(/^[._-]+/, '')
+    .replace(/-+$/, '');
+  return name === '' ? 'monitoring' : name;
+}
+
+function outcomeLine(outcome: WriteOutcome): string {
+  return `${outcome.status.padEnd(9)} ${outcome.path}${outcome.detail ? ` (${outcome.detail})` : ''}`;
+}
+
+/**
+ * `infermon init [dir]`: scaffolds a monitoring repository for the chosen sources and prints what it did.
+ * Files that exist are kept as they are (package.json only gains what it lacks), so running it again
+ * changes nothing. Returns the one-line problem when the options are wrong; nothing is written then.
+ */
+export function runInit(dir: string, options: InitOptions): string | undefined {
+  const parsed = parseSourceList(options.sources);
+  if ('error' in parsed) return parsed.error;
+  const root = resolve(dir);
+  mkdirSync(root, { recursive: true });
+  const files = scaffoldFiles({ name: packageNameFor(root), sources: parsed.sources, infermon: infermonManifest() });
+  const outcomes = writeScaffold(root, files);
+  for (const outcome of outcomes) process.stdout.write(`${outcomeLine(outcome)}\n`);
+  const kept = outcomes.some((o) => o.status === 'kept');
+  process.stdout.write(renderTemplate('init/next-steps.txt.hbs', { kept }));
+  return undefined;
+}

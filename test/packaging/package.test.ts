@@ -1,0 +1,128 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PROJECT_ROOT } from '../support/paths.ts';
+import { runTool } from '../support/tools.ts';
+import { ensureBuilt, runCommand, type CommandResult } from './build.ts';
+import { treeSnapshot } from './tree.ts';
+
+/**
+ * The package as users get it: packed, installed into a fresh repository outside this one, scaffolded
+ * with `infermon init`, generated, and the output checked by promtool; the specs type-check against the
+ * shipped declarations.
+ */
+
+const TIMEOUT = 600_000;
+const SOURCES = 'vllm,dcgm,kthena-router';
+const { version } = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string };
+
+const ok = (r: CommandResult) => [r.stdout, r.stderr].join('\n');
+
+let packedFiles: string[] = [];
+let work = '';
+let repo = '';
+
+function inRepo(command: string, ...args: string[]): CommandResult {
+  return runCommand(join(repo, 'node_modules', '.bin', command), args, repo);
+}
+
+beforeAll(() => {
+  ensureBuilt();
+  work = mkdtempSync(join(tmpdir(), 'infermon-package-'));
+  // dist/ is fresh, so the `prepare` build npm would run while packing is skipped.
+  const listed = runCommand('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], PROJECT_ROOT);
+  expect(listed.status, ok(listed)).toBe(0);
+  packedFiles = (JSON.parse(listed.stdout) as Array<{ files: Array<{ path: string }> }>)[0]!.files.map((f) => f.path);
+  const packed = runCommand('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', work], PROJECT_ROOT);
+  expect(packed.status, ok(packed)).toBe(0);
+  const tarball = join(work, (JSON.parse(packed.stdout) as Array<{ filename: string }>)[0]!.filename);
+
+  repo = join(work, 'platform-monitoring');
+  mkdirSync(repo);
+  const install = runCommand('npm', ['install', '--save-dev', '--no-audit', '--no-fund', '--prefer-offline', tarball, 'typescript', '@types/node'], repo);
+  expect(install.status, ok(install)).toBe(0);
+}, TIMEOUT);
+
+afterAll(() => {
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+describe('the packed package', () => {
+  it('ships the compiled tree, the templates and the bin, and no sources, tests or output', () => {
+    for (const file of ['dist/src/index.js', 'dist/src/index.d.ts', 'bin/infermon.mjs', 'package.json', 'dist/templates/init/specs/stack.ts.hbs'])
+      expect(packedFiles).toContain(file);
+    expect(packedFiles.some((f) => f.startsWith('dist/templates/docs/'))).toBe(true);
+    const leaked = packedFiles.filter((f) => /^(test|bench|out|specs|src)\//.test(f));
+    expect(leaked).toEqual([]);
+  });
+
+  it('prints its version', () => {
+    const r = inRepo('infermon', '--version');
+    expect(r.status, ok(r)).toBe(0);
+    expect(r.stdout.trim()).toBe(version);
+  });
+
+  it(
+    'scaffolds a repository whose output passes promtool and whose specs type-check',
+    () => {
+      const init = inRepo('infermon', 'init', '--sources', SOURCES);
+      expect(init.status, ok(init)).toBe(0);
+      expect(init.stdout).toMatch(/^created\s+specs\/stack\.ts$/m);
+      // npm wrote package.json when infermon was installed; init adds the scripts and settings it lacked.
+      expect(init.stdout).toMatch(/^completed\s+package\.json \(added .*scripts\.generate/m);
+
+      const generate = runCommand('npm', ['run', 'generate'], repo);
+      expect(generate.status, ok(generate)).toBe(0);
+
+      const rules = join(repo, 'out', 'prometheus', 'rules');
+      const check = runTool('promtool', ['check', 'rules', ...readdirSync(rules).map((f) => join(rules, f))]);
+      expect(check.status, ok(check)).toBe(0);
+      const tests = join(repo, 'out', 'prometheus', 'tests');
+      const unit = runTool('promtool', ['test', 'rules', ...readdirSync(tests)], { cwd: tests });
+      expect(unit.status, ok(unit)).toBe(0);
+
+      const kustomize = runTool('kubectl', ['kustomize', join(repo, 'out', 'kubernetes')]);
+      expect(kustomize.status, ok(kustomize)).toBe(0);
+
+      const tsc = inRepo('tsc', '--noEmit');
+      expect(tsc.status, ok(tsc)).toBe(0);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'type-checks specs against real declarations: a wrong option, field or type fails tsc',
+    () => {
+      const probe = join(repo, 'specs', 'type-probe.ts');
+      writeFileSync(
+        probe,
+        [
+          "import { defineStack } from 'infermon';",
+          "import { vllmAlerts } from 'infermon/content';",
+          "import { vllm } from 'infermon/catalog/vllm';",
+          "export const stack = defineStack({ namespace: 42, workloadNamespaces: ['x'], alertmanagerUrl: 'http://a', runbookBaseUrl: 'http://r' });",
+          "export const alerts = vllmAlerts({ kvCacheWarnin: 0.9 });",
+          'export const port: string = vllm.spec.port.number;',
+          '',
+        ].join('\n'),
+      );
+      try {
+        const tsc = inRepo('tsc', '--noEmit');
+        expect(tsc.status).not.toBe(0);
+        for (const line of [4, 5, 6]) expect(tsc.stdout, ok(tsc)).toContain(`specs/type-probe.ts(${line},`);
+      } finally {
+        rmSync(probe);
+      }
+    },
+    TIMEOUT,
+  );
+
+  it('changes nothing when init runs again', () => {
+    const before = treeSnapshot(repo);
+    const again = inRepo('infermon', 'init', '--sources', SOURCES);
+    expect(again.status, ok(again)).toBe(0);
+    expect(again.stdout).not.toMatch(/^(created|completed)/m);
+    expect(treeSnapshot(repo)).toEqual(before);
+  });
+});
