@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../support/paths.ts';
 
@@ -38,4 +38,31 @@ export function ensureBuilt(): void {
   if (!distIsStale()) return;
   const r = runCommand('npm', ['run', 'build'], PROJECT_ROOT);
   if (r.status !== 0) throw new Error(`npm run build failed:\n${r.stdout}${r.stderr}`);
+}
+
+/** The package packed as `npm publish` would ship it and installed into a fresh repository. */
+export interface InstalledPackage {
+  /** Files the tarball holds, by path inside the package. */
+  packedFiles: string[];
+  /** A new repository outside this one with the tarball (and `extraPackages`) installed. */
+  repo: string;
+}
+
+function checked(r: CommandResult, what: string): CommandResult {
+  if (r.status !== 0) throw new Error(`${what} failed:\n${r.stdout}${r.stderr}`);
+  return r;
+}
+
+/** Builds when stale, packs, and installs the tarball into `<workDir>/platform-monitoring`. */
+export function installPackedPackage(workDir: string, extraPackages: readonly string[] = []): InstalledPackage {
+  ensureBuilt();
+  // dist/ is fresh, so the `prepare` build npm would run while packing is skipped.
+  const listed = checked(runCommand('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], PROJECT_ROOT), 'npm pack --dry-run');
+  const packedFiles = (JSON.parse(listed.stdout) as Array<{ files: Array<{ path: string }> }>)[0]!.files.map((f) => f.path);
+  const packed = checked(runCommand('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', workDir], PROJECT_ROOT), 'npm pack');
+  const tarball = join(workDir, (JSON.parse(packed.stdout) as Array<{ filename: string }>)[0]!.filename);
+  const repo = join(workDir, 'platform-monitoring');
+  mkdirSync(repo);
+  checked(runCommand('npm', ['install', '--save-dev', '--no-audit', '--no-fund', '--prefer-offline', tarball, ...extraPackages], repo), 'npm install');
+  return { packedFiles, repo };
 }

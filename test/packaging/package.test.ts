@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../support/paths.ts';
 import { runTool } from '../support/tools.ts';
-import { ensureBuilt, runCommand, type CommandResult } from './build.ts';
+import { installPackedPackage, runCommand, type CommandResult } from './build.ts';
 import { treeSnapshot } from './tree.ts';
 
 /**
@@ -28,20 +28,8 @@ function inRepo(command: string, ...args: string[]): CommandResult {
 }
 
 beforeAll(() => {
-  ensureBuilt();
   work = mkdtempSync(join(tmpdir(), 'infermon-package-'));
-  // dist/ is fresh, so the `prepare` build npm would run while packing is skipped.
-  const listed = runCommand('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], PROJECT_ROOT);
-  expect(listed.status, ok(listed)).toBe(0);
-  packedFiles = (JSON.parse(listed.stdout) as Array<{ files: Array<{ path: string }> }>)[0]!.files.map((f) => f.path);
-  const packed = runCommand('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', work], PROJECT_ROOT);
-  expect(packed.status, ok(packed)).toBe(0);
-  const tarball = join(work, (JSON.parse(packed.stdout) as Array<{ filename: string }>)[0]!.filename);
-
-  repo = join(work, 'platform-monitoring');
-  mkdirSync(repo);
-  const install = runCommand('npm', ['install', '--save-dev', '--no-audit', '--no-fund', '--prefer-offline', tarball, 'typescript', '@types/node'], repo);
-  expect(install.status, ok(install)).toBe(0);
+  ({ packedFiles, repo } = installPackedPackage(work, ['typescript', '@types/node']));
 }, TIMEOUT);
 
 afterAll(() => {
