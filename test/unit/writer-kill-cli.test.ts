@@ -7,7 +7,7 @@ import { recoverTree, writeTree } from '../../src/emit/write.ts';
 import type { Artifact } from '../../src/model/artifact.ts';
 import { buildModel, checkModel, generateArtifacts } from '../../src/pipeline.ts';
 import { CLI_ENTRY, nodeArgs } from '../support/cli.ts';
-import { specFixture, src } from '../support/spec-fixture.ts';
+import { specFixture } from '../support/spec-fixture.ts';
 import { copyOf, treeState, whichState } from '../support/tree.ts';
 
 /**
@@ -20,8 +20,8 @@ const WORK_DIR = '.infermon-work';
 const KILLS = 20;
 
 const extraAlerts = `
-import { defineRuleGroup } from ${src('src/model/spec.ts')};
-import { vllmKvCacheUsage } from ${src('specs/catalog/vllm.ts')};
+import { defineRuleGroup } from 'infermon';
+import { vllmKvCacheUsage } from 'infermon/catalog/vllm';
 export const extra = defineRuleGroup({ name: 'extra.alerts', rules: [
   { alert: 'ExtraKvCacheFull', expr: 'max by (model_name) (vllm:kv_cache_usage_perc) > 0.95', severity: 'info', summary: 's', description: 'full on {{ $labels.model_name }}',
     tests: { firing: [{ series: [{ metric: vllmKvCacheUsage, labels: { model_name: 'm', engine: '0' }, value: 0.99 }] }], quiet: [{ series: [{ metric: vllmKvCacheUsage, labels: { model_name: 'm', engine: '0' }, value: 0.1 }] }] } },
