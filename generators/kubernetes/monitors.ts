@@ -1,9 +1,11 @@
 import { OUT, generatedHeader } from '../../src/conventions.ts';
-import { sortKeys, toYaml } from '../../src/emit/serialize.ts';
+import { sortKeys } from '../../src/emit/serialize.ts';
 import type { Artifact } from '../../src/model/artifact.ts';
 import type { Model } from '../../src/model/model.ts';
 import { objectLabels, scrapeTargets, type ScrapeTarget } from '../../src/model/scrape.ts';
 import type { Stack } from '../../src/model/stack.ts';
+import { runsPrometheusOperator } from '../../src/model/targets.ts';
+import { kubernetesArtifact } from './objects.ts';
 
 /**
  * ServiceMonitors for sources behind a Service, PodMonitors for the rest. Endpoints name the port (a
@@ -60,8 +62,12 @@ export function monitorObjects(model: Model): Array<{ target: ScrapeTarget; obje
 }
 
 export function monitorsGenerator(model: Model): Artifact[] {
-  return monitorObjects(model).map(({ target, object }) => ({
-    path: `${object.kind === 'ServiceMonitor' ? SERVICE_MONITOR_DIR : POD_MONITOR_DIR}/${object.metadata.name}.yaml`,
-    body: toYaml(object, generatedHeader(model.stack.value, [target.file, model.stack.file])),
-  }));
+  if (!runsPrometheusOperator(model.stack.value.targets)) return [];
+  return monitorObjects(model).map(({ target, object }) =>
+    kubernetesArtifact(
+      `${object.kind === 'ServiceMonitor' ? SERVICE_MONITOR_DIR : POD_MONITOR_DIR}/${object.metadata.name}.yaml`,
+      [{ object, at: { file: target.file, path: target.root } }],
+      generatedHeader(model.stack.value, [target.file, model.stack.file]),
+    ),
+  );
 }

@@ -24,7 +24,15 @@ async function report(diagnostics: Diagnostics, format: 'text' | 'json'): Promis
   if (diagnostics.items.length > 0) process.stderr.write(`${errors} error(s), ${warnings} warning(s)\n`);
 }
 
+/** Load and check the specs; reports and stops on errors. */
 async function checkedModel(specs: string, format: 'text' | 'json') {
+  const { model, diagnostics } = await loadAndCheck(specs);
+  await report(diagnostics, format);
+  if (!model || diagnostics.hasErrors) throw new ExitError(1, 'the specs have errors; nothing was written');
+  return model;
+}
+
+async function loadAndCheck(specs: string) {
   const root = process.cwd();
   // Everything compiled is loaded before the spec files: once the TypeScript loader is registered for
   // them, every further module load takes a round trip through its hooks.
@@ -37,9 +45,21 @@ async function checkedModel(specs: string, format: 'text' | 'json') {
   ]);
   const { model, diagnostics } = await buildModel(resolve(specs), root);
   if (model) checkModel(model, diagnostics);
+  return { model, diagnostics };
+}
+
+/**
+ * Load, check, generate, and check what was generated; reports every diagnostic once and stops on
+ * errors, so nothing is written from specs that produce objects Kubernetes would refuse.
+ */
+async function checkedArtifacts(specs: string, format: 'text' | 'json') {
+  const { model, diagnostics } = await loadAndCheck(specs);
+  const { generateArtifacts, checkArtifacts } = await import('../pipeline.ts');
+  const artifacts = model && !diagnostics.hasErrors ? generateArtifacts(model) : [];
+  checkArtifacts(artifacts, diagnostics);
   await report(diagnostics, format);
   if (!model || diagnostics.hasErrors) throw new ExitError(1, 'the specs have errors; nothing was written');
-  return model;
+  return { model, artifacts };
 }
 
 const specsOption = new Option('--specs <dir>', 'spec directory').default('specs');
@@ -59,10 +79,8 @@ export function buildProgram(version: string): Command {
     .option('--check', 'do not write; list files that differ and fail when out/ is stale')
     .addOption(formatOption)
     .action(async (opts: { specs: string; out: string; check?: boolean; format: 'text' | 'json' }) => {
-      const model = await checkedModel(opts.specs, opts.format);
-      const { generateArtifacts } = await import('../pipeline.ts');
+      const { model, artifacts } = await checkedArtifacts(opts.specs, opts.format);
       const { diffTree, writeTree } = await import('../emit/write.ts');
-      const artifacts = generateArtifacts(model);
       const out = resolve(opts.out);
       if (opts.check) {
         const diff = diffTree(out, artifacts);
@@ -84,7 +102,7 @@ export function buildProgram(version: string): Command {
     .addOption(specsOption)
     .addOption(formatOption)
     .action(async (opts: { specs: string; format: 'text' | 'json' }) => {
-      const model = await checkedModel(opts.specs, opts.format);
+      const { model } = await checkedArtifacts(opts.specs, opts.format);
       const { GENERATORS } = await import('../../generators/index.ts');
       if (opts.format === 'text') process.stdout.write(`ok: ${model.catalog.metrics.length} metrics, ${GENERATORS.length} generators, no errors\n`);
     });

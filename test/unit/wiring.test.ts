@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { kubePrometheusStackValuesGenerator } from '../../generators/kubernetes/kube-prometheus-stack-values.ts';
 import { monitorObjects, monitorsGenerator } from '../../generators/kubernetes/monitors.ts';
 import { localPrometheusConfig, prometheusConfigGenerator } from '../../generators/prometheus/config.ts';
 import { checkDashboardAndSloJobs, checkJobMatchers, checkMonitorPorts, checkScrapeWiring } from '../../src/check/wiring.ts';
@@ -136,17 +135,6 @@ describe('prometheus.yml', () => {
     expect(config.scrape_configs.map((j) => j.job_name).sort()).toEqual(scrapeTargets(model).map((t) => t.job).sort());
     expect(config.scrape_configs.every((j) => j.scrape_interval === '1s')).toBe(true);
     expect(() => localPrometheusConfig(model, { targets: { nosuch: ['127.0.0.1:1'] }, ruleFiles: [], alertmanager: 'x:1', scrapeInterval: '1s' })).toThrow(/nosuch/);
-  });
-});
-
-describe('kube-prometheus-stack values', () => {
-  it('sets the declared selectors, external labels and the dashboard sidecar', () => {
-    const values = parse(kubePrometheusStackValuesGenerator(model)[0]!.body) as Record<string, any>;
-    const spec = values.prometheus.prometheusSpec;
-    expect(spec.serviceMonitorSelector.matchLabels).toEqual(model.stack.value.selectors.serviceMonitors);
-    expect(spec.serviceMonitorSelectorNilUsesHelmValues).toBe(false);
-    expect(spec.externalLabels).toEqual(model.stack.value.externalLabels);
-    expect(values.grafana.sidecar.dashboards.label).toBe('grafana_dashboard');
   });
 });
 
