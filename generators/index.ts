@@ -1,6 +1,7 @@
 import type { Artifact } from '../src/model/artifact.ts';
 import type { Model } from '../src/model/model.ts';
 import { catalogDocs } from './docs/catalog.ts';
+import { datasourcesGenerator } from './grafana/datasources.ts';
 import { generateDashboards } from './grafana/index.ts';
 import { runbooks } from './docs/runbooks.ts';
 import { prometheusRules } from './prometheus-rules/index.ts';
@@ -11,4 +12,4 @@ import { sloArtifacts } from './slo/index.ts';
 export type Generator = (model: Model) => Artifact[];
 
 /** Every output kind, in no particular order: the pipeline sorts paths. */
-export const GENERATORS: Generator[] = [prometheusRules, catalogDocs, runbooks, ...scrapeWiring, generateDashboards, sloArtifacts];
+export const GENERATORS: Generator[] = [prometheusRules, catalogDocs, runbooks, ...scrapeWiring, generateDashboards, datasourcesGenerator, sloArtifacts];

@@ -1,8 +1,13 @@
 import { defineStack } from 'infermon';
 
-/** The monitoring stack the output targets: kube-prometheus-stack in `monitoring`, Prometheus 3. */
+/**
+ * The monitoring stack the output targets: kube-prometheus-stack in `monitoring` with a central Prometheus
+ * federating it from plain files, Prometheus 3, infermon's own SLO rules, a Loki configured from files,
+ * and both log shippers while Promtail is phased out.
+ */
 export const stack = defineStack({
   namespace: 'monitoring',
+  targets: { prometheus: ['kube-prometheus-stack', 'plain'], slo: 'native', loki: 'plain', logShippers: ['alloy', 'promtail'] },
   workloadNamespaces: ['kthena-system', 'inference', 'arks-operator-system', 'gpu-operator', 'rag-app', 'moe-router'],
   prometheusMajor: 3,
   kubePrometheusStackRelease: 'kube-prometheus-stack',

@@ -122,3 +122,18 @@ export const KUSTOMIZATION = 'kubernetes/kustomization.yaml';
 export const PROMTAIL_EOL_DATE = '2026-03-02';
 /** Loki 3 rejects more stream labels than this per series by default (`max_label_names_per_series`). */
 export const LOKI3_MAX_LABEL_NAMES = 15;
+
+/**
+ * The grafana/loki Helm chart's rules sidecar (chart 6.x for Loki 3.4, values.yaml `sidecar.rules`): it
+ * copies ConfigMaps carrying the `loki_rule` label (`labelValue: ""`, any value) into `/rules`; the
+ * k8s-sidecar it runs (1.30) puts a ConfigMap's files in the folder its `k8s-sidecar-target-directory`
+ * annotation names, relative to that folder (k8s-sidecar's default `FOLDER_ANNOTATION`; the chart keeps it).
+ */
+export const LOKI_RULE_LABEL = { loki_rule: '1' } as const;
+export const LOKI_RULES_SIDECAR_FOLDER = '/rules';
+export const K8S_SIDECAR_FOLDER_ANNOTATION = 'k8s-sidecar-target-directory';
+
+/** Whether an output path holds Kubernetes objects to apply (the values file and the kustomization do not). */
+export function isKubernetesManifest(path: string): boolean {
+  return path.startsWith(`${OUT.kubernetes}/`) && /\.ya?ml$/.test(path) && path !== KUBE_PROMETHEUS_STACK_VALUES && path !== KUSTOMIZATION;
+}

@@ -19,6 +19,7 @@ export {
 export { label, metric, type LabelSpec, type MetricSpec, type SourceSpec } from './model/catalog.ts';
 export { promql, type AlertSpec, type RecordingRuleSpec, type RuleGroupSpec, type RuleSpec, type Severity, type TestSeriesSpec } from './model/rules.ts';
 export type { StackSpec } from './model/stack.ts';
+export type { TargetsSpec } from './model/targets.ts';
 export type { RoutingSpec, RouteSpec } from './model/routing.ts';
 export type { LogsSpec } from './model/logs.ts';
 export type { DashboardSpec, PanelSpec, RowSpec, VariableSpec, DashboardQuerySpec } from './model/dashboard.ts';

@@ -1,6 +1,7 @@
 import { relative, resolve, sep } from 'node:path';
 import { GENERATORS } from '../generators/index.ts';
 import { CHECKS } from './check/index.ts';
+import { checkObjectSizes } from './check/object-size.ts';
 import { Catalog } from './model/catalog-index.ts';
 import { Diagnostics } from './model/diagnostics.ts';
 import { loadSpecs } from './model/load.ts';
@@ -54,4 +55,10 @@ export function generateArtifacts(model: Model): Artifact[] {
     seen.add(a.path);
   }
   return artifacts.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/** Checks over the generated documents themselves: what only exists once generated (object sizes). */
+export function checkArtifacts(artifacts: readonly Artifact[], diagnostics = new Diagnostics()): Diagnostics {
+  checkObjectSizes(artifacts, diagnostics);
+  return diagnostics;
 }

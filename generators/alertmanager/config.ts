@@ -2,7 +2,7 @@ import { OUT, alertmanagerConfigName, generatedHeader } from '../../src/conventi
 import { toYaml } from '../../src/emit/serialize.ts';
 import { collectAlerts } from '../../src/model/alerts.ts';
 import type { Artifact } from '../../src/model/artifact.ts';
-import type { Located, Model } from '../../src/model/model.ts';
+import { locate, type Located, type Model } from '../../src/model/model.ts';
 import { resolveRoutes, routingLabels } from '../../src/model/route-resolution.ts';
 import {
   isNullReceiver,
@@ -14,6 +14,8 @@ import {
   type TimeInterval,
 } from '../../src/model/routing.ts';
 import { objectLabels } from '../../src/model/scrape.ts';
+import { runsPrometheusOperator } from '../../src/model/targets.ts';
+import { kubernetesArtifact } from '../kubernetes/objects.ts';
 
 /**
  * alertmanager.yml, the AlertmanagerConfig CR and the route test cases, all from one routing spec.
@@ -242,7 +244,14 @@ function crTimeInterval(t: TimeInterval): Record<string, unknown> {
   };
 }
 
-export function alertmanagerConfigObject(routing: Located<Routing>, model: Model): Record<string, unknown> {
+export interface AlertmanagerConfigObject {
+  apiVersion: 'monitoring.coreos.com/v1alpha1';
+  kind: 'AlertmanagerConfig';
+  metadata: { name: string; namespace: string; labels: Record<string, string> };
+  spec: Record<string, unknown>;
+}
+
+export function alertmanagerConfigObject(routing: Located<Routing>, model: Model): AlertmanagerConfigObject {
   const r = routing.value;
   return {
     apiVersion: 'monitoring.coreos.com/v1alpha1',
@@ -297,10 +306,20 @@ export function alertmanagerGenerator(model: Model): Artifact[] {
   if (!routing) return [];
   const header = generatedHeader(model.stack.value, [routing.file]);
   const files = [...new Set([routing.file, ...collectAlerts(model).map((a) => a.origin.file)])];
-  const cr = alertmanagerConfigObject(routing, model);
+  const artifacts: Artifact[] = [];
+  if (runsPrometheusOperator(model.stack.value.targets)) {
+    const cr = alertmanagerConfigObject(routing, model);
+    artifacts.push(
+      kubernetesArtifact(
+        `${ALERTMANAGER_CR_DIR}/${cr.metadata.name}.yaml`,
+        [{ object: cr, at: locate(routing) }],
+        generatedHeader(model.stack.value, [routing.file, model.stack.file]),
+      ),
+    );
+  }
   return [
+    ...artifacts,
     { path: ALERTMANAGER_CONFIG, body: toYaml(alertmanagerYaml(routing.value), header) },
-    { path: `${ALERTMANAGER_CR_DIR}/${(cr.metadata as { name: string }).name}.yaml`, body: toYaml(cr, generatedHeader(model.stack.value, [routing.file, model.stack.file])) },
     {
       path: ROUTE_TESTS,
       body: toYaml(

@@ -61,7 +61,9 @@ export function dashboardBuilder(dashboard: ResolvedDashboard, all: readonly Res
     if (target) builder.link(dashboardLink(target));
   }
   for (const row of dashboard.rows) {
-    builder.withRow(new RowBuilder(row.title).id(row.id));
+    const rowBuilder = new RowBuilder(row.title).id(row.id);
+    if (row.repeat) rowBuilder.repeat(row.repeat);
+    builder.withRow(rowBuilder);
     for (const panel of row.panels) builder.withPanel(panelBuilder(panel));
   }
   return builder;

@@ -24,6 +24,7 @@ export function dashboardsDoc(dashboards: readonly ResolvedDashboard[], model: M
       })),
       rows: d.rows.map((row) => ({
         title: row.title,
+        repeat: row.repeat ? `$${row.repeat}` : undefined,
         panels: row.panels.map((p) => ({
           id: p.id,
           title: p.title,

@@ -13,6 +13,7 @@ import type { Artifact } from '../../src/model/artifact.ts';
 import type { Stack } from '../../src/model/stack.ts';
 import { toJson, toYaml } from '../../src/emit/serialize.ts';
 import { sortKeys } from '../../src/model/sort-keys.ts';
+import { kubernetesArtifact } from '../kubernetes/objects.ts';
 import type { DashboardJson } from './dashboard.ts';
 import type { ResolvedDashboard } from '../../src/grafana/resolve.ts';
 
@@ -39,10 +40,7 @@ export function dashboardConfigMap(dashboard: ResolvedDashboard, json: Dashboard
     },
     data: { [dashboardFileName(dashboard.spec.id)]: toJson(json) },
   };
-  return {
-    path: `${OUT.grafanaDashboardConfigMaps}/${dashboard.spec.id}.yaml`,
-    body: toYaml(configMap, generatedHeader(stack, [dashboard.at.file])),
-  };
+  return kubernetesArtifact(`${OUT.grafanaDashboardConfigMaps}/${dashboard.spec.id}.yaml`, [{ object: configMap, at: dashboard.at }], generatedHeader(stack, [dashboard.at.file]));
 }
 
 /** Grafana file provisioning: the dashboards directory mounted at GRAFANA_DASHBOARDS_MOUNT, in one folder. */

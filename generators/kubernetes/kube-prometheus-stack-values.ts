@@ -9,30 +9,66 @@ import { sortKeys } from '../../src/model/sort-keys.ts';
 import type { Artifact } from '../../src/model/artifact.ts';
 import type { Model } from '../../src/model/model.ts';
 import { scrapeTargets, type SelectedKind } from '../../src/model/scrape.ts';
+import { referencedSecretNames } from '../../src/model/secret-references.ts';
 import type { Stack } from '../../src/model/stack.ts';
+import { runsKubePrometheusStack } from '../../src/model/targets.ts';
+import { renderTemplate } from '../../src/templates.ts';
+import { lokiDatasource } from '../grafana/datasources.ts';
 import { clusterScrapeJob, federationJob } from '../prometheus/config.ts';
 
 /**
- * Values for the kube-prometheus-stack chart that make its Prometheus, Alertmanager and Grafana pick up
- * what infermon generates: selectors matching the generated objects' labels (declared selectors replace
- * the chart's `release` default, undeclared ones keep it), namespace selectors covering the stack
- * namespace the objects live in, scrape jobs for sources outside Kubernetes, external labels and the
- * dashboard sidecar.
+ * Values for the kube-prometheus-stack chart that set only what infermon's objects need, so they merge
+ * into a platform's own values without taking anything from other teams. The chart defaults they lean on
+ * (kube-prometheus-stack 67.x, values.yaml and templates/):
+ * - every `*NamespaceSelector` is `{}`, which watches every namespace;
+ * - `ruleSelector`, `serviceMonitorSelector` and `podMonitorSelector` select `release: <release name>`
+ *   while their `*SelectorNilUsesHelmValues` stay true;
+ * - `alertmanagerConfigSelector` is `{}`, which selects every AlertmanagerConfig;
+ * - `grafana.sidecar.datasources.defaultDatasourceEnabled` provisions the chart's own Prometheus.
  */
 
-/** `<kind>Selector` plus `<kind>SelectorNilUsesHelmValues` for one selected kind. */
-function selectorValues(stack: Stack, kind: SelectedKind, key: string): Record<string, unknown> {
+/** A value that replaces a chart default other objects may rely on: the header lists it for a hand merge. */
+export interface HandMerge {
+  key: string;
+  labels: string;
+}
+
+const PROMETHEUS_SELECTORS: Array<{ kind: SelectedKind; key: string }> = [
+  { kind: 'rules', key: 'rule' },
+  { kind: 'serviceMonitors', key: 'serviceMonitor' },
+  { kind: 'podMonitors', key: 'podMonitor' },
+];
+
+function sameLabels(a: Record<string, string>, b: Record<string, string>): boolean {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
+}
+
+/**
+ * A declared selector, unless it is what the chart selects anyway: the generated objects carry the
+ * declared labels, so only a selector that differs from the chart's needs setting.
+ */
+function selectorValues(stack: Stack, kind: SelectedKind, key: string, merges: HandMerge[]): Record<string, unknown> {
   const declared = stack.selectors[kind];
   if (Object.keys(declared).length === 0) return {};
-  return { [`${key}SelectorNilUsesHelmValues`]: false, [`${key}Selector`]: { matchLabels: sortKeys(declared) } };
+  const release = stack.kubePrometheusStackRelease;
+  if (release !== undefined && sameLabels(declared, { release })) return {};
+  const matchLabels = sortKeys(declared);
+  merges.push({ key: `prometheus.prometheusSpec.${key}Selector`, labels: Object.entries(matchLabels).map(([k, v]) => `${k}=${v}`).join(', ') });
+  return { [`${key}SelectorNilUsesHelmValues`]: false, [`${key}Selector`]: { matchLabels } };
 }
 
-function namespaceSelector(stack: Stack): Record<string, unknown> {
-  return { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: [stack.namespace] }] };
+export interface KubePrometheusStackValues {
+  values: Record<string, unknown>;
+  merges: HandMerge[];
+  /** Lists in the values: a Helm merge replaces a list, so users append their own entries by hand. */
+  lists: string[];
 }
 
-export function kubePrometheusStackValues(model: Model): Record<string, unknown> {
+export function kubePrometheusStackValues(model: Model): KubePrometheusStackValues {
   const stack = model.stack.value;
+  const merges: HandMerge[] = [];
+  const lists: string[] = [];
   const targets = scrapeTargets(model);
   const outsideKubernetes = targets.filter((t) => !t.monitor).flatMap((t) => {
     const job = clusterScrapeJob(t, stack);
@@ -40,27 +76,26 @@ export function kubePrometheusStackValues(model: Model): Record<string, unknown>
   });
   const federation = federationJob(stack, targets.map((t) => t.job));
   const additionalScrapeConfigs = federation ? [...outsideKubernetes, federation] : outsideKubernetes;
-  return {
+  if (additionalScrapeConfigs.length > 0) lists.push('prometheus.prometheusSpec.additionalScrapeConfigs');
+  const secrets = model.specs.routing[0] ? referencedSecretNames(model.specs.routing[0].value) : [];
+  if (secrets.length > 0) lists.push('alertmanager.alertmanagerSpec.secrets');
+  const loki = lokiDatasource(model);
+  if (loki) lists.push('grafana.additionalDataSources');
+
+  const values = {
     prometheus: {
       prometheusSpec: {
         evaluationInterval: stack.evaluationInterval,
         externalLabels: sortKeys(stack.externalLabels),
-        ...selectorValues(stack, 'rules', 'rule'),
-        ruleNamespaceSelector: namespaceSelector(stack),
-        ...selectorValues(stack, 'serviceMonitors', 'serviceMonitor'),
-        serviceMonitorNamespaceSelector: namespaceSelector(stack),
-        ...selectorValues(stack, 'podMonitors', 'podMonitor'),
-        podMonitorNamespaceSelector: namespaceSelector(stack),
+        ...Object.assign({}, ...PROMETHEUS_SELECTORS.map(({ kind, key }) => selectorValues(stack, kind, key, merges))),
         ...(additionalScrapeConfigs.length > 0 ? { additionalScrapeConfigs } : {}),
       },
     },
     alertmanager: {
       alertmanagerSpec: {
-        ...(Object.keys(stack.selectors.alertmanagerConfigs).length > 0
-          ? { alertmanagerConfigSelector: { matchLabels: sortKeys(stack.selectors.alertmanagerConfigs) } }
-          : {}),
-        alertmanagerConfigNamespaceSelector: namespaceSelector(stack),
         alertmanagerConfigMatcherStrategy: { type: stack.alertmanagerConfigMatcherStrategy },
+        // alertmanager.yml reads these as files under /etc/alertmanager/secrets/<name>/.
+        ...(secrets.length > 0 ? { secrets } : {}),
       },
     },
     grafana: {
@@ -73,12 +108,20 @@ export function kubePrometheusStackValues(model: Model): Record<string, unknown>
           searchNamespace: 'ALL',
           provider: { foldersFromFilesStructure: true },
         },
+        datasources: { defaultDatasourceEnabled: true },
       },
+      ...(loki ? { additionalDataSources: [loki] } : {}),
     },
   };
+  return { values, merges, lists };
 }
 
 export function kubePrometheusStackValuesGenerator(model: Model): Artifact[] {
-  const files = [model.stack.file, ...scrapeTargets(model).map((t) => t.file)];
-  return [{ path: KUBE_PROMETHEUS_STACK_VALUES, body: toYaml(kubePrometheusStackValues(model), generatedHeader(model.stack.value, files)) }];
+  if (!runsKubePrometheusStack(model.stack.value.targets)) return [];
+  const files = [model.stack.file, ...scrapeTargets(model).map((t) => t.file), ...model.specs.routing.map((r) => r.file), ...model.specs.logs.map((l) => l.file)];
+  const { values, merges, lists } = kubePrometheusStackValues(model);
+  const header =
+    generatedHeader(model.stack.value, files) +
+    renderTemplate('config-headers/kube-prometheus-stack-values.hbs', { file: `out/${KUBE_PROMETHEUS_STACK_VALUES}`, merges, lists });
+  return [{ path: KUBE_PROMETHEUS_STACK_VALUES, body: toYaml(values, header) }];
 }

@@ -1,11 +1,9 @@
 import type { Stack } from '../../src/model/stack.ts';
-import { KUBE_PROMETHEUS_STACK_VALUES, KUSTOMIZATION, OUT, generatedHeader } from '../../src/conventions.ts';
+import { KUSTOMIZATION, OUT, generatedHeader, isKubernetesManifest } from '../../src/conventions.ts';
 import { toYaml } from '../../src/emit/serialize.ts';
 import type { Artifact } from '../../src/model/artifact.ts';
 
 const K8S_PREFIX = `${OUT.kubernetes}/`;
-/** Files under out/kubernetes that are not Kubernetes objects, relative to out/kubernetes. */
-const NOT_RESOURCES = new Set([KUBE_PROMETHEUS_STACK_VALUES, KUSTOMIZATION].map((p) => p.slice(K8S_PREFIX.length)));
 
 /**
  * `out/kubernetes/kustomization.yaml` over every generated object, so `kubectl apply -k out/kubernetes`
@@ -14,8 +12,9 @@ const NOT_RESOURCES = new Set([KUBE_PROMETHEUS_STACK_VALUES, KUSTOMIZATION].map(
  */
 export function kustomizationArtifact(paths: readonly string[], stack: Stack): Artifact {
   const resources = [...new Set(paths)]
-    .map((p) => (p.startsWith(K8S_PREFIX) ? p.slice(K8S_PREFIX.length) : p))
-    .filter((p) => /\.ya?ml$/.test(p) && !NOT_RESOURCES.has(p))
+    .map((p) => (p.startsWith(K8S_PREFIX) ? p : `${K8S_PREFIX}${p}`))
+    .filter(isKubernetesManifest)
+    .map((p) => p.slice(K8S_PREFIX.length))
     .sort();
   const body = {
     apiVersion: 'kustomize.config.k8s.io/v1beta1',

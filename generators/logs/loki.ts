@@ -1,23 +1,37 @@
-import { OUT, generatedHeader } from '../../src/conventions.ts';
+import {
+  K8S_SIDECAR_FOLDER_ANNOTATION,
+  LOKI_RULE_LABEL,
+  LOKI_RULES_SIDECAR_FOLDER,
+  MANAGED_BY_LABEL,
+  OUT,
+  generatedHeader,
+  k8sName,
+} from '../../src/conventions.ts';
 import { toYaml } from '../../src/emit/serialize.ts';
 import { sortKeys } from '../../src/model/sort-keys.ts';
 import { runbookUrl } from '../../src/model/alert-rule.ts';
 import { logAlertLabels } from '../../src/model/alerts.ts';
 import type { Artifact } from '../../src/model/artifact.ts';
 import { lokiUrl, type Logs } from '../../src/model/logs.ts';
-import type { Model } from '../../src/model/model.ts';
+import { locate, type Located, type Model } from '../../src/model/model.ts';
 import type { Stack } from '../../src/model/stack.ts';
+import { renderTemplate } from '../../src/templates.ts';
+import { kubernetesArtifact } from '../kubernetes/objects.ts';
 import { alloyArtifact } from './alloy.ts';
 import { promtailArtifact } from './promtail.ts';
 
 /**
- * The Loki 3 config (single binary, filesystem store): TSDB index with schema v13 and 24h periods,
- * compactor retention with its delete-request store, structured metadata on, and the ruler evaluating the
- * log-based alerts and sending them to the stack's Alertmanager.
+ * Loki outputs for the stack's Loki target. A plain Loki gets its config (single binary, filesystem
+ * store: TSDB index with schema v13 and 24h periods, compactor retention with its delete-request store,
+ * structured metadata on, the ruler sending the log-based alerts to the stack's Alertmanager) and ruler
+ * files; a Helm-installed Loki gets the ruler rules as ConfigMaps for the chart's rules sidecar and the
+ * chart values that make the ruler read them. The shippers' pipelines follow for the chosen shippers.
  */
 
 export const LOKI_CONFIG = `${OUT.loki}/loki.yaml`;
 export const LOKI_RULES_DIR = `${OUT.loki}/rules`;
+export const LOKI_HELM_VALUES = `${OUT.loki}/helm-values.yaml`;
+export const LOKI_RULE_CONFIGMAP_DIR = `${OUT.kubernetes}/loki-rules`;
 
 export function lokiConfig(logs: Logs, stack: Stack): Record<string, unknown> {
   const dir = logs.loki.dataDir.replace(/\/$/, '');
@@ -87,21 +101,72 @@ export function lokiRuleGroups(logs: Logs, stack: Stack): Record<string, unknown
   };
 }
 
+/** A rules file for the ruler of the plain Loki, stored under its tenant's folder. */
+function rulerFile(logs: Located<Logs>, stack: Stack): Artifact {
+  return {
+    path: `${LOKI_RULES_DIR}/${logs.value.ruleGroup}.yml`,
+    body: toYaml(
+      lokiRuleGroups(logs.value, stack),
+      `${generatedHeader(stack, [logs.file])}# Loki ruler file: install under <ruler storage>/${logs.value.loki.tenant}/ of the Loki config.\n`,
+    ),
+  };
+}
+
+/** The same rules as a ConfigMap the chart's sidecar copies into the tenant's folder of the ruler. */
+function rulerConfigMap(logs: Located<Logs>, stack: Stack): Artifact {
+  const configMap = {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: {
+      name: k8sName('loki-rules', logs.value.ruleGroup),
+      namespace: stack.namespace,
+      labels: sortKeys({ ...stack.commonLabels, ...MANAGED_BY_LABEL, ...LOKI_RULE_LABEL }),
+      annotations: { [K8S_SIDECAR_FOLDER_ANNOTATION]: logs.value.loki.tenant },
+    },
+    data: { [`${logs.value.ruleGroup}.yaml`]: toYaml(lokiRuleGroups(logs.value, stack)) },
+  };
+  return kubernetesArtifact(`${LOKI_RULE_CONFIGMAP_DIR}/${logs.value.ruleGroup}.yaml`, [{ object: configMap, at: locate(logs, 'alerts') }], generatedHeader(stack, [logs.file]));
+}
+
+/** grafana/loki chart values: the rules sidecar on, and the ruler reading its folder as local rule storage. */
+export function lokiHelmValues(logs: Logs, stack: Stack): Record<string, unknown> {
+  return {
+    sidecar: { rules: { enabled: true, label: Object.keys(LOKI_RULE_LABEL)[0], folder: LOKI_RULES_SIDECAR_FOLDER } },
+    loki: {
+      rulerConfig: {
+        storage: { type: 'local', local: { directory: LOKI_RULES_SIDECAR_FOLDER } },
+        evaluation_interval: logs.loki.ruleEvaluationInterval,
+        alertmanager_url: stack.alertmanagerUrl,
+        enable_api: true,
+      },
+    },
+  };
+}
+
+function helmValuesFile(logs: Located<Logs>, stack: Stack, stackFile: string): Artifact {
+  const header =
+    generatedHeader(stack, [logs.file, stackFile]) +
+    renderTemplate('config-headers/loki-helm-values.hbs', { file: `out/${LOKI_HELM_VALUES}`, configMaps: `out/${LOKI_RULE_CONFIGMAP_DIR}`, namespace: stack.namespace });
+  return { path: LOKI_HELM_VALUES, body: toYaml(lokiHelmValues(logs.value, stack), header) };
+}
+
 export function logsGenerator(model: Model): Artifact[] {
   const [logs] = model.specs.logs;
   if (!logs) return [];
   const stack = model.stack.value;
+  const { targets } = stack;
   const url = lokiUrl(logs.value, stack);
-  const header = generatedHeader(model.stack.value, [logs.file, model.stack.file]);
-  const artifacts: Artifact[] = [{ path: LOKI_CONFIG, body: toYaml(lokiConfig(logs.value, stack), header) }];
-  if (logs.value.alerts.length > 0)
-    artifacts.push({
-      path: `${LOKI_RULES_DIR}/${logs.value.ruleGroup}.yml`,
-      body: toYaml(
-        lokiRuleGroups(logs.value, stack),
-        `${generatedHeader(model.stack.value, [logs.file])}# Loki ruler file: install under <ruler storage>/${logs.value.loki.tenant}/ of the Loki config.\n`,
-      ),
-    });
-  if (url) artifacts.push(alloyArtifact(logs.value, url, logs.file, model.stack.value), promtailArtifact(logs.value, url, logs.file, model.stack.value));
+  const hasAlerts = logs.value.alerts.length > 0;
+  const artifacts: Artifact[] = [];
+  if (targets.loki === 'plain') {
+    artifacts.push({ path: LOKI_CONFIG, body: toYaml(lokiConfig(logs.value, stack), generatedHeader(stack, [logs.file, model.stack.file])) });
+    if (hasAlerts) artifacts.push(rulerFile(logs, stack));
+  } else if (hasAlerts) {
+    artifacts.push(rulerConfigMap(logs, stack), helmValuesFile(logs, stack, model.stack.file));
+  }
+  if (url) {
+    if (targets.logShippers.includes('alloy')) artifacts.push(alloyArtifact(logs.value, url, logs.file, stack));
+    if (targets.logShippers.includes('promtail')) artifacts.push(promtailArtifact(logs.value, url, logs.file, stack));
+  }
   return artifacts;
 }

@@ -71,6 +71,7 @@ export function promtailConfig(logs: Logs, lokiUrl: string): Record<string, unkn
 }
 
 export function promtailArtifact(logs: Logs, lokiUrl: string, specFile: string, stack: Stack): Artifact {
-  const warning = renderTemplate('config-headers/promtail-eol.hbs', { eolDate: PROMTAIL_EOL_DATE, alloyConfig: `out/${ALLOY_CONFIG}` });
+  const alloyConfig = stack.targets.logShippers.includes('alloy') ? `out/${ALLOY_CONFIG}` : undefined;
+  const warning = renderTemplate('config-headers/promtail-eol.hbs', { eolDate: PROMTAIL_EOL_DATE, alloyConfig });
   return { path: PROMTAIL_CONFIG, body: toYaml(promtailConfig(logs, lokiUrl), generatedHeader(stack, [specFile]) + warning) };
 }

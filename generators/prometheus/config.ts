@@ -5,6 +5,7 @@ import type { Artifact } from '../../src/model/artifact.ts';
 import type { Model } from '../../src/model/model.ts';
 import { scrapeTargets, type ScrapeTarget } from '../../src/model/scrape.ts';
 import type { Stack } from '../../src/model/stack.ts';
+import { runsPlainPrometheus } from '../../src/model/targets.ts';
 
 /**
  * The plain prometheus.yml, for Prometheus servers run without the operator: one job per scraped source
@@ -126,6 +127,7 @@ export function prometheusConfig(model: Model): Record<string, unknown> {
 }
 
 export function prometheusConfigGenerator(model: Model): Artifact[] {
+  if (!runsPlainPrometheus(model.stack.value.targets)) return [];
   const files = [model.stack.file, ...scrapeTargets(model).map((t) => t.file)];
   return [{ path: OUT.prometheusConfig, body: toYaml(prometheusConfig(model), generatedHeader(model.stack.value, files)) }];
 }

@@ -1,6 +1,10 @@
 import { MANAGED_BY_LABEL, OUT, fileStem, generatedHeader, k8sName } from '../../src/conventions.ts';
 import type { Artifact } from '../../src/model/artifact.ts';
-import type { Located, Model } from '../../src/model/model.ts';
+import { locate, type Located, type Model } from '../../src/model/model.ts';
+import { ANNOTATIONS_LIMIT_BYTES, fitsLastApplied, goJsonBytes, objectSize, type SizedObject } from '../../src/model/object-size.ts';
+import type { Stack } from '../../src/model/stack.ts';
+import { appliesNativeSloRules, runsSlothOperator } from '../../src/model/targets.ts';
+import { kubernetesArtifact, type LocatedObject } from '../kubernetes/objects.ts';
 import type { SloService } from '../../src/model/slo.ts';
 import { toYaml } from '../../src/emit/serialize.ts';
 import { sortKeys } from '../../src/model/sort-keys.ts';
@@ -14,8 +18,9 @@ import { slothCrSpec, slothPrometheusV1 } from './sloth-spec.ts';
 import { SLO_TEST_EVALUATION_INTERVAL, sloTestCases } from './unit-tests.ts';
 
 /**
- * SLO outputs: Sloth specs and PrometheusServiceLevel CRs (for teams running Sloth), and native rules
- * (for everyone else) as a rules file and a PrometheusRule, with promtool unit tests.
+ * SLO outputs: Sloth specs (always, for interchange), native rules as a rules file with promtool unit
+ * tests (always: CI judges them), and for the cluster either PrometheusServiceLevel CRs for a Sloth
+ * operator or the native rules as PrometheusRules, never both.
  */
 
 /** Directory of the AlertWindows files Sloth needs for periods it has no built-in table for. */
@@ -53,6 +58,31 @@ function alertWindowsDocument(period: number, slo: SlothSlo): Record<string, unk
   };
 }
 
+function serviceLevel(name: string, service: SloService, slos: readonly SlothSlo[], stack: Stack): SizedObject & { apiVersion: string; spec: Record<string, unknown> } {
+  return {
+    apiVersion: 'sloth.slok.dev/v1',
+    kind: 'PrometheusServiceLevel',
+    metadata: { name: k8sName(name), namespace: stack.namespace, labels: sortKeys({ ...stack.commonLabels, ...MANAGED_BY_LABEL }) },
+    spec: slothCrSpec(service.service, service.labels, slos),
+  };
+}
+
+/**
+ * The PrometheusServiceLevel CRs of one service and period: one CR while both it and the PrometheusRule
+ * Sloth writes from it (about the size of the same rules in sloth mode) fit client-side `kubectl apply`,
+ * else one CR per SLO, which keeps Sloth's PrometheusRules small as well.
+ */
+function slothServiceLevels(located: Located<SloService>, suffix: string, slos: readonly SlothSlo[], stack: Stack): LocatedObject[] {
+  const service = located.value;
+  const whole = serviceLevel(`${service.service}${suffix}`, service, slos, stack);
+  const slothRulesFit = () => goJsonBytes(slothRuleGroups(slos, SLOTH_CLI_PROM)) <= ANNOTATIONS_LIMIT_BYTES;
+  if (slos.length <= 1 || (fitsLastApplied(objectSize(whole, locate(located))) && slothRulesFit())) return [{ object: whole, at: locate(located) }];
+  return slos.map((slo) => ({
+    object: serviceLevel(`${service.service}${suffix}-${slo.name}`, service, [slo], stack),
+    at: locate(located, `slos[${service.slos.findIndex((s) => s.name === slo.name)}]`),
+  }));
+}
+
 export function sloArtifacts(model: Model): Artifact[] {
   const stack = model.stack.value;
   const out: Artifact[] = [];
@@ -70,26 +100,25 @@ export function sloArtifacts(model: Model): Artifact[] {
         path: slothFile,
         body: toYaml(slothPrometheusV1(service.service, service.labels, part.slos), generatedHeader(model.stack.value, specFiles) + slothCommand(slothFile, part.period)),
       });
-      const cr = {
-        apiVersion: 'sloth.slok.dev/v1',
-        kind: 'PrometheusServiceLevel',
-        metadata: {
-          name: k8sName(`${service.service}${part.suffix}`),
-          namespace: stack.namespace,
-          labels: sortKeys({ ...stack.commonLabels, ...MANAGED_BY_LABEL }),
-        },
-        spec: slothCrSpec(service.service, service.labels, part.slos),
-      };
-      out.push({ path: `${OUT.kubernetes}/sloth/${stem}${part.suffix}.yaml`, body: toYaml(cr, generatedHeader(model.stack.value, specFiles)) });
+      if (runsSlothOperator(stack.targets))
+        out.push(
+          kubernetesArtifact(
+            `${OUT.kubernetes}/sloth/${stem}${part.suffix}.yaml`,
+            slothServiceLevels(located, part.suffix, part.slos, stack),
+            generatedHeader(model.stack.value, specFiles),
+          ),
+        );
       if (!SLOTH_BUILTIN_PERIODS.includes(part.period)) needsWindowsDir = true;
       for (const slo of part.slos) if (!windowsByPeriod.has(slo.period)) windowsByPeriod.set(slo.period, { slo, file: located.file });
     }
 
-    const groups = sloRuleGroups(slos);
+    const groupsPerSlo = slos.map((slo) => sloRuleGroups([slo]));
+    const groups = groupsPerSlo.flat();
+    const groupLocations = groupsPerSlo.flatMap((own, i) => own.map(() => locate(located, `slos[${i}]`)));
     const ruleStem = `slo-${stem}`;
-    const { ruleFile, prometheusRule } = ruleEnvelopes(ruleStem, groups, stack, specFiles);
+    const { ruleFile, prometheusRule } = ruleEnvelopes(ruleStem, groups, stack, specFiles, groupLocations);
     out.push({ path: `${OUT.prometheusRules}/${ruleStem}.yml`, body: ruleFile });
-    out.push({ path: `${OUT.kubernetes}/prometheus-rules/${ruleStem}.yaml`, body: prometheusRule });
+    if (appliesNativeSloRules(stack.targets)) out.push({ path: `${OUT.kubernetes}/prometheus-rules/${ruleStem}.yaml`, ...prometheusRule });
 
     const tests = service.slos.flatMap((spec, i) => sloTestCases(spec, slos[i]!, stack.prometheusMajor));
     if (tests.length > 0) {

@@ -1,4 +1,4 @@
 import * as content from 'infermon/content';
 
-/** One row per SLO in specs/, read from the Sloth recording rules the SLOs generate. */
+/** One row repeated per SLO, read from the Sloth recording rules the SLOs generate. */
 export const slosDashboard = content.sloDashboard();

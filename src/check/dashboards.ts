@@ -52,14 +52,11 @@ function checkQueries(model: Model, dashboard: ResolvedDashboard, allowed: strin
   return used;
 }
 
-function checkVariables(model: Model, dashboard: ResolvedDashboard, item: Parameters<typeof locate>[0], diagnostics: Diagnostics): Set<string> {
+function checkVariables(model: Model, dashboard: ResolvedDashboard, diagnostics: Diagnostics): Set<string> {
   const used = new Set<string>();
   const names = new Set<string>([GRAFANA_DATASOURCE_VARIABLE]);
-  const ownCount = dashboard.spec.variables.length;
-  const generatedCount = dashboard.variables.length - ownCount;
-  dashboard.variables.forEach((variable, i) => {
-    const where =
-      i < generatedCount ? locate(item, 'crossClusterSeries') : locate(item, `variables[${i - generatedCount}]`);
+  for (const variable of dashboard.variables) {
+    const where = variable.at;
     if (names.has(variable.name))
       diagnostics.error(
         'dashboard/duplicate-variable',
@@ -68,7 +65,7 @@ function checkVariables(model: Model, dashboard: ResolvedDashboard, item: Parame
         'give each variable its own name (`datasource` is reserved)',
       );
     names.add(variable.name);
-    if (variable.type !== 'label') return;
+    if (variable.type !== 'label') continue;
     const selector = `${variable.series}${variable.matchers ?? ''}`;
     for (const name of usedVariables(selector)) used.add(name);
     const problems = checkPromQL(selector, {
@@ -86,7 +83,7 @@ function checkVariables(model: Model, dashboard: ResolvedDashboard, item: Parame
         `${dashboard.spec.id} › $${variable.name}: \`${labelValuesQuery(variable)}\` reads label \`${variable.labelName}\`, which \`${variable.series}\` does not have${didYouMean(variable.labelName, model.catalog.labelNames(found.metric, found.suffix))}`,
         `use one of ${model.catalog.labelNames(found.metric, found.suffix).join(', ')}`,
       );
-  });
+  }
   return used;
 }
 
@@ -115,15 +112,13 @@ export function checkDashboards(model: Model, diagnostics: Diagnostics): void {
 
     const allowed = dashboard.variables.map((v) => v.name);
     const used = checkQueries(model, dashboard, allowed, diagnostics);
-    for (const name of checkVariables(model, dashboard, item, diagnostics)) used.add(name);
-    const ownCount = dashboard.spec.variables.length;
-    const generatedCount = dashboard.variables.length - ownCount;
-    dashboard.variables.forEach((variable, i) => {
+    for (const name of checkVariables(model, dashboard, diagnostics)) used.add(name);
+    for (const row of dashboard.rows) if (row.repeat) used.add(row.repeat);
+    dashboard.variables.forEach((variable) => {
       if (used.has(variable.name)) return;
-      const where = i < generatedCount ? locate(item, 'crossClusterSeries') : locate(item, `variables[${i - generatedCount}]`);
       diagnostics.error(
         'dashboard/unused-variable',
-        where,
+        variable.at,
         `${id}: variable \`$${variable.name}\` is not used by any panel query or other variable`,
         `filter the panel queries on \`$${variable.name}\`, or remove the variable`,
       );

@@ -2,6 +2,7 @@ import type { MetricSpec } from '../model/catalog.ts';
 import type { Diagnostics } from '../model/diagnostics.ts';
 import { locate, type Located, type Model } from '../model/model.ts';
 import { resolveOptions, type SloService } from '../model/slo.ts';
+import { runsSlothOperator } from '../model/targets.ts';
 import { checkPromQL } from '../promql/check.ts';
 import { sloId } from '../slo/names.ts';
 import { atWindow, sliQueries } from '../slo/sli.ts';
@@ -88,6 +89,13 @@ function checkService(located: Located<SloService>, model: Model, d: Diagnostics
     const options = resolveOptions(service, slo);
     if (sli.kind === 'raw' && options.mode === 'efficient')
       d.error('slo/efficient-needs-events', at('options.mode'), 'the efficient mode sums error and total events; a raw SLI has only a ratio', 'give the SLI as a ratio or latency SLI, or use mode `sloth`');
+    if (options.mode === 'efficient' && runsSlothOperator(model.stack.value.targets))
+      d.error(
+        'slo/efficient-needs-native',
+        slo.options.mode === 'efficient' ? at('options.mode') : locate(located, 'options.mode'),
+        'the Sloth operator writes its own rules from the PrometheusServiceLevel, so the efficient mode would not run',
+        `use targets.slo \`native\` in ${model.stack.file}, or mode \`sloth\``,
+      );
     if (sli.kind === 'raw' && options.minEventRate !== undefined)
       d.error('slo/min-event-rate-needs-events', at('options.minEventRate'), 'a minimum event rate needs the total events; a raw SLI has only a ratio', 'give the SLI as a ratio or latency SLI, or drop minEventRate');
     if (sli.kind === 'raw' || (sli.kind === 'ratio' && (typeof sli.errors === 'string' || typeof sli.total === 'string')))

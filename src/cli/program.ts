@@ -38,7 +38,15 @@ function requirePath(flag: string, value: string, example: string): void {
   if (value.trim() === '') throw usageError(`${flag} is empty; name a directory (e.g. ${flag} ${example})`);
 }
 
+/** Load and check the specs; reports and stops on errors. */
 async function checkedModel(specs: string, format: 'text' | 'json') {
+  const { model, diagnostics } = await loadAndCheck(specs);
+  await report(diagnostics, format);
+  if (!model || diagnostics.hasErrors) throw new ExitError(1, 'the specs have errors; nothing was written');
+  return model;
+}
+
+async function loadAndCheck(specs: string) {
   const root = process.cwd();
   requirePath('--specs', specs, 'specs');
   // Everything compiled is loaded up front, so the spec files find the package's modules loaded.
@@ -55,9 +63,21 @@ async function checkedModel(specs: string, format: 'text' | 'json') {
   const { model, diagnostics } = await buildModel(resolve(specs), root);
   if (model) checkModel(model, diagnostics);
   addSpecLines(diagnostics.items, root);
+  return { model, diagnostics };
+}
+
+/**
+ * Load, check, generate, and check what was generated; reports every diagnostic once and stops on
+ * errors, so nothing is written from specs that produce objects Kubernetes would refuse.
+ */
+async function checkedArtifacts(specs: string, format: 'text' | 'json') {
+  const { model, diagnostics } = await loadAndCheck(specs);
+  const { generateArtifacts, checkArtifacts } = await import('../pipeline.ts');
+  const artifacts = model && !diagnostics.hasErrors ? generateArtifacts(model) : [];
+  checkArtifacts(artifacts, diagnostics);
   await report(diagnostics, format);
   if (!model || diagnostics.hasErrors) throw new ExitError(1, 'the specs have errors; nothing was written');
-  return model;
+  return { model, artifacts };
 }
 
 const specsOption = new Option('--specs <dir>', 'spec directory').default('specs');
@@ -114,10 +134,8 @@ export function buildProgram(version: string): Command {
       const { inspectOutputDir } = await import('../emit/output-dir.ts');
       inspectOutputDir(out);
       await refuseOverlap(out, opts.specs, []);
-      const model = await checkedModel(opts.specs, opts.format);
-      const { generateArtifacts } = await import('../pipeline.ts');
+      const { model, artifacts } = await checkedArtifacts(opts.specs, opts.format);
       const { diffTree, writeTree } = await import('../emit/write.ts');
-      const artifacts = generateArtifacts(model);
       await refuseOverlap(out, opts.specs, artifacts.map((a) => a.path));
       if (opts.check) {
         reportStaleness(opts.out, diffTree(out, artifacts), artifacts.length, model.stack.value.generateCommand);
@@ -132,7 +150,7 @@ export function buildProgram(version: string): Command {
     .addOption(specsOption)
     .addOption(formatOption)
     .action(async (opts: { specs: string; format: 'text' | 'json' }) => {
-      const model = await checkedModel(opts.specs, opts.format);
+      const { model } = await checkedArtifacts(opts.specs, opts.format);
       const { GENERATORS } = await import('../../generators/index.ts');
       if (opts.format === 'text') process.stdout.write(`ok: ${model.catalog.metrics.length} metrics, ${GENERATORS.length} generators, no errors\n`);
     });

@@ -9,13 +9,13 @@ import {
   type Variable,
 } from '../model/dashboard.ts';
 import { locate, type Located, type Model } from '../model/model.ts';
-import type { RowDraft } from './row-draft.ts';
-import { sloRows } from './slo-rows.ts';
+import type { RowDraft, SectionDraft } from './row-draft.ts';
+import { sloSection } from './slo-rows.ts';
 
 /**
- * A dashboard spec made concrete: generated sections expanded into rows, every row and panel numbered,
- * every variable listed (external-label variables included), and each element tied to the spec location
- * diagnostics point at. Generator, check and query listing all read this one form.
+ * A dashboard spec made concrete: generated sections expanded into rows and variables, every row and
+ * panel numbered, every variable listed (external-label variables included), and each element tied to the
+ * spec location diagnostics point at. Generator, check and query listing all read this one form.
  */
 
 export interface ResolvedPanel extends Panel {
@@ -26,21 +26,25 @@ export interface ResolvedPanel extends Panel {
 export interface ResolvedRow {
   id: number;
   title: string;
+  /** Grafana repeats the row (and its panels) once per selected value of this variable. */
+  repeat?: string;
   panels: ResolvedPanel[];
 }
+
+export type ResolvedVariable = Variable & { at: SpecLocation };
 
 export interface ResolvedDashboard {
   spec: Dashboard;
   uid: string;
   at: SpecLocation;
-  variables: Variable[];
+  variables: ResolvedVariable[];
   rows: ResolvedRow[];
 }
 
-export type { RowDraft } from './row-draft.ts';
+export type { RowDraft, SectionDraft } from './row-draft.ts';
 
-const SECTIONS: Record<GeneratedSection, (model: Model, at: SpecLocation) => RowDraft[]> = {
-  slos: sloRows,
+const SECTIONS: Record<GeneratedSection, (model: Model, at: SpecLocation) => SectionDraft> = {
+  slos: sloSection,
 };
 
 /** One query variable per stack external label, read from `series`. */
@@ -58,27 +62,33 @@ export function externalLabelVariables(model: Model, series: string): Variable[]
     }));
 }
 
-function draftsOf(item: Located<Dashboard>, model: Model): RowDraft[] {
-  const spec = item.value;
-  const authored = spec.rows.map((row, r) => ({
+function sectionsOf(item: Located<Dashboard>, model: Model): Array<SectionDraft & { at: SpecLocation }> {
+  return item.value.generated.map((section, i) => {
+    const at = locate(item, `generated[${i}]`);
+    return { ...SECTIONS[section](model, at), at };
+  });
+}
+
+function authoredRows(item: Located<Dashboard>): RowDraft[] {
+  return item.value.rows.map((row, r) => ({
     title: row.title,
     panels: row.panels.map((panel, p) => ({ panel, at: locate(item, `rows[${r}].panels[${p}]`) })),
   }));
-  const generated = spec.generated.flatMap((section, i) => SECTIONS[section](model, locate(item, `generated[${i}]`)));
-  return [...authored, ...generated];
 }
 
 export function resolveDashboard(item: Located<Dashboard>, model: Model): ResolvedDashboard {
   const spec = item.value;
+  const sections = sectionsOf(item, model);
   let nextId = 1;
-  const rows = draftsOf(item, model).map((draft) => {
+  const rows = [...authoredRows(item), ...sections.flatMap((s) => s.rows)].map((draft) => {
     const id = nextId++;
     const panels = draft.panels.map(({ panel, at }) => ({ ...panelSpecSchema.parse(panel), id: nextId++, at }));
-    return { id, title: draft.title, panels };
+    return { id, title: draft.title, ...(draft.repeat ? { repeat: draft.repeat } : {}), panels };
   });
-  const variables = [
-    ...(spec.crossClusterSeries ? externalLabelVariables(model, spec.crossClusterSeries) : []),
-    ...spec.variables,
+  const variables: ResolvedVariable[] = [
+    ...(spec.crossClusterSeries ? externalLabelVariables(model, spec.crossClusterSeries).map((v) => ({ ...v, at: locate(item, 'crossClusterSeries') })) : []),
+    ...spec.variables.map((v, i) => ({ ...v, at: locate(item, `variables[${i}]`) })),
+    ...sections.flatMap((s) => s.variables.map((v) => ({ ...v, at: s.at }))),
   ];
   return { spec, uid: grafanaUid(spec.id), at: locate(item), variables, rows };
 }

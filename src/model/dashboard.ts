@@ -83,7 +83,7 @@ export const variableSpecSchema = z.discriminatedUnion('type', [labelVariableSch
 export type VariableSpec = z.input<typeof variableSpecSchema>;
 export type Variable = z.output<typeof variableSpecSchema>;
 
-/** Generated sections: rows the generator derives from other specs (one row per SLO, ...). */
+/** Generated sections: rows and variables the generator derives from other specs (a row repeated per SLO, ...). */
 export const generatedSectionSchema = z.enum(['slos']);
 export type GeneratedSection = z.infer<typeof generatedSectionSchema>;
 

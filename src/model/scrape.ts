@@ -72,11 +72,13 @@ export type SelectedKind = 'rules' | 'serviceMonitors' | 'podMonitors' | 'alertm
 /**
  * The selector the target Prometheus or Alertmanager applies to objects of this kind: the stack's
  * declared selector, or — when it declares none and the stack is a kube-prometheus-stack release — the
- * chart's default `release: <name>`.
+ * chart's default: `release: <name>` for rules and monitors, every AlertmanagerConfig for the
+ * Alertmanager (`alertmanagerConfigSelector: {}`, kube-prometheus-stack 67.x).
  */
 export function effectiveSelector(stack: Stack, kind: SelectedKind): Record<string, string> {
   const declared = stack.selectors[kind];
   if (Object.keys(declared).length > 0) return declared;
+  if (kind === 'alertmanagerConfigs') return {};
   return stack.kubePrometheusStackRelease ? { release: stack.kubePrometheusStackRelease } : {};
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_TARGETS, targetsSchema } from './targets.ts';
 
 /**
  * Settings of the monitoring stack the output is generated for. Every generated CR carries the labels
@@ -7,6 +8,8 @@ import { z } from 'zod';
 export const stackSpecSchema = z.strictObject({
   /** Namespace of the generated CRs and ConfigMaps. */
   namespace: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/),
+  /** What the cluster runs; only the artifacts these targets consume are written (see targets.ts). */
+  targets: targetsSchema.default(() => ({ ...DEFAULT_TARGETS })),
   /** Namespaces the monitored workloads run in. */
   workloadNamespaces: z.array(z.string()).min(1),
   /** Prometheus major version: decides `le` spelling (3.x normalises `1` to `1.0`) and config keys. */
@@ -52,6 +55,11 @@ export const stackSpecSchema = z.strictObject({
   externalLabels: z.record(z.string(), z.string()).default({}),
   evaluationInterval: z.string().default('30s'),
   alertmanagerUrl: z.string().url(),
+  /**
+   * Prometheus as Grafana reaches it, for the provisioned datasource. Defaults to the Service
+   * prometheus-operator creates for every Prometheus (`prometheus-operated`, port 9090) in `namespace`.
+   */
+  prometheusUrl: z.string().url().optional(),
   lokiUrl: z.string().url().optional(),
   /** Base URL of the runbook pages (out/docs/runbooks/*.md once published). */
   runbookBaseUrl: z.string().url(),
@@ -62,3 +70,12 @@ export const stackSpecSchema = z.strictObject({
 });
 export type StackSpec = z.input<typeof stackSpecSchema>;
 export type Stack = z.output<typeof stackSpecSchema>;
+
+/** The governing Service prometheus-operator creates for the Prometheus pods it runs (prometheus-operator v0.93). */
+const OPERATOR_PROMETHEUS_SERVICE = { name: 'prometheus-operated', port: 9090 } as const;
+
+/** Where Grafana reaches Prometheus: the stack's `prometheusUrl`, else the operator's Service when an operator runs. */
+export function grafanaPrometheusUrl(stack: Stack, operatorRuns: boolean): string | undefined {
+  if (stack.prometheusUrl) return stack.prometheusUrl;
+  return operatorRuns ? `http://${OPERATOR_PROMETHEUS_SERVICE.name}.${stack.namespace}.svc:${OPERATOR_PROMETHEUS_SERVICE.port}` : undefined;
+}

@@ -196,12 +196,12 @@ describe('routing checks', () => {
     expect(d.items.find((i) => i.code === 'route/deprecated-match')!.fix).toContain(`'severity="critical"'`);
   });
 
-  it('report an AlertmanagerConfig its Alertmanager would not select', () => {
+  it('accept an AlertmanagerConfig without selector labels: kube-prometheus-stack selects every AlertmanagerConfig by default', () => {
     const stack = model.stack.value;
-    const broken = withStack(model, { kubePrometheusStackRelease: 'kps', selectors: { ...stack.selectors, alertmanagerConfigs: {} } });
+    const unlabelled = withStack(model, { kubePrometheusStackRelease: 'kps', selectors: { ...stack.selectors, alertmanagerConfigs: {} } });
     const d = new Diagnostics();
-    checkRoutingWith(broken, [], d);
-    expect(d.items.map((i) => i.code)).toEqual(['wiring/missing-selector-label']);
+    checkRoutingWith(unlabelled, [], d);
+    expect(d.items).toEqual([]);
   });
 
   it('resolve continue routes in order and inherit receivers', () => {

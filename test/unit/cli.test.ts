@@ -16,7 +16,27 @@ export const broken = defineRuleGroup({ name: 'broken.alerts', rules: [
 ] });
 `;
 
+/** One rule group over 1 MiB: a PrometheusRule nothing can apply, whatever the split. */
+const oversizedGroup = `
+import { defineRuleGroup } from ${src('src/model/spec.ts')};
+const model = 'm'.repeat(2000);
+export const oversized = defineRuleGroup({ name: 'oversized.rules', rules: Array.from({ length: 520 }, (_, i) => ({
+  record: \`model:vllm_request_success:rate5m_\${i}\`,
+  expr: \`sum by (model_name) (rate(vllm:request_success_total{model_name="\${model}-\${i}"}[5m]))\`,
+})) });
+`;
+
 describe('infermon CLI', () => {
+  it('refuses to write a Kubernetes object over 1 MiB, naming the spec', () => {
+    const specs = specFixture({ 'rules/oversized.ts': oversizedGroup });
+    const out = previousOutput();
+    const before = snapshot(out);
+    const r = cli(['generate', '--specs', specs, '--out', out], dirname(specs));
+    expect(r.status, r.stderr).toBe(1);
+    expect(r.stderr).toMatch(/error kubernetes\/object-too-large \S*rules\/oversized\.ts: oversized/);
+    expect(snapshot(out)).toEqual(before);
+  });
+
   it('reports every problem at once, exits 1 and leaves out/ untouched', () => {
     const specs = specFixture({ 'alerts/broken.ts': brokenAlerts });
     const cwd = dirname(specs);

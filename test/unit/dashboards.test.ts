@@ -131,6 +131,18 @@ describe('generated dashboards', () => {
     for (const label of Object.keys(model.stack.value.externalLabels)) expect(names).toContain(label);
   });
 
+  it('keeps the SLO dashboard one size for any number of SLOs: a row Grafana repeats per selected SLO', () => {
+    const slosJson = (m: Model) => generateDashboards(m).find((a) => a.path === 'grafana/dashboards/slos.json')!.body;
+    expect(model.specs.slos.length).toBeGreaterThan(1);
+    expect(slosJson({ ...model, specs: { ...model.specs, slos: model.specs.slos.slice(0, 1) } })).toBe(slosJson(model));
+    const d = dashboards.get('slos') as Record<string, any>;
+    const rows = (d.panels as Array<Record<string, any>>).filter((p) => p.type === 'row');
+    expect(rows.map((r) => r.repeat)).toEqual(['slo']);
+    const slo = (d.templating.list as Array<Record<string, any>>).find((v) => v.name === 'slo')!;
+    expect(slo).toMatchObject({ multi: true, includeAll: true });
+    expect(slo.query).toContain('sloth_id');
+  });
+
   it('is deterministic: two runs give identical bytes', async () => {
     const again = await buildModel(join(PROJECT_ROOT, 'specs'), PROJECT_ROOT);
     expect(generateDashboards(again.model!)).toEqual(artifacts);

@@ -9,7 +9,7 @@ import { PROJECT_ROOT } from '../support/paths.ts';
  * without a test that produces it fails here.
  */
 
-const AREAS = ['promql', 'rule', 'catalog', 'spec', 'slo', 'wiring', 'route', 'logs', 'logql', 'dashboard'];
+const AREAS = ['promql', 'rule', 'catalog', 'spec', 'slo', 'wiring', 'route', 'logs', 'logql', 'dashboard', 'kubernetes'];
 const CODE_LITERAL = new RegExp(`(['"])((?:${AREAS.join('|')})/[a-z0-9]+(?:-[a-z0-9]+)*)\\1`, 'g');
 
 function filesUnder(dir: string): string[] {

@@ -273,6 +273,16 @@ describe('slo', () => {
       path: 'extraSlos.slos[0].options.mode',
     },
     {
+      code: 'slo/efficient-needs-native',
+      what: 'efficient mode while the Sloth operator writes the SLO rules',
+      files: (broken) => ({
+        'stack.ts': declaration('stack', 'stack', { ...stack.spec, targets: { ...stack.spec.targets, slo: 'sloth-operator' } }),
+        ...sloFile({ options: { mode: broken ? 'efficient' : 'sloth' } }),
+      }),
+      file: 'slos.ts',
+      path: 'extraSlos.slos[0].options.mode',
+    },
+    {
       code: 'slo/min-event-rate-needs-events',
       what: 'minimum event rate on a raw error-ratio SLI',
       files: (broken) => sloFile({ sli: rawSli, options: broken ? { minEventRate: 0.05 } : {} }),

@@ -12,11 +12,18 @@ import type { Model } from '../../src/model/model.ts';
 import { sloArtifacts } from '../../generators/slo/index.ts';
 import { sloAlerts } from '../../src/slo/alerts.ts';
 import { parseSlothYaml } from '../../src/import/sloth-parse.ts';
+import { withStack } from './wiring-fixture.ts';
 
 async function projectModel(): Promise<Model> {
   const { model } = await buildModel(join(PROJECT_ROOT, 'specs'), PROJECT_ROOT);
   if (!model) throw new Error('the project specs do not build');
   return model;
+}
+
+/** The project specs for a cluster whose SLO rules the Sloth operator writes. */
+async function slothOperatorModel(): Promise<Model> {
+  const model = await projectModel();
+  return withStack(model, { targets: { ...model.stack.value.targets, slo: 'sloth-operator' } });
 }
 
 async function fixtureDiagnostics(slo: string) {
@@ -73,13 +80,13 @@ describe('SLO artifacts of the project specs', () => {
   });
 
   it.skipIf(!schemasAvailable)('Sloth CRs are valid PrometheusServiceLevels', async () => {
-    const crs = sloArtifacts(await projectModel()).filter((a) => a.path.startsWith('kubernetes/sloth/'));
+    const crs = sloArtifacts(await slothOperatorModel()).filter((a) => a.path.startsWith('kubernetes/sloth/'));
     expect(crs.length).toBeGreaterThan(0);
     for (const cr of crs) expect(schemaErrors('sloth/sloth.slok.dev_prometheusservicelevels.yaml', parse(cr.body)), cr.path).toEqual([]);
   });
 
   it('Sloth specs and CRs read back as the same services', async () => {
-    const artifacts = sloArtifacts(await projectModel());
+    const artifacts = sloArtifacts(await slothOperatorModel());
     for (const spec of artifacts.filter((a) => a.path.startsWith('sloth/') && !a.path.includes('/windows/'))) {
       const cr = artifacts.find((a) => a.path === `kubernetes/${spec.path.replace(/\.yml$/, '.yaml')}`)!;
       const fromSpec = parseSlothYaml(spec.body)[0]!;

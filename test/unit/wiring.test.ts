@@ -140,17 +140,6 @@ describe('prometheus.yml', () => {
   });
 });
 
-describe('kube-prometheus-stack values', () => {
-  it('sets the declared selectors, external labels and the dashboard sidecar', () => {
-    const values = parse(kubePrometheusStackValuesGenerator(model)[0]!.body) as Record<string, any>;
-    const spec = values.prometheus.prometheusSpec;
-    expect(spec.serviceMonitorSelector.matchLabels).toEqual(model.stack.value.selectors.serviceMonitors);
-    expect(spec.serviceMonitorSelectorNilUsesHelmValues).toBe(false);
-    expect(spec.externalLabels).toEqual(model.stack.value.externalLabels);
-    expect(values.grafana.sidecar.dashboards.label).toBe('grafana_dashboard');
-  });
-});
-
 describe('wiring checks', () => {
   it('finds nothing wrong with the project specs', () => {
     const d = new Diagnostics();

@@ -6,7 +6,7 @@ import { bundledDashboard, type DashboardConfig } from './bundled.ts';
  */
 export type SloDashboardConfig = Omit<DashboardConfig, 'selector'>;
 
-/** One row per SLO in the specs, read from the Sloth recording rules the SLOs generate. */
+/** One row Grafana repeats per SLO (chosen by service and SLO), read from the Sloth recording rules the SLOs generate. */
 export function sloDashboard(config: SloDashboardConfig = {}) {
   return bundledDashboard(
     {

@@ -1,0 +1,69 @@
+import type { SpecLocation } from './diagnostics.ts';
+
+/**
+ * How large a Kubernetes object is where Kubernetes measures it. Client-side `kubectl apply` (and Argo
+ * CD's default sync) keep a JSON copy of the whole object in the last-applied annotation, and the API
+ * server rejects an object whose annotations add up to more than 256 KiB (`TotalAnnotationSizeLimitB` in
+ * k8s.io/apimachinery pkg/api/validation/objectmeta.go). Without that copy an object still has to stay
+ * within 1 MiB: the API refuses ConfigMaps whose data is larger, and etcd's request limit stops objects
+ * not much larger than that.
+ */
+
+export const LAST_APPLIED_ANNOTATION = 'kubectl.kubernetes.io/last-applied-configuration';
+export const ANNOTATIONS_LIMIT_BYTES = 262_144;
+export const OBJECT_LIMIT_BYTES = 1_048_576;
+
+export interface KubernetesObjectSize {
+  kind: string;
+  name: string;
+  /** The spec the object was generated from: where a size diagnostic points. */
+  at: SpecLocation;
+  /** The object as JSON. */
+  bytes: number;
+  /** Every annotation of the object once `kubectl apply` has added its last-applied copy. */
+  annotationBytes: number;
+}
+
+export interface SizedObject {
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+}
+
+// Go's encoding/json, which kubectl writes the annotation with, escapes these to six-byte `\uXXXX` forms.
+const GO_ESCAPED_ASCII = /[<>&]/g;
+const GO_ESCAPED_SEPARATORS = /[\u2028\u2029]/g;
+
+/** Bytes of `value` as Go's encoding/json writes it (HTML-safe escaping, no indentation). */
+export function goJsonBytes(value: unknown): number {
+  return goJsonTextBytes(JSON.stringify(value));
+}
+
+/** Bytes of JSON text once re-escaped as Go writes it. */
+export function goJsonTextBytes(json: string): number {
+  const ascii = json.match(GO_ESCAPED_ASCII)?.length ?? 0;
+  const separators = json.match(GO_ESCAPED_SEPARATORS)?.length ?? 0;
+  return Buffer.byteLength(json) + 5 * ascii + 3 * separators;
+}
+
+/**
+ * Bytes of an object whose one list is written empty in `envelope` and holds items of the given sizes:
+ * `[]` becomes `[a,b,…]`, so the parts add up without serialising the whole object again.
+ */
+export function bytesWithItems(envelopeBytes: number, itemBytes: readonly number[]): number {
+  let total = envelopeBytes + Math.max(0, itemBytes.length - 1);
+  for (const b of itemBytes) total += b;
+  return total;
+}
+
+export function objectSize(object: SizedObject, at: SpecLocation, bytes = goJsonBytes(object)): KubernetesObjectSize {
+  let own = 0;
+  for (const [key, value] of Object.entries(object.metadata.annotations ?? {})) own += Buffer.byteLength(key) + Buffer.byteLength(value);
+  // The annotation value ends in the newline Go's JSON encoder writes after the object.
+  const annotationBytes = own + LAST_APPLIED_ANNOTATION.length + bytes + 1;
+  return { kind: object.kind, name: object.metadata.name, at, bytes, annotationBytes };
+}
+
+/** Whether an object of this size goes through client-side `kubectl apply`. */
+export function fitsLastApplied(size: Pick<KubernetesObjectSize, 'annotationBytes'>): boolean {
+  return size.annotationBytes <= ANNOTATIONS_LIMIT_BYTES;
+}

@@ -1,0 +1,141 @@
+import { rmSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import { ruleEnvelopes, type OutputRuleGroup } from '../../generators/prometheus-rules/envelopes.ts';
+import { checkObjectSizes } from '../../src/check/object-size.ts';
+import { generatedHeader, isKubernetesManifest } from '../../src/conventions.ts';
+import { toYaml } from '../../src/emit/serialize.ts';
+import type { Artifact } from '../../src/model/artifact.ts';
+import { Diagnostics } from '../../src/model/diagnostics.ts';
+import {
+  ANNOTATIONS_LIMIT_BYTES,
+  LAST_APPLIED_ANNOTATION,
+  OBJECT_LIMIT_BYTES,
+  goJsonBytes,
+  objectSize,
+  type KubernetesObjectSize,
+  type SizedObject,
+} from '../../src/model/object-size.ts';
+import { buildModel, checkArtifacts, generateArtifacts } from '../../src/pipeline.ts';
+import { MODELS_PER_SLO_SERVICE, writeScaleSpecs, type ScaleSpecs } from '../../bench/scale-specs.ts';
+import { sloArtifacts } from '../../generators/slo/index.ts';
+import type { Model } from '../../src/model/model.ts';
+import { PROJECT_ROOT } from '../support/paths.ts';
+import { projectModel, withStack } from './wiring-fixture.ts';
+
+const at = { file: 'specs/x.ts', path: 'x' };
+
+/** A rule group of `rules` alerts with long expressions (`>` is six bytes in the annotation). */
+function group(name: string, rules: number): OutputRuleGroup {
+  return {
+    name,
+    rules: Array.from({ length: rules }, (_, i) => ({ alert: `Alert${i}`, expr: `sum(rate(some_requests_total{model="${name}-${i}"}[5m])) > ${'1'.repeat(200)}` })),
+  };
+}
+
+/** The objects of a file as parsed back from its text, measured the same way. */
+function measuredFromText(body: string): Array<Pick<KubernetesObjectSize, 'kind' | 'name' | 'bytes' | 'annotationBytes'>> {
+  return parseAllDocuments(body).map((doc) => {
+    const { kind, name, bytes, annotationBytes } = objectSize(doc.toJS() as SizedObject, at);
+    return { kind, name, bytes, annotationBytes };
+  });
+}
+
+describe('object size', () => {
+  it('counts JSON the way Go writes it into the last-applied annotation', () => {
+    expect(goJsonBytes({ expr: 'a > 1 & b < 2' })).toBe(Buffer.byteLength('{"expr":"a \\u003e 1 \\u0026 b \\u003c 2"}'));
+    expect(goJsonBytes({ text: 'ünï\u2028' })).toBe(Buffer.byteLength('{"text":"ünï\\u2028"}'));
+    const object = { kind: 'ConfigMap', metadata: { name: 'x', annotations: { folder: 'Inference' } }, data: { a: 'b' } };
+    const json = Buffer.byteLength(JSON.stringify(object));
+    expect(objectSize(object, at)).toMatchObject({ bytes: json, annotationBytes: 'folder'.length + 'Inference'.length + LAST_APPLIED_ANNOTATION.length + json + 1 });
+  });
+});
+
+describe('PrometheusRule envelopes', () => {
+  it('keep a file that fits in one PrometheusRule, measured as its text reads back', async () => {
+    const { stack } = await projectModel();
+    const { prometheusRule } = ruleEnvelopes('small', [group('a', 3), group('b', 3)], stack.value, ['specs/x.ts']);
+    expect(prometheusRule.objects).toHaveLength(1);
+    expect(prometheusRule.objects.map(({ kind, name, bytes, annotationBytes }) => ({ kind, name, bytes, annotationBytes }))).toEqual(measuredFromText(prometheusRule.body));
+  });
+
+  it('give each group its own PrometheusRule once the file is over the limit, every one under it', async () => {
+    const { stack } = await projectModel();
+    const groups = Array.from({ length: 6 }, (_, i) => group(`models.group-${i}`, 200));
+    const at = groups.map((_, i) => ({ file: 'specs/alerts/models.ts', path: `groups[${i}]` }));
+    const { ruleFile, prometheusRule } = ruleEnvelopes('models', groups, stack.value, ['specs/alerts/models.ts'], at);
+    const fromText = measuredFromText(prometheusRule.body);
+    expect(fromText).toHaveLength(groups.length);
+    expect(prometheusRule.objects.map(({ kind, name, bytes, annotationBytes }) => ({ kind, name, bytes, annotationBytes }))).toEqual(fromText);
+    expect(new Set(fromText.map((o) => o.name)).size).toBe(groups.length);
+    for (const o of fromText) expect(o.annotationBytes).toBeLessThanOrEqual(ANNOTATIONS_LIMIT_BYTES);
+    expect(prometheusRule.objects.map((o) => o.at.path)).toEqual(at.map((a) => a.path));
+    expect(ruleFile).toBe(generatedHeader(stack.value, ['specs/alerts/models.ts']) + toYaml({ groups }));
+  });
+});
+
+function oversized(kind: string, bytes: number, measured: boolean): Artifact {
+  const object = { apiVersion: 'v1', kind, metadata: { name: `big-${bytes}` }, data: { 'x.json': 'x'.repeat(bytes) } };
+  const body = `kind: ${kind}\napiVersion: v1\nmetadata:\n  name: big-${bytes}\ndata:\n  x.json: ${'x'.repeat(bytes)}\n`;
+  return { path: `kubernetes/big/${bytes}.yaml`, body, ...(measured ? { objects: [objectSize(object, at)] } : {}) };
+}
+
+describe('kubernetes/object-too-large', () => {
+  it('warns above the last-applied limit and fails above 1 MiB, at the spec, with a fix', () => {
+    const d = new Diagnostics();
+    checkObjectSizes([oversized('ConfigMap', 100_000, true), oversized('ConfigMap', 300_000, true), oversized('ConfigMap', OBJECT_LIMIT_BYTES + 1, true)], d);
+    expect(d.items.map((i) => [i.code, i.severity])).toEqual([
+      ['kubernetes/object-too-large', 'warning'],
+      ['kubernetes/object-too-large', 'error'],
+    ]);
+    expect(d.items[0]).toMatchObject(at);
+    expect(d.items[0]!.message).toContain('kubernetes/big/300000.yaml');
+    expect(d.items[0]!.fix).toMatch(/server-side/);
+  });
+
+  it('reads objects no generator measured back from the file, and leaves other files alone', () => {
+    const d = new Diagnostics();
+    const unmeasured = oversized('ConfigMap', 300_000, false);
+    checkObjectSizes([unmeasured, { ...unmeasured, path: 'grafana/dashboards/big.json' }], d);
+    expect(d.items.map((i) => `${i.code} ${i.file}: ${i.path}`)).toEqual([`kubernetes/object-too-large ${unmeasured.path}: ConfigMap/big-300000`]);
+  });
+});
+
+describe('the 1,000-model platform', () => {
+  let specs: ScaleSpecs;
+  let model: Model;
+  let artifacts: Artifact[];
+  beforeAll(async () => {
+    specs = writeScaleSpecs(1000);
+    model = (await buildModel(specs.dir, PROJECT_ROOT)).model!;
+    artifacts = generateArtifacts(model);
+  });
+  afterAll(() => rmSync(specs.dir, { recursive: true, force: true }));
+
+  it('has no Kubernetes object over the 262,144 bytes of client-side kubectl apply', () => {
+    const manifests = artifacts.filter((a) => isKubernetesManifest(a.path));
+    expect(manifests.length).toBeGreaterThan(20);
+    for (const a of manifests) {
+      // Each YAML document is one measured object.
+      expect(a.objects?.length, a.path).toBe(a.body.split(/^---$/m).length);
+      for (const o of a.objects!) expect(o.annotationBytes, `${a.path} ${o.kind} ${o.name}`).toBeLessThanOrEqual(ANNOTATIONS_LIMIT_BYTES);
+    }
+    expect(checkArtifacts(artifacts).items.filter((d) => d.code === 'kubernetes/object-too-large')).toEqual([]);
+  });
+
+  it('gives the Sloth operator one PrometheusServiceLevel per SLO, so neither the CRs nor the rules Sloth writes grow past the limit', () => {
+    const crs = sloArtifacts(withStack(model, { targets: { ...model.stack.value.targets, slo: 'sloth-operator' } })).filter((a) => isKubernetesManifest(a.path));
+    expect(crs.length).toBe(model.specs.slos.length);
+    for (const a of crs) expect(a.objects!.length, a.path).toBe(MODELS_PER_SLO_SERVICE);
+    expect(checkArtifacts(crs).items).toEqual([]);
+  });
+
+  it('measures the objects of its largest file as their text reads back', () => {
+    const largest = artifacts
+      .filter((a) => isKubernetesManifest(a.path))
+      .sort((a, b) => b.body.length - a.body.length)
+      .slice(0, 1);
+    for (const a of largest)
+      expect(a.objects!.map(({ kind, name, bytes, annotationBytes }) => ({ kind, name, bytes, annotationBytes }))).toEqual(measuredFromText(a.body));
+  });
+});
