@@ -19,7 +19,7 @@ export const stack = defineStack({
   },
   alertmanagerConfigMatcherStrategy: 'None',
   plainPrometheus: {
-    staticTargets: { 'kthena-router': ['kthena-router.kthena-system.svc:15000'] },
+    staticTargets: { 'kthena-router': ['kthena-router.kthena-system.svc:80'] },
     ruleDir: 'rules',
     federation: { jobName: 'federate-clusters', targets: ['prometheus-lke.external:9090'], scrapeInterval: '1m' },
   },

@@ -36,9 +36,33 @@ function re2Literal(text: string): string {
   return text.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&');
 }
 
-/** The `__meta_kubernetes_pod_label_*` name of a pod label. */
-function podLabelMeta(label: string): string {
-  return `__meta_kubernetes_pod_label_${label.replace(/[^a-zA-Z0-9_]/g, '_')}`;
+/** The `__meta_kubernetes_<object>_label_*` name of a pod or Service label. */
+function labelMeta(object: 'pod' | 'service', label: string): string {
+  return `__meta_kubernetes_${object}_label_${label.replace(/[^a-zA-Z0-9_]/g, '_')}`;
+}
+
+function keepLabels(object: 'pod' | 'service', labels: Record<string, string>): ScrapeConfig[] {
+  return Object.entries(sortKeys(labels)).map(([label, value]) => ({
+    source_labels: [labelMeta(object, label)],
+    action: 'keep',
+    regex: re2Literal(value),
+  }));
+}
+
+/** Scheme, path and port taken from the `prometheus.io/*` annotations of a pod or Service. */
+function annotationRelabelings(object: 'pod' | 'service'): ScrapeConfig[] {
+  const annotation = (name: string) => `__meta_kubernetes_${object}_annotation_prometheus_io_${name}`;
+  return [
+    { source_labels: [annotation('scheme')], action: 'replace', regex: '(https?)', target_label: '__scheme__' },
+    { source_labels: [annotation('path')], action: 'replace', regex: '(.+)', target_label: '__metrics_path__' },
+    {
+      source_labels: ['__address__', annotation('port')],
+      action: 'replace',
+      regex: '([^:]+)(?::\\d+)?;(\\d+)',
+      replacement: '$1:$2',
+      target_label: '__address__',
+    },
+  ];
 }
 
 function baseJob(target: ScrapeTarget): ScrapeConfig {
@@ -58,28 +82,36 @@ function staticJob(target: ScrapeTarget, targets: readonly string[]): ScrapeConf
 /** Pods of the source's namespace and labels that opt in with `prometheus.io/scrape: "true"`. */
 function podAnnotationJob(target: ScrapeTarget): ScrapeConfig {
   const k8s = target.source.kubernetes!;
-  const keepLabels = Object.entries(sortKeys(k8s.podLabels)).map(([label, value]) => ({
-    source_labels: [podLabelMeta(label)],
-    action: 'keep',
-    regex: re2Literal(value),
-  }));
   return {
     ...baseJob(target),
     kubernetes_sd_configs: [{ role: 'pod', namespaces: { names: [k8s.namespace] } }],
     relabel_configs: [
       { source_labels: ['__meta_kubernetes_pod_annotation_prometheus_io_scrape'], action: 'keep', regex: 'true' },
-      ...keepLabels,
-      { source_labels: ['__meta_kubernetes_pod_annotation_prometheus_io_scheme'], action: 'replace', regex: '(https?)', target_label: '__scheme__' },
-      { source_labels: ['__meta_kubernetes_pod_annotation_prometheus_io_path'], action: 'replace', regex: '(.+)', target_label: '__metrics_path__' },
-      {
-        source_labels: ['__address__', '__meta_kubernetes_pod_annotation_prometheus_io_port'],
-        action: 'replace',
-        regex: '([^:]+)(?::\\d+)?;(\\d+)',
-        replacement: '$1:$2',
-        target_label: '__address__',
-      },
+      ...keepLabels('pod', k8s.podLabels),
+      ...annotationRelabelings('pod'),
       { source_labels: ['__meta_kubernetes_namespace'], action: 'replace', target_label: 'namespace' },
       { source_labels: ['__meta_kubernetes_pod_name'], action: 'replace', target_label: 'pod' },
+    ],
+  };
+}
+
+/**
+ * Endpoints of the Services of the source's namespace and labels that opt in with
+ * `prometheus.io/scrape: "true"`, on the source's port name: one target per pod behind the Service.
+ */
+function serviceAnnotationJob(target: ScrapeTarget): ScrapeConfig {
+  const k8s = target.source.kubernetes!;
+  return {
+    ...baseJob(target),
+    kubernetes_sd_configs: [{ role: 'endpoints', namespaces: { names: [k8s.namespace] } }],
+    relabel_configs: [
+      { source_labels: ['__meta_kubernetes_service_annotation_prometheus_io_scrape'], action: 'keep', regex: 'true' },
+      ...keepLabels('service', k8s.serviceLabels ?? {}),
+      { source_labels: ['__meta_kubernetes_endpoint_port_name'], action: 'keep', regex: re2Literal(target.source.port.name) },
+      ...annotationRelabelings('service'),
+      { source_labels: ['__meta_kubernetes_namespace'], action: 'replace', target_label: 'namespace' },
+      { source_labels: ['__meta_kubernetes_pod_name'], action: 'replace', target_label: 'pod' },
+      { source_labels: ['__meta_kubernetes_service_name'], action: 'replace', target_label: 'service' },
     ],
   };
 }
@@ -102,7 +134,8 @@ export function federationJob(stack: Stack, jobs: readonly string[]): ScrapeConf
 export function clusterScrapeJob(target: ScrapeTarget, stack: Stack): ScrapeConfig | undefined {
   const fixed = stack.plainPrometheus.staticTargets[target.source.name];
   if (fixed) return staticJob(target, fixed);
-  if (target.source.kubernetes) return podAnnotationJob(target);
+  const k8s = target.source.kubernetes;
+  if (k8s) return k8s.annotationsOn === 'service' ? serviceAnnotationJob(target) : podAnnotationJob(target);
   return undefined;
 }
 

@@ -1,3 +1,4 @@
+import type { Source } from '../model/catalog.ts';
 import { monitorObjects, type MonitorObject } from '../model/monitors.ts';
 import { RECORDING_RULES_SOURCE } from '../model/catalog-index.ts';
 import type { Diagnostics, SpecLocation } from '../model/diagnostics.ts';
@@ -11,8 +12,19 @@ import { selectors } from '../promql/analyze.ts';
  * produces.
  */
 
-/** A Kubernetes port name (IANA_SVC_NAME): ≤ 15 chars, lower-case alphanumerics and single inner dashes, a letter. */
-const PORT_NAME = /^(?=.*[a-z])[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){0,14}$/;
+/** A container port name (IANA_SVC_NAME): ≤ 15 chars, lower-case alphanumerics and single inner dashes, a letter. */
+const CONTAINER_PORT_NAME = /^(?=.*[a-z])[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){0,14}$/;
+/** A Service port name (DNS-1123 label): ≤ 63 chars, lower-case alphanumerics and inner dashes. */
+const SERVICE_PORT_NAME = /^(?=.{1,63}$)[a-z0-9](?:[-a-z0-9]*[a-z0-9])?$/;
+
+/** A ServiceMonitor names a Service port, a PodMonitor a container port; Kubernetes spells them differently. */
+function portNameProblem(source: Source): string | undefined {
+  if (source.kubernetes?.serviceLabels)
+    return SERVICE_PORT_NAME.test(source.port.name) ? undefined : 'not a valid Service port name (at most 63 lower-case letters, digits and inner dashes)';
+  return CONTAINER_PORT_NAME.test(source.port.name)
+    ? undefined
+    : 'not a valid Kubernetes port name (at most 15 lower-case letters, digits and inner dashes, with a letter)';
+}
 
 export interface LabelledObject {
   kind: string;
@@ -69,11 +81,12 @@ export const checkScrapeWiring = (model: Model, diagnostics: Diagnostics): void 
   for (const target of scrapeTargets(model)) {
     const at = { file: target.file, path: target.root };
     const { source } = target;
-    if (!PORT_NAME.test(source.port.name))
+    const portProblem = portNameProblem(source);
+    if (portProblem)
       diagnostics.error(
         'wiring/invalid-port-name',
         { file: target.file, path: `${target.root}.port.name` },
-        `port name "${source.port.name}" is not a valid Kubernetes port name (at most 15 lower-case letters, digits and inner dashes, with a letter)`,
+        `port name "${source.port.name}" is ${portProblem}`,
         'use a short name such as `metrics` and give the container/Service port the same name',
       );
     const previous = byJob.get(target.job);

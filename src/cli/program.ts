@@ -82,6 +82,16 @@ async function checkedArtifacts(specs: string, format: 'text' | 'json') {
 
 const specsOption = new Option('--specs <dir>', 'spec directory').default('specs');
 const formatOption = new Option('--format <format>', 'diagnostics format').choices(['text', 'json']).default('text');
+const reportFormatOption = new Option('--format <format>', 'report format').choices(['text', 'json']).default('text');
+
+/** Runs a live check; an unreachable Prometheus or endpoint is one `error:` line, not a stack trace. */
+async function withOneLineErrors(run: () => Promise<boolean>): Promise<boolean> {
+  try {
+    return await run();
+  } catch (err) {
+    throw usageError((err as Error).message);
+  }
+}
 
 async function refuseOverlap(out: string, specs: string, artifactPaths: readonly string[]): Promise<void> {
   const { outputOverlapsInputs } = await import('../emit/output-dir.ts');
@@ -116,7 +126,9 @@ export function buildProgram(version: string): Command {
   const program = new Command('infermon')
     .description('Monitoring-as-code for LLM inference platforms')
     .version(version)
-    .showHelpAfterError();
+    .showHelpAfterError()
+    // Options after a subcommand are that subcommand's (`catalog --format md`, `catalog diff --format json`).
+    .enablePositionalOptions();
 
   program
     .command('generate')
@@ -155,15 +167,42 @@ export function buildProgram(version: string): Command {
       if (opts.format === 'text') process.stdout.write(`ok: ${model.catalog.metrics.length} metrics, ${GENERATORS.length} generators, no errors\n`);
     });
 
-  program
+  const catalog = program
     .command('catalog')
     .description('print the metric catalog')
+    .enablePositionalOptions()
     .addOption(specsOption)
     .addOption(new Option('--format <format>', 'output format').choices(['md', 'json']).default('md'))
     .action(async (opts: { specs: string; format: 'md' | 'json' }) => {
       const model = await checkedModel(opts.specs, 'text');
       const { catalogJson, catalogMarkdown } = await import('../../generators/docs/catalog.ts');
       process.stdout.write(opts.format === 'json' ? catalogJson(model) : catalogMarkdown(model));
+    });
+
+  catalog
+    .command('diff')
+    .description('compare one /metrics endpoint or saved exposition with its catalog source; exit 1 on any difference')
+    .requiredOption('--scrape <url|file>', 'a /metrics URL or a file holding a text exposition')
+    .option('--source <name>', 'catalog source to compare with (default: the one most of its families belong to)')
+    .addOption(specsOption)
+    .addOption(reportFormatOption)
+    .action(async (opts: { scrape: string; source?: string; specs: string; format: 'text' | 'json' }) => {
+      const model = await checkedModel(opts.specs, 'text');
+      const { runCatalogDiff } = await import('./catalog-diff.ts');
+      if (!(await withOneLineErrors(() => runCatalogDiff(model, opts)))) throw new ExitError(1, 'the scrape differs from the catalog');
+    });
+
+  program
+    .command('verify')
+    .description('check a running Prometheus: targets up, every generated query answered, families and labels as catalogued')
+    .requiredOption('--prometheus <url>', 'base URL of the Prometheus to check')
+    .option('--rate-interval <duration>', 'what $__rate_interval and SLI windows become', '5m')
+    .addOption(specsOption)
+    .addOption(reportFormatOption)
+    .action(async (opts: { prometheus: string; rateInterval: string; specs: string; format: 'text' | 'json' }) => {
+      const model = await checkedModel(opts.specs, 'text');
+      const { runVerify } = await import('./verify.ts');
+      if (!(await withOneLineErrors(() => runVerify(model, opts)))) throw new ExitError(1, 'verify found problems');
     });
 
   program

@@ -78,6 +78,15 @@ export const sourceSpecSchema = z.strictObject({
       podLabels: z.record(z.string(), z.string()),
       /** Keep the target's own namespace/pod labels (exporters that report other pods, such as DCGM). */
       honorLabels: z.boolean().default(false),
+      /**
+       * Where the `prometheus.io/*` annotations a plain Prometheus discovers by sit: on the pods, or on
+       * the Service (as the NVIDIA GPU Operator sets them), which then needs `serviceLabels`.
+       */
+      annotationsOn: z.enum(['pod', 'service']).default('pod'),
+    })
+    .refine((k) => k.annotationsOn === 'pod' || k.serviceLabels !== undefined, {
+      path: ['serviceLabels'],
+      message: 'annotations on the Service need the Service labels to find it',
     })
     .optional(),
   /**

@@ -50,9 +50,28 @@ export interface SourceDeployment {
   namespace?: string;
   serviceLabels?: Record<string, string>;
   podLabels?: Record<string, string>;
+  honorLabels?: boolean;
+  annotationsOn?: 'pod' | 'service';
   port?: { name: string; number: number };
   path?: string;
   scrapeInterval?: string;
+}
+
+type KubernetesSpec = NonNullable<SourceSpec['kubernetes']>;
+
+/** The source's Kubernetes block with the deployment's changes; a source without one gets it from namespace and pod labels. */
+function deployedKubernetes(base: KubernetesSpec | undefined, deployment: SourceDeployment): KubernetesSpec | undefined {
+  const { namespace, serviceLabels, podLabels, honorLabels, annotationsOn } = deployment;
+  const start = base ?? (namespace !== undefined && podLabels !== undefined ? { namespace, podLabels } : undefined);
+  if (!start) return undefined;
+  return {
+    ...start,
+    ...(namespace ? { namespace } : {}),
+    ...(serviceLabels ? { serviceLabels } : {}),
+    ...(podLabels ? { podLabels } : {}),
+    ...(honorLabels !== undefined ? { honorLabels } : {}),
+    ...(annotationsOn ? { annotationsOn } : {}),
+  };
 }
 
 /**
@@ -61,16 +80,9 @@ export interface SourceDeployment {
  * gets its own monitor while queries share the families.
  */
 export function deploySource<const S extends SourceSpec>(source: { kind: 'source'; spec: S }, deployment: SourceDeployment) {
-  const { name, job, namespace, serviceLabels, podLabels, port, path, scrapeInterval } = deployment;
+  const { name, job, port, path, scrapeInterval } = deployment;
   const base = source.spec;
-  const kubernetes = base.kubernetes
-    ? {
-        ...base.kubernetes,
-        ...(namespace ? { namespace } : {}),
-        ...(serviceLabels ? { serviceLabels } : {}),
-        ...(podLabels ? { podLabels } : {}),
-      }
-    : undefined;
+  const kubernetes = deployedKubernetes(base.kubernetes, deployment);
   const spec = {
     ...base,
     ...(name ? { name, job: name } : {}),

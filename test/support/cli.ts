@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +9,19 @@ import { PROJECT_ROOT } from './paths.ts';
 /** Runs the infermon CLI as users do, in its own process. */
 export function cli(args: string[], cwd: string) {
   return spawnSync(process.execPath, nodeArgs(CLI_ENTRY, args), { cwd, encoding: 'utf8' });
+}
+
+/** The CLI in its own process without blocking this one, for tests whose servers must keep answering. */
+export function cliAsync(args: string[], cwd: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, nodeArgs(CLI_ENTRY, args), { cwd });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.once('error', reject);
+    child.once('close', (status) => resolve({ status, stdout, stderr }));
+  });
 }
 
 /** Every file under `dir` with its content, to prove a failed run changed nothing. */
