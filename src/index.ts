@@ -21,6 +21,7 @@ export { promql, type AlertSpec, type RecordingRuleSpec, type RuleGroupSpec, typ
 export type { StackSpec } from './model/stack.ts';
 export type { RoutingSpec, RouteSpec } from './model/routing.ts';
 export type { LogsSpec } from './model/logs.ts';
+export type { RunbookSpec } from './model/runbook.ts';
 export type { DashboardSpec, PanelSpec, RowSpec, VariableSpec, DashboardQuerySpec } from './model/dashboard.ts';
 export type { SloServiceSpec, SloSpec, SliSpec } from './model/slo.ts';
 export {

@@ -9,14 +9,15 @@ import type { Artifact } from '../../src/model/artifact.ts';
 import type { Model } from '../../src/model/model.ts';
 import { scrapeTargets, type SelectedKind } from '../../src/model/scrape.ts';
 import type { Stack } from '../../src/model/stack.ts';
+import { NOTIFICATION_TEMPLATE_FILE, notificationTemplateText } from '../alertmanager/templates.ts';
 import { clusterScrapeJob, federationJob } from '../prometheus/config.ts';
 
 /**
  * Values for the kube-prometheus-stack chart that make its Prometheus, Alertmanager and Grafana pick up
  * what infermon generates: selectors matching the generated objects' labels (declared selectors replace
  * the chart's `release` default, undeclared ones keep it), namespace selectors covering the stack
- * namespace the objects live in, scrape jobs for sources outside Kubernetes, external labels and the
- * dashboard sidecar.
+ * namespace the objects live in, scrape jobs for sources outside Kubernetes, external labels, the
+ * notification templates the AlertmanagerConfig's receivers call, and the dashboard sidecar.
  */
 
 /** `<kind>Selector` plus `<kind>SelectorNilUsesHelmValues` for one selected kind. */
@@ -39,6 +40,7 @@ export function kubePrometheusStackValues(model: Model): Record<string, unknown>
   });
   const federation = federationJob(stack, targets.map((t) => t.job));
   const additionalScrapeConfigs = federation ? [...outsideKubernetes, federation] : outsideKubernetes;
+  const [routing] = model.specs.routing;
   return {
     prometheus: {
       prometheusSpec: {
@@ -54,6 +56,8 @@ export function kubePrometheusStackValues(model: Model): Record<string, unknown>
       },
     },
     alertmanager: {
+      // The chart mounts these next to its config, whose default `templates` loads every *.tmpl there.
+      ...(routing ? { templateFiles: { [NOTIFICATION_TEMPLATE_FILE]: notificationTemplateText(model, routing) } } : {}),
       alertmanagerSpec: {
         ...(Object.keys(stack.selectors.alertmanagerConfigs).length > 0
           ? { alertmanagerConfigSelector: { matchLabels: sortKeys(stack.selectors.alertmanagerConfigs) } }
@@ -78,6 +82,6 @@ export function kubePrometheusStackValues(model: Model): Record<string, unknown>
 }
 
 export function kubePrometheusStackValuesGenerator(model: Model): Artifact[] {
-  const files = [model.stack.file, ...scrapeTargets(model).map((t) => t.file)];
+  const files = [model.stack.file, ...scrapeTargets(model).map((t) => t.file), ...model.specs.routing.map((r) => r.file)];
   return [{ path: KUBE_PROMETHEUS_STACK_VALUES, body: toYaml(kubePrometheusStackValues(model), generatedHeader(model.stack.value, files)) }];
 }

@@ -1,6 +1,6 @@
 import { OUT, generatedHeader } from '../../src/conventions.ts';
 import { sortKeys, toYaml } from '../../src/emit/serialize.ts';
-import { runbookUrl } from '../../src/model/alert-rule.ts';
+import { alertLinks } from '../../src/model/runbook.ts';
 import { logAlertLabels } from '../../src/model/alerts.ts';
 import type { Artifact } from '../../src/model/artifact.ts';
 import type { Logs } from '../../src/model/logs.ts';
@@ -79,7 +79,7 @@ export function lokiRuleGroups(logs: Logs, stack: Stack): Record<string, unknown
           ...(a.for !== '0s' ? { for: a.for } : {}),
           // The stack's external labels ride on each rule, so log alerts route like Prometheus alerts.
           labels: sortKeys({ ...stack.externalLabels, ...logAlertLabels(a) }),
-          annotations: sortKeys({ summary: a.summary, description: a.description, runbook_url: runbookUrl(stack, a.alert) }),
+          annotations: sortKeys({ summary: a.summary, description: a.description, ...alertLinks(stack, a) }),
         })),
       },
     ],
