@@ -126,6 +126,7 @@ ${exports.join('\n')}
 /**
  * A throw-away spec directory for `models` served models: the real stack, catalog and routing
  * (re-exported by absolute path, so nothing is copied), one alert group and one availability SLO per model.
+ * The fleet runs no Kthena router, so the routing keeps only the inhibit rules that name no alert.
  */
 export function writeScaleSpecs(models: number): ScaleSpecs {
   mkdirSync(join(ROOT, '.tmp'), { recursive: true });
@@ -137,7 +138,12 @@ export function writeScaleSpecs(models: number): ScaleSpecs {
     specFiles++;
   };
   write('stack.ts', `export { stack } from ${real('specs/stack.ts')};\n`);
-  write('routing.ts', `export { routing } from ${real('specs/routing.ts')};\n`);
+  write(
+    'routing.ts',
+    `import { routing as example } from ${real('specs/routing.ts')};\n` +
+      `const inhibitRules = example.spec.inhibitRules.filter((rule) => !rule.sourceMatchers.some((m) => m.startsWith('alertname')));\n` +
+      `export const routing = { ...example, spec: { ...example.spec, inhibitRules } };\n`,
+  );
   write('sources.ts', `export * from ${real('specs/sources.ts')};\n`);
   for (let first = 0; first < models; first += MODELS_PER_ALERT_FILE) {
     const count = Math.min(MODELS_PER_ALERT_FILE, models - first);

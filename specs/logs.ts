@@ -155,6 +155,21 @@ export const logs = defineLogs({
       service: 'moe-router',
       summary: 'More than 10 routing errors logged in 5 minutes',
       description: 'The MoE router logged {{ $value }} routing.error events for model {{ $labels.model }} in the last 5 minutes.',
+      dashboard: 'moe-router',
+      runbook: {
+        meaning:
+          'The MoE router fails to route tokens to experts for one model, in bursts. Requests of that model fail or fall back; the structured log says why for every failure, and its correlation id ties the failure to the rest of the request.',
+        firstChecks: [
+          'Read the failures (first query): the message names the failing expert or backend.',
+          'Follow one request end to end: filter the stream on the `correlation_id` of a failure (`| correlation_id="<id>"`).',
+          'Check the memory warnings that often precede routing errors (second query), and the expert balance on the dashboard.',
+          `Recent restarts or model loads: \`kubectl logs -n ${moe.namespace} -l app=${moe.podLabels.app} --tail=100\`.`,
+        ],
+        queries: [
+          { title: 'Routing errors with their message', logql: `{namespace="${moe.namespace}", app="${moe.podLabels.app}", event_type="routing.error"} | json | line_format "{{.model_name}} {{.backend}}: {{.message}}"` },
+          { title: 'Memory warnings, by model', logql: `sum by (model) (count_over_time({namespace="${moe.namespace}", app="${moe.podLabels.app}", event_type="memory.warning"}[15m]))` },
+        ],
+      },
     },
     {
       alert: 'KthenaRouter5xxBurst',
@@ -165,6 +180,24 @@ export const logs = defineLogs({
       service: 'kthena-router',
       summary: 'Burst of 5xx responses in the router access log',
       description: 'The Kthena router logged {{ $value }} 5xx responses for model {{ $labels.model }} in the last 5 minutes.',
+      dashboard: 'kthena-router',
+      runbook: {
+        meaning:
+          'The router\'s access log shows a burst of server errors for one model. It sees what the metrics see, one request at a time: the error type and message, the route, the model server and the pod each failure went to.',
+        firstChecks: [
+          'Which error, which pod? Read the failed requests (first query); one `selected_pod` owning the errors points at that model server.',
+          'Is it routing? A 5xx without `model_server` means the router found no ready pod: check `/debug/config_dump/modelservers` on the router\'s port 15000.',
+          'Trace one request: filter the stream on its id (`| request_id="<id>"`) to see every line it left.',
+          'Compare with the router\'s error-ratio alert: the log counts every failure, the ratio weighs them against traffic.',
+        ],
+        queries: [
+          {
+            title: 'Failed requests with their route, pod and error',
+            logql: `{namespace="${router.namespace}", app="${router.podLabels.app}", status_class="5xx"} | json | line_format "{{.model_name}} {{.model_server}} {{.selected_pod}} {{.error_type}}: {{.error_message}}"`,
+          },
+          { title: 'Failed requests by model and error type', logql: `sum by (model, error_type) (count_over_time({namespace="${router.namespace}", app="${router.podLabels.app}", status_class="5xx"}[10m]))` },
+        ],
+      },
     },
   ],
 });

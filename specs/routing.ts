@@ -2,8 +2,10 @@ import { defineRouting } from 'infermon';
 
 /**
  * Alert routing: critical alerts page the on-call rotation and go to the incident bridge, every alert
- * reaches its owning team's channel, and a critical alert silences the warning of the same alert and
- * service. Credentials come from Secrets in the stack namespace, never from this file.
+ * reaches its owning team's channel, a critical alert silences the warning of the same alert and
+ * service, and a router that is down silences its own latency and error alerts (they read the metrics it
+ * no longer serves). The model team's channel is muted during its weekly rollout window; pages still go
+ * out. Credentials come from Secrets in the stack namespace, never from this file.
  */
 export const routing = defineRouting({
   global: {
@@ -40,7 +42,7 @@ export const routing = defineRouting({
       { matchers: ['team="inference-runtime"'], receiver: 'inference-runtime-slack' },
       { matchers: ['team="rag-app"'], receiver: 'rag-app-slack' },
       { matchers: ['team="moe-research"'], receiver: 'moe-research-slack' },
-      { matchers: ['team="ml-ops"'], receiver: 'ml-ops-slack' },
+      { matchers: ['team="ml-ops"'], receiver: 'ml-ops-slack', muteTimeIntervals: ['model-rollout'] },
       {
         matchers: ['team="gpu-infra"'],
         receiver: 'gpu-infra-slack',
@@ -50,11 +52,20 @@ export const routing = defineRouting({
   },
   inhibitRules: [
     { sourceMatchers: ['severity="critical"'], targetMatchers: ['severity="warning"'], equal: ['alertname', 'service'] },
+    {
+      sourceMatchers: ['alertname="KthenaRouterDown"'],
+      targetMatchers: ['alertname=~"KthenaRouterHighErrorRatio|KthenaRouterHighLatencyP99"'],
+      equal: ['cluster', 'service'],
+    },
   ],
   timeIntervals: [
     {
       name: 'business-hours',
       intervals: [{ weekdays: ['monday:friday'], times: [{ start: '08:00', end: '18:00' }], location: 'UTC' }],
+    },
+    {
+      name: 'model-rollout',
+      intervals: [{ weekdays: ['tuesday'], times: [{ start: '06:00', end: '08:00' }], location: 'UTC' }],
     },
   ],
 });

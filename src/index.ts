@@ -22,6 +22,7 @@ export type { StackSpec } from './model/stack.ts';
 export type { TargetsSpec } from './model/targets.ts';
 export type { RoutingSpec, RouteSpec } from './model/routing.ts';
 export type { LogsSpec } from './model/logs.ts';
+export type { RunbookSpec } from './model/runbook.ts';
 export type { DashboardSpec, PanelSpec, RowSpec, VariableSpec, DashboardQuerySpec } from './model/dashboard.ts';
 export type { SloServiceSpec, SloSpec, SliSpec } from './model/slo.ts';
 export {

@@ -13,6 +13,9 @@ const compiled = new Map<string, Handlebars.TemplateDelegate>();
 
 engine.registerHelper('join', (items: unknown, sep: unknown) => (Array.isArray(items) ? items.join(typeof sep === 'string' ? sep : ', ') : ''));
 engine.registerHelper('code', (text: unknown) => new Handlebars.SafeString(text === undefined || text === '' ? '' : `\`${String(text).replace(/\|/g, '\\|')}\``));
+engine.registerHelper('inc', (n: unknown) => Number(n) + 1);
+// Text in a raw block is copied as it stands: Go templates (Alertmanager) use the same braces.
+engine.registerHelper('raw', (options: Handlebars.HelperOptions) => options.fn(undefined));
 engine.registerHelper('cell', (text: unknown) => new Handlebars.SafeString(String(text ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' ')));
 
 export function renderTemplate(name: string, data: unknown): string {

@@ -16,6 +16,7 @@ import {
 import { objectLabels } from '../../src/model/scrape.ts';
 import { runsPrometheusOperator } from '../../src/model/targets.ts';
 import { kubernetesArtifact } from '../kubernetes/objects.ts';
+import { EMAIL_MESSAGE, NOTIFICATION_TEMPLATES_GLOB, PAGERDUTY_MESSAGE, SLACK_MESSAGE, notificationTemplates } from './templates.ts';
 
 /**
  * alertmanager.yml, the AlertmanagerConfig CR and the route test cases, all from one routing spec.
@@ -74,18 +75,32 @@ function receiverYaml(r: Receiver): Record<string, unknown> {
             smarthost: e.smarthost,
             auth_username: e.authUsername,
             auth_password_file: e.authPassword ? credentialFile(e.authPassword) : undefined,
+            headers: { Subject: e.subject ?? EMAIL_MESSAGE.subject },
+            html: e.html ?? EMAIL_MESSAGE.html,
             send_resolved: e.sendResolved,
           }),
         )
       : undefined,
     pagerduty_configs: r.pagerduty.length
       ? r.pagerduty.map((p) =>
-          defined({ routing_key_file: credentialFile(p.routingKey), severity: p.severity, description: p.description, send_resolved: p.sendResolved }),
+          defined({
+            routing_key_file: credentialFile(p.routingKey),
+            severity: p.severity,
+            description: p.description ?? PAGERDUTY_MESSAGE.description,
+            details: PAGERDUTY_MESSAGE.details,
+            send_resolved: p.sendResolved,
+          }),
         )
       : undefined,
     slack_configs: r.slack.length
       ? r.slack.map((s) =>
-          defined({ api_url_file: credentialFile(s.apiUrl), channel: s.channel, title: s.title, text: s.text, send_resolved: s.sendResolved }),
+          defined({
+            api_url_file: credentialFile(s.apiUrl),
+            channel: s.channel,
+            title: s.title ?? SLACK_MESSAGE.title,
+            text: s.text ?? SLACK_MESSAGE.text,
+            send_resolved: s.sendResolved,
+          }),
         )
       : undefined,
     webhook_configs: r.webhook.length
@@ -122,9 +137,14 @@ function globalYaml(routing: Routing): Record<string, unknown> {
   });
 }
 
-export function alertmanagerYaml(routing: Routing): Record<string, unknown> {
+/**
+ * alertmanager.yml. `templates` are the notification template files it loads: the generated one beside
+ * it unless a run keeps the file elsewhere.
+ */
+export function alertmanagerYaml(routing: Routing, templates: readonly string[] = [NOTIFICATION_TEMPLATES_GLOB]): Record<string, unknown> {
   return defined({
     global: globalYaml(routing),
+    templates: [...templates],
     route: routeYaml(routing.route, true),
     receivers: routing.receivers.map(receiverYaml),
     inhibit_rules: routing.inhibitRules.length
@@ -141,6 +161,8 @@ export function alertmanagerYaml(routing: Routing): Record<string, unknown> {
 export interface LocalAlertmanagerOptions {
   /** Every receiver with an integration posts here instead (the e2e test's webhook sink). */
   webhookUrl: string;
+  /** Where the generated notification templates were written, so the local Alertmanager loads them too. */
+  templates?: readonly string[];
   /** Shorter waits for a live test; the spec's values are kept when absent. */
   groupWait?: string;
   groupInterval?: string;
@@ -165,7 +187,7 @@ export function localAlertmanagerConfig(routing: Routing, options: LocalAlertman
       repeatInterval: options.repeatInterval ?? routing.route.repeatInterval,
     },
   };
-  return toYaml(alertmanagerYaml(local));
+  return toYaml(alertmanagerYaml(local, options.templates ?? []));
 }
 
 // ---------------------------------------------------------------- AlertmanagerConfig CR
@@ -210,15 +232,33 @@ function crReceiver(r: Receiver, routing: Routing): Record<string, unknown> {
             authUsername: e.authUsername ?? smtp?.authUsername,
             authPassword: secretKey(e.authPassword ?? smtp?.authPassword),
             requireTLS: smtp?.requireTls,
+            headers: [{ key: 'Subject', value: e.subject ?? EMAIL_MESSAGE.subject }],
+            html: e.html ?? EMAIL_MESSAGE.html,
             sendResolved: e.sendResolved,
           }),
         )
       : undefined,
     pagerdutyConfigs: r.pagerduty.length
-      ? r.pagerduty.map((p) => defined({ routingKey: secretKey(p.routingKey), severity: p.severity, description: p.description, sendResolved: p.sendResolved }))
+      ? r.pagerduty.map((p) =>
+          defined({
+            routingKey: secretKey(p.routingKey),
+            severity: p.severity,
+            description: p.description ?? PAGERDUTY_MESSAGE.description,
+            details: Object.entries(PAGERDUTY_MESSAGE.details).map(([key, value]) => ({ key, value })),
+            sendResolved: p.sendResolved,
+          }),
+        )
       : undefined,
     slackConfigs: r.slack.length
-      ? r.slack.map((s) => defined({ apiURL: secretKey(s.apiUrl), channel: s.channel, title: s.title, text: s.text, sendResolved: s.sendResolved }))
+      ? r.slack.map((s) =>
+          defined({
+            apiURL: secretKey(s.apiUrl),
+            channel: s.channel,
+            title: s.title ?? SLACK_MESSAGE.title,
+            text: s.text ?? SLACK_MESSAGE.text,
+            sendResolved: s.sendResolved,
+          }),
+        )
       : undefined,
     webhookConfigs: r.webhook.length
       ? r.webhook.map((w) => defined({ url: w.url, maxAlerts: w.maxAlerts, sendResolved: w.sendResolved }))
@@ -320,6 +360,7 @@ export function alertmanagerGenerator(model: Model): Artifact[] {
   return [
     ...artifacts,
     { path: ALERTMANAGER_CONFIG, body: toYaml(alertmanagerYaml(routing.value), header) },
+    notificationTemplates(model, routing),
     {
       path: ROUTE_TESTS,
       body: toYaml(

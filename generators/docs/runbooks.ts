@@ -1,43 +1,106 @@
 import { OUT, generatedHeader } from '../../src/conventions.ts';
+import { runbookAlertNames, runbookSubjects } from '../../src/model/runbook-subjects.ts';
 import type { Artifact } from '../../src/model/artifact.ts';
-import { alertLabels, isAlertRule } from '../../src/model/alert-rule.ts';
+import { collectAlerts } from '../../src/model/alerts.ts';
+import { mayMatch } from '../../src/model/inhibition.ts';
 import type { Model } from '../../src/model/model.ts';
+import { routingLabels } from '../../src/model/route-resolution.ts';
+import { dashboardUrl } from '../../src/model/runbook.ts';
+import { describeAlertTemplate } from '../../src/promql/alert-template.ts';
 import { referencedMetrics } from '../../src/promql/analyze.ts';
 import { renderTemplate } from '../../src/templates.ts';
 
 /**
- * One runbook page per alert name: what it means, its expression, the metrics behind it. An alert
- * instantiated once per deployment shares one page, written from its first instance.
+ * One runbook page per alert name, for the alerts of rule groups and the log-based alerts: what it means,
+ * what to check first, the queries to run, its dashboard, which alerts routing mutes while it fires, its
+ * expression and the metrics behind it. An alert instantiated once per deployment shares one page,
+ * written from its first instance.
  */
-export function runbooks(model: Model): Artifact[] {
-  const out: Artifact[] = [];
-  const written = new Set<string>();
-  for (const item of model.specs.rules) {
-    for (const rule of item.value.rules) {
-      if (!isAlertRule(rule) || written.has(rule.alert)) continue;
-      written.add(rule.alert);
-      const labels = alertLabels(rule, item.value);
-      const metrics = [...new Set(referencedMetrics(rule.expr))]
-        .map((n) => model.catalog.lookupSeries(n)?.metric)
-        .filter((m) => m !== undefined);
-      out.push({
-        path: `${OUT.docs}/runbooks/${rule.alert}.md`,
-        body: renderTemplate('docs/runbook.md.hbs', {
-          header: generatedHeader(model.stack.value, [item.file], '<!--').replace(/\n$/, ' -->'),
-          alert: rule.alert,
-          severity: rule.severity,
-          team: labels.team,
-          service: labels.service,
-          summary: rule.summary,
-          description: rule.description,
-          expr: rule.expr,
-          for: rule.for,
-          file: item.file,
-          group: item.value.name,
-          metrics: [...new Map(metrics.map((m) => [m.name, m])).values()],
-        }),
-      });
-    }
+
+/** Where runbook pages are written, relative to out/. */
+export const RUNBOOK_DIR = `${OUT.docs}/runbooks`;
+
+export function runbookPath(alertName: string): string {
+  return `${RUNBOOK_DIR}/${alertName}.md`;
+}
+
+interface Inhibitions {
+  mutes: Set<string>;
+  mutesOn: Set<string>;
+  mutedBy: Set<string>;
+  mutedOn: Set<string>;
+}
+
+/** Per alert name, the alerts the routing spec's inhibit rules let it mute and be muted by. */
+function inhibitions(model: Model): Map<string, Inhibitions> {
+  const byName = new Map<string, Inhibitions>();
+  const of = (name: string) => {
+    let entry = byName.get(name);
+    if (!entry) byName.set(name, (entry = { mutes: new Set(), mutesOn: new Set(), mutedBy: new Set(), mutedOn: new Set() }));
+    return entry;
+  };
+  const [routing] = model.specs.routing;
+  if (!routing) return byName;
+  const alerts = collectAlerts(model).map((a) => ({ alert: a, labels: routingLabels(a, model.stack.value.externalLabels) }));
+  for (const rule of routing.value.inhibitRules) {
+    const sources = alerts.filter((a) => mayMatch(rule.sourceMatchers, a.labels, a.alert.dynamicLabels));
+    const targets = alerts.filter((a) => mayMatch(rule.targetMatchers, a.labels, a.alert.dynamicLabels));
+    for (const s of sources)
+      for (const t of targets) {
+        // Labels both carry as fixed values must agree; values set at run time may.
+        const disagree = rule.equal.some((label) => label in s.labels && label in t.labels && s.labels[label] !== t.labels[label]);
+        if (s.alert.alertname === t.alert.alertname || disagree) continue;
+        const source = of(s.alert.alertname);
+        const target = of(t.alert.alertname);
+        source.mutes.add(t.alert.alertname);
+        target.mutedBy.add(s.alert.alertname);
+        for (const label of rule.equal) {
+          source.mutesOn.add(label);
+          target.mutedOn.add(label);
+        }
+      }
   }
-  return out;
+  return byName;
+}
+
+export function runbooks(model: Model): Artifact[] {
+  const stack = model.stack.value;
+  const muting = inhibitions(model);
+  const pages = runbookAlertNames(model);
+  return runbookSubjects(model).map((s) => {
+    const dashboardSpec = s.dashboard ? model.specs.dashboard.find((d) => d.value.id === s.dashboard) : undefined;
+    const url = s.dashboard ? dashboardUrl(stack, s.dashboard) : undefined;
+    const metrics =
+      s.language === 'promql'
+        ? [...new Set(referencedMetrics(s.expr))].map((n) => model.catalog.lookupSeries(n)?.metric).filter((m) => m !== undefined)
+        : [];
+    const inhibited = muting.get(s.alert);
+    const linked = (names: Set<string> | undefined) => [...(names ?? [])].filter((n) => pages.has(n)).sort();
+    return {
+      path: runbookPath(s.alert),
+      body: renderTemplate('docs/runbook.md.hbs', {
+        header: generatedHeader(stack, [s.file], '<!--').replace(/\n$/, ' -->'),
+        alert: s.alert,
+        severity: s.labels.severity,
+        team: s.labels.team,
+        service: s.labels.service,
+        summary: s.summary,
+        description: describeAlertTemplate(s.description),
+        meaning: s.runbook?.meaning,
+        firstChecks: s.runbook?.firstChecks,
+        queries: s.runbook?.queries.map((q) => ('promql' in q ? { title: q.title, language: 'promql', text: q.promql } : { title: q.title, language: 'logql', logql: true, text: q.logql })),
+        dashboard: dashboardSpec && url ? { title: dashboardSpec.value.title, url } : undefined,
+        mutes: linked(inhibited?.mutes),
+        mutesOn: [...(inhibited?.mutesOn ?? [])].sort(),
+        mutedBy: linked(inhibited?.mutedBy),
+        mutedOn: [...(inhibited?.mutedOn ?? [])].sort(),
+        expr: s.expr,
+        language: s.language,
+        for: s.for === '0s' ? undefined : s.for,
+        file: s.file,
+        where: s.where,
+        metrics: [...new Map(metrics.map((m) => [m.name, m])).values()],
+      }),
+    };
+  });
 }

@@ -13,6 +13,7 @@ import { referencedSecretNames } from '../../src/model/secret-references.ts';
 import type { Stack } from '../../src/model/stack.ts';
 import { runsKubePrometheusStack } from '../../src/model/targets.ts';
 import { renderTemplate } from '../../src/templates.ts';
+import { NOTIFICATION_TEMPLATE_FILE, notificationTemplateText } from '../alertmanager/templates.ts';
 import { lokiDatasource } from '../grafana/datasources.ts';
 import { clusterScrapeJob, federationJob } from '../prometheus/config.ts';
 
@@ -24,7 +25,8 @@ import { clusterScrapeJob, federationJob } from '../prometheus/config.ts';
  * - `ruleSelector`, `serviceMonitorSelector` and `podMonitorSelector` select `release: <release name>`
  *   while their `*SelectorNilUsesHelmValues` stay true;
  * - `alertmanagerConfigSelector` is `{}`, which selects every AlertmanagerConfig;
- * - `grafana.sidecar.datasources.defaultDatasourceEnabled` provisions the chart's own Prometheus.
+ * - `grafana.sidecar.datasources.defaultDatasourceEnabled` provisions the chart's own Prometheus;
+ * - `alertmanager.templateFiles` are mounted next to the config, whose default `templates` loads every *.tmpl.
  */
 
 /** A value that replaces a chart default other objects may rely on: the header lists it for a hand merge. */
@@ -77,7 +79,8 @@ export function kubePrometheusStackValues(model: Model): KubePrometheusStackValu
   const federation = federationJob(stack, targets.map((t) => t.job));
   const additionalScrapeConfigs = federation ? [...outsideKubernetes, federation] : outsideKubernetes;
   if (additionalScrapeConfigs.length > 0) lists.push('prometheus.prometheusSpec.additionalScrapeConfigs');
-  const secrets = model.specs.routing[0] ? referencedSecretNames(model.specs.routing[0].value) : [];
+  const [routing] = model.specs.routing;
+  const secrets = routing ? referencedSecretNames(routing.value) : [];
   if (secrets.length > 0) lists.push('alertmanager.alertmanagerSpec.secrets');
   const loki = lokiDatasource(model);
   if (loki) lists.push('grafana.additionalDataSources');
@@ -92,6 +95,8 @@ export function kubePrometheusStackValues(model: Model): KubePrometheusStackValu
       },
     },
     alertmanager: {
+      // The chart mounts these next to its config, whose default `templates` loads every *.tmpl there.
+      ...(routing ? { templateFiles: { [NOTIFICATION_TEMPLATE_FILE]: notificationTemplateText(model, routing) } } : {}),
       alertmanagerSpec: {
         alertmanagerConfigMatcherStrategy: { type: stack.alertmanagerConfigMatcherStrategy },
         // alertmanager.yml reads these as files under /etc/alertmanager/secrets/<name>/.

@@ -9,7 +9,7 @@ import {
 } from '../../src/conventions.ts';
 import { toYaml } from '../../src/emit/serialize.ts';
 import { sortKeys } from '../../src/model/sort-keys.ts';
-import { runbookUrl } from '../../src/model/alert-rule.ts';
+import { alertLinks } from '../../src/model/runbook.ts';
 import { logAlertLabels } from '../../src/model/alerts.ts';
 import type { Artifact } from '../../src/model/artifact.ts';
 import { lokiUrl, type Logs } from '../../src/model/logs.ts';
@@ -94,7 +94,7 @@ export function lokiRuleGroups(logs: Logs, stack: Stack): Record<string, unknown
           ...(a.for !== '0s' ? { for: a.for } : {}),
           // The stack's external labels ride on each rule, so log alerts route like Prometheus alerts.
           labels: sortKeys({ ...stack.externalLabels, ...logAlertLabels(a) }),
-          annotations: sortKeys({ summary: a.summary, description: a.description, runbook_url: runbookUrl(stack, a.alert) }),
+          annotations: sortKeys({ summary: a.summary, description: a.description, ...alertLinks(stack, a) }),
         })),
       },
     ],

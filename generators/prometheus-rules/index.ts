@@ -20,7 +20,7 @@ export function outputGroup(group: RuleGroup, model: Model): OutputRuleGroup {
             ...(rule.for !== '0s' ? { for: rule.for } : {}),
             ...(rule.keepFiringFor ? { keep_firing_for: rule.keepFiringFor } : {}),
             labels: alertLabels(rule, group),
-            annotations: alertAnnotations(rule, model.stack.value),
+            annotations: alertAnnotations(rule, group, model.stack.value),
           }
         : {
             record: rule.record,

@@ -53,7 +53,7 @@ function testCase(rule: AlertRule, group: RuleGroup, scenario: Scenario, kind: s
     return synthesiseSeries(s, found.metric, samples, model.stack.value.prometheusMajor);
   });
   const labels = { ...expressionLabels(rule, scenario, model), ...alertLabels(rule, group) };
-  const annotations = alertAnnotations(rule, model.stack.value);
+  const annotations = alertAnnotations(rule, group, model.stack.value);
   const value = scenario.value ?? Number.NaN;
   const rendered = Object.fromEntries(Object.entries(annotations).map(([k, v]) => [k, renderAlertTemplate(v, labels, value)]));
   return {

@@ -2,15 +2,16 @@ import { alertmanagerConfigName } from '../conventions.ts';
 import { collectAlerts, type GeneratedAlert } from '../model/alerts.ts';
 import type { Diagnostics } from '../model/diagnostics.ts';
 import { locate, type Located, type Model } from '../model/model.ts';
+import { mayMatch } from '../model/inhibition.ts';
 import { resolveRoutes, routePath, routingLabels } from '../model/route-resolution.ts';
 import { objectLabels } from '../model/scrape.ts';
-import { isNullReceiver, matches, parseMatcher, type Credential, type Route, type Routing } from '../model/routing.ts';
+import { isNullReceiver, parseMatcher, type Credential, type Route, type Routing } from '../model/routing.ts';
 import { checkSelectorLabels } from './wiring.ts';
 
 /**
  * Routing checks: credentials only by reference, every name a route uses is declared, matchers parse,
- * every generated alert reaches a receiver that notifies someone, and inhibit rules compare labels both
- * sides carry.
+ * every generated alert reaches a receiver that notifies someone, and inhibit rules match generated
+ * alerts on both sides and compare labels both sides carry.
  */
 
 function checkCredential(credential: Credential | undefined, routing: Located<Routing>, path: string, d: Diagnostics): void {
@@ -124,17 +125,28 @@ function checkAlertsRouted(routing: Located<Routing>, alerts: readonly Generated
   }
 }
 
-function checkInhibitLabels(routing: Located<Routing>, alerts: readonly GeneratedAlert[], model: Model, d: Diagnostics): void {
+/**
+ * Both sides of every inhibit rule match some generated alert (else the rule never mutes anything, or
+ * nothing ever mutes), and every alert on either side carries each `equal` label.
+ */
+function checkInhibitRules(routing: Located<Routing>, alerts: readonly GeneratedAlert[], model: Model, d: Diagnostics): void {
   const labelled = alerts.map((alert) => ({ alert, labels: routingLabels(alert, model.stack.value.externalLabels) }));
   routing.value.inhibitRules.forEach((rule, i) => {
     const sides = [
-      ['source', rule.sourceMatchers],
-      ['target', rule.targetMatchers],
+      ['source', 'sourceMatchers', rule.sourceMatchers],
+      ['target', 'targetMatchers', rule.targetMatchers],
     ] as const;
-    for (const [side, texts] of sides) {
-      const matchers = texts.map(parseMatcher).filter((m) => m !== undefined);
-      for (const { alert, labels } of labelled) {
-        if (!matchers.every((m) => matches(m, labels))) continue;
+    for (const [side, field, texts] of sides) {
+      if (!texts.every((t) => parseMatcher(t))) continue;
+      const matched = labelled.filter(({ alert, labels }) => mayMatch(texts, labels, alert.dynamicLabels));
+      if (matched.length === 0)
+        d.error(
+          'route/inhibit-matches-nothing',
+          locate(routing, `inhibitRules[${i}].${field}`),
+          `no generated alert matches the ${side} matchers ${texts.join(', ')}, so this inhibit rule never ${side === 'source' ? 'mutes anything' : 'mutes an alert'}`,
+          `match the labels of a generated alert (the route test cases in out/alertmanager/tests/routes.yml list them), or remove the rule`,
+        );
+      for (const { alert, labels } of matched) {
         const carried = new Set([...Object.keys(labels), ...alert.dynamicLabels]);
         const missing = rule.equal.filter((l) => !carried.has(l));
         if (missing.length === 0) continue;
@@ -157,7 +169,7 @@ export function checkRoutingWith(model: Model, alerts: readonly GeneratedAlert[]
   checkCredentials(routing, d);
   checkNames(routing, d);
   checkAlertsRouted(routing, alerts, model, d);
-  checkInhibitLabels(routing, alerts, model, d);
+  checkInhibitRules(routing, alerts, model, d);
   const cr = { kind: 'AlertmanagerConfig', metadata: { name: alertmanagerConfigName(routing.root), labels: objectLabels(model.stack.value, 'alertmanagerConfigs') } };
   checkSelectorLabels(cr, 'alertmanagerConfigs', model, locate(routing), d);
   if (model.stack.value.alertmanagerConfigMatcherStrategy !== 'None')

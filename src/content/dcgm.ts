@@ -1,12 +1,12 @@
 import { promql } from '../model/rules.ts';
 import { defineRuleGroup } from '../model/spec.ts';
-import { dcgmFbFree, dcgmFbUsed, dcgmGpuTemp, dcgmGpuUtil, dcgmXidErrors } from '../catalog/dcgm.ts';
-import { scopeRuleGroup, type ContentScope } from './scope.ts';
+import { dcgm, dcgmFbFree, dcgmFbUsed, dcgmGpuTemp, dcgmGpuUtil, dcgmPowerUsage, dcgmSmClock, dcgmXidErrors } from '../catalog/dcgm.ts';
+import { scopeRuleGroup, type AlertScope, type ContentScope } from './scope.ts';
 
 const gpu = { gpu: '0', UUID: 'GPU-5f0c1b2e-0000-4000-8000-000000000000', Hostname: 'gpu-node-1', modelName: 'NVIDIA H100 80GB HBM3', namespace: 'inference', pod: 'vllm-0' };
 
 /** GPU health from the DCGM exporter: XID errors, temperature, framebuffer memory, saturation. */
-export interface GpuAlertsConfig extends ContentScope {
+export interface GpuAlertsConfig extends AlertScope {
   /** GPU temperature (°C) above which `GpuTemperatureHigh` warns; GPUs throttle near 90. */
   temperatureCelsius?: number;
   /** Framebuffer share (0..1) above which `GpuMemoryHigh` warns; keep it above vLLM's usual 0.9 claim. */
@@ -24,12 +24,14 @@ export function gpuAlerts(config: GpuAlertsConfig = {}) {
   const hotCelsius = Math.max(91, temperatureCelsius + 6);
   const fullShare = memoryRatio < 0.99 ? 0.99 : (1 + memoryRatio) / 2;
   const busyPercent = utilizationPercent < 97 ? 97 : (100 + utilizationPercent) / 2;
+  const runbooks = gpuRunbooks(exporterPods(config));
   return defineRuleGroup(
     scopeRuleGroup(
       {
         name: 'gpu.alerts',
         team: 'gpu-infra',
         service: 'gpu',
+        dashboard: 'gpu',
         rules: [
           {
             alert: 'GpuXidError',
@@ -37,6 +39,7 @@ export function gpuAlerts(config: GpuAlertsConfig = {}) {
             severity: 'critical',
             summary: 'GPU reported an XID error',
             description: 'GPU {{ $labels.gpu }} ({{ $labels.UUID }}) on {{ $labels.Hostname }}, used by {{ $labels.pod }}, reported XID {{ $value }}; check the driver log and drain the node if it repeats.',
+            runbook: runbooks.GpuXidError,
             tests: {
               firing: [{ series: [{ metric: dcgmXidErrors, labels: { ...gpu, err_code: '79', err_msg: 'GPU has fallen off the bus' }, value: 79 }], value: 79 }],
               quiet: [{ series: [{ metric: dcgmXidErrors, labels: { ...gpu, err_code: '0', err_msg: 'none' }, value: 0 }] }],
@@ -49,6 +52,7 @@ export function gpuAlerts(config: GpuAlertsConfig = {}) {
             severity: 'warning',
             summary: `GPU temperature above ${temperatureCelsius} °C`,
             description: 'GPU {{ $labels.gpu }} on {{ $labels.Hostname }} runs at {{ $value }} °C; it will throttle.',
+            runbook: runbooks.GpuTemperatureHigh,
             tests: {
               firing: [{ series: [{ metric: dcgmGpuTemp, labels: gpu, value: hotCelsius }], value: hotCelsius }],
               quiet: [{ series: [{ metric: dcgmGpuTemp, labels: gpu, value: temperatureCelsius - 21 }] }],
@@ -63,6 +67,7 @@ export function gpuAlerts(config: GpuAlertsConfig = {}) {
             severity: 'warning',
             summary: `GPU framebuffer more than ${Math.round(memoryRatio * 1000) / 10}% used`,
             description: 'GPU {{ $labels.gpu }} on {{ $labels.Hostname }} (pod {{ $labels.pod }}) has {{ $value | humanizePercentage }} of its memory in use.',
+            runbook: runbooks.GpuMemoryHigh,
             tests: {
               firing: [{ series: [{ metric: dcgmFbUsed, labels: gpu, value: FRAMEBUFFER_MIB * fullShare }, { metric: dcgmFbFree, labels: gpu, value: FRAMEBUFFER_MIB - FRAMEBUFFER_MIB * fullShare }], value: fullShare }],
               quiet: [{ description: 'vLLM holding its usual 90%', series: [{ metric: dcgmFbUsed, labels: gpu, value: 72450 }, { metric: dcgmFbFree, labels: gpu, value: 7550 }] }],
@@ -75,6 +80,7 @@ export function gpuAlerts(config: GpuAlertsConfig = {}) {
             severity: 'warning',
             summary: `GPU busy above ${utilizationPercent}% for 15 minutes`,
             description: 'GPU {{ $labels.gpu }} on {{ $labels.Hostname }} (pod {{ $labels.pod }}) is {{ $value }}% utilised; the model may need more replicas.',
+            runbook: runbooks.GpuHighUtilization,
             tests: {
               firing: [{ series: [{ metric: dcgmGpuUtil, labels: gpu, value: busyPercent }], value: busyPercent }],
               quiet: [{ series: [{ metric: dcgmGpuUtil, labels: gpu, value: utilizationPercent - 35 }] }],
@@ -86,6 +92,74 @@ export function gpuAlerts(config: GpuAlertsConfig = {}) {
       'alerts',
     ),
   );
+}
+
+/** `kubectl` arguments that reach the DCGM exporter pods. */
+function exporterPods(config: GpuAlertsConfig): string {
+  const placement = dcgm.spec.kubernetes;
+  return `-n ${config.selector?.namespace ?? placement.namespace} -l app=${placement.podLabels.app}`;
+}
+
+/** What to look at when a GPU alert fires; `exporter` selects the DCGM exporter pods for kubectl. */
+function gpuRunbooks(exporter: string) {
+  const node = 'Which node and pod? The alert\'s `Hostname` and `pod` labels name them; `kubectl describe node <Hostname>` lists the GPU pods on it.';
+  const perGpu = (title: string, q: string) => ({ title, promql: q });
+  return {
+    GpuXidError: {
+      meaning:
+        'The NVIDIA driver reported an XID error on a GPU: a hardware, driver or application fault. Some codes are harmless for the node (13, 31, 43: one application crashed), others mean the GPU is lost until the node reboots (79: fell off the bus; 48: double-bit ECC error; 64: row remapping failed). Pods on that GPU fail or hang.',
+      firstChecks: [
+        'Read the code: the alert value and the `err_code` / `err_msg` labels of the series say which XID.',
+        node,
+        'On the node, the kernel log has the driver\'s message: `dmesg | grep -i xid`.',
+        'For a hardware XID (48, 64, 74, 79, 92, 94, 95), cordon and drain the node (`kubectl cordon <Hostname>`, `kubectl drain <Hostname> --ignore-daemonsets`) and hand it to the hardware team; the exporter keeps reporting the last XID until the driver reloads.',
+        `No GPU series at all? \`kubectl get nodes -l nvidia.com/gpu.present=true\` and \`kubectl logs ${exporter}\`.`,
+      ],
+      queries: [
+        perGpu('Last XID per GPU', promql`max by (Hostname, gpu, err_code, err_msg) (${dcgmXidErrors})`),
+      ],
+    },
+    GpuTemperatureHigh: {
+      meaning:
+        'A GPU runs hot. Near 90 °C it lowers its clocks to protect itself, so every model on it slows down; sustained heat also shortens the card\'s life. Usually cooling (a fan, the rack, the room) or a card running flat out for hours.',
+      firstChecks: [
+        node,
+        'One GPU or the whole node? All GPUs of a node heating up together point at cooling or the room, a single one at that card.',
+        'Is it throttling? Falling SM clocks at constant load mean it is.',
+        'Check the power draw: a card at its power limit for hours runs hot by design; spread the load over more GPUs.',
+      ],
+      queries: [
+        perGpu('Temperature per GPU', promql`max by (Hostname, gpu) (${dcgmGpuTemp})`),
+        perGpu('SM clock per GPU', promql`max by (Hostname, gpu) (${dcgmSmClock})`),
+        perGpu('Power draw per GPU', promql`max by (Hostname, gpu) (${dcgmPowerUsage})`),
+      ],
+    },
+    GpuMemoryHigh: {
+      meaning:
+        'Almost no framebuffer is left on a GPU. vLLM claims a fixed share up front (`--gpu-memory-utilization`, 0.9 by default), so the last few percent being used means a second process is on the GPU or the claim was set too high; the next allocation fails with out-of-memory.',
+      firstChecks: [
+        node,
+        'Which processes hold the memory? On the node: `nvidia-smi` lists them per GPU.',
+        'Is a second workload scheduled on the GPU (time slicing, MIG misconfiguration), or was `--gpu-memory-utilization` raised?',
+        'Check the pod\'s vLLM logs for out-of-memory errors.',
+      ],
+      queries: [
+        perGpu('Framebuffer used share per GPU and pod', promql`max by (Hostname, gpu, namespace, pod) (${dcgmFbUsed} / (${dcgmFbUsed} + ${dcgmFbFree}))`),
+      ],
+    },
+    GpuHighUtilization: {
+      meaning:
+        'A GPU has been busy for a quarter of an hour. That is what GPUs are bought for, but a model whose GPUs are all saturated has no headroom: queues and time to first token grow with the next traffic increase.',
+      firstChecks: [
+        node,
+        'Does the model behind the pod queue requests? Check its vLLM waiting queue and time to first token on the runtime dashboard.',
+        'If it does, add replicas; if it does not, the GPU is simply well used and the threshold may be raised in the alert config.',
+      ],
+      queries: [
+        perGpu('Utilisation per GPU and pod', promql`avg by (Hostname, gpu, namespace, pod) (${dcgmGpuUtil})`),
+      ],
+    },
+  };
 }
 
 /** GPU usage per workload pod, the join the GPU and per-model dashboards need. */

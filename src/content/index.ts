@@ -10,4 +10,4 @@ export * from './kthena-router.ts';
 export * from './moe-router.ts';
 export * from './rag-backend.ts';
 export * from './vllm.ts';
-export { scopeDashboard, scopeRuleGroup, scopeSlos, type ContentScope } from './scope.ts';
+export { scopeDashboard, scopeRuleGroup, scopeSlos, type AlertScope, type ContentScope } from './scope.ts';

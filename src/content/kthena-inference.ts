@@ -9,8 +9,9 @@ import {
   kthenaModelMemoryUsage,
   modelAccuracyScore,
 } from '../catalog/kthena-inference.ts';
-import { kubeDeploymentSpecReplicas, kubeDeploymentStatusReplicas, promUp } from '../catalog/kubernetes.ts';
-import { scopeRuleGroup, scopeSlos, type ContentScope } from './scope.ts';
+import { kubeDeploymentSpecReplicas, kubeDeploymentStatusReplicas } from '../catalog/kubernetes.ts';
+import { scopeRuleGroup, scopeSlos, type AlertScope, type ContentScope } from './scope.ts';
+import { jobDownExpr, jobDownTests } from './target-down.ts';
 
 const model = { model_id: 'llama-3-8b' };
 const deployment = { namespace: 'inference', deployment: 'llama-3-8b-infer' };
@@ -20,25 +21,24 @@ const deployment = { namespace: 'inference', deployment: 'llama-3-8b-infer' };
  * through both sides of every ratio, and the autoscaling join made to work (the guide's version joins on a
  * `deployment` label the request counter does not have, so it can never fire).
  */
-export function kthenaInferenceAlerts(config: ContentScope = {}) {
+export function kthenaInferenceAlerts(config: AlertScope = {}) {
   return defineRuleGroup(
     scopeRuleGroup(
       {
         name: 'kthena-inference.alerts',
         team: 'ml-ops',
         service: 'kthena',
+        dashboard: 'kthena-overview',
         rules: [
           {
             alert: 'KthenaServiceDown',
-            expr: promql`up{job="${kthenaInference.spec.job}"} == 0`,
+            expr: jobDownExpr(kthenaInference.spec.job),
             for: '1m',
             severity: 'critical',
-            summary: 'Kthena model service is down',
-            description: 'Kthena model service {{ $labels.instance }} has been down for more than 1 minute.',
-            tests: {
-              firing: [{ series: [{ metric: promUp, labels: { job: kthenaInference.spec.job, instance: 'llama-0:8080' }, value: 0 }] }],
-              quiet: [{ series: [{ metric: promUp, labels: { job: kthenaInference.spec.job, instance: 'llama-0:8080' }, value: 1 }] }],
-            },
+            summary: 'Kthena model service is down or not discovered',
+            description:
+              'Prometheus has no healthy scrape of the Kthena model service in job {{ $labels.job }} (instance "{{ $labels.instance }}"; empty when discovery finds no model pod at all) for more than 1 minute.',
+            tests: jobDownTests(kthenaInference.spec.job, 'llama-0:8080'),
           },
           {
             alert: 'KthenaHighInferenceLatency',

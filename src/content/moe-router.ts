@@ -1,18 +1,19 @@
 import { promql } from '../model/rules.ts';
 import { defineRuleGroup } from '../model/spec.ts';
 import { moeLoadBalanceScore, moeMemoryUsageBytes, moeRoutingErrorsTotal } from '../catalog/moe-router.ts';
-import { scopeRuleGroup, type ContentScope } from './scope.ts';
+import { scopeRuleGroup, type AlertScope } from './scope.ts';
 
 const model = { model_name: 'mixtral-8x7b' };
 
 /** The MoE router document's alerts, aggregated per model so each fires once per model, not per series. */
-export function moeRouterAlerts(config: ContentScope = {}) {
+export function moeRouterAlerts(config: AlertScope = {}) {
   return defineRuleGroup(
     scopeRuleGroup(
       {
         name: 'moe-router.alerts',
         team: 'moe-research',
         service: 'moe-router',
+        dashboard: 'moe-router',
         rules: [
           {
             alert: 'MoeRoutingErrorRateHigh',

@@ -1,18 +1,19 @@
 import { promql } from '../model/rules.ts';
 import { defineRuleGroup, defineSlos } from '../model/spec.ts';
 import { ragRequestsTotal, ragTtft } from '../catalog/rag-backend.ts';
-import { scopeRuleGroup, scopeSlos, type ContentScope } from './scope.ts';
+import { scopeRuleGroup, scopeSlos, type AlertScope, type ContentScope } from './scope.ts';
 
 const chat = { endpoint: '/api/chat' };
 
 /** The RAG benchmarking document's alerts, with per-endpoint aggregation so one endpoint cannot hide another. */
-export function ragAlerts(config: ContentScope = {}) {
+export function ragAlerts(config: AlertScope = {}) {
   return defineRuleGroup(
     scopeRuleGroup(
       {
         name: 'rag.alerts',
         team: 'rag-app',
         service: 'rag-backend',
+        dashboard: 'rag-overview',
         rules: [
           {
             alert: 'RagHighTimeToFirstToken',

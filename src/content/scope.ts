@@ -1,5 +1,5 @@
 import type { DashboardSpec, PanelSpec, VariableSpec } from '../model/dashboard.ts';
-import type { RuleGroupSpec, RuleSpec, TestSeriesSpec } from '../model/rules.ts';
+import type { AlertSpec, RuleGroupSpec, RuleSpec, TestSeriesSpec } from '../model/rules.ts';
 import { WINDOW_PLACEHOLDER, type SliSpec, type SloServiceSpec } from '../model/slo.ts';
 import { addMatchers } from '../promql/add-matchers.ts';
 
@@ -21,8 +21,23 @@ export interface ContentScope {
   team?: string;
 }
 
+/** What every bundled alert factory takes, on top of the scope. */
+export interface AlertScope extends ContentScope {
+  /**
+   * Id of the dashboard the alerts link (`dashboard_url`), or `false` for none. Left out, they link the
+   * source's bundled dashboard under its usual id; name your instance's id when you named the dashboard.
+   */
+  dashboard?: string | false;
+}
+
 function scopedSeries(series: TestSeriesSpec, selector: Readonly<Record<string, string>>): TestSeriesSpec {
   return { ...series, labels: { ...series.labels, ...selector } };
+}
+
+type AlertRunbook = NonNullable<AlertSpec['runbook']>;
+
+function scopedRunbook(runbook: AlertRunbook, selector: Readonly<Record<string, string>>): AlertRunbook {
+  return { ...runbook, queries: runbook.queries?.map((q) => ('promql' in q ? { ...q, promql: addMatchers(q.promql, selector) } : q)) };
 }
 
 function scopedRule(rule: RuleSpec, selector: Readonly<Record<string, string>>): RuleSpec {
@@ -34,15 +49,28 @@ function scopedRule(rule: RuleSpec, selector: Readonly<Record<string, string>>):
     ...rule,
     expr,
     labels: { ...rule.labels, ...selector },
+    ...(rule.runbook ? { runbook: scopedRunbook(rule.runbook, selector) } : {}),
     tests: { firing: rule.tests.firing.map(scenario), quiet: rule.tests.quiet.map(scenario) },
   };
 }
 
-/** A bundled rule group under a scope: renamed `<name>.<suffix>`, every query and test series scoped. */
-export function scopeRuleGroup(group: RuleGroupSpec, scope: ContentScope, suffix: 'alerts' | 'rules'): RuleGroupSpec {
+/** The dashboard a scoped alert group links: the config's choice, else the group's own. */
+function scopedDashboard(group: RuleGroupSpec, scope: AlertScope): Pick<RuleGroupSpec, 'dashboard'> {
+  if (scope.dashboard === false) return {};
+  const dashboard = scope.dashboard ?? group.dashboard;
+  return dashboard ? { dashboard } : {};
+}
+
+/**
+ * A bundled rule group under a scope: renamed `<name>.<suffix>`, every query, runbook query and test
+ * series scoped, its alerts linking the dashboard the scope names.
+ */
+export function scopeRuleGroup(group: RuleGroupSpec, scope: AlertScope, suffix: 'alerts' | 'rules'): RuleGroupSpec {
   const selector = scope.selector ?? {};
+  const { dashboard: _bundled, ...unlinked } = group;
   return {
-    ...group,
+    ...unlinked,
+    ...scopedDashboard(group, scope),
     name: scope.name ? `${scope.name}.${suffix}` : group.name,
     ...(scope.team && group.team ? { team: scope.team } : {}),
     rules: group.rules.map((rule) => scopedRule(rule, selector)),

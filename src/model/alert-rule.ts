@@ -1,4 +1,5 @@
 import { sortKeys } from './sort-keys.ts';
+import { alertLinks } from './runbook.ts';
 import type { Stack } from './stack.ts';
 import type { SpecOutput } from './spec.ts';
 
@@ -20,16 +21,20 @@ export function alertLabels(alert: AlertRule, group: RuleGroup): Record<string, 
   return sortKeys({ ...labels, ...alert.labels });
 }
 
-/** Annotations: summary, description, runbook_url (defaulting to the generated runbook page), then extras. */
-export function alertAnnotations(alert: AlertRule, stack: Stack): Record<string, string> {
+/** The dashboard an alert links: its own, else its group's. */
+export function alertDashboard(alert: AlertRule, group: RuleGroup): string | undefined {
+  return alert.dashboard ?? group.dashboard;
+}
+
+/**
+ * Annotations: summary, description, runbook_url (defaulting to the generated runbook page),
+ * dashboard_url when the alert or its group names a dashboard, then extras.
+ */
+export function alertAnnotations(alert: AlertRule, group: RuleGroup, stack: Stack): Record<string, string> {
   return sortKeys({
     summary: alert.summary,
     description: alert.description,
-    runbook_url: alert.runbookUrl ?? runbookUrl(stack, alert.alert),
+    ...alertLinks(stack, { alert: alert.alert, runbookUrl: alert.runbookUrl, dashboard: alertDashboard(alert, group) }),
     ...alert.annotations,
   });
-}
-
-export function runbookUrl(stack: Stack, alertName: string): string {
-  return `${stack.runbookBaseUrl.replace(/\/$/, '')}/${alertName}.md`;
 }

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { labelSpecSchema } from './catalog.ts';
 import { durationSchema } from './duration.ts';
 import { severitySchema } from './rules.ts';
+import { runbookSchema } from './runbook.ts';
 
 /**
  * Log pipelines as authors write them: the Loki store, the log streams to collect (where the pods run,
@@ -63,6 +64,10 @@ export const logAlertSchema = z.strictObject({
   team: z.string().optional(),
   service: z.string().optional(),
   labels: z.record(z.string(), z.string()).default({}),
+  /** What the generated runbook page says: meaning, first checks, queries to run. */
+  runbook: runbookSchema.optional(),
+  /** Id of the dashboard to open first; becomes the `dashboard_url` annotation. */
+  dashboard: z.string().min(1).optional(),
 });
 export type LogAlert = z.output<typeof logAlertSchema>;
 

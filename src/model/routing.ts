@@ -25,12 +25,16 @@ const emailSchema = z.strictObject({
   smarthost: z.string().optional(),
   authUsername: z.string().optional(),
   authPassword: credentialSchema.optional(),
+  /** Subject and HTML body; infermon's notification templates when left out. */
+  subject: z.string().optional(),
+  html: z.string().optional(),
   sendResolved: z.boolean().default(true),
 });
 
 const slackSchema = z.strictObject({
   apiUrl: credentialSchema,
   channel: z.string().min(1),
+  /** Title and text; infermon's notification templates when left out. */
   title: z.string().optional(),
   text: z.string().optional(),
   sendResolved: z.boolean().default(true),
@@ -39,6 +43,7 @@ const slackSchema = z.strictObject({
 const pagerdutySchema = z.strictObject({
   routingKey: credentialSchema,
   severity: z.string().optional(),
+  /** Incident description; infermon's notification template when left out, as are the custom details. */
   description: z.string().optional(),
   sendResolved: z.boolean().default(true),
 });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { durationSchema } from './duration.ts';
 import { metricSpecSchema, type MetricSpec } from './catalog.ts';
+import { runbookSchema } from './runbook.ts';
 
 /**
  * Alerts and recording rules as authors write them. Expressions are PromQL strings; build them with the
@@ -26,7 +27,11 @@ export type TestSeriesSpec = z.input<typeof testSeriesSchema>;
 
 export const alertScenarioSchema = z.strictObject({
   description: z.string().optional(),
-  series: z.array(testSeriesSchema).min(1),
+  /**
+   * The input series. Empty means Prometheus has no series at all, as when service discovery finds no
+   * target: the case an `absent()` guard exists for.
+   */
+  series: z.array(testSeriesSchema),
   /** Labels the alert carries from its expression (the rule's own labels are added automatically). */
   labels: z.record(z.string(), z.string()).default({}),
   /** The expression's value at evaluation time, for annotations that print `$value`. */
@@ -53,6 +58,10 @@ export const alertSpecSchema = z.strictObject({
   description: z.string().min(1),
   /** Defaults to the runbook page generated under out/docs/runbooks/. */
   runbookUrl: z.string().url().optional(),
+  /** What the generated runbook page says: meaning, first checks, queries to run. */
+  runbook: runbookSchema.optional(),
+  /** Id of the dashboard to open first; becomes the `dashboard_url` annotation. Defaults to the group's. */
+  dashboard: z.string().min(1).optional(),
   team: z.string().optional(),
   service: z.string().optional(),
   labels: z.record(z.string(), z.string()).default({}),
@@ -85,6 +94,8 @@ export const ruleGroupSpecSchema = z.strictObject({
   interval: durationSchema.optional(),
   team: z.string().optional(),
   service: z.string().optional(),
+  /** Id of the dashboard every alert of the group links, unless the alert names its own. */
+  dashboard: z.string().min(1).optional(),
   rules: z.array(ruleSpecSchema).min(1),
 });
 export type RuleGroupSpec = z.input<typeof ruleGroupSpecSchema>;

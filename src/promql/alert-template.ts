@@ -40,6 +40,18 @@ export function renderAlertTemplate(text: string, labels: Record<string, string>
   });
 }
 
+/**
+ * The template text as a person reads it where no alert is at hand (runbook pages): each label becomes
+ * its name in code, each rendering of the value the word `value`.
+ */
+export function describeAlertTemplate(text: string): string {
+  return text.replace(ACTION, (whole, action: string) => {
+    const label = /^\$labels\.([a-zA-Z_][a-zA-Z0-9_]*)$/.exec(action);
+    if (label) return `\`${label[1]}\``;
+    return action.includes('$value') ? '`value`' : whole;
+  });
+}
+
 /** Go's fmt `%.<precision>g`. */
 export function goG(v: number, precision: number): string {
   if (v === 0) return '0';

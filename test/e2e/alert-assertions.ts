@@ -1,6 +1,8 @@
 import { collectAlerts } from '../../src/model/alerts.ts';
 import type { Model } from '../../src/model/model.ts';
+import { inhibitingRules } from '../../src/model/inhibition.ts';
 import { resolveRoutes } from '../../src/model/route-resolution.ts';
+import { selectors } from '../../src/promql/analyze.ts';
 import { isNullReceiver, type Route, type Routing } from '../../src/model/routing.ts';
 import type { AlertTimeline } from './alert-watch.ts';
 import type { CheckResult } from './assertions.ts';
@@ -107,9 +109,9 @@ export function checkExpectedAlerts(
     results.push({
       area,
       name: 'reaches Alertmanager and matches the spec routes',
-      outcome: inAm && amReceivers.join() === route.matched.join() && inAm.alertmanagerState === 'active' ? 'pass' : 'fail',
+      outcome: inAm && amReceivers.join() === route.matched.join() && inAm.alertmanagerStates.includes('active') ? 'pass' : 'fail',
       detail: inAm
-        ? `in Alertmanager ${secs(inAm.firstInAlertmanager)}, state ${inAm.alertmanagerState}, receivers [${amReceivers.join(', ')}], spec routes [${route.matched.join(', ')}]`
+        ? `in Alertmanager ${secs(inAm.firstInAlertmanager)}, states ${inAm.alertmanagerStates.join(' then ')}, receivers [${amReceivers.join(', ')}], spec routes [${route.matched.join(', ')}]`
         : 'never seen by Alertmanager',
     });
     const arrived = arrivals(notifications, labels);
@@ -134,7 +136,16 @@ export function checkExpectedAlerts(
  * Nothing fires while healthy, and no alert fires later on a condition that already held while healthy
  * (its firing episode began before the faults). An alert pending while healthy that never fires is a warning.
  */
-export function checkQuietWhileHealthy(timelines: readonly AlertTimeline[], notifications: readonly Notification[], healthy: PhaseWindow): CheckResult[] {
+export function checkQuietWhileHealthy(
+  allTimelines: readonly AlertTimeline[],
+  allNotifications: readonly Notification[],
+  healthy: PhaseWindow,
+  /** Alerts that must fire on the bench whatever it does (see `targetlessJobAlerts`). */
+  expectedAnyway: readonly TargetlessJobAlert[] = [],
+): CheckResult[] {
+  const exempt = (labels: Record<string, string>) => expectedAnyway.some((x) => x.alertname === labels.alertname && x.job === labels.job);
+  const timelines = allTimelines.filter((t) => !exempt(t.labels));
+  const notifications = allNotifications.map((n) => ({ ...n, alerts: n.alerts.filter((a) => !exempt(a.labels)) }));
   const results: CheckResult[] = [];
   const inHealthy = (t: number | undefined) => t !== undefined && t >= healthy.start && t <= healthy.end;
   const firedHealthy = timelines.filter((t) => inHealthy(t.firstFiring) || (t.firstFiring !== undefined && t.firstFiring < healthy.start));
@@ -165,6 +176,101 @@ export function checkQuietWhileHealthy(timelines: readonly AlertTimeline[], noti
           : 'its condition held for a while on the healthy bench; it never fired',
     });
   }
+  return results;
+}
+
+/** A down alert whose job has no target on the bench: its absent() guard fires from the start. */
+export interface TargetlessJobAlert {
+  alertname: string;
+  job: string;
+}
+
+/** The alerts that read `absent(up{job="..."})` for a job the bench does not scrape. */
+export function targetlessJobAlerts(model: Model, scrapedJobs: ReadonlySet<string>): TargetlessJobAlert[] {
+  const found: TargetlessJobAlert[] = [];
+  for (const group of model.specs.rules)
+    for (const rule of group.value.rules) {
+      if (!('alert' in rule) || !rule.expr.includes('absent(')) continue;
+      for (const selector of selectors(rule.expr)) {
+        const job = selector.matchers.find((m) => m.label === 'job' && m.op === '=')?.value;
+        if (selector.metric === 'up' && job && !scrapedJobs.has(job) && !found.some((f) => f.alertname === rule.alert && f.job === job))
+          found.push({ alertname: rule.alert, job });
+      }
+    }
+  return found;
+}
+
+/** Every down alert of a job without targets fired: discovery finding nothing is an outage, not silence. */
+export function checkTargetlessJobs(expected: readonly TargetlessJobAlert[], timelines: readonly AlertTimeline[]): CheckResult[] {
+  return expected.map((e) => {
+    const fired = timelines.find((t) => t.alertname === e.alertname && t.labels.job === e.job && t.firstFiring !== undefined);
+    return {
+      area: `alert ${e.alertname}`,
+      name: `fires for job ${e.job}, which has no target on the bench`,
+      outcome: fired ? 'pass' : 'fail',
+      detail: fired ? `firing in phase ${fired.firstFiringPhase}, labels ${fmt(fired.labels)}` : 'never fired: its absent() guard does not see the empty job',
+    };
+  });
+}
+
+/**
+ * While a down alert fires, Alertmanager mutes exactly what the spec's inhibit rules say: each expected
+ * target is held inhibited by a firing source alert, and every inhibition Alertmanager applied during the
+ * run is one an inhibit rule of the spec declares between those two alerts' labels.
+ */
+export function checkInhibition(
+  model: Model,
+  routing: Routing,
+  source: string,
+  targets: readonly AlertExpectation[],
+  timelines: readonly AlertTimeline[],
+  window: PhaseWindow,
+): CheckResult[] {
+  const external = model.stack.value.externalLabels;
+  const full = (t: AlertTimeline) => ({ ...external, ...t.labels });
+  const secs = (t: number | undefined) => (t === undefined ? 'never' : `+${((t - window.start) / 1000).toFixed(0)}s`);
+  const sources = timelines.filter((t) => t.alertname === source && t.alertmanagerStates.includes('active') && (t.firstInAlertmanager ?? 0) >= window.start);
+  const results: CheckResult[] = [
+    {
+      area: `inhibition by ${source}`,
+      name: `${source} fires in Alertmanager once the router's target is down`,
+      outcome: sources.length > 0 ? 'pass' : 'fail',
+      detail: sources.length > 0 ? sources.map((t) => `${fmt(t.labels)} in Alertmanager ${secs(t.firstInAlertmanager)}`).join('; ') : `not seen in Alertmanager within ${((window.end - window.start) / 1000).toFixed(0)}s`,
+    },
+  ];
+  const fingerprints = new Set(sources.map((t) => t.fingerprint));
+  for (const e of targets) {
+    const labels = expectedLabels(model, e);
+    const declared = sources.some((s) => inhibitingRules(routing, full(s), labels).length > 0);
+    const ruleLabels = Object.fromEntries(Object.entries(labels).filter(([k]) => !(k in external)));
+    const target = timelines.find((t) => contains(t.labels, ruleLabels) && t.inhibitedBy.some((fp) => fingerprints.has(fp)));
+    results.push({
+      area: `inhibition by ${source}`,
+      name: `${e.alertname} ${fmt(e.labels)} is muted while it fires`,
+      outcome: declared && target ? 'pass' : 'fail',
+      detail: !declared
+        ? 'no inhibit rule of the spec pairs them'
+        : target
+          ? `Alertmanager: states ${target.alertmanagerStates.join(' then ')}, inhibited ${secs(target.firstInhibited)} by ${target.inhibitedBy.join(', ')} (${sources.map((t) => t.key).join('; ')})`
+          : `never inhibited by ${source}; states seen: ${timelines.filter((t) => contains(t.labels, ruleLabels)).map((t) => t.alertmanagerStates.join('/')).join('; ') || 'none'}`,
+    });
+  }
+  const byFingerprint = new Map(timelines.filter((t) => t.fingerprint).map((t) => [t.fingerprint!, t]));
+  const unexplained = timelines.flatMap((t) =>
+    t.inhibitedBy
+      .filter((fp) => {
+        const by = byFingerprint.get(fp);
+        return !by || inhibitingRules(routing, full(by), full(t)).length === 0;
+      })
+      .map((fp) => `${t.key} muted by ${byFingerprint.get(fp)?.key ?? fp}`),
+  );
+  const muted = timelines.filter((t) => t.inhibitedBy.length > 0).length;
+  results.push({
+    area: `inhibition by ${source}`,
+    name: 'Alertmanager muted nothing the spec does not inhibit',
+    outcome: unexplained.length === 0 ? 'pass' : 'fail',
+    detail: unexplained.length === 0 ? `${muted} muted alerts, each by an alert an inhibit rule of the spec pairs it with` : unexplained.join('; '),
+  });
   return results;
 }
 

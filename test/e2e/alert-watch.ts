@@ -21,7 +21,14 @@ export interface AlertTimeline {
   active: boolean;
   firstInAlertmanager?: number;
   alertmanagerReceivers: string[];
+  /** State at the last poll, and every state it was seen in. */
   alertmanagerState?: string;
+  alertmanagerStates: string[];
+  /** Alertmanager's id of the alert, which `inhibitedBy` of the alerts it mutes names. */
+  fingerprint?: string;
+  /** When Alertmanager first held it muted by an inhibit rule, and the fingerprints of every alert that did. */
+  firstInhibited?: number;
+  inhibitedBy: string[];
 }
 
 export interface AlertWatcher {
@@ -53,7 +60,7 @@ export function startAlertWatch(prometheusUrl: string, alertmanagerUrl: string, 
     const key = alertKey(own);
     let t = byKey.get(key);
     if (!t) {
-      t = { key, alertname: own.alertname ?? '', labels: own, active: false, alertmanagerReceivers: [] };
+      t = { key, alertname: own.alertname ?? '', labels: own, active: false, alertmanagerReceivers: [], alertmanagerStates: [], inhibitedBy: [] };
       byKey.set(key, t);
     }
     return t;
@@ -82,6 +89,12 @@ export function startAlertWatch(prometheusUrl: string, alertmanagerUrl: string, 
         t.firstInAlertmanager ??= now;
         t.alertmanagerReceivers = [...new Set([...t.alertmanagerReceivers, ...a.receivers.map((r) => r.name)])];
         t.alertmanagerState = a.status.state;
+        if (!t.alertmanagerStates.includes(a.status.state)) t.alertmanagerStates.push(a.status.state);
+        t.fingerprint = a.fingerprint;
+        if (a.status.inhibitedBy.length > 0) {
+          t.firstInhibited ??= now;
+          t.inhibitedBy = [...new Set([...t.inhibitedBy, ...a.status.inhibitedBy])];
+        }
       }
     } catch (err) {
       problems.push(`${new Date(now).toISOString()} ${(err as Error).message}`);

@@ -15,6 +15,7 @@ export interface PromAlert {
 }
 
 export interface AmAlert {
+  fingerprint: string;
   labels: Record<string, string>;
   receivers: Array<{ name: string }>;
   status: { state: 'active' | 'suppressed' | 'unprocessed'; inhibitedBy: string[]; silencedBy: string[] };

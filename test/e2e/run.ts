@@ -12,9 +12,12 @@ import {
   arrivals,
   checkEveryArrival,
   checkExpectedAlerts,
+  checkInhibition,
   checkQuietWhileHealthy,
+  checkTargetlessJobs,
   expectedLabels,
   expectedRouting,
+  targetlessJobAlerts,
   type AlertExpectation,
   type PhaseWindow,
 } from './alert-assertions.ts';
@@ -38,14 +41,22 @@ import { startStack, type RunningStack } from './stack.ts';
 /**
  * The closed loop on a live bench: generate every artifact into a temporary tree, start the simulators,
  * the router, Prometheus and Alertmanager on it, drive load through the router while healthy, with
- * faults, and recovered, then hold the generated rules, alerts, routes and dashboards against what
+ * faults, with the router's scrape cut (its down alert must mute its latency and error alerts), and
+ * recovered, then hold the generated rules, alerts, routes, inhibitions and dashboards against what
  * really happened. Exits non-zero when a check fails. out/ is never touched.
  */
 
 const HEALTHY_MS = 60_000;
 /** Longest `for:` of the expected alerts (2m) + scrape, evaluation and group_wait (30s) delays + slack. */
 const FAULT_MAX_MS = 220_000;
-const RECOVERY_MS = 20_000;
+/**
+ * The router's scrape stays cut until its down alert (`for: 1m`) mutes the router alerts in Alertmanager,
+ * at most this long. Faults are cleared when it starts, so it is recovery for the load.
+ */
+const ROUTER_UNSCRAPED_MAX_MS = 110_000;
+/** After the scrape is back: a few scrapes of the router before the checks read its series. */
+const RECOVERY_MS = 10_000;
+const ROUTER_DOWN_ALERT = 'KthenaRouterDown';
 /** Load runs this long before Prometheus starts, so start-up costs stay out of every rate window. */
 const SETTLE_MS = 10_000;
 /** Injected latency: above the 2 s thresholds of the router p99 and vLLM TTFT alerts, in one bucket. */
@@ -102,6 +113,22 @@ async function clearFaults(stack: RunningStack): Promise<void> {
   // The exporter keeps reporting a GPU's last XID: it stays, as on real hardware until the driver reloads.
 }
 
+/** The router alerts the faults raise; the routing spec mutes them while the router is down. */
+function routerAlerts(expected: readonly AlertExpectation[]): AlertExpectation[] {
+  return expected.filter((e) => e.alertname.startsWith('KthenaRouter'));
+}
+
+/** True once Alertmanager holds every expected router alert inhibited by a firing router-down alert. */
+function routerAlertsMuted(expected: readonly AlertExpectation[], watch: AlertWatcher): boolean {
+  const timelines = watch.timelines();
+  const down = new Set(timelines.filter((t) => t.alertname === ROUTER_DOWN_ALERT && t.fingerprint).map((t) => t.fingerprint));
+  return routerAlerts(expected).every((e) =>
+    timelines.some(
+      (t) => t.alertname === e.alertname && Object.entries(e.labels).every(([k, v]) => t.labels[k] === v) && t.inhibitedBy.some((fp) => down.has(fp)),
+    ),
+  );
+}
+
 /** True once every expected alert arrived at every receiver that must be notified. */
 function allArrived(stack: RunningStack, expected: readonly AlertExpectation[]): boolean {
   const [routing] = stack.model.specs.routing;
@@ -116,7 +143,7 @@ function allArrived(stack: RunningStack, expected: readonly AlertExpectation[]):
 function loadChecks(load: LoadGenerator, stack: RunningStack): CheckResult[] {
   const counts = load.counts();
   const results: CheckResult[] = [];
-  for (const phase of ['healthy', 'recovery']) {
+  for (const phase of ['healthy', 'router-unscraped', 'recovery']) {
     for (const [model, c] of Object.entries(counts[phase] ?? {})) {
       const ratio = successRatio(c);
       results.push({
@@ -198,14 +225,27 @@ async function main(): Promise<number> {
     while (Date.now() - faultStart < FAULT_MAX_MS && !allArrived(stack, expected)) await wait(2000);
     log(allArrived(stack, expected) ? `every expected alert arrived after ${((Date.now() - faultStart) / 1000).toFixed(0)}s` : 'gave up waiting for the expected alerts');
 
-    phase('recovery');
+    phase('router-unscraped');
+    const unscraped = phases.at(-1)!;
     await clearFaults(stack);
+    await stack.routerScrape.close();
+    log(`router scrape cut: waiting for ${ROUTER_DOWN_ALERT} to mute ${routerAlerts(expected).map((e) => e.alertname).join(', ')}`);
+    while (Date.now() - unscraped.start < ROUTER_UNSCRAPED_MAX_MS && !routerAlertsMuted(expected, watch)) {
+      await wait(2000);
+      await watch.poll();
+    }
+    log(routerAlertsMuted(expected, watch) ? `muted after ${((Date.now() - unscraped.start) / 1000).toFixed(0)}s` : 'gave up waiting for the inhibition');
+    await stack.routerScrape.open();
+
+    phase('recovery');
     await wait(RECOVERY_MS);
     phase('checks');
     await load.stop();
     await watch.poll();
     await watch.stop();
 
+    const scrapedJobs = new Set(stack.scrapedSources.map((name) => stack!.model.catalog.source(name)?.job).filter((j) => j !== undefined));
+    const targetless = targetlessJobAlerts(stack.model, scrapedJobs);
     const rules = generatedRules(stack.ruleFiles);
     const exercise = await exerciseOf(stack, rules);
     const results: CheckResult[] = [
@@ -220,8 +260,10 @@ async function main(): Promise<number> {
       ])),
       ...(await checkRecordingRules(stack, rules, exercise)),
       ...(await checkDashboards(stack, exercise)),
-      ...checkQuietWhileHealthy(watch.timelines(), stack.recorder.notifications(), healthy),
+      ...checkQuietWhileHealthy(watch.timelines(), stack.recorder.notifications(), healthy, targetless),
+      ...checkTargetlessJobs(targetless, watch.timelines()),
       ...checkExpectedAlerts(stack.model, routing!.value, expected, watch.timelines(), stack.recorder.notifications(), faultStart),
+      ...checkInhibition(stack.model, routing!.value, ROUTER_DOWN_ALERT, routerAlerts(expected), watch.timelines(), unscraped),
       ...checkEveryArrival(routing!.value, stack.recorder.notifications()),
     ];
     for (const e of watch.errors()) results.push({ area: 'polling', name: 'alert API poll', outcome: 'warn', detail: e });

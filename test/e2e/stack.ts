@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { localAlertmanagerConfig } from '../../generators/alertmanager/config.ts';
+import { NOTIFICATION_TEMPLATES } from '../../generators/alertmanager/templates.ts';
 import { localPrometheusConfig } from '../../generators/prometheus/config.ts';
 import { dcgm } from '../../src/catalog/dcgm.ts';
 import { kthenaRouter } from '../../src/catalog/kthena-router.ts';
@@ -14,6 +15,7 @@ import { request } from 'undici';
 import { parseRouterConfig, startRouter, type RouterConfigInput, type RunningRouter } from '../../src/runtime/router/index.ts';
 import { startDcgmSim, startVllmSim, type RunningDcgmSim, type RunningVllmSim } from '../../src/runtime/sim/index.ts';
 import { findBinary, freePort, startChild, waitReady, type ChildHandle } from './processes.ts';
+import { startScrapeGate, type ScrapeGate } from './scrape-gate.ts';
 import { startWebhookRecorder, type WebhookRecorder } from './webhook-recorder.ts';
 
 /**
@@ -68,6 +70,8 @@ export interface RunningStack {
   sims: BenchSim[];
   dcgm: RunningDcgmSim;
   router: RunningRouter;
+  /** What Prometheus scrapes the router through: close it to take the router's target down. */
+  routerScrape: ScrapeGate;
   recorder: WebhookRecorder;
   prometheusUrl: string;
   alertmanagerUrl: string;
@@ -228,6 +232,8 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
 
     const router = await startRouter(parseRouterConfig(routerConfig(sims, models, options), 'bench router'));
     cleanups.push(() => router.close());
+    const routerScrape = await startScrapeGate(new URL(router.adminUrl));
+    cleanups.push(() => routerScrape.close());
     const recorder = await startWebhookRecorder();
     cleanups.push(() => recorder.close());
     await warmUp(router.apiUrl, models, FAIRNESS_USERS);
@@ -239,7 +245,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     const scrape = {
       [vllm.spec.name]: sims.map((s) => `127.0.0.1:${s.sim.port}`),
       [dcgm.spec.name]: [hostPort(dcgmSim.url)],
-      [kthenaRouter.spec.name]: [hostPort(router.adminUrl)],
+      [kthenaRouter.spec.name]: [routerScrape.address],
     };
     const prometheusYml = join(options.workDir, 'prometheus.yml');
     writeFileSync(
@@ -255,7 +261,8 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     const [routing] = model.specs.routing;
     if (!routing) throw new Error('the specs declare no alert routing');
     const alertmanagerYml = join(options.workDir, 'alertmanager.yml');
-    writeFileSync(alertmanagerYml, localAlertmanagerConfig(routing.value, { webhookUrl: recorder.url }));
+    const templates = join(artifactsDir, dirname(NOTIFICATION_TEMPLATES), '*.tmpl');
+    writeFileSync(alertmanagerYml, localAlertmanagerConfig(routing.value, { webhookUrl: recorder.url, templates: [templates] }));
 
     mkdirSync(join(options.workDir, 'alertmanager-data'), { recursive: true });
     const alertmanager: ChildHandle = startChild(
@@ -297,6 +304,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       sims,
       dcgm: dcgmSim,
       router,
+      routerScrape,
       recorder,
       prometheusUrl,
       alertmanagerUrl,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { OUT_DIR } from '../support/paths.ts';
@@ -43,6 +44,42 @@ describe('promtool over out/prometheus', () => {
     }
     const missing = [...alerts].filter((a) => !firing.has(a) || !quiet.has(a));
     expect(missing).toEqual([]);
+  });
+});
+
+describe('down alerts guarded by absent()', () => {
+  const down = [
+    { alert: 'KthenaRouterDown', file: 'kthena-router-alerts' },
+    { alert: 'KthenaServiceDown', file: 'kthena-inference-alerts' },
+  ];
+  type Case = { name: string; input_series: unknown[]; alert_rule_test: Array<{ alertname: string; exp_alerts: Array<{ exp_labels: Record<string, string> }> }> };
+  const casesOf = (file: string) => (parse(readFileSync(join(testsDir, `${file}.test.yml`), 'utf8')) as { tests: Case[] }).tests;
+
+  it.each(down)('$alert fires with no target of its job and stays quiet with a healthy one', ({ alert, file }) => {
+    const cases = casesOf(file).filter((c) => c.alert_rule_test.some((t) => t.alertname === alert));
+    const empty = cases.find((c) => c.input_series.length === 0);
+    expect(empty, 'a case without any series').toBeDefined();
+    const [expected] = empty!.alert_rule_test[0]!.exp_alerts;
+    expect(expected?.exp_labels.job).toBeDefined();
+    expect(expected?.exp_labels.instance).toBeUndefined();
+    const quiet = cases.filter((c) => c.alert_rule_test[0]!.exp_alerts.length === 0);
+    expect(quiet.some((c) => JSON.stringify(c.input_series).includes('up{') && JSON.stringify(c.input_series).includes('1+0x'))).toBe(true);
+  });
+
+  it('without the absent() guard the no-target case fails, so it tests the guard', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'infermon-absent-'));
+    try {
+      cpSync(join(OUT_DIR, 'prometheus'), join(dir, 'prometheus'), { recursive: true });
+      const rules = join(dir, 'prometheus', 'rules', 'kthena-router-alerts.yml');
+      const unguarded = readFileSync(rules, 'utf8').replace(/ or absent\(up\{[^}]*\}\)/, '');
+      expect(unguarded).not.toContain('absent(');
+      writeFileSync(rules, unguarded);
+      const r = runTool('promtool', ['test', 'rules', 'kthena-router-alerts.test.yml'], { cwd: join(dir, 'prometheus', 'tests') });
+      expect(r.status).not.toBe(0);
+      expect(r.stdout + r.stderr).toContain('discovery finds no target of the job');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,8 +11,12 @@ import {
   localAlertmanagerConfig,
   type RouteTestCase,
 } from '../../generators/alertmanager/config.ts';
+import { NOTIFICATION_TEMPLATES, notificationTemplateText } from '../../generators/alertmanager/templates.ts';
+import { kubePrometheusStackValues } from '../../generators/kubernetes/kube-prometheus-stack-values.ts';
+import { outputGroup } from '../../generators/prometheus-rules/index.ts';
 import { checkRouting, checkRoutingWith } from '../../src/check/routing.ts';
-import type { GeneratedAlert } from '../../src/model/alerts.ts';
+import { inhibitingRules } from '../../src/model/inhibition.ts';
+import { collectAlerts, type GeneratedAlert } from '../../src/model/alerts.ts';
 import { Diagnostics } from '../../src/model/diagnostics.ts';
 import type { Model } from '../../src/model/model.ts';
 import { resolveRoutes } from '../../src/model/route-resolution.ts';
@@ -28,6 +32,8 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'infermon-am-'));
   configFile = join(dir, 'alertmanager.yml');
   writeFileSync(configFile, artifact(ALERTMANAGER_CONFIG));
+  mkdirSync(join(dir, 'templates'));
+  writeFileSync(join(dir, NOTIFICATION_TEMPLATES.replace(/^alertmanager\//, '')), artifact(NOTIFICATION_TEMPLATES));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -74,6 +80,131 @@ describe('alertmanager.yml', () => {
     expect(schemaErrors('schemastore/prometheus-alertmanager.json', parse(artifact(ALERTMANAGER_CONFIG)))).toEqual([]);
   });
   if (!schemasAvailable) console.warn(SCHEMAS_MISSING_REASON);
+});
+
+/** A generated alert rule of the example specs, as written to its rule file. */
+function generatedRule(alertname: string): { labels: Record<string, string>; annotations: Record<string, string> } {
+  for (const group of model.specs.rules) {
+    const rule = outputGroup(group.value, model).rules.find((r) => 'alert' in r && r.alert === alertname);
+    if (rule && 'alert' in rule) return rule as { labels: Record<string, string>; annotations: Record<string, string> };
+  }
+  throw new Error(`no alert ${alertname}`);
+}
+
+/** What Alertmanager hands a receiver's templates for one firing alert (template.Data). */
+function notificationData(alertname: string, labels: Record<string, string>): string {
+  const rule = generatedRule(alertname);
+  const all = { ...model.stack.value.externalLabels, ...rule.labels, ...labels, alertname };
+  const annotations = Object.fromEntries(Object.entries(rule.annotations).map(([k, v]) => [k, v.replace(/\{\{[^}]*\}\}/g, 'x')]));
+  const file = join(dir, `${alertname}.data.json`);
+  writeFileSync(
+    file,
+    JSON.stringify({
+      receiver: 'inference-platform-slack',
+      status: 'firing',
+      alerts: [{ status: 'firing', labels: all, annotations, startsAt: '2025-01-01T00:00:00Z', endsAt: '0001-01-01T00:00:00Z', generatorURL: '', fingerprint: '0' }],
+      groupLabels: { alertname },
+      commonLabels: all,
+      commonAnnotations: annotations,
+      externalURL: 'http://alertmanager.example.com',
+    }),
+  );
+  return file;
+}
+
+function render(dataFile: string, text: string, type: 'text' | 'html' = 'text') {
+  return amtool('template', 'render', `--template.glob=${join(dir, 'templates', '*.tmpl')}`, `--template.data=${dataFile}`, `--template.type=${type}`, `--template.text=${text}`);
+}
+
+describe('notification templates', () => {
+  it('every receiver kind calls them, in alertmanager.yml and in the AlertmanagerConfig CR', () => {
+    const config = parse(artifact(ALERTMANAGER_CONFIG)) as Record<string, any>;
+    expect(config.templates).toEqual(['templates/*.tmpl']);
+    const receivers = config.receivers as Array<Record<string, any>>;
+    const calls = (text: unknown) => /\{\{ template "infermon\.[a-z.]+" \. \}\}/.test(String(text));
+    for (const r of receivers) {
+      for (const c of r.slack_configs ?? []) expect(calls(c.title) && calls(c.text), r.name).toBe(true);
+      for (const c of r.email_configs ?? []) expect(calls(c.headers.Subject) && calls(c.html), r.name).toBe(true);
+      for (const c of r.pagerduty_configs ?? []) expect(calls(c.description) && calls(c.details.firing), r.name).toBe(true);
+    }
+    const cr = parse(alertmanagerGenerator(model).find((a) => a.path.startsWith('kubernetes/alertmanager/'))!.body) as Record<string, any>;
+    for (const r of cr.spec.receivers as Array<Record<string, any>>) {
+      for (const c of r.slackConfigs ?? []) expect(calls(c.title) && calls(c.text), r.name).toBe(true);
+      for (const c of r.emailConfigs ?? []) expect(calls(c.headers[0].value) && calls(c.html), r.name).toBe(true);
+      for (const c of r.pagerdutyConfigs ?? []) expect(calls(c.description) && c.details.some((x: { value: string }) => calls(x.value)), r.name).toBe(true);
+    }
+  });
+
+  it('reach the kube-prometheus-stack Alertmanager, which the CR relies on', () => {
+    const { values } = kubePrometheusStackValues(model) as unknown as { values: { alertmanager: { templateFiles: Record<string, string> } } };
+    expect(values.alertmanager.templateFiles['infermon.tmpl']).toBe(notificationTemplateText(model, model.specs.routing[0]!));
+  });
+
+  it('render title, text, subject, html and PagerDuty fields from the annotations (amtool template render)', () => {
+    const data = notificationData('KthenaRouterHighErrorRatio', { model: 'llama-3-8b' });
+    const { annotations } = generatedRule('KthenaRouterHighErrorRatio');
+    expect(annotations.dashboard_url).toMatch(/\/d\/infermon-kthena-router$/);
+    const rendered: Record<string, string> = {};
+    for (const [name, type] of [
+      ['slack.title', 'text'],
+      ['slack.text', 'text'],
+      ['email.subject', 'text'],
+      ['email.html', 'html'],
+      ['pagerduty.description', 'text'],
+      ['pagerduty.firing', 'text'],
+    ] as const) {
+      const r = render(data, `{{ template "infermon.${name}" . }}`, type);
+      expect(r.status, `${name}: ${r.stderr}`).toBe(0);
+      rendered[name] = r.stdout;
+    }
+    for (const name of ['slack.title', 'email.subject', 'pagerduty.description']) expect(rendered[name]).toContain('[FIRING:1] KthenaRouterHighErrorRatio (critical) in inference-prod');
+    for (const name of ['slack.text', 'email.html', 'pagerduty.firing']) {
+      expect(rendered[name]).toContain(annotations.summary);
+      expect(rendered[name]).toContain(annotations.runbook_url);
+      expect(rendered[name]).toContain(annotations.dashboard_url);
+    }
+    expect(rendered['slack.text']).toContain(`<${annotations.runbook_url}|Runbook>`);
+    expect(rendered['email.html']).toContain(`<a href="${annotations.dashboard_url}">Dashboard</a>`);
+  });
+
+  it('a broken template fails amtool check-config, so the check can fail', () => {
+    const broken = mkdtempSync(join(dir, 'broken-'));
+    mkdirSync(join(broken, 'templates'));
+    writeFileSync(join(broken, 'alertmanager.yml'), artifact(ALERTMANAGER_CONFIG));
+    writeFileSync(join(broken, 'templates', 'infermon.tmpl'), readFileSync(join(dir, 'templates', 'infermon.tmpl'), 'utf8').replace('{{ end }}', '{{ ends }}'));
+    const result = amtool('check-config', join(broken, 'alertmanager.yml'));
+    expect(result.status).not.toBe(0);
+    expect(result.stdout + result.stderr).toMatch(/ends/);
+  });
+});
+
+describe('inhibition and mute windows of the example routing', () => {
+  const labelsOf = (alertname: string, extra: Record<string, string> = {}) => ({
+    ...model.stack.value.externalLabels,
+    ...generatedRule(alertname).labels,
+    ...extra,
+    alertname,
+  });
+
+  it('a router that is down mutes its latency and error-ratio alerts, in its cluster only', () => {
+    const routing = model.specs.routing[0]!.value;
+    const down = labelsOf('KthenaRouterDown', { job: 'kthena-router', instance: 'router-0:15000' });
+    expect(inhibitingRules(routing, down, labelsOf('KthenaRouterHighErrorRatio', { model: 'm' }))).toHaveLength(1);
+    expect(inhibitingRules(routing, down, labelsOf('KthenaRouterHighLatencyP99', { model: 'm' }))).toHaveLength(1);
+    expect(inhibitingRules(routing, down, labelsOf('VllmHighTimeToFirstToken', { model_name: 'm' }))).toEqual([]);
+    expect(inhibitingRules(routing, down, labelsOf('KthenaRouterRateLimitSpike', { model: 'm' }))).toEqual([]);
+    expect(inhibitingRules(routing, { ...down, cluster: 'other' }, labelsOf('KthenaRouterHighErrorRatio', { model: 'm' }))).toEqual([]);
+  });
+
+  it('the mute window is generated and a route uses it', () => {
+    const config = parse(artifact(ALERTMANAGER_CONFIG)) as Record<string, any>;
+    const names = (config.time_intervals as Array<{ name: string }>).map((t) => t.name);
+    const used = JSON.stringify(config.route).match(/"mute_time_intervals":\["([^"]+)"\]/);
+    expect(used).not.toBeNull();
+    expect(names).toContain(used![1]);
+    const cr = parse(alertmanagerGenerator(model).find((a) => a.path.startsWith('kubernetes/alertmanager/'))!.body) as Record<string, any>;
+    expect((cr.spec.muteTimeIntervals as Array<{ name: string }>).map((t) => t.name)).toEqual(names);
+  });
 });
 
 describe('route test cases', () => {
@@ -200,7 +331,7 @@ describe('routing checks', () => {
     const stack = model.stack.value;
     const unlabelled = withStack(model, { kubePrometheusStackRelease: 'kps', selectors: { ...stack.selectors, alertmanagerConfigs: {} } });
     const d = new Diagnostics();
-    checkRoutingWith(unlabelled, [], d);
+    checkRoutingWith(unlabelled, collectAlerts(unlabelled), d);
     expect(d.items).toEqual([]);
   });
 

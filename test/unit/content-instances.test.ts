@@ -27,18 +27,21 @@ export const [chatRouter, codeRouter] = fleets.map((f) => deploySource(kthenaRou
 export const [chatDcgm, codeDcgm] = fleets.map((f) => deploySource(dcgm, { name: \`dcgm-\${f.name}\`, namespace: f.namespace }));
 
 const scope = (f: (typeof fleets)[number]) => ({ name: f.name, selector: { namespace: f.namespace } });
-export const [chatVllmAlerts, codeVllmAlerts] = fleets.map((f, i) => content.vllmAlerts({ ...scope(f), kvCacheWarning: i === 0 ? 0.9 : 0.95, errorRatio: i === 0 ? 0.05 : 0.3 }));
+export const [chatRouterDashboard, codeRouterDashboard] = fleets.map((f) => content.kthenaRouterDashboard({ ...scope(f), links: false }));
+export const [chatRuntimeDashboard, codeRuntimeDashboard] = fleets.map((f) => content.llmRuntimeDashboard({ ...scope(f), runtimes: ['vllm'], links: false }));
+export const [chatGpuDashboard, codeGpuDashboard] = fleets.map((f) => content.gpuDashboard({ ...scope(f), links: false }));
+export const [chatVllmAlerts, codeVllmAlerts] = fleets.map((f, i) => content.vllmAlerts({ ...scope(f), dashboard: \`\${f.name}-llm-runtime\`, kvCacheWarning: i === 0 ? 0.9 : 0.95, errorRatio: i === 0 ? 0.05 : 0.3 }));
 export const [chatVllmRules, codeVllmRules] = fleets.map((f) => content.vllmRecordingRules({ ...scope(f), name: \`\${f.name}-vllm\` }));
 export const [chatVllmSlos, codeVllmSlos] = fleets.map((f) => content.vllmSlos({ ...scope(f), name: \`\${f.name}-vllm\` }));
-export const [chatRouterAlerts, codeRouterAlerts] = fleets.map((f) => content.kthenaRouterAlerts({ ...scope(f), name: \`\${f.name}-router\`, job: \`router-\${f.name}\` }));
+export const [chatRouterAlerts, codeRouterAlerts] = fleets.map((f) => content.kthenaRouterAlerts({ ...scope(f), name: \`\${f.name}-router\`, job: \`router-\${f.name}\`, dashboard: \`\${f.name}-kthena-router\` }));
 export const [chatRouterRules, codeRouterRules] = fleets.map((f) => content.kthenaRouterRecordingRules({ ...scope(f), name: \`\${f.name}-router\` }));
 export const [chatRouterSlos, codeRouterSlos] = fleets.map((f) => content.kthenaRouterSlos({ ...scope(f), name: \`\${f.name}-router\`, models: [\`\${f.name}-model\`] }));
-export const [chatGpuAlerts, codeGpuAlerts] = fleets.map((f, i) => content.gpuAlerts({ ...scope(f), name: \`\${f.name}-gpu\`, temperatureCelsius: i === 0 ? 85 : 88, memoryRatio: i === 0 ? 0.97 : 0.995 }));
+export const [chatGpuAlerts, codeGpuAlerts] = fleets.map((f, i) => content.gpuAlerts({ ...scope(f), name: \`\${f.name}-gpu\`, dashboard: \`\${f.name}-gpu\`, temperatureCelsius: i === 0 ? 85 : 88, memoryRatio: i === 0 ? 0.97 : 0.995 }));
 export const [chatGpuRules, codeGpuRules] = fleets.map((f) => content.gpuRecordingRules({ ...scope(f), name: \`\${f.name}-gpu\` }));
-export const [chatKthena, codeKthena] = fleets.map((f) => content.kthenaInferenceAlerts({ ...scope(f), name: \`\${f.name}-kthena\` }));
+export const [chatKthena, codeKthena] = fleets.map((f) => content.kthenaInferenceAlerts({ ...scope(f), name: \`\${f.name}-kthena\`, dashboard: false }));
 export const [chatKthenaSlos, codeKthenaSlos] = fleets.map((f) => content.kthenaInferenceSlos({ ...scope(f), name: \`\${f.name}-kthena\` }));
-export const [chatMoe, codeMoe] = fleets.map((f) => content.moeRouterAlerts({ ...scope(f), name: \`\${f.name}-moe\` }));
-export const [chatRag, codeRag] = fleets.map((f) => content.ragAlerts({ ...scope(f), name: \`\${f.name}-rag\` }));
+export const [chatMoe, codeMoe] = fleets.map((f) => content.moeRouterAlerts({ ...scope(f), name: \`\${f.name}-moe\`, dashboard: false }));
+export const [chatRag, codeRag] = fleets.map((f) => content.ragAlerts({ ...scope(f), name: \`\${f.name}-rag\`, dashboard: false }));
 export const [chatRagSlos, codeRagSlos] = fleets.map((f) => content.ragSlos({ ...scope(f), name: \`\${f.name}-rag\` }));
 export const [chatArksSlos, codeArksSlos] = fleets.map((f) => content.arksGatewaySlos({ ...scope(f), name: \`\${f.name}-arks\` }));
 `;
@@ -63,6 +66,9 @@ describe('bundled content instantiated once per deployment', () => {
     const code = body(`${OUT.prometheusRules}/code-alerts.yml`);
     expect(chat).toContain('vllm:kv_cache_usage_perc{namespace="inference"}) > 0.9');
     expect(code).toContain('vllm:kv_cache_usage_perc{namespace="rag-app"}) > 0.95');
+    // Each instance links its own dashboard, and its runbook queries read its own namespace.
+    expect(chat).toContain('dashboard_url: https://grafana.example.com/d/infermon-chat-llm-runtime');
+    expect(body(`${OUT.prometheusRules}/chat-router-alerts.yml`)).toContain('absent(up{namespace="inference", job="router-chat"})');
     const monitors = artifacts.map((a) => a.path).filter((p) => /monitors\/vllm-(chat|code)\.yaml$/.test(p));
     expect(monitors).toHaveLength(2);
 

@@ -189,8 +189,85 @@ function recordingGroup(name: string, record: string): RuleGroupSpec {
   return { name, rules: [{ record, expr: promql`sum by (model) (rate(${routerRequestsTotal}[5m]))` }] };
 }
 
+/** An alert group watching the router, whose spec a case changes. */
+function routerAlertGroup(change: Partial<RuleGroupSpec> = {}, alert: Record<string, unknown> = {}): RuleGroupSpec {
+  return {
+    name: 'extra.alerts',
+    team: 'extra',
+    service: 'extra-router',
+    rules: [
+      {
+        alert: 'ExtraRouterErrors',
+        expr: promql`sum by (model) (rate(${routerRequestsTotal}{status_code=~"5.."}[5m])) > 1`,
+        severity: 'warning',
+        summary: 'Router errors.',
+        description: 'Model {{ $labels.model }} fails.',
+        tests: {
+          firing: [{ series: [{ metric: routerRequestsTotal, labels: { model: 'm', status_code: '503' }, rate: 5 }] }],
+          quiet: [{ series: [{ metric: routerRequestsTotal, labels: { model: 'm', status_code: '503' }, rate: 0 }] }],
+        },
+        ...alert,
+      },
+    ],
+    ...change,
+  };
+}
+
+function routerAlertFiles(change: Partial<RuleGroupSpec> = {}, alert: Record<string, unknown> = {}): Record<string, string> {
+  return {
+    'alerts/extra.ts': declaration('rules', 'extraAlerts', routerAlertGroup(change, alert)),
+    'dashboards/extra.ts': declaration('dashboard', 'extraDashboard', dashboard('extra-router')),
+  };
+}
+
 describe('rule', () => {
   codeTests([
+    {
+      code: 'rule/unknown-dashboard',
+      what: 'an alert group linking a dashboard no spec declares',
+      files: (broken) => routerAlertFiles({ dashboard: broken ? 'extra-routers' : 'extra-router' }),
+      file: 'alerts/extra.ts',
+      path: 'extraAlerts.dashboard',
+    },
+    {
+      code: 'rule/unresolved-link',
+      what: 'a runbook URL under the runbook base naming a page no generator writes',
+      files: (broken) => routerAlertFiles({}, { runbookUrl: `${stack.spec.runbookBaseUrl}/${broken ? 'ExtraRouterFailures' : 'ExtraRouterErrors'}.md` }),
+      file: 'alerts/extra.ts',
+      path: 'extraAlerts.rules[0].runbookUrl',
+    },
+    {
+      code: 'rule/unresolved-link',
+      what: 'a dashboard_url annotation naming a UID no dashboard has',
+      files: (broken) => routerAlertFiles({}, { annotations: { dashboard_url: `${stack.spec.grafanaUrl}/d/infermon-extra-${broken ? 'routers' : 'router'}` } }),
+      file: 'alerts/extra.ts',
+      path: 'extraAlerts.rules[0].annotations.dashboard_url',
+    },
+    {
+      code: 'rule/no-grafana-url',
+      what: 'alerts name a dashboard but the stack has no Grafana URL',
+      files: (broken) => ({
+        ...routerAlertFiles({ dashboard: 'extra-router' }),
+        'stack.ts': declaration('stack', 'stack', { ...stack.spec, grafanaUrl: broken ? undefined : stack.spec.grafanaUrl }),
+      }),
+      file: 'stack.ts',
+      path: 'stack.grafanaUrl',
+      severity: 'warning',
+    },
+    {
+      code: 'promql/unknown-metric',
+      what: 'a runbook query on a metric outside the catalog',
+      files: (broken) =>
+        routerAlertFiles({}, {
+          runbook: {
+            meaning: 'Requests fail.',
+            firstChecks: ['Look at the errors.'],
+            queries: [{ title: 'Errors', promql: broken ? 'sum(rate(kthena_router_request_errors_total[5m]))' : promql`sum(rate(${routerRequestsTotal}[5m]))` }],
+          },
+        }),
+      file: 'alerts/extra.ts',
+      path: 'extraAlerts.rules[0].runbook.queries[0].promql',
+    },
     {
       code: 'rule/duplicate-group',
       what: 'two files declare a rule group of one name',
@@ -471,6 +548,32 @@ describe('logs', () => {
       path: 'logs.streams[0].labels',
     },
     {
+      code: 'logql/unknown-label',
+      what: 'a log alert runbook query selecting on a label no stream carries',
+      files: (broken) =>
+        logsFile(
+          logs({
+            alerts: [
+              {
+                alert: 'ExtraErrorsBurst',
+                expr: 'sum by (namespace) (count_over_time({namespace="' + workloadNamespace + '", app="extra", level="ERROR"}[5m])) > 10',
+                severity: 'warning',
+                team: 'extra',
+                summary: 'Errors logged.',
+                description: 'Errors logged.',
+                runbook: {
+                  meaning: 'The extra exporter logs errors.',
+                  firstChecks: ['Read them.'],
+                  queries: [{ title: 'Errors', logql: `{namespace="${workloadNamespace}", app="extra", ${broken ? 'severity' : 'level'}="ERROR"}` }],
+                },
+              },
+            ],
+          }),
+        ),
+      file: 'logs.ts',
+      path: 'logs.alerts[0].runbook.queries[0].logql',
+    },
+    {
       code: 'logs/undeclared-field',
       what: 'an extracted field without a declared cardinality',
       files: (broken) =>
@@ -491,8 +594,74 @@ function routingFile(spec: RoutingSpec, more: Record<string, string> = {}): Reco
   return { 'routing.ts': declaration('routing', 'routing', spec), ...more };
 }
 
+/** An alert that is down and one that is slow, for inhibit rules to pair. */
+const downAndSlow: RuleGroupSpec = {
+  name: 'extra-router.alerts',
+  team: 'extra',
+  service: 'extra-router',
+  rules: [
+    {
+      alert: 'ExtraRouterDown',
+      expr: `up{job="${kthenaRouter.spec.job}"} == 0`,
+      severity: 'critical',
+      summary: 'Router down.',
+      description: 'The router is down.',
+      tests: { firing: [{ series: [] }], quiet: [{ series: [] }] },
+    },
+    {
+      alert: 'ExtraRouterSlow',
+      expr: promql`histogram_quantile(0.99, sum by (model, le) (rate(${routerRequestDuration}_bucket[5m]))) > 2`,
+      severity: 'warning',
+      summary: 'Router slow.',
+      description: 'The router is slow.',
+      tests: { firing: [{ series: [] }], quiet: [{ series: [] }] },
+    },
+  ],
+};
+
+function inhibitFiles(rule: NonNullable<RoutingSpec['inhibitRules']>[number]): Record<string, string> {
+  return routingFile(routing({ inhibitRules: [rule] }), { 'alerts/extra-router.ts': declaration('rules', 'extraRouterAlerts', downAndSlow) });
+}
+
 describe('route', () => {
   codeTests([
+    {
+      code: 'route/inhibit-matches-nothing',
+      what: 'an inhibit rule whose source matchers match no generated alert',
+      files: (broken) =>
+        inhibitFiles({ sourceMatchers: [`alertname="${broken ? 'ExtraRouterGone' : 'ExtraRouterDown'}"`], targetMatchers: ['alertname="ExtraRouterSlow"'], equal: ['service'] }),
+      file: 'routing.ts',
+      path: 'routing.inhibitRules[0].sourceMatchers',
+    },
+    {
+      code: 'route/inhibit-matches-nothing',
+      what: 'an inhibit rule whose target matchers match no generated alert',
+      files: (broken) =>
+        inhibitFiles({ sourceMatchers: ['alertname="ExtraRouterDown"'], targetMatchers: [broken ? 'service="extra-routers"' : 'service="extra-router"', 'severity="warning"'], equal: ['service'] }),
+      file: 'routing.ts',
+      path: 'routing.inhibitRules[0].targetMatchers',
+    },
+    {
+      code: 'route/inhibit-label-missing',
+      what: 'an inhibit rule comparing a label the source alert does not carry',
+      files: (broken) =>
+        inhibitFiles({ sourceMatchers: ['alertname="ExtraRouterDown"'], targetMatchers: ['alertname="ExtraRouterSlow"'], equal: ['service', broken ? 'model' : 'team'] }),
+      file: 'routing.ts',
+      path: 'routing.inhibitRules[0].equal',
+    },
+    {
+      code: 'route/unknown-time-interval',
+      what: 'a route muted by a time interval nobody declares',
+      files: (broken) =>
+        routingFile(
+          routing({
+            route: { receiver: 'ops', routes: [{ matchers: ['team="extra"'], receiver: 'ops', muteTimeIntervals: [broken ? 'maintenance-window' : 'maintenance'] }] },
+            timeIntervals: [{ name: 'maintenance', intervals: [{ weekdays: ['sunday'], times: [{ start: '02:00', end: '04:00' }], location: 'UTC' }] }],
+          }),
+        ),
+      file: 'routing.ts',
+      path: 'routing.route.routes[0].muteTimeIntervals',
+    },
     {
       code: 'route/cr-time-zone',
       what: 'a time interval outside UTC',

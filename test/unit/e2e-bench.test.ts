@@ -1,8 +1,11 @@
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Routing } from '../../src/model/routing.ts';
-import { expectedRouting } from '../e2e/alert-assertions.ts';
-import { alertKey } from '../e2e/alert-watch.ts';
+import { createServer } from 'node:http';
+import type { Model } from '../../src/model/model.ts';
+import { checkInhibition, expectedRouting, targetlessJobAlerts } from '../e2e/alert-assertions.ts';
+import { alertKey, type AlertTimeline } from '../e2e/alert-watch.ts';
+import { startScrapeGate } from '../e2e/scrape-gate.ts';
 import { substituted } from '../e2e/assertions.ts';
 import { successRatio } from '../e2e/load.ts';
 import { loadModel } from '../e2e/stack.ts';
@@ -78,5 +81,78 @@ describe('small helpers', () => {
   it('success counts every answer below 500', () => {
     expect(successRatio({ sent: 4, skipped: 0, statuses: { '200': 2, '429': 1, '500': 1 } })).toBe(0.75);
     expect(successRatio({ sent: 1, skipped: 0, statuses: { network: 1 } })).toBe(0);
+  });
+});
+
+describe('scrape gate', () => {
+  it('forwards scrapes, refuses them while closed, and serves again on the same address', async () => {
+    const server = createServer((_, res) => res.end('up 1\n'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    const { port } = server.address() as { port: number };
+    const gate = await startScrapeGate({ hostname: '127.0.0.1', port: String(port) });
+    const scrape = async () => {
+      const res = await request(`http://${gate.address}/metrics`);
+      return res.body.text();
+    };
+    try {
+      expect(await scrape()).toBe('up 1\n');
+      await gate.close();
+      await expect(scrape()).rejects.toThrow(/ECONNREFUSED|other side closed|socket/);
+      await gate.open();
+      expect(await scrape()).toBe('up 1\n');
+    } finally {
+      await gate.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+});
+
+describe('inhibition checks of the live loop', () => {
+  let model: Model;
+  beforeAll(async () => {
+    model = await loadModel();
+  }, 60_000);
+
+  const timeline = (labels: Record<string, string>, extra: Partial<AlertTimeline>): AlertTimeline => ({
+    key: alertKey(labels),
+    alertname: labels.alertname!,
+    labels,
+    active: true,
+    alertmanagerReceivers: [],
+    alertmanagerStates: ['active'],
+    inhibitedBy: [],
+    ...extra,
+  });
+  const down = { alertname: 'KthenaRouterDown', job: 'kthena-router', instance: 'router:15000', service: 'kthena-router', severity: 'critical', team: 'inference-platform' };
+  const errors = { alertname: 'KthenaRouterHighErrorRatio', model: 'm', service: 'kthena-router', severity: 'critical', team: 'inference-platform' };
+  const ttft = { alertname: 'VllmHighTimeToFirstToken', model_name: 'm', service: 'vllm', severity: 'warning', team: 'inference-runtime' };
+  const window = { name: 'router-unscraped', start: 1000, end: 2000 };
+  const expected = [{ alertname: 'KthenaRouterHighErrorRatio', labels: { model: 'm' }, cause: 'errors' }];
+
+  it('pass when the spec inhibition is what Alertmanager applied', () => {
+    const timelines = [
+      timeline(down, { fingerprint: 'd', firstInAlertmanager: 1500 }),
+      timeline(errors, { fingerprint: 'e', inhibitedBy: ['d'], firstInhibited: 1500, alertmanagerStates: ['active', 'suppressed'] }),
+      timeline(ttft, { fingerprint: 't' }),
+    ];
+    const results = checkInhibition(model, model.specs.routing[0]!.value, 'KthenaRouterDown', expected, timelines, window);
+    expect(results.map((r) => r.outcome)).toEqual(['pass', 'pass', 'pass']);
+  });
+
+  it('fail when the target is not muted, or something the spec does not inhibit is', () => {
+    const timelines = [
+      timeline(down, { fingerprint: 'd', firstInAlertmanager: 1500 }),
+      timeline(errors, { fingerprint: 'e' }),
+      timeline(ttft, { fingerprint: 't', inhibitedBy: ['d'], firstInhibited: 1500 }),
+    ];
+    const results = checkInhibition(model, model.specs.routing[0]!.value, 'KthenaRouterDown', expected, timelines, window);
+    expect(results.map((r) => r.outcome)).toEqual(['pass', 'fail', 'fail']);
+    expect(results[2]!.detail).toContain('VllmHighTimeToFirstToken');
+  });
+
+  it('down alerts of a job the bench does not scrape are expected to fire', () => {
+    const jobs = new Set(['kthena-router', 'vllm', 'dcgm-exporter']);
+    expect(targetlessJobAlerts(model, jobs)).toEqual([{ alertname: 'KthenaServiceDown', job: 'kthena-models' }]);
+    expect(targetlessJobAlerts(model, new Set([...jobs, 'kthena-models']))).toEqual([]);
   });
 });

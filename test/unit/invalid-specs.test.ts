@@ -127,7 +127,7 @@ const cases: Case[] = [
   },
   {
     name: 'field no rule has', files: { 'alerts/broken.ts': alertFile({ extra: "colour: 'red'," }) }, code: 'spec/invalid', file: 'alerts/broken.ts', path: 'broken.rules[0].colour',
-    says: ['unknown field `colour`', 'remove `colour`; the fields here are alert, expr, for, keepFiringFor, severity, summary, description, runbookUrl, team, service, labels, annotations, tests'],
+    says: ['unknown field `colour`', 'remove `colour`; the fields here are alert, expr, for, keepFiringFor, severity, summary, description, runbookUrl, runbook, dashboard, team, service, labels, annotations, tests'],
     line: "colour: 'red'",
   },
   {
