@@ -4,6 +4,7 @@
  */
 export {
   arksGateway,
+  blackbox,
   cadvisor,
   dcgm,
   k6,
