@@ -7,6 +7,7 @@ import { presets } from 'infermon/catalog/presets';
  */
 export {
   arksGateway,
+  blackbox,
   k6,
   kthenaInference,
   moeRouter,

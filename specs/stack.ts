@@ -3,7 +3,7 @@ import { defineStack } from 'infermon';
 /**
  * The monitoring stack the output targets: kube-prometheus-stack in `monitoring` with a central Prometheus
  * federating it from plain files, Prometheus 3, infermon's own SLO rules, a Loki configured from files,
- * and both log shippers while Promtail is phased out.
+ * both log shippers while Promtail is phased out, and a blackbox probe of the router's public health endpoint.
  */
 export const stack = defineStack({
   namespace: 'monitoring',
@@ -15,6 +15,7 @@ export const stack = defineStack({
     rules: { release: 'kube-prometheus-stack' },
     serviceMonitors: { release: 'kube-prometheus-stack' },
     podMonitors: { release: 'kube-prometheus-stack' },
+    probes: { release: 'kube-prometheus-stack' },
     alertmanagerConfigs: { release: 'kube-prometheus-stack' },
   },
   alertmanagerConfigMatcherStrategy: 'None',
@@ -23,6 +24,8 @@ export const stack = defineStack({
     ruleDir: 'rules',
     federation: { jobName: 'federate-clusters', targets: ['prometheus-lke.external:9090'], scrapeInterval: '1m' },
   },
+  probes: [{ name: 'inference-api', url: 'https://inference.example.com/readyz', module: 'http_health' }],
+  probing: { exporter: 'prometheus-blackbox-exporter.monitoring.svc:9115', interval: '30s' },
   commonLabels: { 'app.kubernetes.io/part-of': 'infermon' },
   externalLabels: { provider: 'akamai-lke', cluster: 'inference-prod', region: 'us-ord', environment: 'prod' },
   evaluationInterval: '30s',

@@ -41,6 +41,7 @@ export const OUT = {
   loki: 'loki',
   promtail: 'promtail',
   alloy: 'alloy',
+  blackbox: 'blackbox',
   docs: 'docs',
 } as const;
 

@@ -22,7 +22,7 @@ import { clusterScrapeJob, federationJob } from '../prometheus/config.ts';
  * into a platform's own values without taking anything from other teams. The chart defaults they lean on
  * (kube-prometheus-stack 67.x, values.yaml and templates/):
  * - every `*NamespaceSelector` is `{}`, which watches every namespace;
- * - `ruleSelector`, `serviceMonitorSelector` and `podMonitorSelector` select `release: <release name>`
+ * - `ruleSelector`, `serviceMonitorSelector`, `podMonitorSelector` and `probeSelector` select `release: <release name>`
  *   while their `*SelectorNilUsesHelmValues` stay true;
  * - `alertmanagerConfigSelector` is `{}`, which selects every AlertmanagerConfig;
  * - `grafana.sidecar.datasources.defaultDatasourceEnabled` provisions the chart's own Prometheus;
@@ -39,6 +39,7 @@ const PROMETHEUS_SELECTORS: Array<{ kind: SelectedKind; key: string }> = [
   { kind: 'rules', key: 'rule' },
   { kind: 'serviceMonitors', key: 'serviceMonitor' },
   { kind: 'podMonitors', key: 'podMonitor' },
+  { kind: 'probes', key: 'probe' },
 ];
 
 function sameLabels(a: Record<string, string>, b: Record<string, string>): boolean {

@@ -6,11 +6,12 @@ import type { Model } from '../../src/model/model.ts';
 import { scrapeTargets, type ScrapeTarget } from '../../src/model/scrape.ts';
 import type { Stack } from '../../src/model/stack.ts';
 import { runsPlainPrometheus } from '../../src/model/targets.ts';
+import { probeScrapeJob, stackProbeJob } from './probe-job.ts';
 
 /**
  * The plain prometheus.yml, for Prometheus servers run without the operator: one job per scraped source
  * (static targets where the stack names them, pod discovery driven by `prometheus.io/*` annotations
- * otherwise), the federation job of a central Prometheus, external labels, Alertmanager and the generated
+ * otherwise), the blackbox probe job, the federation job of a central Prometheus, external labels, Alertmanager and the generated
  * rule files. Job names are the catalog's `job` values, the same the monitors produce.
  */
 
@@ -146,7 +147,8 @@ export function prometheusConfig(model: Model): Record<string, unknown> {
     const job = clusterScrapeJob(t, stack);
     return job ? [job] : [];
   });
-  const federation = federationJob(stack, targets.map((t) => t.job));
+  const probes = stackProbeJob(stack);
+  const federation = federationJob(stack, [...targets.map((t) => t.job), ...(probes ? [probes.job_name as string] : [])]);
   return {
     global: {
       scrape_interval: '15s',
@@ -155,7 +157,7 @@ export function prometheusConfig(model: Model): Record<string, unknown> {
     },
     alerting: alertingBlock(stack.alertmanagerUrl),
     rule_files: [`${stack.plainPrometheus.ruleDir.replace(/\/$/, '')}/*.yml`],
-    scrape_configs: federation ? [...jobs, federation] : jobs,
+    scrape_configs: [...jobs, ...(probes ? [probes] : []), ...(federation ? [federation] : [])],
   };
 }
 
@@ -173,6 +175,8 @@ export interface LocalPrometheusOptions {
   alertmanager: string;
   scrapeInterval: string;
   evaluationInterval?: string;
+  /** A local blackbox exporter (`host:port`) and the local URL of each of the stack's probes, by name. */
+  probes?: { exporter: string; urls: Record<string, string> };
 }
 
 /**
@@ -181,11 +185,16 @@ export interface LocalPrometheusOptions {
  */
 export function localPrometheusConfig(model: Model, options: LocalPrometheusOptions): string {
   const byName = new Map(scrapeTargets(model).map((t) => [t.source.name, t]));
-  const jobs = Object.entries(options.targets).map(([name, addresses]) => {
+  const jobs: ScrapeConfig[] = Object.entries(options.targets).map(([name, addresses]) => {
     const target = byName.get(name);
     if (!target) throw new Error(`no scraped catalog source is called ${name}; known: ${[...byName.keys()].join(', ')}`);
     return { ...staticJob(target, addresses), scrape_interval: options.scrapeInterval };
   });
+  const probes = options.probes;
+  if (probes) {
+    const local = model.stack.value.probes.flatMap((p) => (probes.urls[p.name] ? [{ ...p, url: probes.urls[p.name]! }] : []));
+    if (local.length > 0) jobs.push(probeScrapeJob(local, probes.exporter, options.scrapeInterval));
+  }
   const alertmanagerUrl = /^https?:\/\//.test(options.alertmanager) ? options.alertmanager : `http://${options.alertmanager}`;
   const config = {
     global: {

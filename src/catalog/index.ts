@@ -4,6 +4,7 @@
  * source from your specs, or `deploySource()` it with your namespace, job and labels.
  */
 export * from './arks-gateway.ts';
+export * from './blackbox.ts';
 export * from './dcgm.ts';
 export * from './k6.ts';
 export * from './kthena-inference.ts';

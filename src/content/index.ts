@@ -3,6 +3,7 @@
  * (`selector`, `name`, `team`, thresholds), so one platform can instantiate it once per deployment.
  */
 export * from './arks-gateway.ts';
+export * from './blackbox.ts';
 export * from './dashboards.ts';
 export * from './dcgm.ts';
 export * from './kthena-inference.ts';

@@ -92,9 +92,10 @@ export const sourceSpecSchema = z.strictObject({
   /**
    * How the series reach Prometheus: `scrape` (infermon generates the scrape wiring), `remote-write`
    * (pushed, e.g. k6), `platform` (scraped by the stack's own monitors: kube-state-metrics, cAdvisor) or
-   * `prometheus` (series Prometheus makes itself, such as `up`).
+   * `prometheus` (series Prometheus makes itself, such as `up`) or `probe` (blackbox exporter probes,
+   * wired from `stack.probes`).
    */
-  delivery: z.enum(['scrape', 'remote-write', 'platform', 'prometheus']).default('scrape'),
+  delivery: z.enum(['scrape', 'remote-write', 'platform', 'prometheus', 'probe']).default('scrape'),
   metrics: z.array(metricSpecSchema),
 });
 export type SourceSpec = z.input<typeof sourceSpecSchema>;

@@ -67,7 +67,7 @@ export function knownJobs(model: Model): Set<string> {
   return jobs;
 }
 
-export type SelectedKind = 'rules' | 'serviceMonitors' | 'podMonitors' | 'alertmanagerConfigs';
+export type SelectedKind = 'rules' | 'serviceMonitors' | 'podMonitors' | 'probes' | 'alertmanagerConfigs';
 
 /**
  * The selector the target Prometheus or Alertmanager applies to objects of this kind: the stack's

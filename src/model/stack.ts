@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { probeSpecSchema, probingSchema } from './probes.ts';
 import { DEFAULT_TARGETS, targetsSchema } from './targets.ts';
 
 /**
@@ -22,10 +23,11 @@ export const stackSpecSchema = z.strictObject({
       rules: z.record(z.string(), z.string()).default({}),
       serviceMonitors: z.record(z.string(), z.string()).default({}),
       podMonitors: z.record(z.string(), z.string()).default({}),
+      probes: z.record(z.string(), z.string()).default({}),
       /** Labels the Alertmanager CR's alertmanagerConfigSelector matches. */
       alertmanagerConfigs: z.record(z.string(), z.string()).default({}),
     })
-    .default({ rules: {}, serviceMonitors: {}, podMonitors: {}, alertmanagerConfigs: {} }),
+    .default({ rules: {}, serviceMonitors: {}, podMonitors: {}, probes: {}, alertmanagerConfigs: {} }),
   /**
    * How the operator scopes an AlertmanagerConfig: `OnNamespace` (its default) adds a
    * `namespace="<CR namespace>"` matcher to the CR's top route; `None` routes alerts from every namespace.
@@ -49,6 +51,13 @@ export const stackSpecSchema = z.strictObject({
         .optional(),
     })
     .default({ staticTargets: {}, ruleDir: 'rules' }),
+  /** Public endpoints probed through the blackbox exporter (see probes.ts). */
+  probes: z
+    .array(probeSpecSchema)
+    .default([])
+    .refine((probes) => new Set(probes.map((p) => p.name)).size === probes.length, 'probe names must be unique'),
+  /** Where and how often the probes run. */
+  probing: probingSchema.default({ interval: '30s' }),
   /** Labels every generated object carries (`app.kubernetes.io/part-of`, ...). */
   commonLabels: z.record(z.string(), z.string()).default({}),
   /** Prometheus external labels for cross-cluster comparison. */

@@ -21,7 +21,7 @@ import { startWebhookRecorder, type WebhookRecorder } from './webhook-recorder.t
 /**
  * The whole bench, started from the specs: artifacts generated into a temporary tree, two vLLM
  * simulators, a prefill/decode pair, a DCGM exporter simulator, the reference router in front of them,
- * Prometheus with the generated rules and Alertmanager with the generated routing tree, whose receivers
+ * the blackbox exporter probing the router's health endpoint, Prometheus with the generated rules and Alertmanager with the generated routing tree, whose receivers
  * all post to an in-process webhook recorder. Only what runs is scraped.
  */
 
@@ -195,6 +195,8 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     const prometheusBinary = findBinary(['prometheus']);
     if (!alertmanagerBinary || !prometheusBinary)
       throw new Error('Prometheus and Alertmanager are needed: apt-get install -y prometheus prometheus-alertmanager');
+    const blackboxBinary = findBinary(['prometheus-blackbox-exporter', 'blackbox_exporter']);
+    if (!blackboxBinary) throw new Error('the blackbox exporter is needed: apt-get install -y prometheus-blackbox-exporter');
 
     const specModel = await loadModel();
     const notes: string[] = [];
@@ -239,6 +241,18 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     await warmUp(router.apiUrl, models, FAIRNESS_USERS);
     await options.beforeMonitoring?.({ routerUrl: router.apiUrl, models, users: FAIRNESS_USERS });
 
+    // The stack's probes aim at public URLs; on the bench each probes the local router's health endpoint.
+    const blackboxAddress = `127.0.0.1:${await freePort()}`;
+    const blackbox = startChild(
+      'blackbox exporter',
+      blackboxBinary,
+      [`--config.file=${join(artifactsDir, OUT.blackbox, 'blackbox.yml')}`, `--web.listen-address=${blackboxAddress}`],
+      join(options.workDir, 'blackbox.log'),
+    );
+    cleanups.push(() => blackbox.stop());
+    await waitReady(blackbox, `http://${blackboxAddress}/metrics`);
+    const probeUrls = Object.fromEntries(model.stack.value.probes.map((p) => [p.name, `${router.apiUrl}${new URL(p.url).pathname}`]));
+
     const [prometheusPort, alertmanagerPort] = [await freePort(), await freePort()];
     const alertmanagerAddress = `127.0.0.1:${alertmanagerPort}`;
     const hostPort = (url: string) => new URL(url).host;
@@ -256,6 +270,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
         alertmanager: alertmanagerAddress,
         scrapeInterval: options.scrapeInterval,
         evaluationInterval: options.evaluationInterval,
+        probes: { exporter: blackboxAddress, urls: probeUrls },
       }),
     );
     const [routing] = model.specs.routing;

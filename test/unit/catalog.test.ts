@@ -46,6 +46,7 @@ describe('catalog sources', () => {
     expect(names).toEqual(
       [
         'arks-gateway',
+        'blackbox',
         'cadvisor',
         'dcgm',
         'k6',

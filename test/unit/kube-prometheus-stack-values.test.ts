@@ -43,7 +43,7 @@ function withRouting(m: Model, spec: unknown): Model {
 
 describe('kube-prometheus-stack values', () => {
   it('never set a namespace selector: the chart default `{}` already watches every namespace', () => {
-    const custom = withStack(model, { selectors: { rules: { team: 'inference' }, serviceMonitors: { team: 'inference' }, podMonitors: {}, alertmanagerConfigs: { team: 'inference' } } });
+    const custom = withStack(model, { selectors: { rules: { team: 'inference' }, serviceMonitors: { team: 'inference' }, podMonitors: {}, probes: {}, alertmanagerConfigs: { team: 'inference' } } });
     for (const m of [model, custom]) expect(namespaceSelectorKeys(valuesOf(m).values)).toEqual([]);
   });
 

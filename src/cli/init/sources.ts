@@ -25,7 +25,7 @@ export function catalogSources(): CatalogSource[] {
       name: spec.name,
       exportName,
       ...(spec.kubernetes ? { namespace: spec.kubernetes.namespace } : {}),
-      platform: spec.delivery === 'platform' || spec.delivery === 'prometheus',
+      platform: spec.delivery === 'platform' || spec.delivery === 'prometheus' || spec.delivery === 'probe',
     }))
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }

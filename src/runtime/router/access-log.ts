@@ -111,6 +111,10 @@ export function formatText(entry: AccessLogEntry): string {
 
 export interface AccessLogger {
   log(entry: AccessLogEntry): void;
+  /** Where the lines go: `stdout`, `stderr` or a file path. */
+  readonly output: string;
+  /** Why the last write failed, until a write succeeds again. */
+  readonly lastWriteError: string | undefined;
   /** Flushes pending lines and closes a log file. */
   close(): Promise<void>;
 }
@@ -127,8 +131,10 @@ const FLUSH_MS = 20;
 class BatchingLogger implements AccessLogger {
   private pending = '';
   private timer: NodeJS.Timeout | undefined;
+  lastWriteError: string | undefined;
 
   constructor(
+    readonly output: string,
     private readonly format: (entry: AccessLogEntry) => string,
     private readonly write: (chunk: string) => void,
     private readonly release: () => void = () => undefined,
@@ -149,7 +155,13 @@ class BatchingLogger implements AccessLogger {
     if (this.pending === '') return;
     const chunk = this.pending;
     this.pending = '';
-    this.write(chunk);
+    // A full disk or a closed pipe loses these lines but must not take the router down; health reports it.
+    try {
+      this.write(chunk);
+      this.lastWriteError = undefined;
+    } catch (err) {
+      this.lastWriteError = (err as Error).message;
+    }
   }
 
   async close(): Promise<void> {
@@ -161,10 +173,10 @@ class BatchingLogger implements AccessLogger {
 export function createAccessLogger(config: RouterConfig['accessLogger']): AccessLogger | undefined {
   if (!config.enabled) return undefined;
   const format = config.format === 'json' ? formatJson : formatText;
-  if (config.output === 'stdout') return new BatchingLogger(format, (chunk) => process.stdout.write(chunk));
-  if (config.output === 'stderr') return new BatchingLogger(format, (chunk) => process.stderr.write(chunk));
+  if (config.output === 'stdout') return new BatchingLogger(config.output, format, (chunk) => process.stdout.write(chunk));
+  if (config.output === 'stderr') return new BatchingLogger(config.output, format, (chunk) => process.stderr.write(chunk));
   // A batch is a few kilobytes into the page cache: a synchronous append costs less than a round trip
   // through the thread pool, and a batch is never interleaved with another.
   const fd = openSync(config.output, 'a');
-  return new BatchingLogger(format, (chunk) => writeSync(fd, chunk), () => closeSync(fd));
+  return new BatchingLogger(config.output, format, (chunk) => writeSync(fd, chunk), () => closeSync(fd));
 }

@@ -1,10 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RouterConfig } from './config.ts';
+import { httpStatusOf } from '../health.ts';
 import { RouterError } from './errors.ts';
 import { Exchange, UNMATCHED_PATH } from './exchange.ts';
 import { QueueAbortedError, QueueTimeoutError } from './fairness.ts';
 import { estimateTokens, modelOf, parseInferenceRequest, userOf, type InferenceKind } from './inference-request.ts';
 import { candidateTargets } from './lora.ts';
+import { routerLiveness, routerReadiness } from './health.ts';
 import { dispatchAggregated, dispatchDisaggregated, type Dispatch } from './proxy.ts';
 import { parseJsonObject, readBody, requireJsonContentType, type BodyLimits } from './request-body.ts';
 import type { RouterRuntime } from './runtime.ts';
@@ -15,6 +17,8 @@ const INFERENCE_PATHS: Record<string, InferenceKind> = {
   '/v1/completions': 'completion',
 };
 const MODELS_PATHS = new Set(['/v1/models', '/models']);
+/** `/healthz` keeps its plain answer for existing probes; `/livez` and `/readyz` answer the JSON health report. */
+const HEALTH_PATHS = new Set(['/healthz', '/livez', '/readyz']);
 
 function sendJson(res: ServerResponse, status: number, value: unknown): void {
   const body = JSON.stringify(value);
@@ -45,10 +49,11 @@ async function discardBody(rt: RouterRuntime, ex: Exchange): Promise<RouterError
 export async function handleApiRequest(rt: RouterRuntime, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const path = (req.url ?? '/').split('?')[0] ?? '/';
   // Probes are neither counted nor logged: they are the platform's traffic, not the clients'.
-  if (path === '/healthz' || path === '/readyz') {
+  if (HEALTH_PATHS.has(path)) {
     req.resume();
     if (path === '/healthz') return sendJson(res, 200, { message: 'ok' });
-    return sendJson(res, rt.ready ? 200 : 503, { message: rt.ready ? 'router is ready' : 'router is not ready' });
+    const report = path === '/livez' ? routerLiveness() : routerReadiness(rt);
+    return sendJson(res, httpStatusOf(report), report);
   }
 
   const kind = INFERENCE_PATHS[path];

@@ -1,5 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { httpStatusOf } from '../health.ts';
 import { closeServer, listen } from '../http-server.ts';
+import { dcgmReadiness, livenessReport } from './health.ts';
 import { Registry, type Counter, type Gauge } from 'prom-client';
 import { request } from 'undici';
 import { z } from 'zod';
@@ -209,6 +211,11 @@ export async function startDcgmSim(options: DcgmSimOptions = {}): Promise<Runnin
         .then(() => registry.metrics())
         .then((text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text), fail);
       return;
+    }
+    if (path === '/livez' || path === '/readyz') {
+      req.resume();
+      const report = path === '/livez' ? livenessReport() : dcgmReadiness(gpus);
+      return sendJson(res, httpStatusOf(report), report);
     }
     if (path === '/admin/load' && req.method === 'POST') return void admin(req, res, 'load').catch(fail);
     if (path === '/admin/xid' && req.method === 'POST') return void admin(req, res, 'xid').catch(fail);

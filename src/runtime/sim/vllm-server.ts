@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { httpStatusOf } from '../health.ts';
 import { closeServer, listen } from '../http-server.ts';
+import { livenessReport, vllmReadiness } from './health.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { promptBlocks, SimEngine } from './vllm-engine.ts';
@@ -267,6 +269,12 @@ export async function startVllmSim(options: VllmSimOptions): Promise<RunningVllm
       case '/health':
         req.resume();
         return void res.writeHead(200).end();
+      case '/livez':
+      case '/readyz': {
+        req.resume();
+        const report = path === '/livez' ? livenessReport() : vllmReadiness(engine, faults);
+        return sendJson(res, httpStatusOf(report), report);
+      }
       case '/metrics':
         req.resume();
         publishState();
