@@ -31,6 +31,32 @@ interface Inhibitions {
   mutedOn: Set<string>;
 }
 
+type LabelledAlert = { alert: { alertname: string }; labels: Readonly<Record<string, string>> };
+
+function byAlertName<T extends LabelledAlert>(alerts: readonly T[]): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const a of alerts) {
+    const group = groups.get(a.alert.alertname);
+    if (group) group.push(a);
+    else groups.set(a.alert.alertname, [a]);
+  }
+  return groups;
+}
+
+/**
+ * Whether some source and some target instance agree on the `equal` labels both carry as fixed values
+ * (values set at run time may). Instances fixing every `equal` label are looked up by their values, so a
+ * name deployed thousands of times costs one pass, not every pair.
+ */
+function anyAgree(sources: readonly LabelledAlert[], targets: readonly LabelledAlert[], equal: readonly string[]): boolean {
+  const fixesAll = (a: LabelledAlert) => equal.every((label) => label in a.labels);
+  const key = (a: LabelledAlert) => JSON.stringify(equal.map((label) => a.labels[label]));
+  const agree = (s: LabelledAlert, t: LabelledAlert) => equal.every((label) => !(label in s.labels && label in t.labels) || s.labels[label] === t.labels[label]);
+  const exact = new Set(targets.filter(fixesAll).map(key));
+  const partial = targets.filter((t) => !fixesAll(t));
+  return sources.some((s) => (fixesAll(s) ? exact.has(key(s)) : targets.some((t) => agree(s, t))) || partial.some((t) => agree(s, t)));
+}
+
 /** Per alert name, the alerts the routing spec's inhibit rules let it mute and be muted by. */
 function inhibitions(model: Model): Map<string, Inhibitions> {
   const byName = new Map<string, Inhibitions>();
@@ -43,17 +69,15 @@ function inhibitions(model: Model): Map<string, Inhibitions> {
   if (!routing) return byName;
   const alerts = collectAlerts(model).map((a) => ({ alert: a, labels: routingLabels(a, model.stack.value.externalLabels) }));
   for (const rule of routing.value.inhibitRules) {
-    const sources = alerts.filter((a) => mayMatch(rule.sourceMatchers, a.labels, a.alert.dynamicLabels));
-    const targets = alerts.filter((a) => mayMatch(rule.targetMatchers, a.labels, a.alert.dynamicLabels));
-    for (const s of sources)
-      for (const t of targets) {
-        // Labels both carry as fixed values must agree; values set at run time may.
-        const disagree = rule.equal.some((label) => label in s.labels && label in t.labels && s.labels[label] !== t.labels[label]);
-        if (s.alert.alertname === t.alert.alertname || disagree) continue;
-        const source = of(s.alert.alertname);
-        const target = of(t.alert.alertname);
-        source.mutes.add(t.alert.alertname);
-        target.mutedBy.add(s.alert.alertname);
+    const sources = byAlertName(alerts.filter((a) => mayMatch(rule.sourceMatchers, a.labels, a.alert.dynamicLabels)));
+    const targets = byAlertName(alerts.filter((a) => mayMatch(rule.targetMatchers, a.labels, a.alert.dynamicLabels)));
+    for (const [sourceName, sourceInstances] of sources)
+      for (const [targetName, targetInstances] of targets) {
+        if (sourceName === targetName || !anyAgree(sourceInstances, targetInstances, rule.equal)) continue;
+        const source = of(sourceName);
+        const target = of(targetName);
+        source.mutes.add(targetName);
+        target.mutedBy.add(sourceName);
         for (const label of rule.equal) {
           source.mutesOn.add(label);
           target.mutedOn.add(label);
