@@ -25,7 +25,7 @@ export interface CheckResult {
   series?: number;
 }
 
-interface GeneratedRule {
+export interface GeneratedRule {
   file: string;
   group: string;
   /** Position in its group. */

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLoad, type LoadGenerator } from './load.ts';
 import { startStack, type RunningStack } from './stack.ts';
+import { requestedPrometheusMajor } from '../support/tools.ts';
 
 /**
  * The e2e bench left running for a person: the same stack as `npm run e2e`, light background traffic,
@@ -33,6 +34,7 @@ async function main(): Promise<void> {
     workDir,
     scrapeInterval: '5s',
     evaluationInterval: '5s',
+    prometheusMajor: requestedPrometheusMajor(),
     maxConcurrency: 16,
     log,
     beforeMonitoring: async ({ routerUrl, models, users }) => {

@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, openSync, closeSync } from 'node:fs';
+import { openSync, closeSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { delimiter, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
+import { findOnPath } from '../support/tools.ts';
 
 /** Child processes of the bench (Prometheus, Alertmanager): started with logs to files, always stopped. */
 
@@ -20,21 +20,8 @@ process.on('exit', () => {
   for (const child of live) child.kill('SIGKILL');
 });
 
-/** The first of `names` found on PATH. */
-export function findBinary(names: readonly string[]): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    for (const name of names) {
-      const file = join(dir, name);
-      try {
-        accessSync(file, constants.X_OK);
-        return file;
-      } catch {
-        // not here
-      }
-    }
-  }
-  return undefined;
-}
+/** The first of `names` found on PATH (the pinned judges come from test/support/tools.ts instead). */
+export const findBinary = findOnPath;
 
 /** A port nobody listens on right now, for binaries that cannot be told to pick one. */
 export async function freePort(): Promise<number> {

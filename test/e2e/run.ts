@@ -35,8 +35,10 @@ import {
 import { startLoopMonitor } from './event-loop.ts';
 import { postJson, prometheusTargets } from './http-api.ts';
 import { startLoad, successRatio, type LoadGenerator } from './load.ts';
+import { checkPintOnline } from './pint-online.ts';
 import { summaryLine, writeReport } from './report.ts';
 import { startStack, type RunningStack } from './stack.ts';
+import { requestedPrometheusMajor } from '../support/tools.ts';
 
 /**
  * The closed loop on a live bench: generate every artifact into a temporary tree, start the simulators,
@@ -173,6 +175,8 @@ async function main(): Promise<number> {
   let load: LoadGenerator | undefined;
   let watch: AlertWatcher | undefined;
   const loop = startLoopMonitor();
+  const prometheusMajor = requestedPrometheusMajor();
+  log(`Prometheus ${prometheusMajor} (--prometheus 2|3 or INFERMON_PROMETHEUS_MAJOR picks it)`);
   try {
     const phases: PhaseWindow[] = [];
     const phase = (name: string) => {
@@ -189,6 +193,7 @@ async function main(): Promise<number> {
       workDir,
       scrapeInterval: '2s',
       evaluationInterval: '2s',
+      prometheusMajor,
       maxConcurrency: 16,
       log,
       beforeMonitoring: async ({ routerUrl, models, users }) => {
@@ -207,6 +212,7 @@ async function main(): Promise<number> {
       },
     });
     if (!load) throw new Error('the load did not start');
+    log(`running ${stack.servers.prometheus}; ${stack.servers.alertmanager}`);
     const [routing] = stack.model.specs.routing;
     const expected = expectations(stack);
     expected.forEach((e) => expectedLabels(stack!.model, e));
@@ -265,6 +271,7 @@ async function main(): Promise<number> {
       ...checkExpectedAlerts(stack.model, routing!.value, expected, watch.timelines(), stack.recorder.notifications(), faultStart),
       ...checkInhibition(stack.model, routing!.value, ROUTER_DOWN_ALERT, routerAlerts(expected), watch.timelines(), unscraped),
       ...checkEveryArrival(routing!.value, stack.recorder.notifications()),
+      ...(await checkPintOnline(stack, rules, exercise)),
     ];
     for (const e of watch.errors()) results.push({ area: 'polling', name: 'alert API poll', outcome: 'warn', detail: e });
     for (const note of stack.notes) results.push({ area: 'bench', name: 'differs from the target stack', outcome: 'warn', detail: note });

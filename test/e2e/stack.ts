@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { localAlertmanagerConfig } from '../../generators/alertmanager/config.ts';
@@ -10,10 +10,13 @@ import { vllm } from '../../src/catalog/vllm.ts';
 import { OUT } from '../../src/conventions.ts';
 import { writeTree } from '../../src/emit/write.ts';
 import type { Model } from '../../src/model/model.ts';
+import { formatDuration } from '../../src/model/duration.ts';
+import { slothSlos } from '../../src/slo/sloth-slo.ts';
 import { buildModel, checkModel, generateArtifacts } from '../../src/pipeline.ts';
 import { request } from 'undici';
 import { parseRouterConfig, startRouter, type RouterConfigInput, type RunningRouter } from '../../src/runtime/router/index.ts';
 import { startDcgmSim, startVllmSim, type RunningDcgmSim, type RunningVllmSim } from '../../src/runtime/sim/index.ts';
+import { prometheusBinaries, reportedMajor, toolPath, type PrometheusMajor } from '../support/tools.ts';
 import { findBinary, freePort, startChild, waitReady, type ChildHandle } from './processes.ts';
 import { startScrapeGate, type ScrapeGate } from './scrape-gate.ts';
 import { startWebhookRecorder, type WebhookRecorder } from './webhook-recorder.ts';
@@ -32,6 +35,8 @@ export interface StackOptions {
   workDir: string;
   scrapeInterval: string;
   evaluationInterval: string;
+  /** Prometheus that runs: 3 is the pinned build, 2 Debian's 2.42 (the Prometheus 2 target). */
+  prometheusMajor: PrometheusMajor;
   /** Router fairness: requests per model in flight before the queue holds them. */
   maxConcurrency: number;
   /**
@@ -75,6 +80,8 @@ export interface RunningStack {
   recorder: WebhookRecorder;
   prometheusUrl: string;
   alertmanagerUrl: string;
+  /** The Prometheus and Alertmanager binaries that run, with the versions they report. */
+  servers: { prometheus: string; alertmanager: string };
   /** Catalog sources Prometheus scrapes on the bench. */
   scrapedSources: string[];
   /** Fairness users the router reports by name. */
@@ -141,13 +148,6 @@ function routerConfig(sims: readonly BenchSim[], models: BenchModels, options: S
   };
 }
 
-/** Major version of a Prometheus binary, from `prometheus --version`. */
-function binaryMajor(binary: string): 2 | 3 | undefined {
-  const match = /version (\d+)\./.exec(execFileSync(binary, ['--version'], { encoding: 'utf8' }));
-  const major = Number(match?.[1]);
-  return major === 2 || major === 3 ? major : undefined;
-}
-
 /**
  * The model as generated for the Prometheus that runs: Prometheus 3 spells integral `le` boundaries
  * "1.0", 2 spells them "1", so rules generated for one select nothing on the other.
@@ -155,6 +155,21 @@ function binaryMajor(binary: string): 2 | 3 | undefined {
 function forMajor(model: Model, major: 2 | 3): Model {
   if (model.stack.value.prometheusMajor === major) return model;
   return { ...model, stack: { ...model.stack, value: { ...model.stack.value, prometheusMajor: major } } };
+}
+
+/**
+ * As much history as the longest SLO period: the period windows read that far back, so a Prometheus
+ * running these rules must keep it (pint's promql/range_query holds the bench to that too).
+ */
+function retentionFor(model: Model): string {
+  const periods = (model.specs.slos ?? []).flatMap((s) => slothSlos(s.value, model.stack.value.prometheusMajor).map((slo) => slo.period));
+  return formatDuration(Math.max(15 * 24 * 3600_000, ...periods));
+}
+
+/** First line of `--version`, e.g. `prometheus, version 3.16.0 (branch: , revision: unknown)`. */
+function versionLine(binary: string): string {
+  const r = spawnSync(binary, ['--version'], { encoding: 'utf8' });
+  return `${binary}: ${`${r.stdout}${r.stderr}`.split('\n')[0]!.trim()}`;
 }
 
 /**
@@ -191,16 +206,15 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch((err: Error) => log(`stop: ${err.message}`));
   };
   try {
-    const alertmanagerBinary = findBinary(['alertmanager', 'prometheus-alertmanager']);
-    const prometheusBinary = findBinary(['prometheus']);
-    if (!alertmanagerBinary || !prometheusBinary)
-      throw new Error('Prometheus and Alertmanager are needed: apt-get install -y prometheus prometheus-alertmanager');
+    const alertmanagerBinary = toolPath('alertmanager');
+    const prometheusBinary = prometheusBinaries(options.prometheusMajor).prometheus;
+    const major = options.prometheusMajor;
+    if (reportedMajor(prometheusBinary) !== major) throw new Error(`${prometheusBinary} is not Prometheus ${major}`);
     const blackboxBinary = findBinary(['prometheus-blackbox-exporter', 'blackbox_exporter']);
     if (!blackboxBinary) throw new Error('the blackbox exporter is needed: apt-get install -y prometheus-blackbox-exporter');
 
     const specModel = await loadModel();
     const notes: string[] = [];
-    const major = binaryMajor(prometheusBinary) ?? specModel.stack.value.prometheusMajor;
     const model = forMajor(specModel, major);
     const artifacts = generateArtifacts(model);
     if (model !== specModel) {
@@ -300,6 +314,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       [
         `--config.file=${prometheusYml}`,
         `--storage.tsdb.path=${join(options.workDir, 'prometheus-data')}`,
+        `--storage.tsdb.retention.time=${retentionFor(model)}`,
         `--web.listen-address=127.0.0.1:${prometheusPort}`,
       ],
       join(options.workDir, 'prometheus.log'),
@@ -323,6 +338,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       recorder,
       prometheusUrl,
       alertmanagerUrl,
+      servers: { prometheus: versionLine(prometheusBinary), alertmanager: versionLine(alertmanagerBinary) },
       scrapedSources: Object.keys(scrape),
       users: FAIRNESS_USERS,
       notes,

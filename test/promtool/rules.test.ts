@@ -1,19 +1,24 @@
-import { describe, expect, it } from 'vitest';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parse } from 'yaml';
-import { OUT_DIR } from '../support/paths.ts';
-import { runTool } from '../support/tools.ts';
+import { OUT } from '../../src/conventions.ts';
+import type { Model } from '../../src/model/model.ts';
+import { buildModel, generateArtifacts } from '../../src/pipeline.ts';
+import { OUT_DIR, PROJECT_ROOT } from '../support/paths.ts';
+import { prometheusBinaries, reportedMajor, runTool } from '../support/tools.ts';
 import { SCHEMAS_MISSING_REASON, schemaErrors, schemasAvailable } from '../support/schemas.ts';
 
-/** promtool is the final word on every generated rule file and unit test in out/prometheus. */
+/** promtool (the pinned Prometheus 3) is the final word on every generated rule file and unit test in out/prometheus. */
 const rulesDir = join(OUT_DIR, 'prometheus', 'rules');
 const testsDir = join(OUT_DIR, 'prometheus', 'tests');
 const ruleFiles = existsSync(rulesDir) ? readdirSync(rulesDir).filter((f) => f.endsWith('.yml')) : [];
 const testFiles = existsSync(testsDir) ? readdirSync(testsDir).filter((f) => f.endsWith('.test.yml')) : [];
 
 describe('promtool over out/prometheus', () => {
+  it('is promtool 3', () => expect(reportedMajor(prometheusBinaries(3).promtool)).toBe(3));
+
   it('finds generated rule files and unit tests', () => {
     expect(ruleFiles.length).toBeGreaterThan(0);
     expect(testFiles.length).toBeGreaterThan(0);
@@ -27,7 +32,7 @@ describe('promtool over out/prometheus', () => {
   it.each(testFiles)('promtool test rules %s', (file) => {
     const r = runTool('promtool', ['test', 'rules', file], { cwd: testsDir });
     expect(r.status, r.stdout + r.stderr).toBe(0);
-  });
+  }, 600_000);
 
   it('every alert has a firing and a quiet unit test', () => {
     const alerts = new Set<string>();
@@ -81,6 +86,49 @@ describe('down alerts guarded by absent()', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+});
+
+/**
+ * The Prometheus 2 target: a stack with `prometheusMajor: 2` gets rules and tests spelled for Prometheus 2
+ * (integral `le` boundaries as "1", not "1.0"). Every file of prometheus/ that differs from the
+ * Prometheus 3 output is checked and tested with Debian's promtool 2.42.
+ */
+describe('the Prometheus 2 target with promtool 2', () => {
+  let dir: string;
+  let differing: string[] = [];
+  beforeAll(async () => {
+    const { model } = await buildModel(join(PROJECT_ROOT, 'specs'), PROJECT_ROOT);
+    if (!model) throw new Error('the project specs do not build');
+    const forMajor = (major: 2 | 3): Model => ({ ...model, stack: { ...model.stack, value: { ...model.stack.value, prometheusMajor: major } } });
+    const three = new Map(generateArtifacts(forMajor(3)).map((a) => [a.path, a.body]));
+    const two = generateArtifacts(forMajor(2)).filter((a) => a.path.startsWith('prometheus/'));
+    dir = mkdtempSync(join(tmpdir(), 'infermon-prom2-'));
+    for (const a of two) {
+      mkdirSync(dirname(join(dir, a.path)), { recursive: true });
+      writeFileSync(join(dir, a.path), a.body);
+    }
+    differing = two.filter((a) => three.get(a.path) !== a.body).map((a) => a.path);
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('is promtool 2', () => expect(reportedMajor(prometheusBinaries(2).promtool)).toBe(2));
+
+  it('differs from the Prometheus 3 output in rules and tests', () => {
+    expect(differing.some((p) => p.startsWith(`${OUT.prometheusRules}/`))).toBe(true);
+    expect(differing.some((p) => p.startsWith(`${OUT.prometheusTests}/`))).toBe(true);
+  });
+
+  it('promtool 2 check rules passes on every differing rule file', () => {
+    const files = differing.filter((p) => p.startsWith(`${OUT.prometheusRules}/`)).map((p) => join(dir, p));
+    const r = runTool(prometheusBinaries(2).promtool, ['check', 'rules', '--lint=all', '--lint-fatal', ...files]);
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+  });
+
+  it('promtool 2 test rules passes on every differing unit test', () => {
+    const files = differing.filter((p) => p.startsWith(`${OUT.prometheusTests}/`)).map((p) => p.split('/').pop()!);
+    const r = runTool(prometheusBinaries(2).promtool, ['test', 'rules', ...files], { cwd: join(dir, OUT.prometheusTests) });
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+  }, 600_000);
 });
 
 describe.skipIf(!schemasAvailable)('PrometheusRule CRs against the prometheus-operator schema', () => {

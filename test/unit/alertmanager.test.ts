@@ -21,6 +21,7 @@ import { Diagnostics } from '../../src/model/diagnostics.ts';
 import type { Model } from '../../src/model/model.ts';
 import { resolveRoutes } from '../../src/model/route-resolution.ts';
 import { routingSpecSchema, type RoutingSpec } from '../../src/model/routing.ts';
+import { runTool } from '../support/tools.ts';
 import { SCHEMAS_MISSING_REASON, schemaErrors, schemasAvailable } from '../support/schemas.ts';
 import { projectModel, withStack } from './wiring-fixture.ts';
 
@@ -43,8 +44,9 @@ function artifact(path: string): string {
   return found.body;
 }
 
+/** The pinned amtool (the current Alertmanager). */
 function amtool(...args: string[]) {
-  return spawnSync('amtool', args, { encoding: 'utf8' });
+  return runTool('amtool', args);
 }
 
 /** A model whose routing spec is replaced by this one. */

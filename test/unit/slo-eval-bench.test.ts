@@ -3,7 +3,6 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runTool } from '../support/tools.ts';
-import { findBinary } from '../e2e/processes.ts';
 import { CODES, MODELS, exposition, trafficSeries, writeOpenMetrics, type TrafficShape } from '../../bench/slo-eval-traffic.ts';
 import { benchRules, isBlockGroup } from '../../bench/slo-eval-rules.ts';
 import { blockRate, eventsRate, sliErrorRatio } from '../../src/slo/names.ts';
@@ -39,8 +38,6 @@ describe('SLO evaluation bench traffic', () => {
   });
 
   it('writes OpenMetrics that promtool turns into TSDB blocks', async () => {
-    const promtool = findBinary(['promtool']);
-    if (!promtool) throw new Error('promtool is needed: apt-get install -y prometheus');
     const dir = mkdtempSync(join(tmpdir(), 'infermon-slo-bench-'));
     try {
       const small: TrafficShape = { ...shape, steps: 241 };
@@ -48,7 +45,7 @@ describe('SLO evaluation bench traffic', () => {
         { name: 'slo:sli_error:ratio_rate5m', series: [{ labels: { sloth_id: 'x' }, samples: [[small.startSeconds + 300, '0.01']] }] },
       ]);
       expect(samples).toBe(small.slos * MODELS.length * CODES.length * small.steps + 1);
-      const r = runTool(promtool, ['tsdb', 'create-blocks-from', 'openmetrics', '--quiet', join(dir, 'h.om'), join(dir, 'data')]);
+      const r = runTool('promtool', ['tsdb', 'create-blocks-from', 'openmetrics', '--quiet', join(dir, 'h.om'), join(dir, 'data')]);
       expect(r.stderr).toBe('');
       expect(r.status).toBe(0);
       expect(readdirSync(join(dir, 'data')).length).toBeGreaterThan(0);

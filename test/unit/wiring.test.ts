@@ -1,9 +1,8 @@
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse, stringify } from 'yaml';
+import { parse } from 'yaml';
 import { kubePrometheusStackValuesGenerator } from '../../generators/kubernetes/kube-prometheus-stack-values.ts';
 import { monitorsGenerator } from '../../generators/kubernetes/monitors.ts';
 import { monitorObjects } from '../../src/model/monitors.ts';
@@ -12,6 +11,7 @@ import { checkDashboardAndSloJobs, checkJobMatchers, checkMonitorPorts, checkScr
 import { Diagnostics } from '../../src/model/diagnostics.ts';
 import type { Model } from '../../src/model/model.ts';
 import { scrapeTargets } from '../../src/model/scrape.ts';
+import { runTool } from '../support/tools.ts';
 import { SCHEMAS_MISSING_REASON, schemaErrors, schemasAvailable } from '../support/schemas.ts';
 import { projectModel, withStack } from './wiring-fixture.ts';
 
@@ -25,28 +25,11 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const RULES = 'groups:\n  - name: probe\n    rules:\n      - record: job:up:sum\n        expr: sum by (job) (up)\n';
 
-/**
- * `promtool check config`. The Debian build of promtool leaves out Kubernetes service discovery, so when
- * that is its only complaint the config is checked again with each `kubernetes_sd_configs` block swapped
- * for a file_sd block: everything else (relabelings, federation, alerting, rule files) is still promtool's
- * to judge, and the SchemaStore schema test covers the discovery blocks themselves.
- */
+/** `promtool check config` of the pinned Prometheus 3, Kubernetes service discovery included. */
 function promtoolCheckConfig(file: string): string {
-  const first = spawnSync('promtool', ['check', 'config', file], { encoding: 'utf8' });
-  if (first.status === 0) return first.stdout + first.stderr;
-  const errors = (first.stderr + first.stdout).split('\n').filter((l) => /^\s+line \d+:/.test(l));
-  const onlyKubernetesSd = errors.length > 0 && errors.every((l) => l.includes('field kubernetes_sd_configs not found'));
-  if (!onlyKubernetesSd) throw new Error(first.stderr + first.stdout);
-  console.warn('promtool lacks Kubernetes service discovery (Debian build); checking with file_sd in its place');
-  const config = parse(readFileSync(file, 'utf8')) as { scrape_configs: Array<Record<string, unknown>> };
-  for (const job of config.scrape_configs) {
-    if (!job.kubernetes_sd_configs) continue;
-    delete job.kubernetes_sd_configs;
-    job.file_sd_configs = [{ files: ['targets/*.json'] }];
-  }
-  const swapped = file.replace(/\.yml$/, '.file-sd.yml');
-  writeFileSync(swapped, stringify(config));
-  return execFileSync('promtool', ['check', 'config', swapped], { encoding: 'utf8' });
+  const r = runTool('promtool', ['check', 'config', file]);
+  if (r.status !== 0) throw new Error(r.stderr + r.stdout);
+  return r.stdout + r.stderr;
 }
 
 function codes(d: Diagnostics): string[] {
@@ -95,8 +78,9 @@ describe.skipIf(!schemasAvailable)('schema conformance', () => {
 });
 
 describe('prometheus.yml', () => {
-  it('passes promtool check config with the rule files beside it', () => {
+  it('passes promtool check config as written, Kubernetes service discovery and the rule files beside it', () => {
     const [config] = prometheusConfigGenerator(model);
+    expect(config!.body).toContain('kubernetes_sd_configs');
     const promDir = join(dir, 'prometheus');
     mkdirSync(join(promDir, 'rules'), { recursive: true });
     writeFileSync(join(promDir, 'prometheus.yml'), config!.body);
@@ -131,7 +115,7 @@ describe('prometheus.yml', () => {
       scrapeInterval: '1s',
     });
     writeFileSync(join(dir, 'local.yml'), body);
-    const result = spawnSync('promtool', ['check', 'config', join(dir, 'local.yml')], { encoding: 'utf8' });
+    const result = runTool('promtool', ['check', 'config', join(dir, 'local.yml')]);
     expect(result.status, result.stderr + result.stdout).toBe(0);
     const config = parse(body) as { scrape_configs: Array<{ job_name: string; scrape_interval: string }> };
     expect(config.scrape_configs.map((j) => j.job_name).sort()).toEqual(scrapeTargets(model).map((t) => t.job).sort());
