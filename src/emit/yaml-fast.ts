@@ -59,6 +59,8 @@ function scalar(v: Json): string {
 function blockString(s: string, indent: number): string {
   if (UNSAFE_CHARS.test(s) || DOCUMENT_MARKER.test(s) || s.startsWith('\n')) throw new Unsupported();
   const body = s.replace(/\n+$/, '');
+  // A blank line of spaces, or spaces at the very end, make the library quote the string instead.
+  if (/[ \t]$/.test(body) || /\n[ \t]+\n/.test(body)) throw new Unsupported();
   const trailing = s.length - body.length;
   const chomp = trailing === 0 ? '-' : trailing === 1 ? '' : '+';
   const indicator = body.startsWith(' ') ? '2' : '';
