@@ -37,7 +37,7 @@ export function kthenaInferenceAlerts(config: AlertScope = {}) {
             severity: 'critical',
             summary: 'Kthena model service is down or not discovered',
             description:
-              'Prometheus has no healthy scrape of the Kthena model service in job {{ $labels.job }} (instance "{{ $labels.instance }}"; empty when discovery finds no model pod at all) for more than 1 minute.',
+              'Prometheus has no healthy scrape of the Kthena model service in job {{ $labels.job }} for more than 1 minute: a model pod fails its scrapes, or discovery finds none at all.',
             tests: jobDownTests(kthenaInference.spec.job, 'llama-0:8080'),
           },
           {

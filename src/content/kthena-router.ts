@@ -74,7 +74,7 @@ export function kthenaRouterAlerts(config: KthenaRouterAlertsConfig = {}) {
             severity: 'critical',
             summary: 'Kthena router is down or not discovered',
             description:
-              'Prometheus has no healthy scrape of the Kthena router in job {{ $labels.job }} (instance "{{ $labels.instance }}"; empty when discovery finds no router at all). Inference traffic through it may be failing.',
+              'Prometheus has no healthy scrape of the Kthena router in job {{ $labels.job }}: a router target fails its scrapes, or discovery finds no router at all. Inference traffic through it may be failing.',
             runbook: {
               meaning:
                 'Prometheus cannot read the router\'s metrics port, or finds no router target at all. Either the router pods are gone or crash-looping, and every request entering the platform fails, or only the metrics endpoint or its discovery broke while traffic still flows. The router\'s latency and error alerts read the same missing metrics, so routing may inhibit them while this one fires.',

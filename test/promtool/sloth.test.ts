@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { slothCliHeader, slothCliPrometheusRule, slothCliRules } from '../../generators/slo/sloth-format.ts';
@@ -7,7 +8,8 @@ import { slothRuleGroups } from '../../generators/slo/sloth-rules.ts';
 import type { OutputRuleGroup } from '../../generators/prometheus-rules/envelopes.ts';
 import { fileStem } from '../../src/conventions.ts';
 import { parseDuration } from '../../src/model/duration.ts';
-import { buildModel } from '../../src/pipeline.ts';
+import type { Model } from '../../src/model/model.ts';
+import { buildModel, generateArtifacts } from '../../src/pipeline.ts';
 import { SLO_GROUPS, SLO_LABELS, SLOTH_CLI_K8S, SLOTH_CLI_PROM, SLOTH_VERSION } from '../../src/slo/names.ts';
 import { slothSlos, type SlothSlo } from '../../src/slo/sloth-slo.ts';
 import { OUT_DIR, PROJECT_ROOT } from '../support/paths.ts';
@@ -19,7 +21,7 @@ import { runTool } from '../support/tools.ts';
  *
  * 1. What Sloth prints is exactly what infermon's Sloth mode writes for the same SLOs (the whole output,
  *    header included), for every SLO, including those whose native rules use the efficient mode. The
- *    PrometheusServiceLevel CR of each spec (out/kubernetes/sloth) goes through Sloth too: the rules of the
+ *    PrometheusServiceLevel CR of each spec (generated for a Sloth-operator target) goes through Sloth too: the rules of the
  *    PrometheusRule it prints are byte for byte infermon's (its metadata carries the CR's labels as well).
  * 2. The native rules committed in out/prometheus/rules hold Sloth's groups, in Sloth's order, for every
  *    SLO in Sloth mode: each group, printed in Sloth's layout, equals Sloth's text of that group once
@@ -31,7 +33,8 @@ import { runTool } from '../support/tools.ts';
 
 const SLOTH_DIR = join(OUT_DIR, 'sloth');
 const RULES_DIR = join(OUT_DIR, 'prometheus', 'rules');
-const CR_DIR = join(OUT_DIR, 'kubernetes', 'sloth');
+/** The PrometheusServiceLevel CRs, generated for a stack whose SLOs the Sloth operator turns into rules. */
+let CR_DIR = '';
 const specFiles = existsSync(SLOTH_DIR) ? readdirSync(SLOTH_DIR).filter((f) => f.endsWith('.yml')).sort() : [];
 
 interface SlothRun {
@@ -112,6 +115,12 @@ beforeAll(async () => {
   const { model } = await buildModel(join(PROJECT_ROOT, 'specs'), PROJECT_ROOT);
   if (!model) throw new Error('the project specs do not build');
   slos = (model.specs.slos ?? []).flatMap((s) => slothSlos(s.value, model.stack.value.prometheusMajor));
+  const stack = model.stack.value;
+  const forSlothOperator: Model = { ...model, stack: { ...model.stack, value: { ...stack, targets: { ...stack.targets, slo: 'sloth-operator' } } } };
+  const tree = mkdtempSync(join(tmpdir(), 'infermon-sloth-crs-'));
+  CR_DIR = join(tree, 'kubernetes', 'sloth');
+  mkdirSync(CR_DIR, { recursive: true });
+  for (const a of generateArtifacts(forSlothOperator)) if (a.path.startsWith('kubernetes/sloth/')) writeFileSync(join(tree, a.path), a.body);
 });
 
 describe('real Sloth over every Sloth spec in out/sloth', () => {

@@ -40,8 +40,13 @@ function planContent(chosen: ReadonlySet<string>): PlannedContent[] {
     return { file, config, declaration: instantiate(file, config) };
   });
   const dashboardIds = new Set(planned.filter((p) => p.file.kind === 'dashboards').map((p) => (p.declaration.spec as { id: string }).id));
-  // A bundled dashboard links to its usual siblings; keep the ones this scaffold has, so no link dangles.
+  // A bundled dashboard links to its usual siblings and bundled alerts to their source's dashboard; keep
+  // the links this scaffold can serve, so none dangles.
   return planned.map((p) => {
+    if (p.file.kind === 'alerts') {
+      const linked = (p.declaration.spec as { dashboard?: string }).dashboard;
+      return linked && !dashboardIds.has(linked) ? { ...p, config: { ...p.config, dashboard: false } } : p;
+    }
     if (p.file.kind !== 'dashboards') return p;
     const siblings = ((p.declaration.spec as { links?: readonly string[] }).links ?? []).filter((id) => dashboardIds.has(id));
     return { ...p, config: { ...p.config, links: siblings.length > 0 ? siblings : false } };
