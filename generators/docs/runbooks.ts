@@ -33,28 +33,35 @@ interface Inhibitions {
 
 type LabelledAlert = { alert: { alertname: string }; labels: Readonly<Record<string, string>> };
 
-function byAlertName<T extends LabelledAlert>(alerts: readonly T[]): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const a of alerts) {
-    const group = groups.get(a.alert.alertname);
-    if (group) group.push(a);
-    else groups.set(a.alert.alertname, [a]);
-  }
-  return groups;
-}
-
 /**
- * Whether some source and some target instance agree on the `equal` labels both carry as fixed values
- * (values set at run time may). Instances fixing every `equal` label are looked up by their values, so a
- * name deployed thousands of times costs one pass, not every pair.
+ * Pairs of alert names (source → targets) an inhibit rule can join: some source and some target instance
+ * agree on the `equal` labels both carry as fixed values (values set at run time may). Targets fixing every
+ * `equal` label are indexed by their values, so a rule over thousands of deployments costs one pass.
  */
-function anyAgree(sources: readonly LabelledAlert[], targets: readonly LabelledAlert[], equal: readonly string[]): boolean {
+function inhibitedPairs(sources: readonly LabelledAlert[], targets: readonly LabelledAlert[], equal: readonly string[]): Map<string, Set<string>> {
   const fixesAll = (a: LabelledAlert) => equal.every((label) => label in a.labels);
   const key = (a: LabelledAlert) => JSON.stringify(equal.map((label) => a.labels[label]));
   const agree = (s: LabelledAlert, t: LabelledAlert) => equal.every((label) => !(label in s.labels && label in t.labels) || s.labels[label] === t.labels[label]);
-  const exact = new Set(targets.filter(fixesAll).map(key));
-  const partial = targets.filter((t) => !fixesAll(t));
-  return sources.some((s) => (fixesAll(s) ? exact.has(key(s)) : targets.some((t) => agree(s, t))) || partial.some((t) => agree(s, t)));
+  const byKey = new Map<string, Set<string>>();
+  const partial: LabelledAlert[] = [];
+  for (const t of targets) {
+    if (!fixesAll(t)) partial.push(t);
+    else {
+      const k = key(t);
+      byKey.set(k, (byKey.get(k) ?? new Set()).add(t.alert.alertname));
+    }
+  }
+  const pairs = new Map<string, Set<string>>();
+  for (const s of sources) {
+    const names = new Set(fixesAll(s) ? (byKey.get(key(s)) ?? []) : targets.filter((t) => agree(s, t)).map((t) => t.alert.alertname));
+    for (const t of partial) if (agree(s, t)) names.add(t.alert.alertname);
+    names.delete(s.alert.alertname);
+    if (names.size === 0) continue;
+    const muted = pairs.get(s.alert.alertname) ?? new Set<string>();
+    for (const n of names) muted.add(n);
+    pairs.set(s.alert.alertname, muted);
+  }
+  return pairs;
 }
 
 /** Per alert name, the alerts the routing spec's inhibit rules let it mute and be muted by. */
@@ -69,11 +76,10 @@ function inhibitions(model: Model): Map<string, Inhibitions> {
   if (!routing) return byName;
   const alerts = collectAlerts(model).map((a) => ({ alert: a, labels: routingLabels(a, model.stack.value.externalLabels) }));
   for (const rule of routing.value.inhibitRules) {
-    const sources = byAlertName(alerts.filter((a) => mayMatch(rule.sourceMatchers, a.labels, a.alert.dynamicLabels)));
-    const targets = byAlertName(alerts.filter((a) => mayMatch(rule.targetMatchers, a.labels, a.alert.dynamicLabels)));
-    for (const [sourceName, sourceInstances] of sources)
-      for (const [targetName, targetInstances] of targets) {
-        if (sourceName === targetName || !anyAgree(sourceInstances, targetInstances, rule.equal)) continue;
+    const sources = alerts.filter((a) => mayMatch(rule.sourceMatchers, a.labels, a.alert.dynamicLabels));
+    const targets = alerts.filter((a) => mayMatch(rule.targetMatchers, a.labels, a.alert.dynamicLabels));
+    for (const [sourceName, targetNames] of inhibitedPairs(sources, targets, rule.equal))
+      for (const targetName of targetNames) {
         const source = of(sourceName);
         const target = of(targetName);
         source.mutes.add(targetName);
