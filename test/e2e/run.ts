@@ -227,7 +227,7 @@ async function main(): Promise<number> {
     phase('faults');
     const faultStart = Date.now();
     await injectFaults(stack);
-    log(`faults injected: 50% 500s on ${first}, ${SLOW_TTFT_MS} ms TTFT and ${SLOW_ERROR_RATE * 100}% 500s on ${second}, XID ${XID.code} on GPU 0`);
+    log(`faults injected: every stream of ${first} cut off mid-stream, ${SLOW_TTFT_MS} ms TTFT and ${SLOW_ERROR_RATE * 100}% 500s on ${second}, XID ${XID.code} on GPU 0`);
     while (Date.now() - faultStart < FAULT_MAX_MS && !allArrived(stack, expected)) await wait(2000);
     log(allArrived(stack, expected) ? `every expected alert arrived after ${((Date.now() - faultStart) / 1000).toFixed(0)}s` : 'gave up waiting for the expected alerts');
 
