@@ -1,7 +1,7 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../support/paths.ts';
+import { runTool, type ToolResult } from '../support/tools.ts';
 
 /** What the compiled package is built from. */
 const BUILD_INPUTS = ['src', 'generators', 'templates', 'tsconfig.json', 'tsconfig.build.json', 'package.json'];
@@ -20,23 +20,10 @@ export function distIsStale(): boolean {
   return BUILD_INPUTS.some((input) => existsSync(join(PROJECT_ROOT, input)) && newestChange(join(PROJECT_ROOT, input)) > built);
 }
 
-export interface CommandResult {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs a command to completion; the output is kept for the assertion message. */
-export function runCommand(command: string, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv = process.env): CommandResult {
-  const r = spawnSync(command, args, { cwd, env, encoding: 'utf8', timeout: 300_000, maxBuffer: 64 * 1024 * 1024 });
-  if (r.error) throw r.error;
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
 /** `npm run build` when dist/ is stale, so packing (with scripts off) ships the current sources. */
 export function ensureBuilt(): void {
   if (!distIsStale()) return;
-  const r = runCommand('npm', ['run', 'build'], PROJECT_ROOT);
+  const r = runTool('npm', ['run', 'build'], { cwd: PROJECT_ROOT });
   if (r.status !== 0) throw new Error(`npm run build failed:\n${r.stdout}${r.stderr}`);
 }
 
@@ -48,7 +35,7 @@ export interface InstalledPackage {
   repo: string;
 }
 
-function checked(r: CommandResult, what: string): CommandResult {
+function checked(r: ToolResult, what: string): ToolResult {
   if (r.status !== 0) throw new Error(`${what} failed:\n${r.stdout}${r.stderr}`);
   return r;
 }
@@ -57,12 +44,12 @@ function checked(r: CommandResult, what: string): CommandResult {
 export function installPackedPackage(workDir: string, extraPackages: readonly string[] = []): InstalledPackage {
   ensureBuilt();
   // dist/ is fresh, so the `prepare` build npm would run while packing is skipped.
-  const listed = checked(runCommand('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], PROJECT_ROOT), 'npm pack --dry-run');
+  const listed = checked(runTool('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: PROJECT_ROOT }), 'npm pack --dry-run');
   const packedFiles = (JSON.parse(listed.stdout) as Array<{ files: Array<{ path: string }> }>)[0]!.files.map((f) => f.path);
-  const packed = checked(runCommand('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', workDir], PROJECT_ROOT), 'npm pack');
+  const packed = checked(runTool('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', workDir], { cwd: PROJECT_ROOT }), 'npm pack');
   const tarball = join(workDir, (JSON.parse(packed.stdout) as Array<{ filename: string }>)[0]!.filename);
   const repo = join(workDir, 'platform-monitoring');
   mkdirSync(repo);
-  checked(runCommand('npm', ['install', '--save-dev', '--no-audit', '--no-fund', '--prefer-offline', tarball, ...extraPackages], repo), 'npm install');
+  checked(runTool('npm', ['install', '--save-dev', '--no-audit', '--no-fund', '--prefer-offline', tarball, ...extraPackages], { cwd: repo }), 'npm install');
   return { packedFiles, repo };
 }

@@ -3,8 +3,8 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../support/paths.ts';
-import { runTool } from '../support/tools.ts';
-import { installPackedPackage, runCommand, type CommandResult } from './build.ts';
+import { runTool, type ToolResult } from '../support/tools.ts';
+import { installPackedPackage } from './build.ts';
 import { treeSnapshot } from './tree.ts';
 
 /**
@@ -17,14 +17,14 @@ const TIMEOUT = 600_000;
 const SOURCES = 'vllm,dcgm,kthena-router';
 const { version } = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string };
 
-const ok = (r: CommandResult) => [r.stdout, r.stderr].join('\n');
+const ok = (r: ToolResult) => [r.stdout, r.stderr].join('\n');
 
 let packedFiles: string[] = [];
 let work = '';
 let repo = '';
 
-function inRepo(command: string, ...args: string[]): CommandResult {
-  return runCommand(join(repo, 'node_modules', '.bin', command), args, repo);
+function inRepo(command: string, ...args: string[]): ToolResult {
+  return runTool(join(repo, 'node_modules', '.bin', command), args, { cwd: repo });
 }
 
 beforeAll(() => {
@@ -60,7 +60,7 @@ describe('the packed package', () => {
       // npm wrote package.json when infermon was installed; init adds the scripts and settings it lacked.
       expect(init.stdout).toMatch(/^completed\s+package\.json \(added .*scripts\.generate/m);
 
-      const generate = runCommand('npm', ['run', 'generate'], repo);
+      const generate = runTool('npm', ['run', 'generate'], { cwd: repo });
       expect(generate.status, ok(generate)).toBe(0);
 
       const rules = join(repo, 'out', 'prometheus', 'rules');
