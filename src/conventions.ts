@@ -32,6 +32,8 @@ export const OUT = {
   prometheusRules: 'prometheus/rules',
   prometheusTests: 'prometheus/tests',
   prometheusConfig: 'prometheus/prometheus.yml',
+  thanosRules: 'thanos/rules',
+  mimirRules: 'mimir/rules',
   kubernetes: 'kubernetes',
   sloth: 'sloth',
   alertmanager: 'alertmanager',

@@ -5,6 +5,7 @@ import { checkObjectSizes } from './check/object-size.ts';
 import { Catalog } from './model/catalog-index.ts';
 import { Diagnostics } from './model/diagnostics.ts';
 import { loadSpecs } from './model/load.ts';
+import { seriesLabelsAddedAbove } from './model/stack.ts';
 import type { Model } from './model/model.ts';
 import { recordedMetrics } from './model/recorded.ts';
 import { sloRecordedMetrics } from './slo/recorded.ts';
@@ -31,7 +32,7 @@ export async function buildModel(specDir: string, projectRoot: string): Promise<
   const base = new Catalog(
     specs.source.map((s) => s.value),
     [],
-    Object.keys(stack.value.externalLabels),
+    seriesLabelsAddedAbove(stack.value),
   );
   const catalog = base.withRecorded([...recordedMetrics(specs.rules, base), ...sloRecordedMetrics(specs.slos, stack.value.prometheusMajor)]);
   return { model: { specs, stack, catalog }, diagnostics };

@@ -1,5 +1,6 @@
-import type { Stack } from '../../src/model/stack.ts';
-import { MANAGED_BY_LABEL, generatedHeader, k8sName } from '../../src/conventions.ts';
+import { ruleKeptLabels, type Stack } from '../../src/model/stack.ts';
+import { MANAGED_BY_LABEL, OUT, generatedHeader, k8sName } from '../../src/conventions.ts';
+import { keepLabels } from '../../src/promql/keep-labels.ts';
 import { toYaml } from '../../src/emit/serialize.ts';
 import { sortKeys } from '../../src/model/sort-keys.ts';
 import type { Artifact } from '../../src/model/artifact.ts';
@@ -24,12 +25,16 @@ export interface OutputRule {
 export interface OutputRuleGroup {
   name: string;
   interval?: string;
+  /** Thanos Ruler only: `abort` or `warn` when a store does not answer. */
+  partial_response_strategy?: 'abort' | 'warn';
   rules: OutputRule[];
 }
 
 export interface RuleEnvelopes {
   /** A plain Prometheus rules file. */
   ruleFile: string;
+  /** The same groups in the global ruler's own file format, where it differs from Prometheus'. */
+  rulerFile?: Artifact;
   /** The same groups as PrometheusRule CRs: the file body and each object's size. */
   prometheusRule: Pick<Artifact, 'body'> & { objects: KubernetesObjectSize[] };
 }
@@ -79,30 +84,69 @@ export function ruleEnvelopes(
   at: readonly SpecLocation[] = [],
 ): RuleEnvelopes {
   const header = generatedHeader(stack, sourceSpecs);
+  const fileGroups = keepClusterLabels(groups, stack);
+  const crGroups = withPartialResponse(fileGroups, stack);
+  const rulerFile = globalRulerFile(name, crGroups, stack, header);
   const where = (i: number): SpecLocation => at[i] ?? at[0] ?? { file: sourceSpecs[0] ?? '', path: '' };
-  const groupBytes = groups.map((g) => goJsonBytes(g));
+  const groupBytes = crGroups.map((g) => goJsonBytes(g));
   const emptyBytes = (head: PrometheusRuleEnvelope) => goJsonBytes({ ...head, spec: { groups: [] } });
 
   const whole = envelope(k8sName(name), stack);
   const wholeSize = objectSize(whole, where(0), bytesWithItems(emptyBytes(whole), groupBytes));
-  if (groups.length <= 1 || fitsLastApplied(wholeSize)) {
-    const groupsYaml = toYaml({ groups });
-    return { ruleFile: header + groupsYaml, prometheusRule: { body: header + prometheusRuleDocument(whole, groupsYaml), objects: [wholeSize] } };
+  if (crGroups.length <= 1 || fitsLastApplied(wholeSize)) {
+    const fileYaml = toYaml({ groups: fileGroups });
+    const crYaml = crGroups === fileGroups ? fileYaml : toYaml({ groups: crGroups });
+    return { ruleFile: header + fileYaml, prometheusRule: { body: header + prometheusRuleDocument(whole, crYaml), objects: [wholeSize] }, ...(rulerFile ? { rulerFile } : {}) };
   }
 
-  const names = perGroupNames(name, groups);
+  const names = perGroupNames(name, crGroups);
   const documents: string[] = [];
   const items: string[] = [];
   const objects: KubernetesObjectSize[] = [];
-  groups.forEach((group, i) => {
+  crGroups.forEach((group, i) => {
     const head = envelope(names[i]!, stack);
-    const groupYaml = toYaml({ groups: [group] });
-    documents.push(prometheusRuleDocument(head, groupYaml));
-    items.push(groupYaml.slice(GROUPS_KEY.length));
+    const crYaml = toYaml({ groups: [group] });
+    const fileYaml = group === fileGroups[i] ? crYaml : toYaml({ groups: [fileGroups[i]] });
+    documents.push(prometheusRuleDocument(head, crYaml));
+    items.push(fileYaml.slice(GROUPS_KEY.length));
     objects.push(objectSize(head, where(i), bytesWithItems(emptyBytes(head), [groupBytes[i]!])));
   });
   // A block sequence is its items one after another, so the file reuses each group's text.
-  return { ruleFile: `${header}${GROUPS_KEY}${items.join('')}`, prometheusRule: { body: header + documents.join('---\n'), objects } };
+  return {
+    ruleFile: `${header}${GROUPS_KEY}${items.join('')}`,
+    prometheusRule: { body: header + documents.join('---\n'), objects },
+    ...(rulerFile ? { rulerFile } : {}),
+  };
+}
+
+/** Above the clusters, every expression keeps the cluster labels (see `keepLabels`). */
+function keepClusterLabels(groups: readonly OutputRuleGroup[], stack: Stack): readonly OutputRuleGroup[] {
+  const labels = ruleKeptLabels(stack);
+  if (labels.length === 0) return groups;
+  return groups.map((g) => ({ ...g, rules: g.rules.map((r) => ({ ...r, expr: keepLabels(r.expr, labels) })) }));
+}
+
+/** Thanos Ruler reads `partial_response_strategy` per group, from its files and from PrometheusRule CRs alike. */
+function withPartialResponse(groups: readonly OutputRuleGroup[], stack: Stack): readonly OutputRuleGroup[] {
+  if (stack.global?.ruler !== 'thanos') return groups;
+  const strategy = stack.global.partialResponseStrategy;
+  return groups.map(({ name, interval, rules }) => ({ name, ...(interval ? { interval } : {}), partial_response_strategy: strategy, rules }));
+}
+
+/**
+ * The rule file of a global ruler whose format differs from Prometheus': Thanos Ruler's groups carry
+ * `partial_response_strategy` (which `promtool check rules` rejects); `mimirtool rules load` takes the
+ * Mimir namespace from the file's `namespace` key, here the file's name.
+ */
+function globalRulerFile(name: string, groups: readonly OutputRuleGroup[], stack: Stack, header: string): Artifact | undefined {
+  switch (stack.global?.ruler) {
+    case 'thanos':
+      return { path: `${OUT.thanosRules}/${name}.yml`, body: header + toYaml({ groups }) };
+    case 'mimir':
+      return { path: `${OUT.mimirRules}/${name}.yml`, body: header + toYaml({ namespace: name, groups }) };
+    default:
+      return undefined;
+  }
 }
 
 const GROUPS_KEY = 'groups:\n';

@@ -46,8 +46,9 @@ export function prometheusRules(model: Model): Artifact[] {
   for (const [stem, groups] of groupsByFile(model)) {
     const specFiles = groups.map((g) => g.file);
     const output = groups.map((g) => outputGroup(g.value, model));
-    const { ruleFile, prometheusRule } = ruleEnvelopes(stem, output, model.stack.value, specFiles, groups.map((g) => locate(g)));
+    const { ruleFile, prometheusRule, rulerFile } = ruleEnvelopes(stem, output, model.stack.value, specFiles, groups.map((g) => locate(g)));
     out.push({ path: `${OUT.prometheusRules}/${stem}.yml`, body: ruleFile });
+    if (rulerFile) out.push(rulerFile);
     if (runsPrometheusOperator(model.stack.value.targets))
       out.push({ path: `${OUT.kubernetes}/prometheus-rules/${stem}.yaml`, ...prometheusRule });
     const tests = unitTestFile(stem, groups, model);

@@ -116,8 +116,9 @@ export function sloArtifacts(model: Model): Artifact[] {
     const groups = groupsPerSlo.flat();
     const groupLocations = groupsPerSlo.flatMap((own, i) => own.map(() => locate(located, `slos[${i}]`)));
     const ruleStem = `slo-${stem}`;
-    const { ruleFile, prometheusRule } = ruleEnvelopes(ruleStem, groups, stack, specFiles, groupLocations);
+    const { ruleFile, prometheusRule, rulerFile } = ruleEnvelopes(ruleStem, groups, stack, specFiles, groupLocations);
     out.push({ path: `${OUT.prometheusRules}/${ruleStem}.yml`, body: ruleFile });
+    if (rulerFile) out.push(rulerFile);
     if (appliesNativeSloRules(stack.targets)) out.push({ path: `${OUT.kubernetes}/prometheus-rules/${ruleStem}.yaml`, ...prometheusRule });
 
     const tests = service.slos.flatMap((spec, i) => sloTestCases(spec, slos[i]!, stack.prometheusMajor));

@@ -11,6 +11,9 @@ import {
 import { locate, type Located, type Model } from '../model/model.ts';
 import type { RowDraft, SectionDraft } from './row-draft.ts';
 import { sloSection } from './slo-rows.ts';
+import { addMatchers } from '../promql/add-matchers.ts';
+import { selectorsIn, toExpr } from '../promql/ast.ts';
+import { parsePromQL } from '../promql/parse.ts';
 
 /**
  * A dashboard spec made concrete: generated sections expanded into rows and variables, every row and
@@ -90,7 +93,47 @@ export function resolveDashboard(item: Located<Dashboard>, model: Model): Resolv
     ...spec.variables.map((v, i) => ({ ...v, at: locate(item, `variables[${i}]`) })),
     ...sections.flatMap((s) => s.variables.map((v) => ({ ...v, at: s.at }))),
   ];
-  return { spec, uid: grafanaUid(spec.id), at: locate(item), variables, rows };
+  const clusters = clusterVariables(model, rows, variables).map((v) => ({ ...v, at: locate(item) }));
+  if (clusters.length === 0) return { spec, uid: grafanaUid(spec.id), at: locate(item), variables, rows };
+  const filter = Object.fromEntries(clusters.map((v) => [v.name, `$${v.name}`]));
+  const filtered = rows.map((row) => ({
+    ...row,
+    panels: row.panels.map((panel) => ({ ...panel, queries: panel.queries.map((q) => ({ ...q, expr: addMatchers(q.expr, filter) })) })),
+  }));
+  return { spec, uid: grafanaUid(spec.id), at: locate(item), variables: [...clusters, ...variables], rows: filtered };
+}
+
+/**
+ * Above the clusters (stack `global`), one single-choice variable per cluster label that the dashboard
+ * does not declare itself, read from the first series its panels query; every query then selects
+ * `label="$label"`, as kubernetes-mixin's multi-cluster mode does, so no panel sums clusters together.
+ */
+function clusterVariables(model: Model, rows: readonly ResolvedRow[], declared: readonly Variable[]): Variable[] {
+  const labels = model.stack.value.global?.clusterLabels ?? [];
+  const series = rows
+    .flatMap((r) => r.panels)
+    .flatMap((p) => p.queries)
+    .map((q) => metricsIn(q.expr)[0])
+    .find((m) => m !== undefined);
+  if (!series) return [];
+  return labels
+    .filter((label) => !declared.some((v) => v.name === label))
+    .map((label) => ({
+      type: 'label' as const,
+      name: label,
+      title: label[0]!.toUpperCase() + label.slice(1),
+      series,
+      labelName: label,
+      multi: false,
+      includeAll: false,
+    }));
+}
+
+/** Metric names of a query's selectors, in order. */
+function metricsIn(expr: string): string[] {
+  const parsed = parsePromQL(expr);
+  if (parsed.error) return [];
+  return selectorsIn(toExpr(parsed)).flatMap((s) => (s.metric && !s.variable ? [s.metric] : []));
 }
 
 /** Every dashboard spec, resolved, in the order the specs were loaded. */

@@ -62,6 +62,25 @@ export const stackSpecSchema = z.strictObject({
   commonLabels: z.record(z.string(), z.string()).default({}),
   /** Prometheus external labels for cross-cluster comparison. */
   externalLabels: z.record(z.string(), z.string()).default({}),
+  /**
+   * Rules evaluated above the clusters: by a global Prometheus over the series every cluster federates or
+   * remote-writes up, by Thanos Ruler over Thanos Query, or by Mimir's ruler. Each series arrives with its
+   * cluster's external labels; every aggregation in the generated rules keeps `clusterLabels`, so an alert
+   * says which cluster it fired for, and every dashboard gets a variable per label.
+   */
+  global: z
+    .strictObject({
+      /** The external labels each cluster's Prometheus sets (`external_labels`) that tell clusters apart. */
+      clusterLabels: z.array(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'not a valid label name')).min(1),
+      /** What evaluates the rules; Thanos Ruler and Mimir's ruler also get rule files in their own format. */
+      ruler: z.enum(['prometheus', 'thanos', 'mimir']).default('prometheus'),
+      /**
+       * Thanos Ruler: what a rule does when a store does not answer. `abort` (Thanos' default) fails the
+       * evaluation, so a cluster that cannot be reached never looks healthy; `warn` evaluates what answered.
+       */
+      partialResponseStrategy: z.enum(['abort', 'warn']).default('abort'),
+    })
+    .optional(),
   evaluationInterval: z.string().default('30s'),
   alertmanagerUrl: z.string().url(),
   /**
@@ -87,4 +106,14 @@ const OPERATOR_PROMETHEUS_SERVICE = { name: 'prometheus-operated', port: 9090 } 
 export function grafanaPrometheusUrl(stack: Stack, operatorRuns: boolean): string | undefined {
   if (stack.prometheusUrl) return stack.prometheusUrl;
   return operatorRuns ? `http://${OPERATOR_PROMETHEUS_SERVICE.name}.${stack.namespace}.svc:${OPERATOR_PROMETHEUS_SERVICE.port}` : undefined;
+}
+
+/** Labels the series carry beyond their targets' own: the stack's external labels and, above the clusters, the cluster labels. */
+export function seriesLabelsAddedAbove(stack: Stack): string[] {
+  return [...new Set([...Object.keys(stack.externalLabels), ...(stack.global?.clusterLabels ?? [])])];
+}
+
+/** The labels every generated rule keeps through its aggregations: the cluster labels when rules run above the clusters. */
+export function ruleKeptLabels(stack: Stack): readonly string[] {
+  return stack.global?.clusterLabels ?? [];
 }

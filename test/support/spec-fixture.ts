@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from './paths.ts';
 
@@ -25,4 +25,28 @@ export function specFixture(files: Record<string, string>, options: { withCatalo
 
 export function src(rel: string): string {
   return real(rel);
+}
+
+/**
+ * The whole example platform (every spec file re-exported) under a stack that differs from the real one
+ * by `overrides`, e.g. rules evaluated above the clusters.
+ */
+export function examplePlatformFixture(overrides: Record<string, unknown>): string {
+  const specsDir = join(PROJECT_ROOT, 'specs');
+  const files: Record<string, string> = {};
+  const walk = (rel: string) => {
+    for (const entry of readdirSync(join(specsDir, rel), { withFileTypes: true })) {
+      const path = rel ? `${rel}/${entry.name}` : entry.name;
+      if (entry.isDirectory()) walk(path);
+      else if (entry.name.endsWith('.ts') && path !== 'stack.ts' && path !== 'sources.ts') files[path] = `export * from ${real(`specs/${path}`)};\n`;
+    }
+  };
+  walk('');
+  const dir = specFixture(files);
+  writeFileSync(
+    join(dir, 'stack.ts'),
+    `import { defineStack } from 'infermon';\nimport { stack as example } from ${real('specs/stack.ts')};\n\n` +
+      `export const stack = defineStack({ ...example.spec, ...${JSON.stringify(overrides)} });\n`,
+  );
+  return dir;
 }
