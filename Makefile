@@ -1,6 +1,6 @@
 # The tasks CI and developers run. `make test` is the whole suite: type check, drift gate, unit, golden,
 # promtool/amtool/Sloth/pint suites and the live end-to-end run on Prometheus 3 and Prometheus 2.
-.PHONY: generate check test unit e2e e2e-3 e2e-2 bench tools typecheck build
+.PHONY: generate check test unit e2e e2e-3 e2e-2 e2e-clusters bench tools typecheck build
 
 generate:
 	npm run generate
@@ -22,15 +22,21 @@ build:
 unit: tools
 	npx vitest run
 
-# The live loop on both Prometheus majors at once: it mostly waits on alert timers, so two runs share the
-# cores well. The Prometheus 2 run's output follows the Prometheus 3 run's.
+# The live loop on both Prometheus majors at once, and the multi-cluster loop (two cluster Prometheus
+# servers under a global one) beside them: they mostly wait on alert timers, so the runs share the cores
+# well. The other runs' output follows the Prometheus 3 run's.
 e2e: tools
-	@log=$$(mktemp); \
-	npm run e2e -- --prometheus 2 >"$$log" 2>&1 & two=$$!; \
+	@two=$$(mktemp); clusters=$$(mktemp); \
+	npm run e2e -- --prometheus 2 >"$$two" 2>&1 & two_pid=$$!; \
+	npm run e2e:clusters >"$$clusters" 2>&1 & clusters_pid=$$!; \
 	status=0; npm run e2e -- --prometheus 3 || status=1; \
-	wait $$two || status=1; \
-	echo; echo "=== the live loop on Prometheus 2 ==="; cat "$$log"; rm -f "$$log"; \
+	wait $$two_pid || status=1; wait $$clusters_pid || status=1; \
+	echo; echo "=== the live loop on Prometheus 2 ==="; cat "$$two"; \
+	echo; echo "=== the multi-cluster live loop ==="; cat "$$clusters"; rm -f "$$two" "$$clusters"; \
 	exit $$status
+
+e2e-clusters: tools
+	npm run e2e:clusters
 
 e2e-3: tools
 	npm run e2e -- --prometheus 3

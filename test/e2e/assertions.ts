@@ -94,7 +94,7 @@ export class Exercise {
 }
 
 /** Rules Prometheus has not evaluated yet: groups whose interval is longer than the run so far. */
-async function notEvaluatedRules(stack: RunningStack, rules: readonly GeneratedRule[]): Promise<Map<GeneratedRule, string>> {
+async function notEvaluatedRules(stack: Pick<RunningStack, 'prometheusUrl'>, rules: readonly GeneratedRule[]): Promise<Map<GeneratedRule, string>> {
   const groups = new Map((await prometheusRuleGroups(stack.prometheusUrl)).map((g) => [g.name, g]));
   const result = new Map<GeneratedRule, string>();
   for (const rule of rules) {
@@ -106,7 +106,7 @@ async function notEvaluatedRules(stack: RunningStack, rules: readonly GeneratedR
   return result;
 }
 
-export async function exerciseOf(stack: RunningStack, rules: readonly GeneratedRule[]): Promise<Exercise> {
+export async function exerciseOf(stack: Pick<RunningStack, 'model' | 'scrapedSources' | 'prometheusUrl'>, rules: readonly GeneratedRule[]): Promise<Exercise> {
   return new Exercise(stack.model, new Set(stack.scrapedSources), await metricNames(stack.prometheusUrl), rules, await notEvaluatedRules(stack, rules));
 }
 
@@ -210,7 +210,7 @@ export async function substituted(expr: string, prometheusUrl: string): Promise<
   return text;
 }
 
-export async function checkDashboards(stack: RunningStack, exercise: Exercise): Promise<CheckResult[]> {
+export async function checkDashboards(stack: Pick<RunningStack, 'model' | 'prometheusUrl'>, exercise: Exercise): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
   for (const q of dashboardQueries(stack.model)) {
     const name = `${q.dashboard} / ${q.panel}: ${q.expr}`;
