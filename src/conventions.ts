@@ -34,6 +34,7 @@ export const OUT = {
   prometheusConfig: 'prometheus/prometheus.yml',
   kubernetes: 'kubernetes',
   sloth: 'sloth',
+  openslo: 'openslo',
   alertmanager: 'alertmanager',
   grafanaDashboards: 'grafana/dashboards',
   grafanaProvisioning: 'grafana/provisioning',
