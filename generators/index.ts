@@ -6,10 +6,11 @@ import { generateDashboards } from './grafana/index.ts';
 import { runbooks } from './docs/runbooks.ts';
 import { prometheusRules } from './prometheus-rules/index.ts';
 import { scrapeWiring } from './kubernetes/scrape-wiring.ts';
+import { openSloArtifacts } from './openslo/index.ts';
 import { sloArtifacts } from './slo/index.ts';
 
 /** A generator turns the checked model into files. Pure: no file system, clock, randomness or environment. */
 export type Generator = (model: Model) => Artifact[];
 
 /** Every output kind, in no particular order: the pipeline sorts paths. */
-export const GENERATORS: Generator[] = [prometheusRules, catalogDocs, runbooks, ...scrapeWiring, generateDashboards, datasourcesGenerator, sloArtifacts];
+export const GENERATORS: Generator[] = [prometheusRules, catalogDocs, runbooks, ...scrapeWiring, generateDashboards, datasourcesGenerator, sloArtifacts, openSloArtifacts];

@@ -36,6 +36,7 @@ export const OUT = {
   mimirRules: 'mimir/rules',
   kubernetes: 'kubernetes',
   sloth: 'sloth',
+  openslo: 'openslo',
   alertmanager: 'alertmanager',
   grafanaDashboards: 'grafana/dashboards',
   grafanaProvisioning: 'grafana/provisioning',

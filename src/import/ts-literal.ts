@@ -1,8 +1,13 @@
 /**
  * Plain data printed as a TypeScript object literal for a spec file: two-space indent, identifier keys
  * unquoted, single-quoted strings, multi-line strings as template literals when that keeps them exact.
+ * `Code` holds source text printed as it is (an imported metric, a `promql` template).
  */
-export type LiteralValue = string | number | boolean | LiteralValue[] | { [key: string]: LiteralValue };
+export class Code {
+  constructor(readonly text: string) {}
+}
+
+export type LiteralValue = string | number | boolean | Code | LiteralValue[] | { [key: string]: LiteralValue };
 
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
@@ -20,6 +25,7 @@ function stringLiteral(s: string): string {
 const keyText = (k: string): string => (IDENTIFIER.test(k) ? k : quoted(k));
 
 export function tsLiteral(value: LiteralValue, indent = ''): string {
+  if (value instanceof Code) return value.text;
   if (typeof value === 'string') return stringLiteral(value);
   if (typeof value === 'number') return Number.isFinite(value) ? String(value) : 'NaN';
   if (typeof value === 'boolean') return String(value);
