@@ -3,6 +3,7 @@ import { GENERATORS } from '../generators/index.ts';
 import { CHECKS } from './check/index.ts';
 import { checkObjectSizes } from './check/object-size.ts';
 import { Catalog } from './model/catalog-index.ts';
+import { sourceAt } from './model/catalog-versions.ts';
 import { Diagnostics } from './model/diagnostics.ts';
 import { loadSpecs } from './model/load.ts';
 import { seriesLabelsAddedAbove } from './model/stack.ts';
@@ -29,8 +30,9 @@ export async function buildModel(specDir: string, projectRoot: string): Promise<
   }
   for (const extra of extraStacks)
     diagnostics.error('spec/duplicate-stack', { file: extra.file, path: extra.root }, `a second stack is declared (the first is in ${stack.file})`, 'keep one `defineStack` in the specs');
+  // Queries are checked against each source as its pinned release exposes it.
   const base = new Catalog(
-    specs.source.map((s) => s.value),
+    specs.source.map((s) => sourceAt(s.value)),
     [],
     seriesLabelsAddedAbove(stack.value),
   );

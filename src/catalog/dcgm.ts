@@ -1,5 +1,6 @@
 import { label, metric, type LabelSpec } from '../model/catalog.ts';
 import { defineSource } from '../model/spec.ts';
+import { DCGM_HISTORY } from './dcgm-history.ts';
 
 /**
  * NVIDIA DCGM exporter (releases up to 4.5.3-4.8.2): the fields of its default counters file. Each field
@@ -153,7 +154,7 @@ export const dcgmFbReserved = metric({
   help: 'Framebuffer memory reserved by the driver.',
   unit: 'mebibytes',
   labels: gpuLabels,
-  since: '4.0',
+  since: '4.3.1-4.4.0',
 });
 
 export const dcgmNvlinkBandwidthTotal = metric({
@@ -229,7 +230,6 @@ export const dcgmProfPcieTxBytes = metric({
   help: 'PCIe transmit rate (a counter in 3.x, a rate gauge since 4.0).',
   unit: 'bytes_per_second',
   labels: gpuLabels,
-  since: '4.0',
 });
 
 export const dcgmProfPcieRxBytes = metric({
@@ -238,7 +238,6 @@ export const dcgmProfPcieRxBytes = metric({
   help: 'PCIe receive rate (a counter in 3.x, a rate gauge since 4.0).',
   unit: 'bytes_per_second',
   labels: gpuLabels,
-  since: '4.0',
 });
 
 export const DCGM_METRICS = [
@@ -286,4 +285,5 @@ export const dcgm = defineSource({
     honorLabels: true,
   },
   metrics: [...DCGM_METRICS],
+  history: DCGM_HISTORY,
 });

@@ -1,5 +1,6 @@
 import { label, metric } from '../model/catalog.ts';
 import { defineSource } from '../model/spec.ts';
+import { KTHENA_ROUTER_HISTORY } from './kthena-router-history.ts';
 
 /**
  * The Kthena router: the data-plane entry point for inference traffic. The eleven `kthena_router_*`
@@ -241,4 +242,5 @@ export const kthenaRouter = defineSource({
     podLabels: { app: 'kthena-router' },
   },
   metrics: [...ROUTER_METRICS],
+  history: KTHENA_ROUTER_HISTORY,
 });

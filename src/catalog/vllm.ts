@@ -1,5 +1,6 @@
 import { label, metric } from '../model/catalog.ts';
 import { defineSource } from '../model/spec.ts';
+import { VLLM_HISTORY } from './vllm-history.ts';
 
 /**
  * vLLM's OpenAI-compatible server (V1 engine): the `vllm:*` families on /metrics of the API port, followed
@@ -766,6 +767,7 @@ export const vllmTimePerOutputToken = metric({
   help: 'Former name of the inter-token latency (same buckets); hidden by default from 0.12. Not to be confused with vllm:request_time_per_output_token_seconds.',
   unit: 'seconds',
   labels: engineLabels,
+  buckets: [...VLLM_ITL_BUCKETS],
   deprecated: '0.11',
   // Deleted in January 2026, after the 0.14 branch; from 0.12 on it needs --show-hidden-metrics-for-version=0.11.
   removedIn: '0.15',
@@ -913,4 +915,5 @@ export const vllm = defineSource({
     podLabels: { app: 'vllm' },
   },
   metrics: [...VLLM_METRICS, ...VLLM_REMOVED_METRICS],
+  history: VLLM_HISTORY,
 });

@@ -1,5 +1,8 @@
 import type { Check } from './check.ts';
-import { locate } from '../model/model.ts';
+import type { Diagnostics } from '../model/diagnostics.ts';
+import type { Source } from '../model/catalog.ts';
+import { releaseIndex } from '../model/catalog-versions.ts';
+import { locate, type Located } from '../model/model.ts';
 
 /** The catalog itself: one definition per metric name, and replacements that exist (jobs: wiring.ts). */
 export const checkCatalog: Check = (model, diagnostics) => {
@@ -23,4 +26,56 @@ export const checkCatalog: Check = (model, diagnostics) => {
         diagnostics.warning('catalog/rename-without-version', locate(item, `metrics[${i}]`), `\`${m.name}\` is renamed but has neither \`deprecated\` nor \`removedIn\``, 'state the version that deprecated or removed it');
     });
   }
+  const historiesSeen = new Set<string>();
+  for (const item of model.specs.source) {
+    checkPin(item, diagnostics);
+    const key = JSON.stringify(item.value.history ?? null);
+    if (!historiesSeen.has(key)) checkHistory(item, diagnostics);
+    historiesSeen.add(key);
+  }
 };
+
+/** A deployment's `version` names a release its source's history knows. */
+function checkPin(item: Located<Source>, diagnostics: Diagnostics): void {
+  const { name, version, history } = item.value;
+  if (version === undefined) return;
+  if (!history)
+    diagnostics.error('catalog/unknown-version', locate(item, 'version'), `source ${name} records no release history, so it cannot pin \`${version}\``, 'drop `version`, or give the source a `history` of its releases');
+  else if (releaseIndex(history, version) === undefined)
+    diagnostics.error('catalog/unknown-version', locate(item, 'version'), `\`${version}\` is no release of ${history.upstream} the catalog has read`, `pin one of ${history.releases.join(', ')}`);
+}
+
+/** Every change names a family of the source and a known release, and agrees with the family's own since/removedIn/renamedTo. */
+function checkHistory(item: Located<Source>, diagnostics: Diagnostics): void {
+  const { history, metrics } = item.value;
+  if (!history) return;
+  const releases = `use one of ${history.releases.join(', ')}`;
+  const current = releaseIndex(history, history.current);
+  if (current === undefined) diagnostics.error('catalog/history-unknown-release', locate(item, 'history.current'), `current release \`${history.current}\` is not in \`releases\``, releases);
+  history.changes.forEach((c, i) => {
+    const at = (field: string) => locate(item, `history.changes[${i}].${field}`);
+    const family = metrics.find((m) => m.name === c.family);
+    if (!family) {
+      diagnostics.error('catalog/history-unknown-family', at('family'), `the history changes \`${c.family}\`, which the source does not define`, 'name a family of this source; keep a removed family in `metrics` with `removedIn`');
+      return;
+    }
+    const when = releaseIndex(history, c.version);
+    if (when === undefined) {
+      diagnostics.error('catalog/history-unknown-release', at('version'), `release \`${c.version}\` is not in \`releases\``, releases);
+      return;
+    }
+    const same = (field: string | undefined) => field !== undefined && releaseIndex(history, field) === when;
+    const gone = c.change === 'removed' || c.change === 'renamed';
+    const disagrees =
+      (gone && current !== undefined && when <= current && !same(family.removedIn)) ||
+      (c.change === 'renamed' && family.renamedTo !== undefined && family.renamedTo !== c.to) ||
+      (c.change === 'added' && family.since !== undefined && !same(family.since));
+    if (disagrees)
+      diagnostics.error(
+        'catalog/history-mismatch',
+        at('version'),
+        `the history ${c.change === 'added' ? 'adds' : 'removes'} \`${c.family}\` in ${c.version}, but its entry says ${c.change === 'added' ? `since ${family.since}` : `removedIn ${family.removedIn ?? '(none)'}${family.renamedTo ? `, renamedTo ${family.renamedTo}` : ''}`}`,
+        'make the family entry and its history name the same release and replacement',
+      );
+  });
+}

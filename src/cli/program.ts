@@ -161,7 +161,20 @@ export function buildProgram(version: string): Command {
     .description('check the specs and print diagnostics; writes nothing')
     .addOption(specsOption)
     .addOption(formatOption)
-    .action(async (opts: { specs: string; format: 'text' | 'json' }) => {
+    .option(
+      '--upgrade <source=version>',
+      'list every alert, rule, SLO and panel the source\'s release breaks or changes (repeatable); exit 1 if anything breaks',
+      (value: string, previous: string[]) => [...previous, value],
+      [] as string[],
+    )
+    .action(async (opts: { specs: string; format: 'text' | 'json'; upgrade: string[] }) => {
+      if (opts.upgrade.length > 0) {
+        // The specs' own diagnostics go to stderr; stdout holds the upgrade report alone, in the asked format.
+        const model = await checkedModel(opts.specs, 'text');
+        const { runUpgradeCheck } = await import('./upgrade.ts');
+        if (!(await withOneLineErrors(async () => runUpgradeCheck(model, opts, process.cwd())))) throw new ExitError(1, 'the upgrade breaks queries');
+        return;
+      }
       const { model } = await checkedArtifacts(opts.specs, opts.format);
       const { GENERATORS } = await import('../../generators/index.ts');
       if (opts.format === 'text') process.stdout.write(`ok: ${model.catalog.metrics.length} metrics, ${GENERATORS.length} generators, no errors\n`);

@@ -57,7 +57,70 @@ export const metricSpecSchema = z
     }
   });
 export type MetricSpec = z.input<typeof metricSpecSchema>;
-export type Metric = z.output<typeof metricSpecSchema> & { source: string };
+/** What the catalog at a pinned release adds to a family entry (see catalog-versions.ts). */
+export interface PinnedView {
+  /** Set when the source's pinned release predates the family: the release that adds it. */
+  absentUntil?: string;
+  /** The source release the entry describes, when the source pins one other than its current. */
+  pinned?: string;
+}
+export type Metric = z.output<typeof metricSpecSchema> & PinnedView & { source: string };
+
+/** Where a fact about an upstream release was read: the file, at a tag or commit, and the change that made it. */
+export const upstreamRefSchema = z.strictObject({
+  /** `owner/name` on GitHub. */
+  repo: z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'owner/name'),
+  path: z.string().min(1),
+  /** The tag or commit the file was read at. */
+  at: z.string().min(1),
+  /** The pull request that made the change, when there is one. */
+  pr: z.number().int().positive().optional(),
+});
+export type UpstreamRef = z.infer<typeof upstreamRefSchema>;
+
+const changeFields = {
+  /** The first release (of the history's `releases`) with the change. */
+  version: z.string().min(1),
+  family: z.string().regex(METRIC_NAME, 'not a valid Prometheus metric name'),
+  ref: upstreamRefSchema,
+  note: z.string().optional(),
+};
+
+/**
+ * One change of one family between two releases. The family's catalog entry is its shape at the history's
+ * `current` release; a change at or before `current` is undone for an older pin, a later one applied.
+ */
+export const familyChangeSchema = z.discriminatedUnion('change', [
+  z.strictObject({ change: z.literal('added'), ...changeFields }),
+  z.strictObject({ change: z.literal('removed'), ...changeFields }),
+  z.strictObject({ change: z.literal('renamed'), ...changeFields, to: z.string().regex(METRIC_NAME, 'not a valid Prometheus metric name') }),
+  z.strictObject({
+    change: z.literal('relabelled'),
+    ...changeFields,
+    added: z.array(z.string().regex(LABEL_NAME, 'not a valid label name')).default([]),
+    removed: z.array(z.string().regex(LABEL_NAME, 'not a valid label name')).default([]),
+    /** Old label name → new label name. */
+    renamed: z.record(z.string().regex(LABEL_NAME, 'not a valid label name'), z.string().regex(LABEL_NAME, 'not a valid label name')).default({}),
+  }),
+  z.strictObject({ change: z.literal('retyped'), ...changeFields, from: metricTypeSchema, to: metricTypeSchema }),
+  z.strictObject({ change: z.literal('rebucketed'), ...changeFields, from: z.array(z.number()).min(1), to: z.array(z.number()).min(1) }),
+  z.strictObject({ change: z.literal('unit'), ...changeFields, from: z.string().min(1), to: z.string().min(1) }),
+]);
+export type FamilyChangeSpec = z.input<typeof familyChangeSchema>;
+export type FamilyChange = z.output<typeof familyChangeSchema>;
+
+/** The releases of a source the catalog knows, oldest first, and what changed in its families between them. */
+export const sourceHistorySchema = z.strictObject({
+  /** `owner/name` of the upstream project. */
+  upstream: z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'owner/name'),
+  /** Release names, oldest first; `1.2` also matches a pin of `1.2.3` or `v1.2`. */
+  releases: z.array(z.string().min(1)).min(1),
+  /** The release the families' catalog entries describe. */
+  current: z.string().min(1),
+  changes: z.array(familyChangeSchema).default([]),
+});
+export type SourceHistorySpec = z.input<typeof sourceHistorySchema>;
+export type SourceHistory = z.output<typeof sourceHistorySchema>;
 
 export const sourceSpecSchema = z.strictObject({
   /** Short id used in file names and `job`, e.g. `kthena-router`. */
@@ -97,9 +160,13 @@ export const sourceSpecSchema = z.strictObject({
    */
   delivery: z.enum(['scrape', 'remote-write', 'platform', 'prometheus', 'probe']).default('scrape'),
   metrics: z.array(metricSpecSchema),
+  /** The families' history across upstream releases; sources without one have a single version. */
+  history: sourceHistorySchema.optional(),
+  /** The upstream release this deployment runs (one of `history.releases`); default `history.current`. */
+  version: z.string().min(1).optional(),
 });
 export type SourceSpec = z.input<typeof sourceSpecSchema>;
-export type Source = z.output<typeof sourceSpecSchema>;
+export type Source = Omit<z.output<typeof sourceSpecSchema>, 'metrics'> & { metrics: Array<z.output<typeof metricSpecSchema> & PinnedView> };
 
 /** Declares one metric family; the returned object is what specs reference. */
 export function metric<const M extends MetricSpec>(spec: M): M {

@@ -55,6 +55,8 @@ export interface SourceDeployment {
   port?: { name: string; number: number };
   path?: string;
   scrapeInterval?: string;
+  /** The upstream release this deployment runs, one of the source's `history.releases`; queries are checked against it. */
+  version?: string;
 }
 
 type KubernetesSpec = NonNullable<SourceSpec['kubernetes']>;
@@ -80,7 +82,7 @@ function deployedKubernetes(base: KubernetesSpec | undefined, deployment: Source
  * gets its own monitor while queries share the families.
  */
 export function deploySource<const S extends SourceSpec>(source: { kind: 'source'; spec: S }, deployment: SourceDeployment) {
-  const { name, job, port, path, scrapeInterval } = deployment;
+  const { name, job, port, path, scrapeInterval, version } = deployment;
   const base = source.spec;
   const kubernetes = deployedKubernetes(base.kubernetes, deployment);
   const spec = {
@@ -90,6 +92,7 @@ export function deploySource<const S extends SourceSpec>(source: { kind: 'source
     ...(port ? { port } : {}),
     ...(path ? { path } : {}),
     ...(scrapeInterval ? { scrapeInterval } : {}),
+    ...(version ? { version } : {}),
     ...(kubernetes ? { kubernetes } : {}),
   };
   return { kind: 'source' as const, spec: spec as S };

@@ -76,9 +76,18 @@ function resolve(env: Env, s: SelectorExpr): Resolved | undefined {
   return found ? { selector: s, name: s.metric, found } : undefined;
 }
 
-/** Gone from the component: removed, or renamed without a deprecation period in which both exist. */
+/**
+ * Not exposed at the release the source pins: removed, renamed without a deprecation period in which both
+ * exist, or not added yet.
+ */
 function isRemoved(m: Metric): boolean {
-  return m.removedIn !== undefined || (m.renamedTo !== undefined && m.deprecated === undefined);
+  return m.removedIn !== undefined || (m.renamedTo !== undefined && m.deprecated === undefined) || m.absentUntil !== undefined;
+}
+
+/** The family the pinned release exposes under the name `m` later replaced (the source's recorded renames). */
+function formerName(env: Env, m: Metric): Metric | undefined {
+  const renames = env.catalog.source(m.source)?.history?.changes.filter((c) => c.change === 'renamed' && c.to === m.name) ?? [];
+  return renames.map((c) => env.catalog.family(c.family)).find((f) => f !== undefined && !isRemoved(f));
 }
 
 function componentOf(env: Env, m: Metric): string {
@@ -132,6 +141,17 @@ function checkMetricName(env: Env, s: SelectorExpr): Resolved | undefined {
     return undefined;
   }
   const m = found.metric;
+  if (m.absentUntil !== undefined) {
+    const former = formerName(env, m);
+    const formerSeries = former ? `${former.name}${found.suffix}` : undefined;
+    env.report(
+      'promql/not-in-pinned-version',
+      'error',
+      `${code(s.metric)} is not in ${componentOf(env, m)} ${m.pinned ?? ''}, the release this deployment pins; it was added in ${m.absentUntil}${formerSeries ? ` (before that it was ${code(formerSeries)})` : ''}`,
+      `${formerSeries ? `use ${code(formerSeries)}, or ` : ''}pin ${componentOf(env, m)} ${m.absentUntil} or later (\`version\` of the source's deployment)`,
+    );
+    return undefined;
+  }
   if (isRemoved(m)) {
     const replacement = m.renamedTo ? `${m.renamedTo}${found.suffix}` : undefined;
     const when = m.removedIn ? `was removed in ${componentOf(env, m)} ${m.removedIn}` : `was renamed to ${code(replacement ?? '')}`;

@@ -97,7 +97,7 @@ export function compareWithSource(
     if (entry.sampled && neverSeen.length > 0)
       findings.push({ check: 'labels', severity: 'note', subject: about(name), message: `catalog labels not seen on any series: ${listed(neverSeen)}` });
   }
-  const missing = source.metrics.filter((m) => !m.conditional && !m.removedIn && !seen.has(m.name)).map((m) => m.name);
+  const missing = source.metrics.filter((m) => !m.conditional && !m.removedIn && !m.absentUntil && !seen.has(m.name)).map((m) => m.name);
   if (missing.length > 0)
     findings.push({ check: 'families', severity: severities.missingFamily, subject, message: `catalog families of ${source.name} not exposed: ${listed(missing)}` });
   return findings;

@@ -2,7 +2,7 @@ import { rmSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LOKI3_MAX_LABEL_NAMES } from '../../src/conventions.ts';
-import { metric, label, type SourceSpec } from '../../src/model/catalog.ts';
+import { metric, label, type FamilyChangeSpec, type SourceHistorySpec, type SourceSpec } from '../../src/model/catalog.ts';
 import type { DashboardSpec, VariableSpec } from '../../src/model/dashboard.ts';
 import type { Diagnostic, Severity } from '../../src/model/diagnostics.ts';
 import { DISCOVERY_LABELS, type LogsSpec } from '../../src/model/logs.ts';
@@ -128,8 +128,52 @@ function extraSource(change: Partial<SourceSpec> = {}): Record<string, string> {
   return { 'zz-extra.ts': declaration('source', 'extraSource', source) };
 }
 
+const extraRef = { repo: 'example/extra', path: 'metrics.go', at: 'v2.0.0' };
+const extraAdded: FamilyChangeSpec = { change: 'added', version: '2.0', family: extraMetric.name, ref: extraRef };
+const extraHistory = (change: FamilyChangeSpec = extraAdded): SourceHistorySpec => ({ upstream: 'example/extra', releases: ['1.0', '2.0'], current: '2.0', changes: [change] });
+const extraRecording = declaration('rules', 'extraRules', { name: 'extra.rules', rules: [{ record: 'job:extra_queue_depth:max', expr: 'max by (job) (extra_queue_depth)' }] });
+
 describe('catalog', () => {
   codeTests([
+    {
+      code: 'catalog/unknown-version',
+      what: 'a deployment pins a release its history does not know',
+      files: (broken) => extraSource({ history: extraHistory(), version: broken ? '3.0' : '2.0' }),
+      file: 'zz-extra.ts',
+      path: 'extraSource.version',
+    },
+    {
+      code: 'catalog/history-unknown-family',
+      what: 'a history change names a family the source lacks',
+      files: (broken) => extraSource({ history: extraHistory({ ...extraAdded, family: broken ? 'extra_queue_size' : extraMetric.name }) }),
+      file: 'zz-extra.ts',
+      path: 'extraSource.history.changes[0].family',
+    },
+    {
+      code: 'catalog/history-unknown-release',
+      what: 'a history change names a release not in the list',
+      files: (broken) => extraSource({ history: extraHistory({ ...extraAdded, version: broken ? '1.5' : '2.0' }) }),
+      file: 'zz-extra.ts',
+      path: 'extraSource.history.changes[0].version',
+    },
+    {
+      code: 'catalog/history-mismatch',
+      what: 'a rename in the history disagrees with the family entry',
+      files: (broken) =>
+        extraSource({
+          metrics: [{ ...extraOldMetric, removedIn: broken ? '1.0' : '2.0', renamedTo: extraMetric.name }, extraMetric],
+          history: extraHistory({ change: 'renamed', version: '2.0', family: extraOldMetric.name, to: extraMetric.name, ref: extraRef }),
+        }),
+      file: 'zz-extra.ts',
+      path: 'extraSource.history.changes[0].version',
+    },
+    {
+      code: 'promql/not-in-pinned-version',
+      what: 'a rule reads a family added after the release the source pins',
+      files: (broken) => ({ ...extraSource({ history: extraHistory(), version: broken ? '1.0' : '2.0' }), 'rules/extra.ts': extraRecording }),
+      file: 'rules/extra.ts',
+      path: 'extraRules.rules[0].expr',
+    },
     {
       code: 'catalog/unknown-replacement',
       what: 'renamedTo names a metric no source defines',

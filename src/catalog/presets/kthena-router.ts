@@ -59,6 +59,6 @@ export const kthenaRouterPresets = {
   helmChart(options: KthenaRouterOptions = {}) {
     const { version = 'v1.0.0', namespace = 'kthena-system', name } = options;
     const facts = factsAt('Kthena', ROUTER, version);
-    return deploySource(kthenaRouter, { ...named(name), namespace, ...facts });
+    return deploySource(kthenaRouter, { ...named(name), namespace, ...facts, version });
   },
 };
