@@ -41,13 +41,14 @@ export interface PromQLSyntaxError {
   excerpt: string;
 }
 
+/** A parse result; shared between callers, so never changed by them. */
 export interface ParsedQuery {
   /** The query as written. */
   source: string;
   /** The query with variables replaced, as the parser saw it (same length as `source`). */
   text: string;
   tree: Tree;
-  variables: GrafanaVariable[];
+  variables: readonly GrafanaVariable[];
   error: PromQLSyntaxError | undefined;
 }
 
@@ -214,7 +215,24 @@ function describeError(node: SyntaxNode, text: string): { reason: string; from: 
   return { reason: `unexpected \`${token}\``, from: node.from };
 }
 
+/**
+ * Every stage reads the same queries (checks, recorded-metric inference, generators), about four times
+ * each; the parse is pure, so recent results are reused. Bounded, so a platform with tens of thousands of
+ * queries keeps only a window of them.
+ */
+const recentParses = new Map<string, ParsedQuery>();
+const RECENT_PARSES_LIMIT = 4096;
+
 export function parsePromQL(source: string): ParsedQuery {
+  const known = recentParses.get(source);
+  if (known) return known;
+  const parsed = parseUncached(source);
+  if (recentParses.size >= RECENT_PARSES_LIMIT) recentParses.delete(recentParses.keys().next().value!);
+  recentParses.set(source, parsed);
+  return parsed;
+}
+
+function parseUncached(source: string): ParsedQuery {
   const { text, variables } = substituteVariables(source);
   const tree = parser.parse(text);
   const unterminated = unterminatedString(tree, text);
