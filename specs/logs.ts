@@ -1,6 +1,6 @@
 import { defineLogs, label } from 'infermon';
-import { kthenaRouter } from 'infermon/catalog/kthena-router';
 import { moeRouter } from 'infermon/catalog/moe-router';
+import { kthenaRouter } from './sources.ts';
 
 /**
  * Log pipelines: the Kthena router's access log (JSON by default, the text format as the alternative)
@@ -57,7 +57,9 @@ export const MOE_LOG_EVENT_TYPES = [
   'model.error',
 ] as const;
 
+// The router as its chart deploys it (sources.ts): its pods carry no `app` label, so the stream names its own.
 const router = kthenaRouter.spec.kubernetes;
+const ROUTER_APP = 'kthena-router';
 const moe = moeRouter.spec.kubernetes;
 const unbounded = label.unbounded;
 const bounded = label.bounded;
@@ -75,7 +77,7 @@ export const logs = defineLogs({
       name: 'kthena-router-access',
       namespace: router.namespace,
       podLabels: router.podLabels,
-      app: router.podLabels.app,
+      app: ROUTER_APP,
       parsers: [
         { type: 'json', expressions: ROUTER_ACCESS_LOG_JSON_FIELDS },
         { type: 'regex', expression: ROUTER_ACCESS_LOG_TEXT_PATTERN },
@@ -173,7 +175,7 @@ export const logs = defineLogs({
     },
     {
       alert: 'KthenaRouter5xxBurst',
-      expr: `sum by (namespace, model) (count_over_time({namespace="${router.namespace}", app="${router.podLabels.app}", status_class="5xx"}[5m])) > 20`,
+      expr: `sum by (namespace, model) (count_over_time({namespace="${router.namespace}", app="${ROUTER_APP}", status_class="5xx"}[5m])) > 20`,
       for: '2m',
       severity: 'warning',
       team: 'inference-platform',
@@ -193,9 +195,9 @@ export const logs = defineLogs({
         queries: [
           {
             title: 'Failed requests with their route, pod and error',
-            logql: `{namespace="${router.namespace}", app="${router.podLabels.app}", status_class="5xx"} | json | line_format "{{.model_name}} {{.model_server}} {{.selected_pod}} {{.error_type}}: {{.error_message}}"`,
+            logql: `{namespace="${router.namespace}", app="${ROUTER_APP}", status_class="5xx"} | json | line_format "{{.model_name}} {{.model_server}} {{.selected_pod}} {{.error_type}}: {{.error_message}}"`,
           },
-          { title: 'Failed requests by model and error type', logql: `sum by (model, error_type) (count_over_time({namespace="${router.namespace}", app="${router.podLabels.app}", status_class="5xx"}[10m]))` },
+          { title: 'Failed requests by model and error type', logql: `sum by (model, error_type) (count_over_time({namespace="${router.namespace}", app="${ROUTER_APP}", status_class="5xx"}[10m]))` },
         ],
       },
     },

@@ -24,3 +24,7 @@ export const dcgm = presets.dcgm.gpuOperator();
 export const kthenaRouter = presets.kthenaRouter.helmChart({ version: 'v1.0.0' });
 export const kubeStateMetrics = presets.kubePrometheusStack.kubeStateMetrics();
 export const cadvisor = presets.kubePrometheusStack.cadvisor();
+/** The RAG application's own vLLM, a plain Deployment in `rag-app` with pods labelled `app: rag-app-vllm`. */
+export const ragVllm = presets.vllm.deployment({ name: 'rag-vllm', namespace: 'rag-app', app: 'rag-app-vllm' });
+/** vLLM runtimes the Arks operator runs for the ArksApplications in `inference`, through the Services it creates. */
+export const arksRuntime = presets.arks.runtime({ runtime: 'vllm', namespace: 'inference' });

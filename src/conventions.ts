@@ -19,6 +19,8 @@ export const GRAFANA_FOLDER = 'Inference platform';
 export const GRAFANA_DASHBOARD_TAG = TOOL;
 /** Name of the Prometheus datasource variable every dashboard has; panels query `${datasource}`. */
 export const GRAFANA_DATASOURCE_VARIABLE = 'datasource';
+/** UID of the provisioned Loki datasource; alerts' `logs_url` links open Grafana Explore on it. */
+export const GRAFANA_LOKI_DATASOURCE_UID = 'loki';
 /** Where Grafana reads the provisioned dashboard files (mount out/grafana/dashboards there). */
 export const GRAFANA_DASHBOARDS_MOUNT = '/var/lib/grafana/dashboards/infermon';
 

@@ -5,6 +5,7 @@ import { collectAlerts } from '../../src/model/alerts.ts';
 import { mayMatch } from '../../src/model/inhibition.ts';
 import type { Model } from '../../src/model/model.ts';
 import { routingLabels } from '../../src/model/route-resolution.ts';
+import { logsUrl } from '../../src/model/alert-logs.ts';
 import { dashboardUrl } from '../../src/model/runbook.ts';
 import { describeAlertTemplate } from '../../src/promql/alert-template.ts';
 import { referencedMetrics } from '../../src/promql/analyze.ts';
@@ -120,6 +121,7 @@ export function runbooks(model: Model): Artifact[] {
         firstChecks: s.runbook?.firstChecks,
         queries: s.runbook?.queries.map((q) => ('promql' in q ? { title: q.title, language: 'promql', text: q.promql } : { title: q.title, language: 'logql', logql: true, text: q.logql })),
         dashboard: dashboardSpec && url ? { title: dashboardSpec.value.title, url } : undefined,
+        logs: s.logs ? logsUrl(model, s.logs) : undefined,
         mutes: linked(inhibited?.mutes),
         mutesOn: [...(inhibited?.mutesOn ?? [])].sort(),
         mutedBy: linked(inhibited?.mutedBy),

@@ -1,4 +1,4 @@
-import { OUT, generatedHeader } from '../../src/conventions.ts';
+import { GRAFANA_LOKI_DATASOURCE_UID, OUT, generatedHeader } from '../../src/conventions.ts';
 import { toYaml } from '../../src/emit/serialize.ts';
 import type { Artifact } from '../../src/model/artifact.ts';
 import type { Model } from '../../src/model/model.ts';
@@ -32,7 +32,7 @@ export function prometheusDatasource(model: Model): GrafanaDatasource | undefine
 export function lokiDatasource(model: Model): GrafanaDatasource | undefined {
   const [logs] = model.specs.logs;
   const url = logs ? lokiUrl(logs.value, model.stack.value) : model.stack.value.lokiUrl;
-  return url ? { name: 'Loki', type: 'loki', uid: 'loki', access: 'proxy', url, isDefault: false } : undefined;
+  return url ? { name: 'Loki', type: 'loki', uid: GRAFANA_LOKI_DATASOURCE_UID, access: 'proxy', url, isDefault: false } : undefined;
 }
 
 /** out/grafana/provisioning/datasources.yaml, Grafana's datasource provisioning format. */

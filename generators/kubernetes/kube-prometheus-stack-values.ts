@@ -8,7 +8,7 @@ import { toYaml } from '../../src/emit/serialize.ts';
 import { sortKeys } from '../../src/model/sort-keys.ts';
 import type { Artifact } from '../../src/model/artifact.ts';
 import type { Model } from '../../src/model/model.ts';
-import { scrapeTargets, type SelectedKind } from '../../src/model/scrape.ts';
+import { remoteWriteSources, scrapeTargets, type SelectedKind } from '../../src/model/scrape.ts';
 import { referencedSecretNames } from '../../src/model/secret-references.ts';
 import type { Stack } from '../../src/model/stack.ts';
 import { runsKubePrometheusStack } from '../../src/model/targets.ts';
@@ -91,6 +91,8 @@ export function kubePrometheusStackValues(model: Model): KubePrometheusStackValu
       prometheusSpec: {
         evaluationInterval: stack.evaluationInterval,
         externalLabels: sortKeys(stack.externalLabels),
+        // The Prometheus CR's switch for /api/v1/write, where remote-writing sources such as k6 push.
+        ...(remoteWriteSources(model).length > 0 ? { enableRemoteWriteReceiver: true } : {}),
         ...Object.assign({}, ...PROMETHEUS_SELECTORS.map(({ kind, key }) => selectorValues(stack, kind, key, merges))),
         ...(additionalScrapeConfigs.length > 0 ? { additionalScrapeConfigs } : {}),
       },
@@ -124,7 +126,7 @@ export function kubePrometheusStackValues(model: Model): KubePrometheusStackValu
 
 export function kubePrometheusStackValuesGenerator(model: Model): Artifact[] {
   if (!runsKubePrometheusStack(model.stack.value.targets)) return [];
-  const files = [model.stack.file, ...scrapeTargets(model).map((t) => t.file), ...model.specs.routing.map((r) => r.file), ...model.specs.logs.map((l) => l.file)];
+  const files = [model.stack.file, ...scrapeTargets(model).map((t) => t.file), ...remoteWriteSources(model).map((s) => s.file), ...model.specs.routing.map((r) => r.file), ...model.specs.logs.map((l) => l.file)];
   const { values, merges, lists } = kubePrometheusStackValues(model);
   const header =
     generatedHeader(model.stack.value, files) +

@@ -9,6 +9,7 @@ import {
 } from '../../src/conventions.ts';
 import { toYaml } from '../../src/emit/serialize.ts';
 import { sortKeys } from '../../src/model/sort-keys.ts';
+import { logAlertStream, logsUrl } from '../../src/model/alert-logs.ts';
 import { alertLinks } from '../../src/model/runbook.ts';
 import { logAlertLabels } from '../../src/model/alerts.ts';
 import type { Artifact } from '../../src/model/artifact.ts';
@@ -82,7 +83,8 @@ export function lokiConfig(logs: Logs, stack: Stack): Record<string, unknown> {
   };
 }
 
-export function lokiRuleGroups(logs: Logs, stack: Stack): Record<string, unknown> {
+/** `logsLink` gives an alert's logs_url from its expression, when it has one. */
+export function lokiRuleGroups(logs: Logs, stack: Stack, logsLink: (expr: string) => string | undefined = () => undefined): Record<string, unknown> {
   return {
     groups: [
       {
@@ -94,7 +96,7 @@ export function lokiRuleGroups(logs: Logs, stack: Stack): Record<string, unknown
           ...(a.for !== '0s' ? { for: a.for } : {}),
           // The stack's external labels ride on each rule, so log alerts route like Prometheus alerts.
           labels: sortKeys({ ...stack.externalLabels, ...logAlertLabels(a) }),
-          annotations: sortKeys({ summary: a.summary, description: a.description, ...alertLinks(stack, a) }),
+          annotations: sortKeys({ summary: a.summary, description: a.description, ...alertLinks(stack, a, logsLink(a.expr)) }),
         })),
       },
     ],
@@ -102,18 +104,20 @@ export function lokiRuleGroups(logs: Logs, stack: Stack): Record<string, unknown
 }
 
 /** A rules file for the ruler of the plain Loki, stored under its tenant's folder. */
-function rulerFile(logs: Located<Logs>, stack: Stack): Artifact {
+function rulerFile(logs: Located<Logs>, model: Model): Artifact {
+  const stack = model.stack.value;
   return {
     path: `${LOKI_RULES_DIR}/${logs.value.ruleGroup}.yml`,
     body: toYaml(
-      lokiRuleGroups(logs.value, stack),
+      lokiRuleGroups(logs.value, stack, (expr) => logsUrl(model, logAlertStream(model, expr))),
       `${generatedHeader(stack, [logs.file])}# Loki ruler file: install under <ruler storage>/${logs.value.loki.tenant}/ of the Loki config.\n`,
     ),
   };
 }
 
 /** The same rules as a ConfigMap the chart's sidecar copies into the tenant's folder of the ruler. */
-function rulerConfigMap(logs: Located<Logs>, stack: Stack): Artifact {
+function rulerConfigMap(logs: Located<Logs>, model: Model): Artifact {
+  const stack = model.stack.value;
   const configMap = {
     apiVersion: 'v1',
     kind: 'ConfigMap',
@@ -123,7 +127,7 @@ function rulerConfigMap(logs: Located<Logs>, stack: Stack): Artifact {
       labels: sortKeys({ ...stack.commonLabels, ...MANAGED_BY_LABEL, ...LOKI_RULE_LABEL }),
       annotations: { [K8S_SIDECAR_FOLDER_ANNOTATION]: logs.value.loki.tenant },
     },
-    data: { [`${logs.value.ruleGroup}.yaml`]: toYaml(lokiRuleGroups(logs.value, stack)) },
+    data: { [`${logs.value.ruleGroup}.yaml`]: toYaml(lokiRuleGroups(logs.value, stack, (expr) => logsUrl(model, logAlertStream(model, expr)))) },
   };
   return kubernetesArtifact(`${LOKI_RULE_CONFIGMAP_DIR}/${logs.value.ruleGroup}.yaml`, [{ object: configMap, at: locate(logs, 'alerts') }], generatedHeader(stack, [logs.file]));
 }
@@ -160,9 +164,9 @@ export function logsGenerator(model: Model): Artifact[] {
   const artifacts: Artifact[] = [];
   if (targets.loki === 'plain') {
     artifacts.push({ path: LOKI_CONFIG, body: toYaml(lokiConfig(logs.value, stack), generatedHeader(stack, [logs.file, model.stack.file])) });
-    if (hasAlerts) artifacts.push(rulerFile(logs, stack));
+    if (hasAlerts) artifacts.push(rulerFile(logs, model));
   } else if (hasAlerts) {
-    artifacts.push(rulerConfigMap(logs, stack), helmValuesFile(logs, stack, model.stack.file));
+    artifacts.push(rulerConfigMap(logs, model), helmValuesFile(logs, stack, model.stack.file));
   }
   if (url) {
     if (targets.logShippers.includes('alloy')) artifacts.push(alloyArtifact(logs.value, url, logs.file, stack));

@@ -1,5 +1,6 @@
 import { OUT, fileStem, generatedHeader } from '../../src/conventions.ts';
 import type { Artifact } from '../../src/model/artifact.ts';
+import { logsUrl, ruleAlertStream } from '../../src/model/alert-logs.ts';
 import { alertAnnotations, alertLabels, isAlertRule, type RuleGroup } from '../../src/model/alert-rule.ts';
 import { locate, type Located, type Model } from '../../src/model/model.ts';
 import { runsPrometheusOperator } from '../../src/model/targets.ts';
@@ -20,7 +21,7 @@ export function outputGroup(group: RuleGroup, model: Model): OutputRuleGroup {
             ...(rule.for !== '0s' ? { for: rule.for } : {}),
             ...(rule.keepFiringFor ? { keep_firing_for: rule.keepFiringFor } : {}),
             labels: alertLabels(rule, group),
-            annotations: alertAnnotations(rule, group, model.stack.value),
+            annotations: alertAnnotations(rule, group, model.stack.value, logsUrl(model, ruleAlertStream(model, rule.expr))),
           }
         : {
             record: rule.record,

@@ -1,4 +1,5 @@
 import { formatDuration, parseDuration } from '../../src/model/duration.ts';
+import { logsUrl, ruleAlertStream } from '../../src/model/alert-logs.ts';
 import { alertAnnotations, alertLabels, isAlertRule, type AlertRule, type RuleGroup } from '../../src/model/alert-rule.ts';
 import type { Located, Model } from '../../src/model/model.ts';
 import { outputLabels } from '../../src/promql/analyze.ts';
@@ -53,7 +54,7 @@ function testCase(rule: AlertRule, group: RuleGroup, scenario: Scenario, kind: s
     return synthesiseSeries(s, found.metric, samples, model.stack.value.prometheusMajor);
   });
   const labels = { ...expressionLabels(rule, scenario, model), ...alertLabels(rule, group) };
-  const annotations = alertAnnotations(rule, group, model.stack.value);
+  const annotations = alertAnnotations(rule, group, model.stack.value, logsUrl(model, ruleAlertStream(model, rule.expr)));
   const value = scenario.value ?? Number.NaN;
   const rendered = Object.fromEntries(Object.entries(annotations).map(([k, v]) => [k, renderAlertTemplate(v, labels, value)]));
   return {

@@ -3,7 +3,7 @@ import { toYaml } from '../../src/emit/serialize.ts';
 import { sortKeys } from '../../src/model/sort-keys.ts';
 import type { Artifact } from '../../src/model/artifact.ts';
 import type { Model } from '../../src/model/model.ts';
-import { scrapeTargets, type ScrapeTarget } from '../../src/model/scrape.ts';
+import { remoteWriteSources, scrapeTargets, type ScrapeTarget } from '../../src/model/scrape.ts';
 import type { Stack } from '../../src/model/stack.ts';
 import { runsPlainPrometheus } from '../../src/model/targets.ts';
 import { probeScrapeJob, stackProbeJob } from './probe-job.ts';
@@ -163,8 +163,14 @@ export function prometheusConfig(model: Model): Record<string, unknown> {
 
 export function prometheusConfigGenerator(model: Model): Artifact[] {
   if (!runsPlainPrometheus(model.stack.value.targets)) return [];
-  const files = [model.stack.file, ...scrapeTargets(model).map((t) => t.file)];
-  return [{ path: OUT.prometheusConfig, body: toYaml(prometheusConfig(model), generatedHeader(model.stack.value, files)) }];
+  const pushed = remoteWriteSources(model);
+  const files = [model.stack.file, ...scrapeTargets(model).map((t) => t.file), ...pushed.map((s) => s.file)];
+  // The receiver is a command-line switch, not a setting of this file: the header says to turn it on.
+  const receiver =
+    pushed.length > 0
+      ? `# Start Prometheus with --web.enable-remote-write-receiver: ${pushed.map((s) => s.value.component).join(', ')} push${pushed.length === 1 ? 'es' : ''} to its /api/v1/write.\n`
+      : '';
+  return [{ path: OUT.prometheusConfig, body: toYaml(prometheusConfig(model), generatedHeader(model.stack.value, files) + receiver) }];
 }
 
 export interface LocalPrometheusOptions {

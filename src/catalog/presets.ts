@@ -1,3 +1,4 @@
+import { arksPresets } from './presets/arks.ts';
 import { dcgmPresets } from './presets/dcgm.ts';
 import { kthenaRouterPresets } from './presets/kthena-router.ts';
 import { kubePrometheusStackPresets } from './presets/kube-prometheus-stack.ts';
@@ -11,6 +12,7 @@ import { vllmPresets } from './presets/vllm.ts';
  * deployment; call again with another `name` and `namespace` for another.
  */
 export const presets = {
+  arks: arksPresets,
   dcgm: dcgmPresets,
   kthenaRouter: kthenaRouterPresets,
   vllm: vllmPresets,
@@ -18,6 +20,8 @@ export const presets = {
   kubePrometheusStack: kubePrometheusStackPresets,
 };
 
+export { arksPresets, ARKS_VERSIONS } from './presets/arks.ts';
+export type { ArksRuntimeOptions, ArksVersion } from './presets/arks.ts';
 export { dcgmPresets, DCGM_EXPORTER_CHART_VERSIONS, GPU_OPERATOR_VERSIONS } from './presets/dcgm.ts';
 export type { DcgmExporterChartOptions, DcgmExporterChartVersion, GpuOperatorOptions, GpuOperatorVersion } from './presets/dcgm.ts';
 export { kthenaRouterPresets, KTHENA_VERSIONS } from './presets/kthena-router.ts';

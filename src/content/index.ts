@@ -6,6 +6,7 @@ export * from './arks-gateway.ts';
 export * from './blackbox.ts';
 export * from './dashboards.ts';
 export * from './dcgm.ts';
+export * from './kthena-controller.ts';
 export * from './kthena-inference.ts';
 export * from './kthena-router.ts';
 export * from './moe-router.ts';

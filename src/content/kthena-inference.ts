@@ -16,12 +16,49 @@ import { jobDownExpr, jobDownTests } from './target-down.ts';
 const model = { model_id: 'llama-3-8b' };
 const deployment = { namespace: 'inference', deployment: 'llama-3-8b-infer' };
 
+export interface KthenaInferenceAlertsConfig extends AlertScope {
+  /**
+   * The guide's throughput SLI target in requests per second across the model servers: below it for 15
+   * minutes opens a ticket (`KthenaInferenceThroughputLow`). `false` leaves the alert out, for platforms
+   * whose demand, not their capacity, sets the rate.
+   */
+  minThroughput?: number | false;
+}
+
 /**
  * The alerts of the Kthena Prometheus integration guide, fixed to the catalog: per-model aggregation kept
  * through both sides of every ratio, and the autoscaling join made to work (the guide's version joins on a
- * `deployment` label the request counter does not have, so it can never fire).
+ * `deployment` label the request counter does not have, so it can never fire). The guide's throughput SLI
+ * becomes a ticket alert: a rate floor has no good and bad events to spend an error budget on.
  */
-export function kthenaInferenceAlerts(config: AlertScope = {}) {
+export function kthenaInferenceAlerts(config: KthenaInferenceAlertsConfig = {}) {
+  const { minThroughput = 100 } = config;
+  const throughput =
+    minThroughput === false
+      ? []
+      : [
+          {
+            alert: 'KthenaInferenceThroughputLow',
+            expr: promql`sum(rate(${kthenaInferenceRequestsTotal}[5m])) < ${String(minThroughput)}`,
+            for: '15m',
+            severity: 'warning' as const,
+            summary: 'Inference throughput below its target',
+            description: `The Kthena model servers handle {{ $value | humanize }} requests per second, below the throughput target of ${minThroughput}.`,
+            runbook: {
+              meaning: `The model servers together handle fewer than ${minThroughput} requests per second, the throughput the platform is sized to serve. Either demand fell (clients, the router or the gateway in front send less), or the servers cannot keep up and requests wait or fail before they are counted.`,
+              firstChecks: [
+                'Is it demand? Compare with the router\'s request rate on the Kthena overview dashboard: a router that also sees less traffic points upstream of the model servers.',
+                'Is it capacity? Check the error and latency alerts of the same servers, and whether replicas are missing (`kubectl get pods -l app=kthena` in the model namespace).',
+                'Which model dropped? The first query splits the rate by model.',
+              ],
+              queries: [{ title: 'Requests per second by model', promql: `sum by (model_id) (rate(${kthenaInferenceRequestsTotal.name}[5m]))` }],
+            },
+            tests: {
+              firing: [{ series: [{ metric: kthenaInferenceRequestsTotal, labels: { ...model, status: '200' }, rate: minThroughput / 2 }], value: minThroughput / 2 }],
+              quiet: [{ series: [{ metric: kthenaInferenceRequestsTotal, labels: { ...model, status: '200' }, rate: minThroughput * 1.5 }] }],
+            },
+          },
+        ];
   return defineRuleGroup(
     scopeRuleGroup(
       {
@@ -128,6 +165,7 @@ export function kthenaInferenceAlerts(config: AlertScope = {}) {
               ],
             },
           },
+          ...throughput,
         ],
       },
       config,
@@ -162,6 +200,18 @@ export function kthenaInferenceSlos(config: ContentScope = {}) {
         description: '95% of inference requests should complete within 1 second.',
         sli: { kind: 'latency', histogram: kthenaInferenceDuration, threshold: 1 },
         alerting: { name: 'KthenaHighLatency', annotations: { summary: 'High latency on Kthena inference requests' } },
+      },
+      {
+        // The guide's error-rate SLI: failures the servers count themselves, over every request, below 0.1%.
+        name: 'inference-error-rate',
+        objective: 99.9,
+        description: 'Fewer than 0.1% of inference requests should fail.',
+        sli: {
+          kind: 'ratio',
+          errors: { metric: kthenaInferenceErrorsTotal },
+          total: { metric: kthenaInferenceRequestsTotal },
+        },
+        alerting: { name: 'KthenaInferenceErrorBudgetBurn', annotations: { summary: 'Kthena inference requests fail faster than the 0.1% error budget allows' } },
       },
     ],
   }, config));

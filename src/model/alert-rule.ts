@@ -28,13 +28,13 @@ export function alertDashboard(alert: AlertRule, group: RuleGroup): string | und
 
 /**
  * Annotations: summary, description, runbook_url (defaulting to the generated runbook page),
- * dashboard_url when the alert or its group names a dashboard, then extras.
+ * dashboard_url when the alert or its group names a dashboard, logs_url when given, then extras.
  */
-export function alertAnnotations(alert: AlertRule, group: RuleGroup, stack: Stack): Record<string, string> {
+export function alertAnnotations(alert: AlertRule, group: RuleGroup, stack: Stack, logsUrl?: string): Record<string, string> {
   return sortKeys({
     summary: alert.summary,
     description: alert.description,
-    ...alertLinks(stack, { alert: alert.alert, runbookUrl: alert.runbookUrl, dashboard: alertDashboard(alert, group) }),
+    ...alertLinks(stack, { alert: alert.alert, runbookUrl: alert.runbookUrl, dashboard: alertDashboard(alert, group) }, logsUrl),
     ...alert.annotations,
   });
 }

@@ -1,5 +1,7 @@
 import { alertDashboard, alertLabels, isAlertRule } from './alert-rule.ts';
+import { logAlertStream, ruleAlertStream } from './alert-logs.ts';
 import { logAlertLabels } from './alerts.ts';
+import type { LogStream } from './logs.ts';
 import type { Model } from './model.ts';
 import type { Runbook } from './runbook.ts';
 
@@ -22,6 +24,8 @@ export interface RunbookSubject {
   where: string;
   runbook?: Runbook;
   dashboard?: string;
+  /** The log stream of the alert's target, when one collects it. */
+  logs?: LogStream;
 }
 
 export function runbookSubjects(model: Model): RunbookSubject[] {
@@ -41,6 +45,7 @@ export function runbookSubjects(model: Model): RunbookSubject[] {
         where: `group \`${item.value.name}\``,
         runbook: rule.runbook,
         dashboard: alertDashboard(rule, item.value),
+        logs: ruleAlertStream(model, rule.expr),
       });
     }
   for (const logs of model.specs.logs)
@@ -57,6 +62,7 @@ export function runbookSubjects(model: Model): RunbookSubject[] {
         where: `Loki ruler group \`${logs.value.ruleGroup}\``,
         runbook: alert.runbook,
         dashboard: alert.dashboard,
+        logs: logAlertStream(model, alert.expr),
       });
   const first = new Map<string, RunbookSubject>();
   for (const s of found) if (!first.has(s.alert)) first.set(s.alert, s);

@@ -41,10 +41,14 @@ export function dashboardUrl(stack: Stack, dashboardId: string): string | undefi
   return `${stack.grafanaUrl.replace(/\/$/, '')}${dashboardPath(dashboardId)}`;
 }
 
-/** Where an alert's links point: its runbook page, and its dashboard when it names one. */
-export function alertLinks(stack: Stack, alert: { alert: string; runbookUrl?: string; dashboard?: string }): Record<string, string> {
+/**
+ * Where an alert's links point: its runbook page, its dashboard when it names one, and its logs in Grafana
+ * Explore when a log stream collects its target.
+ */
+export function alertLinks(stack: Stack, alert: { alert: string; runbookUrl?: string; dashboard?: string }, logsUrl?: string): Record<string, string> {
   const links: Record<string, string> = { runbook_url: alert.runbookUrl ?? runbookUrl(stack, alert.alert) };
   const dashboard = alert.dashboard ? dashboardUrl(stack, alert.dashboard) : undefined;
   if (dashboard) links.dashboard_url = dashboard;
+  if (logsUrl) links.logs_url = logsUrl;
   return links;
 }

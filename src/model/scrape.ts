@@ -40,6 +40,14 @@ export function monitorKind(source: Source): MonitorKind {
   return source.kubernetes?.serviceLabels ? 'ServiceMonitor' : 'PodMonitor';
 }
 
+/**
+ * Declared sources that push their series (k6 through `experimental-prometheus-rw`): the Prometheus they
+ * push to must run its remote-write receiver.
+ */
+export function remoteWriteSources(model: Model): Array<Located<Source>> {
+  return model.specs.source.filter((s) => s.value.delivery === 'remote-write');
+}
+
 /** Every scraped source with its job and target labels, in catalog order. */
 export function scrapeTargets(model: Model): ScrapeTarget[] {
   return scrapedSources(model).map(({ value: source, file, root }) => {

@@ -5,6 +5,7 @@ import { resolveRoutes } from '../../src/model/route-resolution.ts';
 import { selectors } from '../../src/promql/analyze.ts';
 import { isNullReceiver, type Route, type Routing } from '../../src/model/routing.ts';
 import type { AlertTimeline } from './alert-watch.ts';
+import type { AmAlert } from './http-api.ts';
 import type { CheckResult } from './assertions.ts';
 import type { Notification } from './webhook-recorder.ts';
 
@@ -143,7 +144,7 @@ export function checkQuietWhileHealthy(
   /** Alerts that must fire on the bench whatever it does (see `targetlessJobAlerts`). */
   expectedAnyway: readonly TargetlessJobAlert[] = [],
 ): CheckResult[] {
-  const exempt = (labels: Record<string, string>) => expectedAnyway.some((x) => x.alertname === labels.alertname && x.job === labels.job);
+  const exempt = (labels: Record<string, string>) => expectedAnyway.some((x) => x.alertname === labels.alertname && contains(labels, x.labels));
   const timelines = allTimelines.filter((t) => !exempt(t.labels));
   const notifications = allNotifications.map((n) => ({ ...n, alerts: n.alerts.filter((a) => !exempt(a.labels)) }));
   const results: CheckResult[] = [];
@@ -179,22 +180,36 @@ export function checkQuietWhileHealthy(
   return results;
 }
 
-/** A down alert whose job has no target on the bench: its absent() guard fires from the start. */
+/**
+ * An alert whose absent() guard reads a scraped source the bench does not run: it fires from the start.
+ * `labels` are the guard's equality matchers, which absent() gives the alert.
+ */
 export interface TargetlessJobAlert {
   alertname: string;
+  /** The job of the source the guard reads. */
   job: string;
+  labels: Record<string, string>;
 }
 
-/** The alerts that read `absent(up{job="..."})` for a job the bench does not scrape. */
+/**
+ * The alerts with an absent() guard on a job the bench does not scrape: `absent(up{job="..."})`, or a
+ * series of a source scraped in the cluster (kube-state-metrics, say) that the bench does not run.
+ */
 export function targetlessJobAlerts(model: Model, scrapedJobs: ReadonlySet<string>): TargetlessJobAlert[] {
   const found: TargetlessJobAlert[] = [];
+  const sourceJob = (metric: string) => {
+    const source = model.catalog.source(model.catalog.lookupSeries(metric)?.metric.source ?? '');
+    return source && (source.delivery === 'scrape' || source.delivery === 'platform') ? source.job : undefined;
+  };
   for (const group of model.specs.rules)
     for (const rule of group.value.rules) {
       if (!('alert' in rule) || !rule.expr.includes('absent(')) continue;
       for (const selector of selectors(rule.expr)) {
-        const job = selector.matchers.find((m) => m.label === 'job' && m.op === '=')?.value;
-        if (selector.metric === 'up' && job && !scrapedJobs.has(job) && !found.some((f) => f.alertname === rule.alert && f.job === job))
-          found.push({ alertname: rule.alert, job });
+        const equal = Object.fromEntries(selector.matchers.filter((m) => m.op === '=').map((m) => [m.label, m.value]));
+        const job = selector.metric === 'up' ? equal.job : sourceJob(selector.metric);
+        const labels = selector.metric === 'up' ? { job: job ?? '' } : equal;
+        if (job && !scrapedJobs.has(job) && !found.some((f) => f.alertname === rule.alert && f.job === job))
+          found.push({ alertname: rule.alert, job, labels });
       }
     }
   return found;
@@ -203,7 +218,7 @@ export function targetlessJobAlerts(model: Model, scrapedJobs: ReadonlySet<strin
 /** Every down alert of a job without targets fired: discovery finding nothing is an outage, not silence. */
 export function checkTargetlessJobs(expected: readonly TargetlessJobAlert[], timelines: readonly AlertTimeline[]): CheckResult[] {
   return expected.map((e) => {
-    const fired = timelines.find((t) => t.alertname === e.alertname && t.labels.job === e.job && t.firstFiring !== undefined);
+    const fired = timelines.find((t) => t.alertname === e.alertname && contains(t.labels, e.labels) && t.firstFiring !== undefined);
     return {
       area: `alert ${e.alertname}`,
       name: `fires for job ${e.job}, which has no target on the bench`,
@@ -275,6 +290,66 @@ export function checkInhibition(
 }
 
 /** Every notification went to receivers the spec routes its alert to. */
+/**
+ * The router process stopped: in one reading of Alertmanager's /api/v2/alerts, its blackbox probe alert is
+ * active, having first reached Alertmanager after the stop, and each router alert the faults raised is
+ * held `suppressed`, inhibited by an active router-down alert through an inhibit rule of the spec.
+ */
+export function checkRouterStopped(
+  model: Model,
+  routing: Routing,
+  probe: AlertExpectation,
+  down: string,
+  targets: readonly AlertExpectation[],
+  alerts: readonly AmAlert[],
+  timelines: readonly AlertTimeline[],
+  window: PhaseWindow,
+): CheckResult[] {
+  const area = 'router stopped';
+  const secs = (t: number | undefined) => (t === undefined ? 'never' : `+${((t - window.start) / 1000).toFixed(0)}s`);
+  const probeLabels = expectedLabels(model, probe);
+  const probeAlert = alerts.find((a) => contains(a.labels, probeLabels) && a.status.state === 'active');
+  const external = model.stack.value.externalLabels;
+  const probeOwn = Object.fromEntries(Object.entries(probeLabels).filter(([k]) => !(k in external)));
+  const probeTimeline = timelines.find((t) => contains(t.labels, probeOwn));
+  const firstSeen = probeTimeline?.firstInAlertmanager;
+  const downAlerts = alerts.filter((a) => a.labels.alertname === down && a.status.state === 'active');
+  const results: CheckResult[] = [
+    {
+      area,
+      name: `${probe.alertname} ${fmt(probe.labels)} fires in Alertmanager once the router is stopped`,
+      outcome: probeAlert && firstSeen !== undefined && firstSeen >= window.start ? 'pass' : 'fail',
+      detail: probeAlert
+        ? `active, first in Alertmanager ${secs(firstSeen)} after the stop (${probe.cause})`
+        : `not active in Alertmanager; states seen: ${probeTimeline?.alertmanagerStates.join('/') || 'none'}`,
+    },
+    {
+      area,
+      name: `${down} is active while the router is stopped`,
+      outcome: downAlerts.length > 0 ? 'pass' : 'fail',
+      detail: downAlerts.length > 0 ? downAlerts.map((a) => a.fingerprint).join(', ') : 'no active alert of that name in Alertmanager',
+    },
+  ];
+  const downFingerprints = new Set(downAlerts.map((a) => a.fingerprint));
+  for (const e of targets) {
+    const labels = expectedLabels(model, e);
+    const held = alerts.find((a) => contains(a.labels, labels));
+    const declared = downAlerts.some((d) => inhibitingRules(routing, d.labels, labels).length > 0);
+    const muted = held?.status.state === 'suppressed' && held.status.inhibitedBy.some((fp) => downFingerprints.has(fp));
+    results.push({
+      area,
+      name: `${e.alertname} ${fmt(e.labels)} is held suppressed by ${down}`,
+      outcome: declared && muted ? 'pass' : 'fail',
+      detail: !held
+        ? 'not in Alertmanager: it stopped firing before the probe alert came'
+        : !declared
+          ? 'no inhibit rule of the spec pairs them'
+          : `state ${held.status.state}, inhibited by ${held.status.inhibitedBy.join(', ') || 'nothing'}`,
+    });
+  }
+  return results;
+}
+
 export function checkEveryArrival(routing: Routing, notifications: readonly Notification[]): CheckResult[] {
   const wrong: string[] = [];
   let checked = 0;

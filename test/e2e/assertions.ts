@@ -210,7 +210,8 @@ export async function substituted(expr: string, prometheusUrl: string): Promise<
   return text;
 }
 
-export async function checkDashboards(stack: Pick<RunningStack, 'model' | 'prometheusUrl'>, exercise: Exercise): Promise<CheckResult[]> {
+/** Every panel query at `at` (epoch milliseconds, now when left out) has data, unless the bench explains why not. */
+export async function checkDashboards(stack: Pick<RunningStack, 'model' | 'prometheusUrl'>, exercise: Exercise, at?: number): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
   for (const q of dashboardQueries(stack.model)) {
     const name = `${q.dashboard} / ${q.panel}: ${q.expr}`;
@@ -223,7 +224,7 @@ export async function checkDashboards(stack: Pick<RunningStack, 'model' | 'prome
     }
     let series: number;
     try {
-      series = (await instantQuery(stack.prometheusUrl, query)).length;
+      series = (await instantQuery(stack.prometheusUrl, query, at)).length;
     } catch (err) {
       results.push({ area: 'dashboard', name, outcome: 'fail', detail: `query rejected: ${(err as Error).message}` });
       continue;

@@ -43,8 +43,10 @@ async function promData<T>(base: string, path: string): Promise<T> {
 }
 
 /** An instant query; scalars and strings count as one sample. */
-export async function instantQuery(prometheusUrl: string, expr: string): Promise<Sample[]> {
-  const data = await promData<{ resultType: string; result: unknown }>(prometheusUrl, `/api/v1/query?query=${encodeURIComponent(expr)}`);
+/** Evaluates at `at` (epoch milliseconds) when given, else now. */
+export async function instantQuery(prometheusUrl: string, expr: string, at?: number): Promise<Sample[]> {
+  const time = at === undefined ? '' : `&time=${(at / 1000).toFixed(3)}`;
+  const data = await promData<{ resultType: string; result: unknown }>(prometheusUrl, `/api/v1/query?query=${encodeURIComponent(expr)}${time}`);
   if (data.resultType === 'vector' || data.resultType === 'matrix') return data.result as Sample[];
   return [{ metric: {} }];
 }

@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { request } from 'undici';
 import {
   routerFairnessQueueDuration,
   routerFairnessQueueSize,
@@ -14,6 +15,7 @@ import {
   checkExpectedAlerts,
   checkInhibition,
   checkQuietWhileHealthy,
+  checkRouterStopped,
   checkTargetlessJobs,
   expectedLabels,
   expectedRouting,
@@ -33,7 +35,7 @@ import {
   type CheckResult,
 } from './assertions.ts';
 import { startLoopMonitor } from './event-loop.ts';
-import { postJson, prometheusTargets } from './http-api.ts';
+import { alertmanagerAlerts, postJson, prometheusTargets, type AmAlert } from './http-api.ts';
 import { startLoad, successRatio, type LoadGenerator } from './load.ts';
 import { checkPintOnline } from './pint-online.ts';
 import { summaryLine, writeReport } from './report.ts';
@@ -43,9 +45,10 @@ import { requestedPrometheusMajor } from '../support/tools.ts';
 /**
  * The closed loop on a live bench: generate every artifact into a temporary tree, start the simulators,
  * the router, Prometheus and Alertmanager on it, drive load through the router while healthy, with
- * faults, with the router's scrape cut (its down alert must mute its latency and error alerts), and
- * recovered, then hold the generated rules, alerts, routes, inhibitions and dashboards against what
- * really happened. Exits non-zero when a check fails. out/ is never touched.
+ * faults, with the router's scrape cut (its down alert must mute its latency and error alerts), with the
+ * router stopped (its blackbox probe alert fires while those stay muted), and recovered, then hold the
+ * generated rules, alerts, routes, inhibitions and dashboards against what really happened. Exits
+ * non-zero when a check fails. out/ is never touched.
  */
 
 const HEALTHY_MS = 60_000;
@@ -59,6 +62,14 @@ const ROUTER_UNSCRAPED_MAX_MS = 110_000;
 /** After the scrape is back: a few scrapes of the router before the checks read its series. */
 const RECOVERY_MS = 10_000;
 const ROUTER_DOWN_ALERT = 'KthenaRouterDown';
+/**
+ * The router process stays stopped until its probe alert (`for: 2m`) is active in Alertmanager, at most
+ * this long. It follows the scrape cut directly, while the router alerts still fire and are muted.
+ */
+const ROUTER_STOPPED_MAX_MS = 170_000;
+const PROBE_ALERT = 'EndpointProbeFailing';
+/** After the restart: how long the router may take to answer its health endpoint again. */
+const ROUTER_RESTART_MAX_MS = 15_000;
 /** Load runs this long before Prometheus starts, so start-up costs stay out of every rate window. */
 const SETTLE_MS = 10_000;
 /** Injected latency: above the 2 s thresholds of the router p99 and vLLM TTFT alerts, in one bucket. */
@@ -129,6 +140,19 @@ function routerAlertsMuted(expected: readonly AlertExpectation[], watch: AlertWa
       (t) => t.alertname === e.alertname && Object.entries(e.labels).every(([k, v]) => t.labels[k] === v) && t.inhibitedBy.some((fp) => down.has(fp)),
     ),
   );
+}
+
+/** Waits until the restarted router's health endpoint answers 200, so the recovery load finds it ready. */
+async function routerReady(stack: RunningStack): Promise<boolean> {
+  const deadline = Date.now() + ROUTER_RESTART_MAX_MS;
+  const path = new URL(stack.model.stack.value.probes[0]?.url ?? 'http://x/readyz').pathname;
+  while (Date.now() < deadline) {
+    const res = await request(`${stack.router.apiUrl}${path}`).catch(() => undefined);
+    await res?.body.dump();
+    if (res?.statusCode === 200) return true;
+    await wait(250);
+  }
+  return false;
 }
 
 /** True once every expected alert arrived at every receiver that must be notified. */
@@ -241,7 +265,25 @@ async function main(): Promise<number> {
       await watch.poll();
     }
     log(routerAlertsMuted(expected, watch) ? `muted after ${((Date.now() - unscraped.start) / 1000).toFixed(0)}s` : 'gave up waiting for the inhibition');
+
+    phase('router-stopped');
+    const stopped = phases.at(-1)!;
+    const probed = { alertname: PROBE_ALERT, labels: { probe: stack.model.stack.value.probes[0]!.name }, cause: 'the router process is stopped' };
+    await stack.stopRouter();
+    log(`router stopped: waiting for ${PROBE_ALERT} while ${ROUTER_DOWN_ALERT} keeps the router alerts muted`);
+    const stoppedChecks = (alerts: readonly AmAlert[]) =>
+      checkRouterStopped(stack!.model, routing!.value, probed, ROUTER_DOWN_ALERT, routerAlerts(expected), alerts, watch!.timelines(), stopped);
+    let routerStopped = stoppedChecks([]);
+    while (Date.now() - stopped.start < ROUTER_STOPPED_MAX_MS) {
+      await wait(2000);
+      await watch.poll();
+      routerStopped = stoppedChecks(await alertmanagerAlerts(stack.alertmanagerUrl));
+      if (routerStopped.every((r) => r.outcome === 'pass')) break;
+    }
+    log(routerStopped.every((r) => r.outcome === 'pass') ? `${PROBE_ALERT} active after ${((Date.now() - stopped.start) / 1000).toFixed(0)}s` : `gave up waiting for ${PROBE_ALERT}`);
+    await stack.restartRouter();
     await stack.routerScrape.open();
+    if (!(await routerReady(stack))) log(`the restarted router is not ready after ${ROUTER_RESTART_MAX_MS / 1000}s`);
 
     phase('recovery');
     await wait(RECOVERY_MS);
@@ -265,11 +307,14 @@ async function main(): Promise<number> {
         { ...routerRequestDecodeDuration, why: `${disaggregated} is served by a prefill/decode pair` },
       ])),
       ...(await checkRecordingRules(stack, rules, exercise)),
-      ...(await checkDashboards(stack, exercise)),
+      // Read where every source had served for minutes: the router restarted since, and a fresh router has
+      // no series yet for what it has not done again (a fairness queue forms only under the slow model).
+      ...(await checkDashboards(stack, exercise, unscraped.start - 1000)),
       ...checkQuietWhileHealthy(watch.timelines(), stack.recorder.notifications(), healthy, targetless),
       ...checkTargetlessJobs(targetless, watch.timelines()),
       ...checkExpectedAlerts(stack.model, routing!.value, expected, watch.timelines(), stack.recorder.notifications(), faultStart),
       ...checkInhibition(stack.model, routing!.value, ROUTER_DOWN_ALERT, routerAlerts(expected), watch.timelines(), unscraped),
+      ...routerStopped,
       ...checkEveryArrival(routing!.value, stack.recorder.notifications()),
       ...(await checkPintOnline(stack, rules, exercise)),
     ];

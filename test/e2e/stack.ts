@@ -74,7 +74,12 @@ export interface RunningStack {
   models: BenchModels;
   sims: BenchSim[];
   dcgm: RunningDcgmSim;
-  router: RunningRouter;
+  /** The router now running (a new one after `restartRouter`). */
+  readonly router: RunningRouter;
+  /** Stops the router process: its API, which the blackbox probe reads, and its metrics port go away. */
+  stopRouter(): Promise<void>;
+  /** Starts the router again on the same ports, so the load, the probe and the scrape find it as before. */
+  restartRouter(): Promise<void>;
   /** What Prometheus scrapes the router through: close it to take the router's target down. */
   routerScrape: ScrapeGate;
   recorder: WebhookRecorder;
@@ -246,14 +251,33 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     const dcgmSim = await startDcgmSim({ gpus: sims.length, vllmUrls: sims.map((s) => s.sim.url), namespace: NAMESPACE, podPrefix: POD_PREFIX });
     cleanups.push(() => dcgmSim.close());
 
-    const router = await startRouter(parseRouterConfig(routerConfig(sims, models, options), 'bench router'));
-    cleanups.push(() => router.close());
-    const routerScrape = await startScrapeGate(new URL(router.adminUrl));
+    const config = routerConfig(sims, models, options);
+    let router: RunningRouter | undefined = await startRouter(parseRouterConfig(config, 'bench router'));
+    const ports = { api: Number(new URL(router.apiUrl).port), admin: Number(new URL(router.adminUrl).port) };
+    const routerUrls = { apiUrl: router.apiUrl, adminUrl: router.adminUrl };
+    let lastRouter = router;
+    const stopRouter = async () => {
+      const running = router;
+      router = undefined;
+      await running?.close();
+    };
+    cleanups.push(stopRouter);
+    const restartRouter = async () => {
+      if (router) return;
+      const samePorts = {
+        ...config,
+        server: { ...config.server, port: ports.api },
+        observability: { metrics: { ...config.observability!.metrics!, port: ports.admin } },
+      };
+      router = await startRouter(parseRouterConfig(samePorts, 'bench router'));
+      lastRouter = router;
+    };
+    const routerScrape = await startScrapeGate(new URL(routerUrls.adminUrl));
     cleanups.push(() => routerScrape.close());
     const recorder = await startWebhookRecorder();
     cleanups.push(() => recorder.close());
-    await warmUp(router.apiUrl, models, FAIRNESS_USERS);
-    await options.beforeMonitoring?.({ routerUrl: router.apiUrl, models, users: FAIRNESS_USERS });
+    await warmUp(routerUrls.apiUrl, models, FAIRNESS_USERS);
+    await options.beforeMonitoring?.({ routerUrl: routerUrls.apiUrl, models, users: FAIRNESS_USERS });
 
     // The stack's probes aim at public URLs; on the bench each probes the local router's health endpoint.
     const blackboxAddress = `127.0.0.1:${await freePort()}`;
@@ -265,7 +289,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     );
     cleanups.push(() => blackbox.stop());
     await waitReady(blackbox, `http://${blackboxAddress}/metrics`);
-    const probeUrls = Object.fromEntries(model.stack.value.probes.map((p) => [p.name, `${router.apiUrl}${new URL(p.url).pathname}`]));
+    const probeUrls = Object.fromEntries(model.stack.value.probes.map((p) => [p.name, `${routerUrls.apiUrl}${new URL(p.url).pathname}`]));
 
     const [prometheusPort, alertmanagerPort] = [await freePort(), await freePort()];
     const alertmanagerAddress = `127.0.0.1:${alertmanagerPort}`;
@@ -323,7 +347,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     const prometheusUrl = `http://127.0.0.1:${prometheusPort}`;
 
     await Promise.all([waitReady(alertmanager, `${alertmanagerUrl}/-/ready`), waitReady(prometheus, `${prometheusUrl}/-/ready`)]);
-    log(`Prometheus ${prometheusUrl}, Alertmanager ${alertmanagerUrl}, router ${router.apiUrl}`);
+    log(`Prometheus ${prometheusUrl}, Alertmanager ${alertmanagerUrl}, router ${routerUrls.apiUrl}`);
 
     return {
       model,
@@ -333,7 +357,11 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       models,
       sims,
       dcgm: dcgmSim,
-      router,
+      get router() {
+        return lastRouter;
+      },
+      stopRouter,
+      restartRouter,
       routerScrape,
       recorder,
       prometheusUrl,

@@ -146,6 +146,7 @@ describe('notification templates', () => {
     const data = notificationData('KthenaRouterHighErrorRatio', { model: 'llama-3-8b' });
     const { annotations } = generatedRule('KthenaRouterHighErrorRatio');
     expect(annotations.dashboard_url).toMatch(/\/d\/infermon-kthena-router$/);
+    expect(annotations.logs_url).toMatch(/\/explore\?.*panes=/);
     const rendered: Record<string, string> = {};
     for (const [name, type] of [
       ['slack.title', 'text'],
@@ -166,6 +167,9 @@ describe('notification templates', () => {
       expect(rendered[name]).toContain(annotations.dashboard_url);
     }
     expect(rendered['slack.text']).toContain(`<${annotations.runbook_url}|Runbook>`);
+    expect(rendered['slack.text']).toContain(`<${annotations.logs_url}|Logs>`);
+    expect(rendered['pagerduty.firing']).toContain(`Logs: ${annotations.logs_url}`);
+    expect(rendered['email.html']).toMatch(/ \| <a href="[^"]+\/explore\?[^"]+">Logs<\/a>/);
     expect(rendered['email.html']).toContain(`<a href="${annotations.dashboard_url}">Dashboard</a>`);
   });
 

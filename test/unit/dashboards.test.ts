@@ -29,7 +29,7 @@ beforeAll(async () => {
     dashboards.set(a.path.replace(/^.*\//, '').replace(/\.json$/, ''), JSON.parse(a.body) as Record<string, unknown>);
 });
 
-const EXPECTED = ['kthena-router', 'llm-runtime', 'arks-gateway', 'gpu', 'slos', 'model-drilldown', 'rag-overview', 'moe-router', 'kthena-overview'];
+const EXPECTED = ['kthena-router', 'llm-runtime', 'arks-gateway', 'gpu', 'slos', 'model-drilldown', 'rag-overview', 'moe-router', 'kthena-overview', 'benchmark-results'];
 
 /** Per-panel schemas: options and custom field config by panel type, and each Prometheus target. */
 function panelSchemaErrors(d: Record<string, unknown>): string[] {

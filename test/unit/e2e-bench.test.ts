@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Routing } from '../../src/model/routing.ts';
 import { createServer } from 'node:http';
 import type { Model } from '../../src/model/model.ts';
-import { checkInhibition, expectedRouting, targetlessJobAlerts } from '../e2e/alert-assertions.ts';
+import { checkInhibition, checkRouterStopped, expectedRouting, targetlessJobAlerts } from '../e2e/alert-assertions.ts';
+import type { AmAlert } from '../e2e/http-api.ts';
 import { alertKey, type AlertTimeline } from '../e2e/alert-watch.ts';
 import { startScrapeGate } from '../e2e/scrape-gate.ts';
 import { substituted } from '../e2e/assertions.ts';
@@ -150,9 +151,54 @@ describe('inhibition checks of the live loop', () => {
     expect(results[2]!.detail).toContain('VllmHighTimeToFirstToken');
   });
 
-  it('down alerts of a job the bench does not scrape are expected to fire', () => {
+  it('alerts whose absent() guard reads a job the bench does not scrape are expected to fire', () => {
     const jobs = new Set(['kthena-router', 'vllm', 'dcgm-exporter']);
-    expect(targetlessJobAlerts(model, jobs)).toEqual([{ alertname: 'KthenaServiceDown', job: 'kthena-models' }]);
-    expect(targetlessJobAlerts(model, new Set([...jobs, 'kthena-models']))).toEqual([]);
+    const controller = { alertname: 'KthenaControllerManagerUnavailable', job: 'kube-state-metrics', labels: { namespace: 'kthena-system', deployment: 'kthena-controller-manager' } };
+    expect(targetlessJobAlerts(model, jobs)).toEqual([controller, { alertname: 'KthenaServiceDown', job: 'kthena-models', labels: { job: 'kthena-models' } }]);
+    expect(targetlessJobAlerts(model, new Set([...jobs, 'kthena-models', 'kube-state-metrics']))).toEqual([]);
+  });
+});
+
+describe('the router-stopped checks of the live loop', () => {
+  let model: Model;
+  beforeAll(async () => {
+    model = await loadModel();
+  }, 60_000);
+
+  const window = { name: 'router-stopped', start: 1000, end: 2000 };
+  const probe = { alertname: 'EndpointProbeFailing', labels: { probe: 'inference-api' }, cause: 'router stopped' };
+  const targets = [{ alertname: 'KthenaRouterHighErrorRatio', labels: { model: 'm' }, cause: 'errors' }];
+  const am = (labels: Record<string, string>, fingerprint: string, state: AmAlert['status']['state'], inhibitedBy: string[] = []): AmAlert => ({
+    fingerprint,
+    labels: { ...model.stack.value.externalLabels, ...labels },
+    receivers: [],
+    status: { state, inhibitedBy, silencedBy: [] },
+    startsAt: '',
+  });
+  const probeLabels = { alertname: 'EndpointProbeFailing', probe: 'inference-api', instance: 'https://inference.example.com/readyz', job: 'blackbox', service: 'public-endpoints', severity: 'critical', team: 'inference-platform' };
+  const down = { alertname: 'KthenaRouterDown', job: 'kthena-router', instance: 'router:15000', service: 'kthena-router', severity: 'critical', team: 'inference-platform' };
+  const errors = { alertname: 'KthenaRouterHighErrorRatio', model: 'm', service: 'kthena-router', severity: 'critical', team: 'inference-platform' };
+  const probeTimeline = (firstInAlertmanager: number): AlertTimeline => ({
+    key: alertKey(probeLabels),
+    alertname: probeLabels.alertname,
+    labels: probeLabels,
+    active: true,
+    firstInAlertmanager,
+    alertmanagerReceivers: [],
+    alertmanagerStates: ['active'],
+    inhibitedBy: [],
+  });
+  const check = (alerts: AmAlert[], firstSeen = 1500) =>
+    checkRouterStopped(model, model.specs.routing[0]!.value, probe, 'KthenaRouterDown', targets, alerts, [probeTimeline(firstSeen)], window).map((r) => r.outcome);
+
+  it('pass when the probe alert is active and the router alerts are suppressed by the router-down alert', () => {
+    expect(check([am(probeLabels, 'p', 'active'), am(down, 'd', 'active'), am(errors, 'e', 'suppressed', ['d'])])).toEqual(['pass', 'pass', 'pass']);
+  });
+
+  it('fail when the probe alert came before the stop, or a router alert is not muted by the down alert', () => {
+    expect(check([am(probeLabels, 'p', 'active'), am(down, 'd', 'active'), am(errors, 'e', 'suppressed', ['d'])], 900)[0]).toBe('fail');
+    expect(check([am(probeLabels, 'p', 'active'), am(down, 'd', 'active'), am(errors, 'e', 'active')])).toEqual(['pass', 'pass', 'fail']);
+    expect(check([am(probeLabels, 'p', 'active'), am(errors, 'e', 'suppressed', ['x'])])).toEqual(['pass', 'fail', 'fail']);
+    expect(check([am(down, 'd', 'active'), am(errors, 'e', 'suppressed', ['d'])])).toEqual(['fail', 'pass', 'pass']);
   });
 });

@@ -4,6 +4,7 @@ import { parse } from 'yaml';
 import { alertmanagerGenerator, ALERTMANAGER_CONFIG, SECRET_MOUNT_DIR } from '../../generators/alertmanager/config.ts';
 import { DATASOURCES_FILE, datasourcesGenerator } from '../../generators/grafana/datasources.ts';
 import { kubePrometheusStackValuesGenerator } from '../../generators/kubernetes/kube-prometheus-stack-values.ts';
+import { prometheusConfigGenerator } from '../../generators/prometheus/config.ts';
 import type { Model } from '../../src/model/model.ts';
 import { routingSpecSchema } from '../../src/model/routing.ts';
 import { DEFAULT_TARGETS } from '../../src/model/targets.ts';
@@ -102,5 +103,15 @@ describe('kube-prometheus-stack values', () => {
     expect(valuesOf(noLoki).values.grafana.additionalDataSources).toBeUndefined();
     expect((parse(datasourcesGenerator(noLoki)[0]!.body) as { datasources: Array<{ type: string }> }).datasources.map((d) => d.type)).toEqual(['prometheus']);
     expect(kubePrometheusStackValuesGenerator(withStack(model, { targets: { ...DEFAULT_TARGETS, prometheus: ['prometheus-operator'] } }))).toEqual([]);
+  });
+
+  it('turn on the remote-write receiver where k6 pushes, in the Prometheus CR values and the plain config header', () => {
+    expect(model.specs.source.some((s) => s.value.delivery === 'remote-write')).toBe(true);
+    expect(valuesOf(model).values.prometheus.prometheusSpec.enableRemoteWriteReceiver).toBe(true);
+    const plain = prometheusConfigGenerator(model)[0]!.body;
+    expect(plain).toContain('# Start Prometheus with --web.enable-remote-write-receiver: k6 load generator pushes to its /api/v1/write.');
+    const nothingPushed: Model = { ...model, specs: { ...model.specs, source: model.specs.source.filter((s) => s.value.delivery !== 'remote-write') } };
+    expect(valuesOf(nothingPushed).values.prometheus.prometheusSpec.enableRemoteWriteReceiver).toBeUndefined();
+    expect(prometheusConfigGenerator(nothingPushed)[0]!.body).not.toContain('remote-write-receiver');
   });
 });

@@ -32,6 +32,8 @@ export const vllmPlain = presets.vllm.deployment({ name: 'vllm-plain', app: 'mis
 export const sglangPlain = presets.sglang.deployment({ name: 'sglang-plain', app: 'meta-llama-31-8b-instruct-sglang', namespace: 'inference' });
 export const sglangModelServing = presets.sglang.kthenaModelServing({ name: 'sglang-ms', modelServing: 'sglang-qwen-06b' });
 export const ksm = presets.kubePrometheusStack.kubeStateMetrics();
+export const arksVllm = presets.arks.runtime({ namespace: 'apps' });
+export const arksSglang = presets.arks.runtime({ runtime: 'sglang', namespace: 'apps' });
 export const kubelet = presets.kubePrometheusStack.cadvisor();
 `;
 
@@ -174,6 +176,22 @@ describe('presets through the pipeline', () => {
     expect(selection('sglang-plain')).toMatchObject({ kind: 'PodMonitor', matchLabels: { app: 'meta-llama-31-8b-instruct-sglang' }, port: 'http' });
     const ports = Object.fromEntries(model.catalog.sources.map((s) => [s.name, s.port.number]));
     expect([ports['vllm-plain'], ports['sglang-plain'], ports['vllm-ms'], ports['sglang-ms']]).toEqual([8000, 30000, 8000, 30000]);
+  });
+
+  it('Arks main@e1732a9: the application Services the operator labels for discovery, port http, per runtime', () => {
+    for (const source of ['arks-vllm', 'arks-sglang'])
+      expect(selection(source)).toEqual({
+        kind: 'ServiceMonitor',
+        matchLabels: { 'managed-by': 'arks', 'prometheus-discovery': 'true' },
+        namespaces: ['apps'],
+        port: 'http',
+        path: '/metrics',
+        job: source,
+      });
+    const arks = (name: string) => model.catalog.source(name)!;
+    expect(arks('arks-vllm').metrics.map((m) => m.name)).toContain('vllm:time_to_first_token_seconds');
+    expect(arks('arks-sglang').metrics.map((m) => m.name).some((n) => n.startsWith('sglang:'))).toBe(true);
+    expect([arks('arks-vllm').port.number, arks('arks-vllm').kubernetes?.podLabels]).toEqual([8080, { 'arks.ai/work-load-role': 'leader' }]);
   });
 
   it('kube-prometheus-stack 88.5.3: no monitor of ours, the jobs and targets of the chart', () => {

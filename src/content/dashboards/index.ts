@@ -1,6 +1,7 @@
 export type { DashboardConfig } from './bundled.ts';
 export type { ModelServerDashboardConfig } from './model-servers.ts';
 export { arksGatewayDashboard } from './arks-gateway.ts';
+export { benchmarkResultsDashboard, type BenchmarkResultsDashboardConfig } from './benchmark-results.ts';
 export { gpuDashboard } from './gpu.ts';
 export { kthenaOverviewDashboard } from './kthena-overview.ts';
 export { kthenaRouterDashboard } from './kthena-router.ts';

@@ -17,11 +17,16 @@ import {
   vllmPromptTokens,
   vllmTimeToFirstToken,
 } from '../../catalog/vllm.ts';
+import { modelAccuracyScore } from '../../catalog/kthena-inference.ts';
 import { bundledDashboard } from './bundled.ts';
 import { modelServerNamespace, type ModelServerDashboardConfig } from './model-servers.ts';
 
 const router = byVariables({ model: 'model' });
 const runtime = byVariables({ model_name: 'model' });
+/** The application-defined accuracy gauge names the model `model_id`. */
+const evaluated = byVariables({ model_id: 'model' });
+/** Where the ModelAccuracyDrop alert of the Kthena content fires. */
+const ACCURACY_FLOOR = 0.85;
 
 /** One model end to end: router traffic, model-server latency and load, and the GPUs under its pods. */
 export function modelDrilldownDashboard(config: ModelServerDashboardConfig = {}) {
@@ -141,6 +146,22 @@ export function modelDrilldownDashboard(config: ModelServerDashboardConfig = {})
               min: 0,
               max: 1,
               queries: [q(gauge(vllmKvCacheUsage, runtime, ['instance'], 'max'), '{{instance}}')],
+            },
+          ],
+        },
+        {
+          title: 'Model quality',
+          panels: [
+            {
+              title: 'Model accuracy over time',
+              description: `Accuracy of the model on each evaluation data set and version (${modelAccuracyScore.name}, exported by the serving application when it evaluates); red below ${ACCURACY_FLOOR}, where the accuracy-drop alert fires.`,
+              unit: 'percentunit',
+              width: 24,
+              min: 0,
+              max: 1,
+              baseColor: 'red',
+              thresholds: [{ value: ACCURACY_FLOOR, color: 'green' }],
+              queries: [q(gauge(modelAccuracyScore, evaluated, ['version', 'dataset'], 'min'), '{{version}} {{dataset}}')],
             },
           ],
         },

@@ -63,16 +63,15 @@ export function moeRouterDashboard(config: DashboardConfig = {}) {
             },
             {
               title: 'FLOP reduction',
-              description: 'Share of the FLOPs a dense model would need that dynamic routing saved: saved / (saved + computed).',
+              // The kit's own definition (its structured logs report flop_reduction 0.35 for 350k FLOPs saved
+              // on 1M computed): saved over computed, not saved over the dense total.
+              description: 'FLOPs saved by dynamic routing per FLOP computed, as the router kit reports flop_reduction.',
               type: 'stat',
               unit: 'percentunit',
               width: 8,
               queries: [
                 q(
-                  ratio(
-                    sumRate(moeFlopsSavedTotal, model),
-                    `${sumRate(moeFlopsSavedTotal, model)} + ${sumRate(moeFlopsComputedTotal, model)}`,
-                  ),
+                  ratio(sumRate(moeFlopsSavedTotal, model), sumRate(moeFlopsComputedTotal, model)),
                   'FLOPs saved',
                 ),
               ],

@@ -36,10 +36,10 @@ export interface RagOverviewDashboardConfig extends DashboardConfig {
 const ERROR_STATUS: (typeof RAG_STATUSES)[number] = 'error';
 
 /** A legend of these words, the empty ones left out; with none left the series is the only one. */
-const legend = (...words: string[]) => words.filter((w) => w !== '').join(' ') || 'all';
+export const legend = (...words: string[]) => words.filter((w) => w !== '').join(' ') || 'all';
 
 /** A filter, a grouping and a legend over the cluster labels. */
-function clusterSplit(labels: readonly string[]) {
+export function clusterSplit(labels: readonly string[]) {
   return {
     clusters: byVariables(Object.fromEntries(labels.map((l) => [l, l]))),
     byCluster: [...labels],
@@ -47,7 +47,7 @@ function clusterSplit(labels: readonly string[]) {
   };
 }
 
-type ClusterSplit = ReturnType<typeof clusterSplit>;
+export type ClusterSplit = ReturnType<typeof clusterSplit>;
 
 /**
  * The k6 load tests, side by side per cluster. k6 pushes its series from outside the deployment, so they
