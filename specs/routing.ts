@@ -3,9 +3,10 @@ import { defineRouting } from 'infermon';
 /**
  * Alert routing: critical alerts page the on-call rotation and go to the incident bridge, every alert
  * reaches its owning team's channel, a critical alert silences the warning of the same alert and
- * service, and a router that is down silences its own latency and error alerts (they read the metrics it
- * no longer serves). The model team's channel is muted during its weekly rollout window; pages still go
- * out. Credentials come from Secrets in the stack namespace, never from this file.
+ * service, a router that is down silences its own latency and error alerts (they read the metrics it
+ * no longer serves), and a GPU fault under a model's pod silences that model's time-to-first-token
+ * alert. The model team's channel is muted during its weekly rollout window; pages still go out.
+ * Credentials come from Secrets in the stack namespace, never from this file.
  */
 export const routing = defineRouting({
   global: {
@@ -56,6 +57,13 @@ export const routing = defineRouting({
       sourceMatchers: ['alertname="KthenaRouterDown"'],
       targetMatchers: ['alertname=~"KthenaRouterHighErrorRatio|KthenaRouterHighLatencyP99"'],
       equal: ['cluster', 'service'],
+    },
+    {
+      // A faulty GPU under a model's pod explains the model's slow first tokens: the GPU team gets the
+      // cause (naming the model), the runtime team no symptom. The goodput SLO still pages.
+      sourceMatchers: ['alertname=~"GpuFaultUnderModel|GpuThermalThrottleUnderModel"'],
+      targetMatchers: ['alertname="VllmHighTimeToFirstToken"'],
+      equal: ['cluster', 'model_name'],
     },
   ],
   timeIntervals: [

@@ -17,3 +17,9 @@ export const kthenaInferenceSlos = content.kthenaInferenceSlos();
 export const vllmSlos = content.vllmSlos();
 export const ragSlos = content.ragSlos();
 export const arksGatewaySlos = content.arksGatewaySlos();
+
+/**
+ * Goodput per model: requests that succeeded with their first token within 1 s and tokens 100 ms apart,
+ * as the router judges them (its `goodput` targets are the same).
+ */
+export const goodputSlos = content.goodputSlos({ models: ['llama-3-8b', 'qwen2-7b'], objective: 99, targets: { timeToFirstToken: 1, interTokenLatency: 0.1 } });

@@ -80,6 +80,11 @@ function staticJob(target: ScrapeTarget, targets: readonly string[]): ScrapeConf
   return { ...baseJob(target), static_configs: [{ targets: [...targets] }] };
 }
 
+/** One static group per target, each with its own labels. */
+function labelledStaticJob(target: ScrapeTarget, targets: readonly string[], labels: Record<string, Record<string, string>>): ScrapeConfig {
+  return { ...baseJob(target), static_configs: targets.map((t) => ({ targets: [t], ...(labels[t] ? { labels: sortKeys(labels[t]) } : {}) })) };
+}
+
 /** Pods of the source's namespace and labels that opt in with `prometheus.io/scrape: "true"`. */
 function podAnnotationJob(target: ScrapeTarget): ScrapeConfig {
   const k8s = target.source.kubernetes!;
@@ -176,6 +181,11 @@ export function prometheusConfigGenerator(model: Model): Artifact[] {
 export interface LocalPrometheusOptions {
   /** `host:port` targets per catalog source name (loopback addresses of the simulators). */
   targets: Record<string, readonly string[]>;
+  /**
+   * Labels per source and target address, standing in for the ones Kubernetes discovery sets (`namespace`,
+   * `pod`), so rules that join sources by pod work on loopback targets too.
+   */
+  targetLabels?: Record<string, Record<string, Record<string, string>>>;
   ruleFiles: readonly string[];
   /** `host:port` of the Alertmanager, or a URL. */
   alertmanager: string;
@@ -194,7 +204,9 @@ export function localPrometheusConfig(model: Model, options: LocalPrometheusOpti
   const jobs: ScrapeConfig[] = Object.entries(options.targets).map(([name, addresses]) => {
     const target = byName.get(name);
     if (!target) throw new Error(`no scraped catalog source is called ${name}; known: ${[...byName.keys()].join(', ')}`);
-    return { ...staticJob(target, addresses), scrape_interval: options.scrapeInterval };
+    const labelled = options.targetLabels?.[name] ?? {};
+    const job = Object.keys(labelled).length === 0 ? staticJob(target, addresses) : labelledStaticJob(target, addresses, labelled);
+    return { ...job, scrape_interval: options.scrapeInterval };
   });
   const probes = options.probes;
   if (probes) {

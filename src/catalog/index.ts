@@ -13,5 +13,6 @@ export * from './kubernetes.ts';
 export * from './moe-router.ts';
 export * from './otel-genai.ts';
 export * from './rag-backend.ts';
+export * from './reference-router.ts';
 export * from './sglang.ts';
 export * from './vllm.ts';

@@ -1,6 +1,7 @@
 import { label, metric } from '../model/catalog.ts';
 import { defineSource } from '../model/spec.ts';
 import { KTHENA_ROUTER_HISTORY } from './kthena-router-history.ts';
+import { REFERENCE_ROUTER_METRICS } from './reference-router.ts';
 
 /**
  * The Kthena router: the data-plane entry point for inference traffic. The eleven `kthena_router_*`
@@ -241,6 +242,8 @@ export const kthenaRouter = defineSource({
     serviceLabels: { app: 'kthena-router' },
     podLabels: { app: 'kthena-router' },
   },
-  metrics: [...ROUTER_METRICS],
+  // The reference router's own families are scraped from the same endpoint; they are conditional, so a
+  // real Kthena router that lacks them is no surprise to the checks.
+  metrics: [...ROUTER_METRICS, ...REFERENCE_ROUTER_METRICS],
   history: KTHENA_ROUTER_HISTORY,
 });

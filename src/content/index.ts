@@ -6,6 +6,8 @@ export * from './arks-gateway.ts';
 export * from './blackbox.ts';
 export * from './dashboards.ts';
 export * from './dcgm.ts';
+export * from './goodput.ts';
+export * from './gpu-faults.ts';
 export * from './kthena-controller.ts';
 export * from './kthena-inference.ts';
 export * from './kthena-router.ts';

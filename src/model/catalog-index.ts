@@ -28,7 +28,10 @@ export class Catalog {
       // A source deployed twice shares its families; the first deployment names the family's source.
       for (const m of source.metrics) if (!this.families.has(m.name)) this.families.set(m.name, { ...m, source: source.name });
     }
-    for (const m of recorded) this.families.set(m.name, m);
+    for (const m of recorded) {
+      const earlier = this.families.get(m.name);
+      this.families.set(m.name, earlier?.source === RECORDING_RULES_SOURCE ? mergedRecording(earlier, m) : m);
+    }
     this.extraLabels = new Set([...TARGET_LABELS, ...extraLabels]);
   }
 
@@ -102,3 +105,18 @@ export class Catalog {
 
 /** The pseudo-source recording rules are registered under. */
 export const RECORDING_RULES_SOURCE = 'recording-rules';
+
+/**
+ * One series name recorded by several rules (a bundled group instantiated per deployment, each with its
+ * own static labels): its series carry every label either rule gives them, with every value either allows.
+ */
+function mergedRecording(a: Metric, b: Metric): Metric {
+  const labels: Record<string, LabelSpec> = { ...a.labels };
+  for (const [name, spec] of Object.entries(b.labels)) {
+    const other = labels[name];
+    if (!other) labels[name] = spec;
+    else if (other.kind === 'enum' && spec.kind === 'enum') labels[name] = { ...other, values: [...new Set([...(other.values ?? []), ...(spec.values ?? [])])] };
+    else if (other.kind === 'enum') labels[name] = spec;
+  }
+  return { ...a, labels };
+}

@@ -237,6 +237,8 @@ export function checkInhibition(
   model: Model,
   routing: Routing,
   source: string,
+  /** When the source alert is to fire, in words. */
+  when: string,
   targets: readonly AlertExpectation[],
   timelines: readonly AlertTimeline[],
   window: PhaseWindow,
@@ -248,7 +250,7 @@ export function checkInhibition(
   const results: CheckResult[] = [
     {
       area: `inhibition by ${source}`,
-      name: `${source} fires in Alertmanager once the router's target is down`,
+      name: `${source} fires in Alertmanager ${when}`,
       outcome: sources.length > 0 ? 'pass' : 'fail',
       detail: sources.length > 0 ? sources.map((t) => `${fmt(t.labels)} in Alertmanager ${secs(t.firstInAlertmanager)}`).join('; ') : `not seen in Alertmanager within ${((window.end - window.start) / 1000).toFixed(0)}s`,
     },

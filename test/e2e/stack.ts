@@ -44,7 +44,7 @@ export interface StackOptions {
    * ramp-up (first compilations, connection set-up) happens before the first scrape and no rate window
    * holds it.
    */
-  beforeMonitoring?: (servers: { routerUrl: string; models: BenchModels; users: readonly string[] }) => Promise<void>;
+  beforeMonitoring?: (servers: { routerUrl: string; models: BenchModels; users: readonly string[]; sims: readonly BenchSim[] }) => Promise<void>;
   log?: (line: string) => void;
 }
 
@@ -96,9 +96,10 @@ export interface RunningStack {
   stop(): Promise<void>;
 }
 
-const POD_PREFIX = 'vllm';
 const NAMESPACE = 'inference';
 const FAIRNESS_USERS = ['team-search', 'team-chat'];
+/** The router's goodput targets per model: those the example's goodput SLOs are written for. */
+const GOODPUT_TARGETS = { timeToFirstToken: '1s', interTokenLatency: '100ms' };
 /** Request limit of the disaggregated model's route. */
 export const DISAGGREGATED_REQUESTS_PER_SECOND = 3;
 
@@ -147,6 +148,7 @@ function routerConfig(sims: readonly BenchSim[], models: BenchModels, options: S
       name: model,
       model,
       targets: [{ modelServer: `${NAMESPACE}/${server(model)}` }],
+      goodput: GOODPUT_TARGETS,
       // One limited route, so the rate-limit family has series.
       ...(model === models.disaggregated ? { rateLimit: { requestsPerUnit: DISAGGREGATED_REQUESTS_PER_SECOND, unit: 'second' as const } } : {}),
     })),
@@ -248,7 +250,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       cleanups.push(() => sim.close());
       sims.push({ ...s, gpu, sim });
     }
-    const dcgmSim = await startDcgmSim({ gpus: sims.length, vllmUrls: sims.map((s) => s.sim.url), namespace: NAMESPACE, podPrefix: POD_PREFIX });
+    const dcgmSim = await startDcgmSim({ gpus: sims.length, vllmUrls: sims.map((s) => s.sim.url), namespace: NAMESPACE, pods: sims.map((s) => s.pod) });
     cleanups.push(() => dcgmSim.close());
 
     const config = routerConfig(sims, models, options);
@@ -277,7 +279,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     const recorder = await startWebhookRecorder();
     cleanups.push(() => recorder.close());
     await warmUp(routerUrls.apiUrl, models, FAIRNESS_USERS);
-    await options.beforeMonitoring?.({ routerUrl: routerUrls.apiUrl, models, users: FAIRNESS_USERS });
+    await options.beforeMonitoring?.({ routerUrl: routerUrls.apiUrl, models, users: FAIRNESS_USERS, sims });
 
     // The stack's probes aim at public URLs; on the bench each probes the local router's health endpoint.
     const blackboxAddress = `127.0.0.1:${await freePort()}`;
@@ -304,6 +306,8 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       prometheusYml,
       localPrometheusConfig(model, {
         targets: scrape,
+        // What a PodMonitor or ServiceMonitor sets on each vLLM pod, the labels the GPU-to-model join reads.
+        targetLabels: { [vllm.spec.name]: Object.fromEntries(sims.map((s) => [`127.0.0.1:${s.sim.port}`, { namespace: NAMESPACE, pod: s.pod }])) },
         ruleFiles,
         alertmanager: alertmanagerAddress,
         scrapeInterval: options.scrapeInterval,

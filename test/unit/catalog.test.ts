@@ -117,7 +117,7 @@ describe('catalog sources', () => {
 
   it('counts families per source', () => {
     const counts = Object.fromEntries(sources.map((s) => [s.name, s.metrics.length]));
-    expect(counts['kthena-router']).toBe(11);
+    expect(counts['kthena-router']).toBe(11 + 1);
     for (const s of sources) expect(s.metrics.length, s.name).toBeGreaterThan(0);
   });
 });
@@ -159,13 +159,21 @@ describe('Kthena router', () => {
 
   it('has exactly the eleven specified families with their label sets and buckets', () => {
     const router = source('kthena-router');
-    expect(router.metrics.map((m) => m.name).sort()).toEqual(Object.keys(expected).sort());
-    for (const m of router.metrics) {
+    const kthena = router.metrics.filter((m) => m.name.startsWith('kthena_router_'));
+    expect(kthena.map((m) => m.name).sort()).toEqual(Object.keys(expected).sort());
+    for (const m of kthena) {
       const want = expected[m.name]!;
       expect(m.type, m.name).toBe(want.type);
       expect(Object.keys(m.labels).sort(), m.name).toEqual([...want.labels].sort());
       expect(m.buckets, m.name).toEqual(want.buckets);
     }
+  });
+
+  it('keeps the reference router\'s own families apart: their own prefix, conditional on that router', () => {
+    const extensions = source('kthena-router').metrics.filter((m) => !m.name.startsWith('kthena_router_'));
+    expect(extensions.map((m) => m.name)).toEqual(['infermon_router_goodput_requests_total']);
+    for (const m of extensions) expect(m.conditional, m.name).toMatch(/reference router/);
+    expect(family('infermon_router_goodput_requests_total').labels.outcome).toEqual({ kind: 'enum', values: ['met', 'failed', 'ttft_missed', 'itl_missed'], description: expect.any(String) });
   });
 
   it('exports the bucket constants the families use', () => {

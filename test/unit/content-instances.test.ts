@@ -38,6 +38,8 @@ export const [chatRouterRules, codeRouterRules] = fleets.map((f) => content.kthe
 export const [chatRouterSlos, codeRouterSlos] = fleets.map((f) => content.kthenaRouterSlos({ ...scope(f), name: \`\${f.name}-router\`, models: [\`\${f.name}-model\`] }));
 export const [chatGpuAlerts, codeGpuAlerts] = fleets.map((f, i) => content.gpuAlerts({ ...scope(f), name: \`\${f.name}-gpu\`, dashboard: \`\${f.name}-gpu\`, temperatureCelsius: i === 0 ? 85 : 88, memoryRatio: i === 0 ? 0.97 : 0.995 }));
 export const [chatGpuRules, codeGpuRules] = fleets.map((f) => content.gpuRecordingRules({ ...scope(f), name: \`\${f.name}-gpu\` }));
+export const [chatGpuFaults, codeGpuFaults] = fleets.map((f) => content.gpuFaultRules({ ...scope(f), name: \`\${f.name}-gpu-faults\`, dashboard: \`\${f.name}-gpu\` }));
+export const [chatGoodput, codeGoodput] = fleets.map((f) => content.goodputSlos({ ...scope(f), name: \`\${f.name}-goodput\`, models: [\`\${f.name}-model\`] }));
 export const [chatKthena, codeKthena] = fleets.map((f) => content.kthenaInferenceAlerts({ ...scope(f), name: \`\${f.name}-kthena\`, dashboard: false }));
 export const [chatKthenaSlos, codeKthenaSlos] = fleets.map((f) => content.kthenaInferenceSlos({ ...scope(f), name: \`\${f.name}-kthena\` }));
 export const [chatMoe, codeMoe] = fleets.map((f) => content.moeRouterAlerts({ ...scope(f), name: \`\${f.name}-moe\`, dashboard: false }));

@@ -136,7 +136,7 @@ describe('inhibition checks of the live loop', () => {
       timeline(errors, { fingerprint: 'e', inhibitedBy: ['d'], firstInhibited: 1500, alertmanagerStates: ['active', 'suppressed'] }),
       timeline(ttft, { fingerprint: 't' }),
     ];
-    const results = checkInhibition(model, model.specs.routing[0]!.value, 'KthenaRouterDown', expected, timelines, window);
+    const results = checkInhibition(model, model.specs.routing[0]!.value, 'KthenaRouterDown', 'once the router is down', expected, timelines, window);
     expect(results.map((r) => r.outcome)).toEqual(['pass', 'pass', 'pass']);
   });
 
@@ -146,9 +146,19 @@ describe('inhibition checks of the live loop', () => {
       timeline(errors, { fingerprint: 'e' }),
       timeline(ttft, { fingerprint: 't', inhibitedBy: ['d'], firstInhibited: 1500 }),
     ];
-    const results = checkInhibition(model, model.specs.routing[0]!.value, 'KthenaRouterDown', expected, timelines, window);
+    const results = checkInhibition(model, model.specs.routing[0]!.value, 'KthenaRouterDown', 'once the router is down', expected, timelines, window);
     expect(results.map((r) => r.outcome)).toEqual(['pass', 'fail', 'fail']);
     expect(results[2]!.detail).toContain('VllmHighTimeToFirstToken');
+  });
+
+  it('hold a model\'s first-token alert muted by a GPU fault under that model, and not another model\'s', () => {
+    const fault = { alertname: 'GpuFaultUnderModel', gpu: '1', model: 'm', model_name: 'm', service: 'gpu', severity: 'warning', team: 'gpu-infra' };
+    const other = { ...ttft, model_name: 'n' };
+    const muted = [{ alertname: 'VllmHighTimeToFirstToken', labels: { model_name: 'm' }, cause: 'slow on a faulty GPU' }];
+    const check = (timelines: ReturnType<typeof timeline>[]) =>
+      checkInhibition(model, model.specs.routing[0]!.value, 'GpuFaultUnderModel', 'once the GPU fails', muted, timelines, window).map((r) => r.outcome);
+    expect(check([timeline(fault, { fingerprint: 'g', firstInAlertmanager: 1200 }), timeline(ttft, { fingerprint: 't', inhibitedBy: ['g'], firstInhibited: 1300 })])).toEqual(['pass', 'pass', 'pass']);
+    expect(check([timeline(fault, { fingerprint: 'g', firstInAlertmanager: 1200 }), timeline(other, { fingerprint: 'o', inhibitedBy: ['g'], firstInhibited: 1300 })])).toEqual(['pass', 'fail', 'fail']);
   });
 
   it('alerts whose absent() guard reads a job the bench does not scrape are expected to fire', () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROUTER_METRICS } from '../../src/catalog/kthena-router.ts';
+import { kthenaRouter } from '../../src/catalog/kthena-router.ts';
 import { sumSamples } from '../../src/runtime/telemetry/exposition.ts';
 import { conformanceProblems } from './conformance.ts';
 import { chat, startRig, type Rig } from './router-fixture.ts';
@@ -52,7 +52,7 @@ describe('router metrics conform to the catalog', () => {
 
   it('exposes every catalog family, conditional ones included, with the catalog names, types, labels and buckets', async () => {
     const exposed = await rig.scrape();
-    expect(conformanceProblems(exposed, ROUTER_METRICS, true)).toEqual([]);
+    expect(conformanceProblems(exposed, kthenaRouter.spec.metrics, true)).toEqual([]);
   });
 
   it('records the traffic it saw', async () => {

@@ -13,7 +13,7 @@ describe('DCGM exporter simulator', () => {
 
   beforeAll(async () => {
     vllm = await startVllmSim({ model: 'llama', faults: { ttftMs: 200, itlMs: 0 } });
-    dcgm = await startDcgmSim({ gpus: 2, vllmUrls: [vllm.url], hostname: 'node-7' });
+    dcgm = await startDcgmSim({ gpus: 2, vllmUrls: [vllm.url], hostname: 'node-7', pods: ['llama-0'] });
   });
   afterAll(async () => {
     await dcgm.close();
@@ -27,6 +27,8 @@ describe('DCGM exporter simulator', () => {
     expect(temp.map((s) => s.labels.gpu)).toEqual(['0', '1']);
     expect(temp[0]!.labels).toMatchObject({ Hostname: 'node-7', device: 'nvidia0', modelName: 'NVIDIA H100 80GB HBM3' });
     expect(temp[0]!.labels.UUID).toMatch(/^GPU-/);
+    // Kubernetes mode: each GPU names the pod using it, the named one or `<podPrefix>-<gpu>` past the list.
+    expect(temp.map((s) => `${s.labels.namespace}/${s.labels.pod}`)).toEqual(['inference/llama-0', 'inference/vllm-1']);
   });
 
   it('follows the load of the vLLM simulator', async () => {

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { Catalog } from '../../src/model/catalog-index.ts';
 import { loadSpecs } from '../../src/model/load.ts';
 import type { Model } from '../../src/model/model.ts';
+import { recordedMetrics } from '../../src/model/recorded.ts';
 import type { Stack } from '../../src/model/stack.ts';
 import { PROJECT_ROOT } from '../support/paths.ts';
 
@@ -11,11 +12,13 @@ export async function projectModel(): Promise<Model> {
   const { specs } = await loadSpecs(resolve(PROJECT_ROOT, 'specs'), PROJECT_ROOT);
   const stack = specs.stack[0];
   if (!stack) throw new Error('specs/stack.ts declares no stack');
-  const catalog = new Catalog(
+  const base = new Catalog(
     specs.source.map((s) => s.value),
     [],
     Object.keys(stack.value.externalLabels),
   );
+  // Alerts over recorded series (the GPU-to-model join) carry the labels the recordings give them.
+  const catalog = base.withRecorded(recordedMetrics(specs.rules, base));
   return { specs, stack, catalog };
 }
 

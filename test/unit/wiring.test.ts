@@ -107,9 +107,12 @@ describe('prometheus.yml', () => {
 
   it('produces a local config that promtool accepts, with the same job names', () => {
     const targets = Object.fromEntries(scrapeTargets(model).map((t, i) => [t.source.name, [`127.0.0.1:${19100 + i}`]]));
+    const [labelledSource] = Object.keys(targets);
+    targets[labelledSource!] = ['127.0.0.1:19200', '127.0.0.1:19201'];
     writeFileSync(join(dir, 'local-rules.yml'), RULES);
     const body = localPrometheusConfig(model, {
       targets,
+      targetLabels: { [labelledSource!]: { '127.0.0.1:19201': { pod: 'vllm-1', namespace: 'inference' } } },
       ruleFiles: [join(dir, 'local-rules.yml')],
       alertmanager: '127.0.0.1:19093',
       scrapeInterval: '1s',
@@ -120,6 +123,11 @@ describe('prometheus.yml', () => {
     const config = parse(body) as { scrape_configs: Array<{ job_name: string; scrape_interval: string }> };
     expect(config.scrape_configs.map((j) => j.job_name).sort()).toEqual(scrapeTargets(model).map((t) => t.job).sort());
     expect(config.scrape_configs.every((j) => j.scrape_interval === '1s')).toBe(true);
+    // Labels stand in for Kubernetes discovery on the target they are given for, and only there.
+    const labelled = (parse(body) as { scrape_configs: Array<{ job_name: string; static_configs: unknown[] }> }).scrape_configs.find(
+      (j) => j.job_name === scrapeTargets(model).find((t) => t.source.name === labelledSource)!.job,
+    );
+    expect(labelled!.static_configs).toEqual([{ targets: ['127.0.0.1:19200'] }, { targets: ['127.0.0.1:19201'], labels: { namespace: 'inference', pod: 'vllm-1' } }]);
     expect(() => localPrometheusConfig(model, { targets: { nosuch: ['127.0.0.1:1'] }, ruleFiles: [], alertmanager: 'x:1', scrapeInterval: '1s' })).toThrow(/nosuch/);
   });
 });

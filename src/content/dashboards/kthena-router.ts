@@ -14,6 +14,7 @@ import {
   routerSchedulerPluginDuration,
   routerTokensTotal,
 } from '../../catalog/kthena-router.ts';
+import { GOODPUT_MET, routerGoodputRequests } from '../../catalog/reference-router.ts';
 import { bundledDashboard, type DashboardConfig } from './bundled.ts';
 
 const byModel = byVariables({ model: 'model' });
@@ -98,6 +99,36 @@ export function kthenaRouterDashboard(config: DashboardConfig = {}) {
               unit: 's',
               width: 12,
               queries: quantileQueries(routerRequestDecodeDuration, byModel),
+            },
+          ],
+        },
+        {
+          title: 'Goodput',
+          panels: [
+            {
+              title: 'Goodput ratio',
+              description: 'Share of requests that succeeded within both the first-token and the inter-token target of their model, as the reference router judges them.',
+              unit: 'percentunit',
+              width: 12,
+              min: 0,
+              max: 1,
+              queries: [
+                q(
+                  ratio(
+                    sumRate(routerGoodputRequests, { ...byModel, outcome: GOODPUT_MET }, { by: ['model'] }),
+                    sumRate(routerGoodputRequests, byModel, { by: ['model'] }),
+                  ),
+                  '{{model}}',
+                ),
+              ],
+            },
+            {
+              title: 'Requests by goodput outcome',
+              description: 'Requests per second that met both targets, failed, or missed the first-token or the inter-token target first.',
+              unit: 'reqps',
+              width: 12,
+              stack: true,
+              queries: [q(sumRate(routerGoodputRequests, byModel, { by: ['model', 'outcome'] }), '{{model}} {{outcome}}')],
             },
           ],
         },

@@ -66,6 +66,17 @@ const rateLimitSchema = z.strictObject({
 });
 export type RateLimitConfig = z.infer<typeof rateLimitSchema>;
 
+/**
+ * Latency a request of a model must stay within to count as goodput, as the user sees it from the router:
+ * the first token within `timeToFirstToken` of arrival, then output tokens `interTokenLatency` apart on
+ * average (time per output token).
+ */
+const goodputTargetsSchema = z.strictObject({
+  timeToFirstToken: positiveDuration,
+  interTokenLatency: positiveDuration,
+});
+export type GoodputTargets = z.infer<typeof goodputTargetsSchema>;
+
 const modelRouteSchema = z.strictObject({
   namespace: name.default('default'),
   name,
@@ -77,6 +88,8 @@ const modelRouteSchema = z.strictObject({
     .array(z.strictObject({ modelServer: z.string().regex(/^[^/]+\/[^/]+$/, 'expected namespace/name'), weight: z.number().int().min(0).default(1) }))
     .min(1),
   rateLimit: rateLimitSchema.optional(),
+  /** This model's goodput targets; each one left out is the router's `observability.goodput` default. */
+  goodput: goodputTargetsSchema.partial().optional(),
 });
 
 export const routerConfigSchema = z
@@ -127,6 +140,10 @@ export const routerConfigSchema = z
             port: z.number().int().min(0).max(65535).default(15000),
             path: z.string().startsWith('/').default('/metrics'),
           })
+          .prefault({}),
+        /** Goodput targets of every model whose route sets none. */
+        goodput: z
+          .strictObject({ timeToFirstToken: positiveDuration.default(1_000), interTokenLatency: positiveDuration.default(100) })
           .prefault({}),
       })
       .prefault({}),

@@ -7,6 +7,8 @@ import {
   type RouterErrorType,
 } from 'infermon/catalog/kthena-router';
 import type { AccessLogEntry, AccessLogger } from './access-log.ts';
+import type { GoodputTargets } from './config.ts';
+import { goodputOutcome } from './goodput.ts';
 import { CLIENT_CLOSED_REQUEST, errorBody, RouterError } from './errors.ts';
 import type { RouterMetrics } from './metrics.ts';
 
@@ -48,6 +50,11 @@ export class Exchange {
   outputTokens = 0;
   dispatchedAt: number | undefined;
   upstreamDoneAt: number | undefined;
+  /** When the first and the latest output token went to the client. */
+  firstTokenAt: number | undefined;
+  lastTokenAt: number | undefined;
+  /** The routed model's goodput targets; a request that matched no route is judged on its status. */
+  goodputTargets: GoodputTargets | undefined;
   prefillMs: number | undefined;
   decodeMs: number | undefined;
   errorType: RouterErrorType | undefined;
@@ -80,6 +87,12 @@ export class Exchange {
 
   get isRecorded(): boolean {
     return this.recorded;
+  }
+
+  /** Notes output tokens forwarded to the client just now. */
+  tokensForwarded(at: number): void {
+    this.firstTokenAt ??= at;
+    this.lastTokenAt = at;
   }
 
   /** Runs when the exchange is recorded (release queue slots, gauges, ...). */
@@ -133,7 +146,10 @@ export class Exchange {
     const now = performance.now();
     const errorType = status < 400 ? ROUTER_SUCCESS_ERROR_TYPE : (this.errorType ?? ROUTER_GENERIC_ERROR_TYPE);
     for (const fn of this.onDone) fn();
-    if (this.counted) this.metrics?.requestFinished(this.modelLabel, this.pathLabel, status, errorType, (now - this.started) / 1000);
+    if (this.counted) {
+      this.metrics?.requestFinished(this.modelLabel, this.pathLabel, status, errorType, (now - this.started) / 1000);
+      this.metrics?.goodputJudged(this.modelLabel, goodputOutcome(status, this, this.goodputTargets));
+    }
     if (this.log) this.log.log(this.entry(status, now));
   }
 

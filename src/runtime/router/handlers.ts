@@ -5,6 +5,7 @@ import { RouterError } from './errors.ts';
 import { Exchange, UNMATCHED_PATH } from './exchange.ts';
 import { QueueAbortedError, QueueTimeoutError } from './fairness.ts';
 import { estimateTokens, modelOf, parseInferenceRequest, userOf, type InferenceKind } from './inference-request.ts';
+import { targetsOf } from './goodput.ts';
 import { candidateTargets } from './lora.ts';
 import { routerLiveness, routerReadiness } from './health.ts';
 import { dispatchAggregated, dispatchDisaggregated, type Dispatch } from './proxy.ts';
@@ -104,6 +105,7 @@ async function handleInference(rt: RouterRuntime, ex: Exchange, kind: InferenceK
   const { route, loraAdapter } = match;
   ex.modelLabel = model;
   ex.modelRoute = route.key;
+  ex.goodputTargets = targetsOf(config.observability.goodput, route.config.goodput);
   rt.metrics?.downstreamDelta(ex.modelLabel, 1);
   ex.whenDone(() => rt.metrics?.downstreamDelta(ex.modelLabel, -1));
   const request = parseInferenceRequest(body, model, kind, { maxN: config.server.maxN });

@@ -17,6 +17,7 @@ import {
   type RouterPluginType,
   type RouterTokenType,
 } from 'infermon/catalog/kthena-router';
+import { GOODPUT_OUTCOMES, routerGoodputRequests, type GoodputOutcome } from 'infermon/catalog/reference-router';
 import { catalogCounter, catalogGauge, catalogHistogram } from '../telemetry/catalog-metrics.ts';
 
 /**
@@ -42,6 +43,7 @@ export class RouterMetrics {
   private readonly tokens = catalogCounter(routerTokensTotal, this.registry);
   private readonly plugin = catalogHistogram(routerSchedulerPluginDuration, this.registry);
   private readonly rateLimited = catalogCounter(routerRateLimitExceededTotal, this.registry);
+  private readonly goodput = catalogCounter(routerGoodputRequests, this.registry);
   private readonly queueSize;
   private readonly queueDuration;
 
@@ -56,6 +58,11 @@ export class RouterMetrics {
     const status_code = String(status);
     this.requests.inc({ model, path, status_code, error_type: errorType });
     this.duration.observe({ model, path, status_code }, seconds);
+  }
+
+  /** Counts a finished request once more, by whether it met its model's goodput targets. */
+  goodputJudged(model: string, outcome: GoodputOutcome): void {
+    this.goodput.inc({ model, outcome });
   }
 
   phaseFinished(phase: Phase, model: string, path: string, status: number, seconds: number): void {
@@ -94,6 +101,8 @@ export class RouterMetrics {
   /** Creates the gauge series of a model up front, so they read 0 rather than being absent. */
   touchModel(model: string): void {
     this.downstream.inc({ model }, 0);
+    // Every outcome from the start: a goodput ratio then reads 0 misses instead of no series at all.
+    for (const outcome of GOODPUT_OUTCOMES) this.goodput.inc({ model, outcome }, 0);
   }
 
   touchUpstream(modelRoute: string, modelServer: string): void {

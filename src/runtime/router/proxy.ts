@@ -114,7 +114,10 @@ async function relayWhole(d: Dispatch, a: Attempt, estimatedInput: number): Prom
   const body = await readAll(d, a);
   ex.upstreamDoneAt = performance.now();
   const status = a.response.statusCode;
-  if (status < 400) applyUsage(ex, usageOfResponse(body), estimatedInput, 0);
+  if (status < 400) {
+    applyUsage(ex, usageOfResponse(body), estimatedInput, 0);
+    if (ex.outputTokens > 0) ex.tokensForwarded(ex.upstreamDoneAt);
+  }
   else ex.fail(new RouterError(status, 'upstream_response', 'upstream_response', upstreamErrorMessage(status, body)));
   const contentType = a.response.headers['content-type'];
   ex.res.writeHead(status, {
@@ -148,7 +151,9 @@ async function relayStream(d: Dispatch, a: Attempt, estimatedInput: number): Pro
   ex.res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
   try {
     for await (const chunk of a.response.body) {
+      const tokensBefore = follower.contentChunks;
       const out = follower.push(chunk as Buffer);
+      if (follower.contentChunks > tokensBefore) ex.tokensForwarded(performance.now());
       if (out && !ex.res.write(out)) await waitForDrain(ex);
       if (ex.res.destroyed) break;
     }

@@ -55,6 +55,8 @@ export interface DcgmSimOptions {
   vllmUrls?: string[];
   /** Kubernetes labels of the workload on each GPU (the exporter's --kubernetes mode). */
   namespace?: string;
+  /** Pod using GPU i; GPUs past the list are `<podPrefix>-<i>`. */
+  pods?: string[];
   podPrefix?: string;
   container?: string;
 }
@@ -110,7 +112,7 @@ export async function startDcgmSim(options: DcgmSimOptions = {}): Promise<Runnin
       [DCGM_HOSTNAME_LABEL]: options.hostname ?? 'gpu-node-1',
       [DCGM_DRIVER_VERSION_LABEL]: options.driverVersion ?? '550.90.07',
       namespace: options.namespace ?? 'inference',
-      pod: `${options.podPrefix ?? 'vllm'}-${i}`,
+      pod: options.pods?.[i] ?? `${options.podPrefix ?? 'vllm'}-${i}`,
       container: options.container ?? 'vllm',
     },
     manualUtil: undefined,
