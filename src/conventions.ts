@@ -42,6 +42,7 @@ export const OUT = {
   promtail: 'promtail',
   alloy: 'alloy',
   blackbox: 'blackbox',
+  otelCollector: 'otel-collector',
   docs: 'docs',
 } as const;
 
