@@ -7,6 +7,8 @@
 #   alertmanager, amtool   the current Alertmanager, the live loop and `amtool check-config / config routes test`
 #   sloth                  the byte-identity test of native SLO rules
 #   pint                   the rule linter, offline over every rule file and online against the live loop
+#   otelcol                an OpenTelemetry Collector with the components the generated collector config
+#                          uses (core and contrib at one release), for `otelcol validate`
 # From Debian: `prometheus` (2.42), the Prometheus 2 target (promtool and the server on PATH), and
 # `prometheus-blackbox-exporter`, which checks the generated probe modules and probes in the live loop.
 #
@@ -19,14 +21,29 @@ BIN="$TOOLS_DIR/bin"
 STAMPS="$TOOLS_DIR/stamps"
 
 # name | module | module version | packages under the module | -X settings (the version each tool reports)
-#   | how: `install` (go install PKG@VERSION) or `copy` (go build in a copy of the module: for a module whose
+#   | how: `install` (go install PKG@VERSION), `copy` (go build in a copy of the module: for a module whose
 #     version list the proxy refuses, which go install reads for deprecations, or whose go:embed needs
-#     files its zip leaves out) | folders given a placeholder file for go:embed (built web UIs: no UI here)
+#     files its zip leaves out) or `collector` (see build_collector) | folders given a placeholder file for
+#     go:embed (built web UIs: no UI here)
 PINS=(
   "prometheus|github.com/prometheus/prometheus|v0.316.0|cmd/prometheus cmd/promtool|github.com/prometheus/common/version.Version=3.16.0|install|"
   "alertmanager|github.com/prometheus/alertmanager|v0.35.0|cmd/alertmanager cmd/amtool|github.com/prometheus/common/version.Version=0.35.0|copy|ui/app/dist"
   "sloth|github.com/slok/sloth|v0.16.0|cmd/sloth|github.com/slok/sloth/internal/info.Version=v0.16.0|install|"
   "pint|github.com/cloudflare/pint|v0.87.0|cmd/pint|main.version=v0.87.0|copy|"
+  "otelcol|go.opentelemetry.io/collector/cmd/builder|v0.155.0|otelcol||collector|"
+)
+
+# Components of the collector build, at the release of the builder pin (core v1.x modules at its pair).
+COLLECTOR_CORE_V1=v1.61.0
+COLLECTOR_COMPONENTS=(
+  "receivers|go.opentelemetry.io/collector/receiver/otlpreceiver"
+  "processors|go.opentelemetry.io/collector/processor/batchprocessor"
+  "processors|go.opentelemetry.io/collector/processor/memorylimiterprocessor"
+  "processors|github.com/open-telemetry/opentelemetry-collector-contrib/processor/k8sattributesprocessor"
+  "exporters|go.opentelemetry.io/collector/exporter/otlpexporter"
+  "exporters|github.com/open-telemetry/opentelemetry-collector-contrib/exporter/prometheusexporter"
+  "connectors|github.com/open-telemetry/opentelemetry-collector-contrib/connector/spanmetricsconnector"
+  "extensions|github.com/open-telemetry/opentelemetry-collector-contrib/extension/healthcheckextension"
 )
 
 debian() {
@@ -82,6 +99,40 @@ build_from_copy() {
   (cd "$work" && GOWORK=off GOFLAGS=-buildvcs=false go build -ldflags="$ldflags" -o "$BIN/" "${targets[@]}")
 }
 
+# The collector's builder writes the main package for the listed components; the build is a plain
+# `go get` + `go build` because the builder's own `go mod tidy` also fetches modules that only contrib's
+# tests import, and the proxy does not serve all of them. Sources stay in the user's cache folder.
+build_collector() {
+  local version=$1 ldflags=$2 work kind module section entry modules=()
+  work="${XDG_CACHE_HOME:-$HOME/.cache}/infermon-go-src/otelcol@$version"
+  mkdir -p "$work"
+  GOBIN="$work/bin" go install "go.opentelemetry.io/collector/cmd/builder@$version" || return 1
+  {
+    printf 'dist:\n  name: otelcol\n  description: OpenTelemetry Collector for infermon tests\n  output_path: %s/src\n' "$work"
+    for section in receivers processors exporters connectors extensions; do
+      printf '%s:\n' "$section"
+      for entry in "${COLLECTOR_COMPONENTS[@]}"; do
+        IFS='|' read -r kind module <<<"$entry"
+        [ "$kind" = "$section" ] && printf '  - gomod: %s %s\n' "$module" "$version"
+      done
+    done
+  } >"$work/manifest.yaml"
+  rm -rf "$work/src"
+  "$work/bin/builder" --config "$work/manifest.yaml" --skip-get-modules --skip-compilation >"$work/builder.log" 2>&1 ||
+    { cat "$work/builder.log" >&2; return 1; }
+  for entry in "${COLLECTOR_COMPONENTS[@]}"; do modules+=("${entry#*|}@$version"); done
+  modules+=("go.opentelemetry.io/collector/otelcol@$version" "go.opentelemetry.io/collector/service@$version")
+  for module in envprovider fileprovider httpprovider httpsprovider yamlprovider; do
+    modules+=("go.opentelemetry.io/collector/confmap/provider/$module@$COLLECTOR_CORE_V1")
+  done
+  (
+    cd "$work/src" &&
+      printf 'module otelcol\n\ngo 1.25\n' >go.mod &&
+      GOWORK=off go get "${modules[@]}" &&
+      GOWORK=off GOFLAGS='-mod=mod -buildvcs=false' go build -trimpath -ldflags="$ldflags" -o "$BIN/otelcol" .
+  )
+}
+
 go_tools() {
   if ! command -v go >/dev/null; then
     echo "Go 1.26 or later is needed on PATH to build the pinned judges into $BIN" >&2
@@ -102,6 +153,8 @@ go_tools() {
     rm -f "$stamp"
     if [ "$how" = copy ]; then
       build_from_copy "$name" "$module" "$version" "$pkgs" "$ldflags" "$embeds" || { echo "building $name failed" >&2; return 1; }
+    elif [ "$how" = collector ]; then
+      build_collector "$version" "$ldflags" || { echo "building $name failed" >&2; return 1; }
     else
       install_from_proxy "$module" "$version" "$pkgs" "$ldflags" || { echo "building $name failed" >&2; return 1; }
     fi

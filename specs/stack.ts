@@ -3,7 +3,8 @@ import { defineStack } from 'infermon';
 /**
  * The monitoring stack the output targets: kube-prometheus-stack in `monitoring` with a central Prometheus
  * federating it from plain files, Prometheus 3, infermon's own SLO rules, a Loki configured from files,
- * both log shippers while Promtail is phased out, and a blackbox probe of the router's public health endpoint.
+ * both log shippers while Promtail is phased out, a blackbox probe of the router's public health endpoint, and
+ * traces through an OpenTelemetry Collector into Jaeger.
  */
 export const stack = defineStack({
   namespace: 'monitoring',
@@ -31,6 +32,12 @@ export const stack = defineStack({
   evaluationInterval: '30s',
   alertmanagerUrl: 'http://alertmanager-operated.monitoring.svc:9093',
   lokiUrl: 'http://loki-gateway.monitoring.svc',
+  // Jaeger takes OTLP on its collector's 4317; the collector config in out/otel-collector/ sends traces there.
+  tracing: {
+    backend: 'jaeger',
+    queryUrl: 'http://kthena-jaeger-query.observability.svc:16686',
+    otlpEndpoint: 'kthena-jaeger-collector.observability.svc:4317',
+  },
   runbookBaseUrl: 'https://runbooks.example.com/infermon',
   grafanaUrl: 'https://grafana.example.com',
 });

@@ -47,6 +47,7 @@ export const OUT = {
   promtail: 'promtail',
   alloy: 'alloy',
   blackbox: 'blackbox',
+  otelCollector: 'otel-collector',
   docs: 'docs',
 } as const;
 

@@ -14,7 +14,8 @@ import type { Stack } from '../../src/model/stack.ts';
 import { runsKubePrometheusStack } from '../../src/model/targets.ts';
 import { renderTemplate } from '../../src/templates.ts';
 import { NOTIFICATION_TEMPLATE_FILE, notificationTemplateText } from '../alertmanager/templates.ts';
-import { lokiDatasource } from '../grafana/datasources.ts';
+import { lokiDatasource, traceDatasource } from '../grafana/datasources.ts';
+import { ROUTER_TRACE_ID_LABEL } from '../../src/catalog/kthena-router.ts';
 import { clusterScrapeJob, federationJob } from '../prometheus/config.ts';
 
 /**
@@ -83,8 +84,10 @@ export function kubePrometheusStackValues(model: Model): KubePrometheusStackValu
   const [routing] = model.specs.routing;
   const secrets = routing ? referencedSecretNames(routing.value) : [];
   if (secrets.length > 0) lists.push('alertmanager.alertmanagerSpec.secrets');
-  const loki = lokiDatasource(model);
-  if (loki) lists.push('grafana.additionalDataSources');
+  const additionalDataSources = [lokiDatasource(model), traceDatasource(model)].filter((d) => d !== undefined);
+  if (additionalDataSources.length > 0) lists.push('grafana.additionalDataSources');
+  // The chart's own Prometheus datasource links exemplars to the trace datasource through these values.
+  const exemplarTraceIdDestinations = stack.tracing ? { datasourceUid: stack.tracing.backend, traceIdLabelName: ROUTER_TRACE_ID_LABEL } : undefined;
 
   const values = {
     prometheus: {
@@ -116,9 +119,9 @@ export function kubePrometheusStackValues(model: Model): KubePrometheusStackValu
           searchNamespace: 'ALL',
           provider: { foldersFromFilesStructure: true },
         },
-        datasources: { defaultDatasourceEnabled: true },
+        datasources: { defaultDatasourceEnabled: true, ...(exemplarTraceIdDestinations ? { exemplarTraceIdDestinations } : {}) },
       },
-      ...(loki ? { additionalDataSources: [loki] } : {}),
+      ...(additionalDataSources.length > 0 ? { additionalDataSources } : {}),
     },
   };
   return { values, merges, lists };

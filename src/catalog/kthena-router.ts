@@ -247,3 +247,9 @@ export const kthenaRouter = defineSource({
   metrics: [...ROUTER_METRICS, ...REFERENCE_ROUTER_METRICS],
   history: KTHENA_ROUTER_HISTORY,
 });
+
+/**
+ * Where the reference router puts a request's W3C trace ID when tracing is on: the exemplar label on its
+ * latency histograms and the access-log field. Grafana's exemplar and derived-field links read this name.
+ */
+export const ROUTER_TRACE_ID_LABEL = 'trace_id';

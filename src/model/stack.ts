@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { probeSpecSchema, probingSchema } from './probes.ts';
 import { DEFAULT_TARGETS, targetsSchema } from './targets.ts';
+import { tracingSpecSchema } from './tracing.ts';
 
 /**
  * Settings of the monitoring stack the output is generated for. Every generated CR carries the labels
@@ -89,6 +90,8 @@ export const stackSpecSchema = z.strictObject({
    */
   prometheusUrl: z.string().url().optional(),
   lokiUrl: z.string().url().optional(),
+  /** The tracing backend: an OpenTelemetry Collector config and a linked trace datasource are written for it. */
+  tracing: tracingSpecSchema.optional(),
   /** Base URL of the runbook pages (out/docs/runbooks/*.md once published). */
   runbookBaseUrl: z.string().url(),
   /** Base URL of Grafana, for dashboard links in alerts. */

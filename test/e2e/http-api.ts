@@ -99,3 +99,13 @@ export async function postJson(url: string, body: unknown): Promise<unknown> {
   if (res.statusCode !== 200) throw new Error(`POST ${url}: ${res.statusCode} ${text}`);
   return JSON.parse(text);
 }
+
+export interface ExemplarSeries {
+  seriesLabels: Record<string, string>;
+  exemplars: Array<{ labels: Record<string, string>; value: string; timestamp: number }>;
+}
+
+/** Exemplars of the series `expr` selects between `start` and `end` (Unix seconds); needs exemplar storage. */
+export async function queryExemplars(prometheusUrl: string, expr: string, start: number, end: number): Promise<ExemplarSeries[]> {
+  return promData<ExemplarSeries[]>(prometheusUrl, `/api/v1/query_exemplars?query=${encodeURIComponent(expr)}&start=${start}&end=${end}`);
+}

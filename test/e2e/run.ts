@@ -39,6 +39,7 @@ import { alertmanagerAlerts, postJson, prometheusTargets, type AmAlert } from '.
 import { startLoad, successRatio, type LoadGenerator } from './load.ts';
 import { checkPintOnline } from './pint-online.ts';
 import { summaryLine, writeReport } from './report.ts';
+import { checkTraces } from './trace-assertions.ts';
 import { startStack, type RunningStack } from './stack.ts';
 import { requestedPrometheusMajor } from '../support/tools.ts';
 
@@ -341,6 +342,8 @@ async function main(): Promise<number> {
     await load.stop();
     await watch.poll();
     await watch.stop();
+    // With the load stopped, the traced request's exemplar is the last one on its bucket.
+    const traces = await checkTraces(stack);
 
     const scrapedJobs = new Set(stack.scrapedSources.map((name) => stack!.model.catalog.source(name)?.job).filter((j) => j !== undefined));
     const targetless = targetlessJobAlerts(stack.model, scrapedJobs);
@@ -368,6 +371,7 @@ async function main(): Promise<number> {
       ...routerStopped,
       ...checkEveryArrival(routing!.value, stack.recorder.notifications()),
       ...(await checkPintOnline(stack, rules, exercise)),
+      ...traces,
     ];
     for (const e of watch.errors()) results.push({ area: 'polling', name: 'alert API poll', outcome: 'warn', detail: e });
     for (const note of stack.notes) results.push({ area: 'bench', name: 'differs from the target stack', outcome: 'warn', detail: note });

@@ -20,12 +20,15 @@ import { prometheusBinaries, reportedMajor, toolPath, type PrometheusMajor } fro
 import { findBinary, freePort, startChild, waitReady, type ChildHandle } from './processes.ts';
 import { startScrapeGate, type ScrapeGate } from './scrape-gate.ts';
 import { startWebhookRecorder, type WebhookRecorder } from './webhook-recorder.ts';
+import { Tracing } from '../../src/runtime/telemetry/tracing.ts';
+import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver.ts';
 
 /**
  * The whole bench, started from the specs: artifacts generated into a temporary tree, two vLLM
  * simulators, a prefill/decode pair, a DCGM exporter simulator, the reference router in front of them,
  * the blackbox exporter probing the router's health endpoint, Prometheus with the generated rules and Alertmanager with the generated routing tree, whose receivers
- * all post to an in-process webhook recorder. Only what runs is scraped.
+ * all post to an in-process webhook recorder. The router and the simulators send their spans to an
+ * in-process OTLP/HTTP receiver. Only what runs is scraped.
  */
 
 export const PROJECT_ROOT = resolve(import.meta.dirname, '../..');
@@ -83,6 +86,8 @@ export interface RunningStack {
   /** What Prometheus scrapes the router through: close it to take the router's target down. */
   routerScrape: ScrapeGate;
   recorder: WebhookRecorder;
+  /** Where the router and the simulators send their spans. */
+  traces: OtlpReceiver;
   prometheusUrl: string;
   alertmanagerUrl: string;
   /** The Prometheus and Alertmanager binaries that run, with the versions they report. */
@@ -126,13 +131,19 @@ export async function loadModel(): Promise<Model> {
   return model;
 }
 
-function routerConfig(sims: readonly BenchSim[], models: BenchModels, options: StackOptions): RouterConfigInput {
+/** Spans leave every component this often, so a trace is complete at the receiver within a second or two. */
+const SPAN_EXPORT_INTERVAL_MS = 500;
+
+function routerConfig(sims: readonly BenchSim[], models: BenchModels, options: StackOptions, tracesUrl: string): RouterConfigInput {
   const server = (model: string) => `${model}-server`;
   const modelNames = [models.first, models.second, models.disaggregated];
   return {
     server: { host: '127.0.0.1', port: 0 },
     accessLogger: { enabled: true, format: 'json', output: join(options.workDir, 'router-access.log') },
-    observability: { metrics: { enabled: true, port: 0, path: kthenaRouter.spec.path } },
+    observability: {
+      metrics: { enabled: true, port: 0, path: kthenaRouter.spec.path },
+      tracing: { enabled: true, endpoint: tracesUrl, samplingRatio: 1, exportInterval: `${SPAN_EXPORT_INTERVAL_MS}ms` },
+    },
     scheduler: { podMetricsInterval: '2s' },
     fairness: { enabled: true, maxConcurrency: options.maxConcurrency, userHeader: 'x-user-id', users: FAIRNESS_USERS, queueTimeout: '30s' },
     modelServers: modelNames.map((model) => ({
@@ -244,16 +255,22 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       { pod: `${models.disaggregated}-prefill-0`, model: models.disaggregated, role: 'prefill' },
       { pod: `${models.disaggregated}-decode-0`, model: models.disaggregated, role: 'decode' },
     ];
+    const traces = await startOtlpReceiver();
+    cleanups.push(() => traces.close());
     const sims: BenchSim[] = [];
     for (const [gpu, s] of layout.entries()) {
-      const sim = await startVllmSim({ model: s.model, role: s.role });
-      cleanups.push(() => sim.close());
+      const tracing = Tracing.otlp({ serviceName: `vllm-${s.pod}`, endpoint: traces.url, samplingRatio: 1, exportIntervalMs: SPAN_EXPORT_INTERVAL_MS });
+      const sim = await startVllmSim({ model: s.model, role: s.role, tracing });
+      cleanups.push(async () => {
+        await sim.close();
+        await tracing.shutdown();
+      });
       sims.push({ ...s, gpu, sim });
     }
     const dcgmSim = await startDcgmSim({ gpus: sims.length, vllmUrls: sims.map((s) => s.sim.url), namespace: NAMESPACE, pods: sims.map((s) => s.pod) });
     cleanups.push(() => dcgmSim.close());
 
-    const config = routerConfig(sims, models, options);
+    const config = routerConfig(sims, models, options, traces.url);
     let router: RunningRouter | undefined = await startRouter(parseRouterConfig(config, 'bench router'));
     const ports = { api: Number(new URL(router.apiUrl).port), admin: Number(new URL(router.adminUrl).port) };
     const routerUrls = { apiUrl: router.apiUrl, adminUrl: router.adminUrl };
@@ -344,6 +361,8 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
         `--storage.tsdb.path=${join(options.workDir, 'prometheus-data')}`,
         `--storage.tsdb.retention.time=${retentionFor(model)}`,
         `--web.listen-address=127.0.0.1:${prometheusPort}`,
+        // The router's latency histograms carry trace exemplars; both 2.42 and 3.x keep them behind this flag.
+        '--enable-feature=exemplar-storage',
       ],
       join(options.workDir, 'prometheus.log'),
     );
@@ -368,6 +387,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       restartRouter,
       routerScrape,
       recorder,
+      traces,
       prometheusUrl,
       alertmanagerUrl,
       servers: { prometheus: versionLine(prometheusBinary), alertmanager: versionLine(alertmanagerBinary) },

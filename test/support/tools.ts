@@ -7,7 +7,8 @@ import { PROJECT_ROOT } from './paths.ts';
  * The one place tests find the binaries that judge the generated artifacts.
  *
  * - Pinned judges, built with `go install` by scripts/ensure-tools.sh into the tools folder (`.tools/`,
- *   or INFERMON_TOOLS_DIR): Prometheus and promtool 3, Alertmanager and amtool, Sloth, pint.
+ *   or INFERMON_TOOLS_DIR): Prometheus and promtool 3, Alertmanager and amtool, Sloth, pint, and an
+ *   OpenTelemetry Collector build (`otelcol`) with the components of the generated collector config.
  * - The Prometheus 2 target: Debian's `prometheus` package (2.42) on PATH.
  * - Anything else (kubectl) from PATH.
  */
@@ -15,7 +16,7 @@ import { PROJECT_ROOT } from './paths.ts';
 export const TOOLS_DIR = resolve(process.env.INFERMON_TOOLS_DIR ?? join(PROJECT_ROOT, '.tools'));
 export const TOOLS_BIN = join(TOOLS_DIR, 'bin');
 
-export const PINNED_TOOLS = ['prometheus', 'promtool', 'alertmanager', 'amtool', 'sloth', 'pint'] as const;
+export const PINNED_TOOLS = ['prometheus', 'promtool', 'alertmanager', 'amtool', 'sloth', 'pint', 'otelcol'] as const;
 export type PinnedTool = (typeof PINNED_TOOLS)[number];
 
 export type PrometheusMajor = 2 | 3;

@@ -90,16 +90,19 @@ describe('kube-prometheus-stack values', () => {
   it('provision the chart Prometheus datasource and Loki, in the values and in out/grafana/provisioning', () => {
     const { values, header } = valuesOf(model);
     expect(values.grafana.sidecar.datasources.defaultDatasourceEnabled).toBe(true);
-    expect(values.grafana.additionalDataSources).toEqual([expect.objectContaining({ type: 'loki', url: model.stack.value.lokiUrl, isDefault: false })]);
+    expect(values.grafana.additionalDataSources).toEqual([
+      expect.objectContaining({ type: 'loki', url: model.stack.value.lokiUrl, isDefault: false }),
+      expect.objectContaining({ type: 'jaeger', isDefault: false }),
+    ]);
     expect(header).toContain('grafana.additionalDataSources');
 
     const provisioned = parse(datasourcesGenerator(model).find((a) => a.path === DATASOURCES_FILE)!.body) as { datasources: Array<Record<string, unknown>> };
-    expect(provisioned.datasources.map((d) => d.type)).toEqual(['prometheus', 'loki']);
+    expect(provisioned.datasources.map((d) => d.type)).toEqual(['prometheus', 'loki', 'jaeger']);
     expect(provisioned.datasources.filter((d) => d.isDefault)).toHaveLength(1);
   });
 
   it('leave Loki out without a Loki, and are not written unless the stack runs the chart', () => {
-    const noLoki = withStack({ ...model, specs: { ...model.specs, logs: [] } }, { lokiUrl: undefined });
+    const noLoki = withStack({ ...model, specs: { ...model.specs, logs: [] } }, { lokiUrl: undefined, tracing: undefined });
     expect(valuesOf(noLoki).values.grafana.additionalDataSources).toBeUndefined();
     expect((parse(datasourcesGenerator(noLoki)[0]!.body) as { datasources: Array<{ type: string }> }).datasources.map((d) => d.type)).toEqual(['prometheus']);
     expect(kubePrometheusStackValuesGenerator(withStack(model, { targets: { ...DEFAULT_TARGETS, prometheus: ['prometheus-operator'] } }))).toEqual([]);

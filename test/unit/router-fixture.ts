@@ -5,6 +5,7 @@ import { parseRouterConfig, type RouterConfigInput } from '../../src/runtime/rou
 import { startRouter, type RunningRouter } from '../../src/runtime/router/server.ts';
 import { startVllmSim, type RunningVllmSim, type VllmSimOptions } from '../../src/runtime/sim/vllm-server.ts';
 import { parseExposition, type Family } from '../../src/runtime/telemetry/exposition.ts';
+import type { Tracing } from '../../src/runtime/telemetry/tracing.ts';
 
 /** Routers and simulators on free local ports, with the access log in a temporary file. */
 export interface Rig {
@@ -23,6 +24,8 @@ export interface RigOptions {
   sims: (VllmSimOptions & { role?: 'both' | 'prefill' | 'decode' })[];
   /** Builds the router configuration from the simulators' addresses. */
   config: (addresses: string[]) => Omit<RouterConfigInput, 'accessLogger'> & { accessLogger?: RouterConfigInput['accessLogger'] };
+  /** The router's spans go here when its configuration enables tracing. */
+  tracing?: Tracing;
 }
 
 export async function startRig(options: RigOptions): Promise<Rig> {
@@ -33,11 +36,11 @@ export async function startRig(options: RigOptions): Promise<Rig> {
   const config = parseRouterConfig({
     ...base,
     server: { port: 0, ...base.server },
-    observability: { metrics: { port: 0, ...base.observability?.metrics } },
+    observability: { ...base.observability, metrics: { port: 0, ...base.observability?.metrics } },
     accessLogger: { output: logFile, ...base.accessLogger },
   });
   const events: string[] = [];
-  const router = await startRouter(config, { events: (line) => events.push(line) });
+  const router = await startRouter(config, { events: (line) => events.push(line), ...(options.tracing ? { tracing: options.tracing } : {}) });
   return {
     router,
     sims,

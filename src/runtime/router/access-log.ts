@@ -17,6 +17,8 @@ export interface AccessLogEntry {
   model_server?: string;
   selected_pod?: string;
   request_id: string;
+  /** W3C trace ID of the request when tracing is on, to jump from the line to its trace. */
+  trace_id?: string;
   input_tokens?: number;
   output_tokens?: number;
   duration_total: number;
@@ -35,6 +37,7 @@ const OMIT_EMPTY = new Set([
   'model_route',
   'model_server',
   'selected_pod',
+  'trace_id',
   'input_tokens',
   'output_tokens',
   'duration_prefill',
@@ -53,6 +56,7 @@ const JSON_ORDER = [
   'model_server',
   'selected_pod',
   'request_id',
+  'trace_id',
   'input_tokens',
   'output_tokens',
   'duration_total',
@@ -100,7 +104,7 @@ export function formatText(entry: AccessLogEntry): string {
   const e = escapeText;
   let line = `[${entry.timestamp.toISOString()}] "${e(entry.method)} ${e(entry.path)} ${e(entry.protocol)}" ${entry.status_code}`;
   if (entry.error) line += ` error=${e(entry.error.type)}:${e(entry.error.message)}`;
-  for (const key of ['model_name', 'model_route', 'model_server', 'selected_pod', 'request_id'] as const) {
+  for (const key of ['model_name', 'model_route', 'model_server', 'selected_pod', 'request_id', 'trace_id'] as const) {
     const value = entry[key];
     if (value) line += ` ${key}=${e(value)}`;
   }

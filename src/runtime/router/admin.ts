@@ -3,11 +3,12 @@ import { escapeText } from './access-log.ts';
 import { configDump } from './debug.ts';
 import { errorBody } from './errors.ts';
 import type { RouterEvents } from './events.ts';
-import type { RouterMetrics } from './metrics.ts';
+import type { NegotiatedExposition } from '../telemetry/exposition-negotiation.ts';
 import type { Topology } from './topology.ts';
 
 export interface AdminContext {
-  metrics: RouterMetrics | undefined;
+  /** The router's metrics in the format each scrape asks for; absent when metrics are disabled. */
+  exposition: NegotiatedExposition | undefined;
   metricsPath: string;
   topology: Topology;
   events: RouterEvents;
@@ -46,9 +47,10 @@ export async function handleAdminRequest(ctx: AdminContext, req: IncomingMessage
     send(res, status, body, contentType);
   };
   if (!wellEncoded(path)) return answer(400, errorBody(400, 'malformed percent-encoding in the path', 'malformed_path'));
-  if (ctx.metrics && path === ctx.metricsPath) {
+  if (ctx.exposition && path === ctx.metricsPath) {
     if (req.method !== 'GET' && req.method !== 'HEAD') return answer(405, errorBody(405, `${path} only answers GET`, 'request_protocol'));
-    return answer(200, await ctx.metrics.registry.metrics(), ctx.metrics.registry.contentType);
+    const rendered = await ctx.exposition.render(req.headers);
+    return answer(200, rendered.body, rendered.contentType);
   }
   const dump = configDump(ctx.topology, path);
   if (dump) return answer(dump.status, `${JSON.stringify(dump.value, null, 2)}\n`);

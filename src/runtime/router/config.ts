@@ -145,6 +145,19 @@ export const routerConfigSchema = z
         goodput: z
           .strictObject({ timeToFirstToken: positiveDuration.default(1_000), interTokenLatency: positiveDuration.default(100) })
           .prefault({}),
+        /** Spans per request, exported over OTLP/HTTP (JSON); off by default. */
+        tracing: z
+          .strictObject({
+            enabled: z.boolean().default(false),
+            /** OTLP/HTTP traces endpoint of a collector (or a tracing backend that takes OTLP). */
+            endpoint: z.string().url().default('http://127.0.0.1:4318/v1/traces'),
+            /** Share of new traces recorded; requests arriving with a `traceparent` follow its sampled flag. */
+            samplingRatio: z.number().min(0).max(1).default(1),
+            serviceName: z.string().min(1).default('kthena-router'),
+            /** Longest time a finished span waits before it is sent. */
+            exportInterval: positiveDuration.default(5_000),
+          })
+          .prefault({}),
       })
       .prefault({}),
     scheduler: z

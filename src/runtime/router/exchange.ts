@@ -6,11 +6,14 @@ import {
   ROUTER_SUCCESS_ERROR_TYPE,
   type RouterErrorType,
 } from 'infermon/catalog/kthena-router';
+import type { Span } from '@opentelemetry/api';
 import type { AccessLogEntry, AccessLogger } from './access-log.ts';
 import type { GoodputTargets } from './config.ts';
 import { goodputOutcome } from './goodput.ts';
 import { CLIENT_CLOSED_REQUEST, errorBody, RouterError } from './errors.ts';
 import type { RouterMetrics } from './metrics.ts';
+import { requestSpanEnded, startRequestSpan } from './spans.ts';
+import { isSampled, type Tracing } from '../telemetry/tracing.ts';
 
 /** `model` label of requests whose model is missing or not routed: raw names would be unbounded. */
 export const UNKNOWN_MODEL = 'unknown';
@@ -21,6 +24,12 @@ const REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
 
 /** Status a stream is recorded with when it broke after its 200 headers went out. */
 export const BROKEN_STREAM_STATUS = 502;
+
+/**
+ * Why every exchange's signal aborts: one shared reason, because `abort()` without one builds a new
+ * AbortError (a DOMException with its stack) per request. Listeners only read `signal.aborted`.
+ */
+const EXCHANGE_OVER = new Error('the exchange is over');
 
 /** The exchange a connection is serving, so errors the HTTP parser reports mid-request reach it. */
 const bySocket = new WeakMap<Socket, Exchange>();
@@ -57,12 +66,20 @@ export class Exchange {
   goodputTargets: GoodputTargets | undefined;
   prefillMs: number | undefined;
   decodeMs: number | undefined;
+  /** Finish reasons of the choices the upstream returned. */
+  finishReasons: readonly string[] = [];
   errorType: RouterErrorType | undefined;
   logError: { type: string; message: string } | undefined;
   /** False for requests the catalog says are not counted (the access log still has them). */
   counted = true;
   /** True once the client went away before the response was complete. */
   clientGone = false;
+  /** The request's server span; absent when tracing is off. */
+  readonly span: Span | undefined;
+  /** Trace ID of the request when tracing is on (sampled or not), for the access log. */
+  readonly traceId: string | undefined;
+  /** Trace ID when the trace is recorded, for exemplars: an unsampled trace leads nowhere. */
+  readonly sampledTraceId: string | undefined;
   /** Set when the response failed after its headers were sent; the status line cannot say so. */
   private statusAfterHeaders: number | undefined;
   private readonly onDone: (() => void)[] = [];
@@ -76,9 +93,15 @@ export class Exchange {
     readonly path: string,
     private readonly metrics: RouterMetrics | undefined,
     private readonly log: AccessLogger | undefined,
+    tracing?: Tracing,
   ) {
     const given = req.headers['x-request-id'];
     this.requestId = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    if (tracing) {
+      this.span = startRequestSpan(tracing, this);
+      this.traceId = this.span.spanContext().traceId;
+      if (isSampled(this.span)) this.sampledTraceId = this.traceId;
+    }
     res.setHeader('x-request-id', this.requestId);
     res.once('finish', () => this.record(false));
     res.once('close', () => this.record(!res.writableFinished));
@@ -141,13 +164,14 @@ export class Exchange {
       this.errorType ??= 'response_forwarding';
       this.logError ??= { type: 'client_closed', message: 'client closed the connection before the response was complete' };
     }
-    this.abort.abort();
+    this.abort.abort(EXCHANGE_OVER);
     const status = this.statusAfterHeaders ?? (clientGone ? CLIENT_CLOSED_REQUEST : this.res.statusCode);
     const now = performance.now();
     const errorType = status < 400 ? ROUTER_SUCCESS_ERROR_TYPE : (this.errorType ?? ROUTER_GENERIC_ERROR_TYPE);
     for (const fn of this.onDone) fn();
+    if (this.span) requestSpanEnded(this.span, this, status, errorType);
     if (this.counted) {
-      this.metrics?.requestFinished(this.modelLabel, this.pathLabel, status, errorType, (now - this.started) / 1000);
+      this.metrics?.requestFinished(this.modelLabel, this.pathLabel, status, errorType, (now - this.started) / 1000, this.sampledTraceId);
       this.metrics?.goodputJudged(this.modelLabel, goodputOutcome(status, this, this.goodputTargets));
     }
     if (this.log) this.log.log(this.entry(status, now));
@@ -168,6 +192,7 @@ export class Exchange {
       model_server: this.modelServer,
       selected_pod: this.selectedPod,
       request_id: this.requestId,
+      trace_id: this.traceId,
       input_tokens: this.inputTokens,
       output_tokens: this.outputTokens,
       duration_total: ms(now - this.started),

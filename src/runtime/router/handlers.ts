@@ -59,7 +59,7 @@ export async function handleApiRequest(rt: RouterRuntime, req: IncomingMessage, 
 
   const kind = INFERENCE_PATHS[path];
   const known = kind !== undefined || MODELS_PATHS.has(path);
-  const ex = new Exchange(req, res, known ? path : UNMATCHED_PATH, path, rt.metrics, rt.accessLog);
+  const ex = new Exchange(req, res, known ? path : UNMATCHED_PATH, path, rt.metrics, rt.accessLog, rt.tracing);
   const refuse = async (err: RouterError) => ex.sendError(err, (await discardBody(rt, ex)) !== undefined);
   if (MODELS_PATHS.has(path)) {
     if (req.method !== 'GET') return refuse(new RouterError(405, 'request_protocol', 'request_protocol', `${path} only answers GET`));
@@ -89,7 +89,7 @@ export async function handleApiRequest(rt: RouterRuntime, req: IncomingMessage, 
 export function refuseExpectation(rt: RouterRuntime, req: IncomingMessage, res: ServerResponse): void {
   const path = (req.url ?? '/').split('?')[0] ?? '/';
   const known = INFERENCE_PATHS[path] !== undefined || MODELS_PATHS.has(path);
-  const ex = new Exchange(req, res, known ? path : UNMATCHED_PATH, path, rt.metrics, rt.accessLog);
+  const ex = new Exchange(req, res, known ? path : UNMATCHED_PATH, path, rt.metrics, rt.accessLog, rt.tracing);
   ex.sendError(new RouterError(417, 'request_protocol', 'request_protocol', 'the Expect header is not supported (only 100-continue is)'), true);
 }
 

@@ -1,4 +1,4 @@
-import { Registry } from 'prom-client';
+import { Registry, type Histogram, type LabelValues, type RegistryContentType } from 'prom-client';
 import {
   routerActiveDownstreamRequests,
   routerActiveUpstreamRequests,
@@ -11,6 +11,7 @@ import {
   routerRequestsTotal,
   routerSchedulerPluginDuration,
   routerTokensTotal,
+  ROUTER_TRACE_ID_LABEL,
   type RouterErrorType,
   type RouterLimitType,
   type RouterPlugin,
@@ -28,36 +29,57 @@ import { catalogCounter, catalogGauge, catalogHistogram } from '../telemetry/cat
 export interface RouterMetricsOptions {
   fairness: boolean;
   disaggregated: boolean;
+  /**
+   * Trace exemplars on the latency histograms. They need the OpenMetrics format, so the registry is an
+   * OpenMetrics one and scrapes that do not ask for it get the text format (see exposition-negotiation.ts).
+   */
+  exemplars?: boolean;
 }
+
+
 
 export type Phase = 'prefill' | 'decode';
 
 export class RouterMetrics {
-  readonly registry = new Registry();
-  private readonly requests = catalogCounter(routerRequestsTotal, this.registry);
-  private readonly duration = catalogHistogram(routerRequestDuration, this.registry);
+  readonly registry: Registry<RegistryContentType>;
+  private readonly requests;
+  private readonly duration;
   private readonly prefill;
   private readonly decode;
-  private readonly downstream = catalogGauge(routerActiveDownstreamRequests, this.registry);
-  private readonly upstream = catalogGauge(routerActiveUpstreamRequests, this.registry);
-  private readonly tokens = catalogCounter(routerTokensTotal, this.registry);
-  private readonly plugin = catalogHistogram(routerSchedulerPluginDuration, this.registry);
-  private readonly rateLimited = catalogCounter(routerRateLimitExceededTotal, this.registry);
-  private readonly goodput = catalogCounter(routerGoodputRequests, this.registry);
+  private readonly downstream;
+  private readonly upstream;
+  private readonly tokens;
+  private readonly plugin;
+  private readonly rateLimited;
+  private readonly goodput;
   private readonly queueSize;
   private readonly queueDuration;
+  private readonly exemplars: boolean;
 
   constructor(options: RouterMetricsOptions) {
-    this.prefill = options.disaggregated ? catalogHistogram(routerRequestPrefillDuration, this.registry) : undefined;
-    this.decode = options.disaggregated ? catalogHistogram(routerRequestDecodeDuration, this.registry) : undefined;
+    this.exemplars = options.exemplars === true;
+    this.registry = new Registry<RegistryContentType>();
+    if (this.exemplars) this.registry.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
+    const latency = { exemplars: this.exemplars };
+    this.requests = catalogCounter(routerRequestsTotal, this.registry);
+    this.duration = catalogHistogram(routerRequestDuration, this.registry, latency);
+    this.downstream = catalogGauge(routerActiveDownstreamRequests, this.registry);
+    this.upstream = catalogGauge(routerActiveUpstreamRequests, this.registry);
+    this.tokens = catalogCounter(routerTokensTotal, this.registry);
+    this.plugin = catalogHistogram(routerSchedulerPluginDuration, this.registry);
+    this.rateLimited = catalogCounter(routerRateLimitExceededTotal, this.registry);
+    this.goodput = catalogCounter(routerGoodputRequests, this.registry);
+    this.prefill = options.disaggregated ? catalogHistogram(routerRequestPrefillDuration, this.registry, latency) : undefined;
+    this.decode = options.disaggregated ? catalogHistogram(routerRequestDecodeDuration, this.registry, latency) : undefined;
     this.queueSize = options.fairness ? catalogGauge(routerFairnessQueueSize, this.registry) : undefined;
     this.queueDuration = options.fairness ? catalogHistogram(routerFairnessQueueDuration, this.registry) : undefined;
   }
 
-  requestFinished(model: string, path: string, status: number, errorType: RouterErrorType, seconds: number): void {
+  /** `traceId`, when given and exemplars are on, becomes the exemplar of the observation's bucket. */
+  requestFinished(model: string, path: string, status: number, errorType: RouterErrorType, seconds: number, traceId?: string): void {
     const status_code = String(status);
     this.requests.inc({ model, path, status_code, error_type: errorType });
-    this.duration.observe({ model, path, status_code }, seconds);
+    this.observeLatency(this.duration, { model, path, status_code }, seconds, traceId);
   }
 
   /** Counts a finished request once more, by whether it met its model's goodput targets. */
@@ -65,9 +87,18 @@ export class RouterMetrics {
     this.goodput.inc({ model, outcome });
   }
 
-  phaseFinished(phase: Phase, model: string, path: string, status: number, seconds: number): void {
+  phaseFinished(phase: Phase, model: string, path: string, status: number, seconds: number, traceId?: string): void {
     const histogram = phase === 'prefill' ? this.prefill : this.decode;
-    histogram?.observe({ model, path, status_code: String(status) }, seconds);
+    if (histogram) this.observeLatency(histogram, { model, path, status_code: String(status) }, seconds, traceId);
+  }
+
+  private observeLatency<L extends string>(histogram: Histogram<L>, labels: LabelValues<L>, seconds: number, traceId: string | undefined): void {
+    if (!this.exemplars) histogram.observe(labels, seconds);
+    else {
+      // prom-client types exemplar labels as the metric's own label names; they are free-form.
+      const exemplarLabels = (traceId ? { [ROUTER_TRACE_ID_LABEL]: traceId } : {}) as LabelValues<L>;
+      histogram.observe({ labels, value: seconds, exemplarLabels });
+    }
   }
 
   downstreamDelta(model: string, delta: number): void {

@@ -1,3 +1,4 @@
+import type { Span } from '@opentelemetry/api';
 import type { Dispatcher } from 'undici';
 import { CLIENT_CLOSED_REQUEST, errorBody, RouterError } from './errors.ts';
 import { BROKEN_STREAM_STATUS, type Exchange } from './exchange.ts';
@@ -5,7 +6,8 @@ import type { InferenceRequest } from './inference-request.ts';
 import type { RouterRuntime } from './runtime.ts';
 import type { ModelRoute, ModelServer, PodState } from './topology.ts';
 import { classifyUpstreamError, describeUpstreamError } from './upstream.ts';
-import { StreamFollower, usageOfResponse, type Usage } from './usage.ts';
+import { startUpstreamSpan, upstreamSpanEnded } from './spans.ts';
+import { StreamFollower, summarizeResponse, type Usage } from './usage.ts';
 
 /** Weight of the newest sample in a pod's smoothed latency. */
 const LATENCY_SMOOTHING = 0.2;
@@ -28,10 +30,12 @@ interface Attempt {
   response: Dispatcher.ResponseData;
   /** Gives the pod's in-flight slot back; call once the body is consumed or abandoned. */
   done: () => void;
+  /** The attempt's client span, ended once its body is read; absent when tracing is off. */
+  span: Span | undefined;
 }
 
 /** Sends one request to the first pod of `ranked` that answers, retrying others on errors and 5xx. */
-async function attempt(d: Dispatch, ranked: PodState[], body: string | Buffer): Promise<Attempt> {
+async function attempt(d: Dispatch, ranked: PodState[], body: string | Buffer, phase?: 'prefill' | 'decode'): Promise<Attempt> {
   const { rt, ex } = d;
   const tries = Math.min(ranked.length, rt.config.server.retries + 1);
   let lastProblem: RouterError | undefined;
@@ -46,27 +50,30 @@ async function attempt(d: Dispatch, ranked: PodState[], body: string | Buffer): 
       pod.inflight--;
       rt.metrics?.upstreamDelta(d.route.key, d.server.key, -1);
     };
+    const headers: Record<string, string> = { 'content-type': 'application/json', 'x-request-id': ex.requestId, ...d.server.config.headers };
+    let span: Span | undefined;
+    if (rt.tracing && ex.span) {
+      const stream = phase !== 'prefill' && d.request.stream;
+      span = startUpstreamSpan(rt.tracing, ex.span, { path: d.path, model: d.upstreamModel, engine: d.server.config.engine, stream, pod: pod.config, phase, attempt: i });
+      rt.tracing.inject(span, headers);
+    }
     const sent = performance.now();
     try {
-      const response = await rt.upstream.send(
-        pod,
-        d.path,
-        body,
-        { 'content-type': 'application/json', 'x-request-id': ex.requestId, ...d.server.config.headers },
-        ex.abort.signal,
-      );
+      const response = await rt.upstream.send(pod, d.path, body, headers, ex.abort.signal);
       const took = performance.now() - sent;
       pod.latencyMs = pod.latencyMs === undefined ? took : pod.latencyMs + LATENCY_SMOOTHING * (took - pod.latencyMs);
       if (response.statusCode >= 500 && i < tries - 1) {
         lastProblem = new RouterError(response.statusCode, 'upstream_response', 'upstream_response', `pod ${pod.config.name} answered ${response.statusCode}`);
         await response.body.dump().catch(() => undefined);
         done();
+        upstreamSpanEnded(span, { status: response.statusCode });
         continue;
       }
-      return { pod, response, done };
+      return { pod, response, done, span };
     } catch (err) {
       done();
       const kind = classifyUpstreamError(err, ex.abort.signal);
+      upstreamSpanEnded(span, { error: kind === 'aborted' ? 'client closed the request' : describeUpstreamError(err) });
       if (kind === 'aborted') throw err;
       const message = `pod ${pod.config.name}: ${describeUpstreamError(err)}`;
       // A timed-out pod has already cost the client the whole timeout; do not make it wait again.
@@ -100,6 +107,7 @@ async function readAll(d: Dispatch, a: Attempt): Promise<Buffer> {
     return Buffer.from(await a.response.body.arrayBuffer());
   } catch (err) {
     const kind = classifyUpstreamError(err, d.ex.abort.signal);
+    upstreamSpanEnded(a.span, { status: a.response.statusCode, error: describeUpstreamError(err) });
     if (kind === 'aborted') throw err;
     const message = `response from pod ${a.pod.config.name} broke: ${describeUpstreamError(err)}`;
     throw new RouterError(kind === 'timeout' ? 504 : 502, 'upstream_transport', 'upstream_transport', message);
@@ -114,11 +122,13 @@ async function relayWhole(d: Dispatch, a: Attempt, estimatedInput: number): Prom
   const body = await readAll(d, a);
   ex.upstreamDoneAt = performance.now();
   const status = a.response.statusCode;
+  const summary = status < 400 || a.span?.isRecording() ? summarizeResponse(body) : undefined;
+  upstreamSpanEnded(a.span, { status, usage: summary?.usage, finishReasons: summary?.finishReasons });
   if (status < 400) {
-    applyUsage(ex, usageOfResponse(body), estimatedInput, 0);
+    applyUsage(ex, summary?.usage, estimatedInput, 0);
+    ex.finishReasons = summary?.finishReasons ?? [];
     if (ex.outputTokens > 0) ex.tokensForwarded(ex.upstreamDoneAt);
-  }
-  else ex.fail(new RouterError(status, 'upstream_response', 'upstream_response', upstreamErrorMessage(status, body)));
+  } else ex.fail(new RouterError(status, 'upstream_response', 'upstream_response', upstreamErrorMessage(status, body)));
   const contentType = a.response.headers['content-type'];
   ex.res.writeHead(status, {
     'content-type': typeof contentType === 'string' ? contentType : 'application/json',
@@ -148,6 +158,7 @@ async function relayStream(d: Dispatch, a: Attempt, estimatedInput: number): Pro
   const { ex } = d;
   const follower = new StreamFollower(d.request.clientWantsUsage);
   let status = 200;
+  let broken: string | undefined;
   ex.res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
   try {
     for await (const chunk of a.response.body) {
@@ -162,6 +173,7 @@ async function relayStream(d: Dispatch, a: Attempt, estimatedInput: number): Pro
   } catch (err) {
     if (ex.abort.signal.aborted) throw err;
     status = BROKEN_STREAM_STATUS;
+    broken = describeUpstreamError(err);
     const error = new RouterError(status, 'upstream_transport', 'upstream_transport', `stream from pod ${a.pod.config.name} broke: ${describeUpstreamError(err)}`);
     ex.failAfterHeaders(error);
     // Headers are gone already: tell the client in-band, as an OpenAI-compatible server does.
@@ -169,8 +181,10 @@ async function relayStream(d: Dispatch, a: Attempt, estimatedInput: number): Pro
   } finally {
     a.done();
     ex.upstreamDoneAt = performance.now();
+    upstreamSpanEnded(a.span, { status: 200, usage: follower.usage, finishReasons: follower.finishReasons, error: broken ?? (ex.abort.signal.aborted ? 'client closed the request' : undefined) });
   }
   applyUsage(ex, follower.usage, estimatedInput, follower.contentChunks);
+  ex.finishReasons = follower.finishReasons;
   ex.res.end();
   return status;
 }
@@ -226,16 +240,20 @@ export async function dispatchDisaggregated(d: Dispatch, raw: Buffer, estimatedI
   let prefill: Attempt;
   let prefillResponse: Buffer;
   try {
-    prefill = await attempt(d, prefillPods, prefillBody);
+    prefill = await attempt(d, prefillPods, prefillBody, 'prefill');
     prefillResponse = await readAll(d, prefill);
   } catch (err) {
     if (err instanceof RouterError)
-      rt.metrics?.phaseFinished('prefill', x.modelLabel, x.pathLabel, err.status, (performance.now() - prefillStarted) / 1000);
+      rt.metrics?.phaseFinished('prefill', x.modelLabel, x.pathLabel, err.status, (performance.now() - prefillStarted) / 1000, x.sampledTraceId);
     throw err;
   }
   const prefillStatus = prefill.response.statusCode;
+  if (prefill.span) {
+    const summary = prefill.span.isRecording() ? summarizeResponse(prefillResponse) : undefined;
+    upstreamSpanEnded(prefill.span, { status: prefillStatus, usage: summary?.usage, finishReasons: summary?.finishReasons });
+  }
   x.prefillMs = performance.now() - prefillStarted;
-  rt.metrics?.phaseFinished('prefill', x.modelLabel, x.pathLabel, prefillStatus, x.prefillMs / 1000);
+  rt.metrics?.phaseFinished('prefill', x.modelLabel, x.pathLabel, prefillStatus, x.prefillMs / 1000, x.sampledTraceId);
   if (prefillStatus >= 400) {
     x.selectedPod = prefill.pod.config.name;
     x.upstreamDoneAt = performance.now();
@@ -253,7 +271,7 @@ export async function dispatchDisaggregated(d: Dispatch, raw: Buffer, estimatedI
   const decodeStarted = performance.now();
   let status = 502;
   try {
-    const decode = await attempt(d, decodePods, upstreamBody(d, raw, kvTransfer ? { kv_transfer_params: kvTransfer } : {}));
+    const decode = await attempt(d, decodePods, upstreamBody(d, raw, kvTransfer ? { kv_transfer_params: kvTransfer } : {}), 'decode');
     status = await relay(d, decode, estimatedInput);
     return status;
   } catch (err) {
@@ -261,6 +279,6 @@ export async function dispatchDisaggregated(d: Dispatch, raw: Buffer, estimatedI
     throw err;
   } finally {
     x.decodeMs = performance.now() - decodeStarted;
-    rt.metrics?.phaseFinished('decode', x.modelLabel, x.pathLabel, x.clientGone ? CLIENT_CLOSED_REQUEST : status, x.decodeMs / 1000);
+    rt.metrics?.phaseFinished('decode', x.modelLabel, x.pathLabel, x.clientGone ? CLIENT_CLOSED_REQUEST : status, x.decodeMs / 1000, x.sampledTraceId);
   }
 }

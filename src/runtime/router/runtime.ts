@@ -7,6 +7,7 @@ import type { RateLimiter } from './rate-limit.ts';
 import type { Scheduler } from './scheduler/scheduler.ts';
 import type { Topology } from './topology.ts';
 import type { UpstreamPools } from './upstream.ts';
+import type { Tracing } from '../telemetry/tracing.ts';
 
 /** Everything a request handler needs, built once at start-up. */
 export interface RouterRuntime {
@@ -22,5 +23,7 @@ export interface RouterRuntime {
   /** Rate limiters by model route key. */
   limiters: Map<string, RateLimiter>;
   upstream: UpstreamPools;
+  /** Absent when tracing is off: no span is created and no header added. */
+  tracing: Tracing | undefined;
   ready: boolean;
 }

@@ -16,6 +16,8 @@ import { RateLimiter } from './rate-limit.ts';
 import type { RouterRuntime } from './runtime.ts';
 import { Scheduler } from './scheduler/scheduler.ts';
 import { Topology } from './topology.ts';
+import { NegotiatedExposition } from '../telemetry/exposition-negotiation.ts';
+import { Tracing } from '../telemetry/tracing.ts';
 import { UpstreamPools } from './upstream.ts';
 
 export interface RunningRouter {
@@ -36,6 +38,16 @@ export interface RunningRouter {
 export interface RouterOptions {
   /** Where the router's operational event lines go; stderr by default. */
   events?: EventSink;
+  /** Spans go here instead of the configured OTLP endpoint (tests); used only when tracing is enabled. */
+  tracing?: Tracing;
+}
+
+function routerTracing(config: RouterConfig['observability']['tracing'], given: Tracing | undefined): Tracing | undefined {
+  if (!config.enabled) return undefined;
+  return (
+    given ??
+    Tracing.otlp({ serviceName: config.serviceName, endpoint: config.endpoint, samplingRatio: config.samplingRatio, exportIntervalMs: config.exportInterval })
+  );
 }
 
 /**
@@ -70,8 +82,9 @@ function guardedServer(config: RouterConfig, events: RouterEvents, name: string,
 export async function startRouter(config: RouterConfig, options: RouterOptions = {}): Promise<RunningRouter> {
   const events = new RouterEvents(options.events);
   const topology = new Topology(config);
+  const tracing = routerTracing(config.observability.tracing, options.tracing);
   const metrics = config.observability.metrics.enabled
-    ? new RouterMetrics({ fairness: config.fairness.enabled, disaggregated: topology.disaggregated })
+    ? new RouterMetrics({ fairness: config.fairness.enabled, disaggregated: topology.disaggregated, exemplars: tracing !== undefined })
     : undefined;
   for (const route of topology.routes) {
     metrics?.touchModel(route.config.model);
@@ -91,6 +104,7 @@ export async function startRouter(config: RouterConfig, options: RouterOptions =
     fairness: config.fairness.enabled ? new FairnessQueues(config.fairness, metrics) : undefined,
     limiters,
     upstream,
+    tracing,
     ready: false,
   };
   const poller = new PodMetricsPoller(topology.pods, config.scheduler.podMetricsInterval, (pod) => upstream.for(pod));
@@ -102,7 +116,7 @@ export async function startRouter(config: RouterConfig, options: RouterOptions =
   api.server.on('checkExpectation', (req, res) => {
     if (!api.guard.isRefused(req.socket)) refuseExpectation(rt, req, res);
   });
-  const adminContext = { metrics, metricsPath: config.observability.metrics.path, topology, events };
+  const adminContext = { exposition: metrics ? new NegotiatedExposition(metrics.registry) : undefined, metricsPath: config.observability.metrics.path, topology, events };
   const admin = guardedServer(config, events, 'metrics port', (req, res) => handleAdminRequest(adminContext, req, res));
   admin.server.on('clientError', (err, socket) => onAdminClientError(admin.guard, events, err, socket as Socket));
   admin.server.on('connect', (_req, socket) => onAdminConnect(admin.guard, events, socket as Socket));
@@ -129,6 +143,7 @@ export async function startRouter(config: RouterConfig, options: RouterOptions =
       await Promise.all([closeServer(api.server), closeServer(admin.server)]);
       await upstream.close();
       await accessLog?.close();
+      await tracing?.shutdown();
     },
   };
 }

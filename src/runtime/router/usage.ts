@@ -13,24 +13,43 @@ function usageFrom(value: unknown): Usage | undefined {
   return { promptTokens: n(u.prompt_tokens), completionTokens: n(u.completion_tokens) };
 }
 
-/** Usage of a complete (non-streamed) JSON response, if it carries one. */
-export function usageOfResponse(body: Buffer): Usage | undefined {
+/** Adds the `finish_reason` of each choice to `reasons`, once each. */
+function collectFinishReasons(choices: unknown, reasons: string[]): void {
+  if (!Array.isArray(choices)) return;
+  for (const c of choices) {
+    const reason = (c as { finish_reason?: unknown } | null)?.finish_reason;
+    if (typeof reason === 'string' && !reasons.includes(reason)) reasons.push(reason);
+  }
+}
+
+/** What the router reads from a complete (non-streamed) JSON response. */
+export interface CompletionSummary {
+  usage: Usage | undefined;
+  finishReasons: string[];
+}
+
+/** Usage and finish reasons of a complete (non-streamed) JSON response, as far as it carries them. */
+export function summarizeResponse(body: Buffer): CompletionSummary {
+  const finishReasons: string[] = [];
   try {
-    return usageFrom((JSON.parse(body.toString('utf8')) as { usage?: unknown }).usage);
+    const parsed = JSON.parse(body.toString('utf8')) as { usage?: unknown; choices?: unknown };
+    collectFinishReasons(parsed.choices, finishReasons);
+    return { usage: usageFrom(parsed.usage), finishReasons };
   } catch {
-    return undefined;
+    return { usage: undefined, finishReasons };
   }
 }
 
 /**
  * Follows a server-sent event stream of completion chunks: reassembles events across network chunks,
- * reads the usage of the final usage chunk, counts content chunks as a fallback for the output count,
+ * reads the usage of the final usage chunk and the choices' finish reasons, counts content chunks as a fallback for the output count,
  * and drops the usage-only chunk when the router asked for it on the client's behalf.
  */
 export class StreamFollower {
   private readonly decoder = new StringDecoder('utf8');
   private buffer = '';
   usage: Usage | undefined;
+  readonly finishReasons: string[] = [];
   contentChunks = 0;
   sawDone = false;
 
@@ -66,7 +85,7 @@ export class StreamFollower {
         this.sawDone = true;
         continue;
       }
-      let parsed: { usage?: unknown; choices?: { delta?: { content?: unknown }; text?: unknown }[] };
+      let parsed: { usage?: unknown; choices?: { delta?: { content?: unknown }; text?: unknown; finish_reason?: unknown }[] };
       try {
         parsed = JSON.parse(data) as typeof parsed;
       } catch {
@@ -77,6 +96,7 @@ export class StreamFollower {
         const text = c.delta?.content ?? c.text;
         if (typeof text === 'string' && text !== '') this.contentChunks++;
       }
+      collectFinishReasons(choices, this.finishReasons);
       const usage = usageFrom(parsed.usage);
       if (usage) {
         this.usage = usage;

@@ -45,11 +45,17 @@ export function registerSimCommands(program: Command): void {
     .option('--stall-rate <share>', 'share of requests that stall before the first byte', num, 0)
     .option('--stall-ms <ms>', 'length of a stall', num, 0)
     .option('--break-rate <share>', 'share of streams whose connection drops after the first token', num, 0)
+    .option('--otlp-endpoint <url>', 'OTLP/HTTP traces endpoint; spans continue the caller\'s traceparent (off when absent)')
+    .option('--service-name <name>', 'service.name of its spans', 'vllm')
     .action(async (o: Record<string, unknown>) => {
       const role = String(o.role);
       if (!['both', 'prefill', 'decode'].includes(role)) throw new Error(`--role must be both, prefill or decode, not ${role}`);
       // Loaded on use, so `generate` and `check` never pay for the HTTP stack.
       const { startVllmSim } = await import('./vllm-server.ts');
+      const tracing =
+        typeof o.otlpEndpoint === 'string'
+          ? (await import('../telemetry/tracing.ts')).Tracing.otlp({ serviceName: String(o.serviceName), endpoint: o.otlpEndpoint, samplingRatio: 1, exportIntervalMs: 1000 })
+          : undefined;
       const running = await startVllmSim({
         model: String(o.model),
         port: o.port as number,
@@ -67,9 +73,13 @@ export function registerSimCommands(program: Command): void {
           stallMs: o.stallMs as number,
           breakRate: o.breakRate as number,
         },
+        ...(tracing ? { tracing } : {}),
       });
       console.log(`vllm simulator for ${String(o.model)} (${role}) listening on ${running.url} (metrics ${running.url}/metrics, faults ${running.url}/admin/faults)`);
-      stopOnSignal(running.close);
+      stopOnSignal(async () => {
+        await running.close();
+        await tracing?.shutdown();
+      });
     });
 
   sim

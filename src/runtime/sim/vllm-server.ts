@@ -1,4 +1,25 @@
 import { randomUUID } from 'node:crypto';
+import type { Span } from '@opentelemetry/api';
+import {
+  ATTR_ERROR_TYPE,
+  ATTR_HTTP_REQUEST_METHOD,
+  ATTR_HTTP_RESPONSE_STATUS_CODE,
+  ATTR_HTTP_ROUTE,
+} from '@opentelemetry/semantic-conventions';
+import {
+  ATTR_GEN_AI_OPERATION_NAME,
+  ATTR_GEN_AI_PROVIDER_NAME,
+  ATTR_GEN_AI_REQUEST_MAX_TOKENS,
+  ATTR_GEN_AI_REQUEST_MODEL,
+  ATTR_GEN_AI_RESPONSE_FINISH_REASONS,
+  ATTR_GEN_AI_RESPONSE_ID,
+  ATTR_GEN_AI_RESPONSE_MODEL,
+  ATTR_GEN_AI_USAGE_INPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
+  GEN_AI_OPERATION_NAME_VALUE_CHAT,
+  GEN_AI_OPERATION_NAME_VALUE_TEXT_COMPLETION,
+} from '@opentelemetry/semantic-conventions/incubating';
+import { endWithStatus, type Tracing } from '../telemetry/tracing.ts';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { httpStatusOf } from '../health.ts';
 import { closeServer, listen } from '../http-server.ts';
@@ -49,7 +70,12 @@ export interface VllmSimOptions {
   faults?: Partial<Faults>;
   /** Random source in [0, 1); injectable so fault tests can be deterministic. */
   random?: () => number;
+  /** Spans of the requests it serves, continuing the caller's trace from `traceparent`; none when absent. */
+  tracing?: Tracing;
 }
+
+/** Attribute of the simulated pod's role in a prefill/decode pair. */
+export const SIM_ROLE_ATTR = 'vllm.sim.role';
 
 export interface RunningVllmSim {
   url: string;
@@ -112,7 +138,28 @@ export async function startVllmSim(options: VllmSimOptions): Promise<RunningVllm
   const metrics = new VllmMetrics({ model: options.model, engine: '0', blockSize, numGpuBlocks });
   const publishState = () => metrics.setState(engine.numRunning, engine.numWaiting, engine.kvUsage);
 
-  async function generate(req: IncomingMessage, res: ServerResponse, kind: Kind): Promise<void> {
+  /**
+   * A SERVER span per inference request, named after the GenAI conventions (`{operation} {model}`) and
+   * ended when the response closes, whichever way it ends.
+   */
+  function requestSpan(tracing: Tracing, req: IncomingMessage, res: ServerResponse, kind: Kind, path: string): Span {
+    const operation = kind === 'chat' ? GEN_AI_OPERATION_NAME_VALUE_CHAT : GEN_AI_OPERATION_NAME_VALUE_TEXT_COMPLETION;
+    const span = tracing.startServerSpan(operation, tracing.extract(req.headers), {
+      [ATTR_GEN_AI_OPERATION_NAME]: operation,
+      [ATTR_GEN_AI_PROVIDER_NAME]: 'vllm',
+      [ATTR_HTTP_REQUEST_METHOD]: req.method ?? 'POST',
+      [ATTR_HTTP_ROUTE]: path,
+      [SIM_ROLE_ATTR]: role,
+    });
+    res.once('close', () => {
+      span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, res.statusCode);
+      if (res.statusCode >= 400) span.setAttribute(ATTR_ERROR_TYPE, String(res.statusCode));
+      endWithStatus(span, res.statusCode, res.writableFinished ? undefined : 'connection closed before the response was complete');
+    });
+    return span;
+  }
+
+  async function generate(req: IncomingMessage, res: ServerResponse, kind: Kind, span: Span | undefined): Promise<void> {
     const arrived = performance.now();
     let body: Record<string, unknown>;
     try {
@@ -126,6 +173,8 @@ export async function startVllmSim(options: VllmSimOptions): Promise<RunningVllm
       return openAiError(res, 404, `The model \`${String(body.model)}\` does not exist.`, 'NotFoundError');
     const prompt = promptOf(body, kind);
     if (prompt === undefined) return openAiError(res, 400, kind === 'chat' ? 'messages is required' : 'prompt is required');
+    span?.updateName(`${kind === 'chat' ? GEN_AI_OPERATION_NAME_VALUE_CHAT : GEN_AI_OPERATION_NAME_VALUE_TEXT_COMPLETION} ${body.model}`);
+    span?.setAttribute(ATTR_GEN_AI_REQUEST_MODEL, body.model);
 
     if (random() < faults.resetRate) {
       res.socket?.destroy();
@@ -154,6 +203,7 @@ export async function startVllmSim(options: VllmSimOptions): Promise<RunningVllm
     const id = `${kind === 'chat' ? 'chatcmpl' : 'cmpl'}-${randomUUID()}`;
     const created = Math.floor(Date.now() / 1000);
     const model = body.model;
+    span?.setAttributes({ [ATTR_GEN_AI_REQUEST_MAX_TOKENS]: maxTokens, [ATTR_GEN_AI_RESPONSE_ID]: id, [ATTR_GEN_AI_RESPONSE_MODEL]: model });
 
     let seq: Awaited<ReturnType<SimEngine['admit']>> | undefined;
     try {
@@ -204,6 +254,11 @@ export async function startVllmSim(options: VllmSimOptions): Promise<RunningVllm
       publishState();
       const done = performance.now();
       const usage = { prompt_tokens: promptTokens, completion_tokens: outputTokens, total_tokens: promptTokens + outputTokens };
+      span?.setAttributes({
+        [ATTR_GEN_AI_USAGE_INPUT_TOKENS]: promptTokens,
+        [ATTR_GEN_AI_USAGE_OUTPUT_TOKENS]: outputTokens,
+        [ATTR_GEN_AI_RESPONSE_FINISH_REASONS]: [reason],
+      });
       const kvParams = role === 'prefill' ? { kv_transfer_params: { do_remote_prefill: true, remote_engine_id: `sim-${options.model}`, remote_block_ids: [], remote_request_id: id } } : {};
       if (stream) {
         if (includeUsage) res.write(`data: ${JSON.stringify({ id, object: kind === 'chat' ? 'chat.completion.chunk' : 'text_completion', created, model, choices: [], usage })}\n\n`);
@@ -260,9 +315,11 @@ export async function startVllmSim(options: VllmSimOptions): Promise<RunningVllm
       });
     switch (path) {
       case '/v1/chat/completions':
-        return void run(generate(req, res, 'chat'));
-      case '/v1/completions':
-        return void run(generate(req, res, 'completion'));
+      case '/v1/completions': {
+        const kind: Kind = path === '/v1/chat/completions' ? 'chat' : 'completion';
+        const span = options.tracing ? requestSpan(options.tracing, req, res, kind, path) : undefined;
+        return void run(generate(req, res, kind, span));
+      }
       case '/v1/models':
         req.resume();
         return sendJson(res, 200, { object: 'list', data: [...served].map((id) => ({ id, object: 'model', created: 0, owned_by: 'vllm' })) });

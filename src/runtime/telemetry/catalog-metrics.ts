@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry, type RegistryContentType } from 'prom-client';
 import type { MetricSpec } from 'infermon';
 
 /**
@@ -16,14 +16,14 @@ function expect(m: MetricSpec, types: readonly string[]): void {
   if (!types.includes(m.type)) throw new Error(`${m.name} is a ${m.type} in the catalog, not a ${types.join(' or ')}`);
 }
 
-export function catalogCounter<M extends MetricSpec>(m: M, registry: Registry): Counter<LabelsOf<M>> {
+export function catalogCounter<M extends MetricSpec>(m: M, registry: Registry<RegistryContentType>): Counter<LabelsOf<M>> {
   expect(m, ['counter']);
   return new Counter({ name: m.name, help: m.help, labelNames: labelNames(m) as LabelsOf<M>[], registers: [registry] });
 }
 
 export function catalogGauge<M extends MetricSpec>(
   m: M,
-  registry: Registry,
+  registry: Registry<RegistryContentType>,
   collect?: (this: Gauge<LabelsOf<M>>) => void,
 ): Gauge<LabelsOf<M>> {
   expect(m, ['gauge', 'info']);
@@ -36,7 +36,8 @@ export function catalogGauge<M extends MetricSpec>(
   });
 }
 
-export function catalogHistogram<M extends MetricSpec>(m: M, registry: Registry): Histogram<LabelsOf<M>> {
+/** `exemplars` needs an OpenMetrics registry: only that format carries them. */
+export function catalogHistogram<M extends MetricSpec>(m: M, registry: Registry<RegistryContentType>, options: { exemplars?: boolean } = {}): Histogram<LabelsOf<M>> {
   expect(m, ['histogram']);
   if (!m.buckets?.length) throw new Error(`${m.name} has no buckets in the catalog`);
   return new Histogram({
@@ -45,6 +46,7 @@ export function catalogHistogram<M extends MetricSpec>(m: M, registry: Registry)
     labelNames: labelNames(m) as LabelsOf<M>[],
     buckets: [...m.buckets],
     registers: [registry],
+    enableExemplars: options.exemplars === true,
   });
 }
 
