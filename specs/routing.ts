@@ -3,8 +3,9 @@ import { defineRouting } from 'infermon';
 /**
  * Alert routing: critical alerts page the on-call rotation and go to the incident bridge, every alert
  * reaches its owning team's channel, a critical alert silences the warning of the same alert and
- * service, and a router that is down silences its own latency and error alerts (they read the metrics it
- * no longer serves). The model team's channel is muted during its weekly rollout window; pages still go
+ * service, a router that is down silences its own latency and error alerts (they read the metrics it
+ * no longer serves), and an SLO's fast-burn page silences its slow-burn page for the same SLO and model
+ * (the slow tier would only repeat it). The model team's channel is muted during its weekly rollout window; pages still go
  * out. Credentials come from Secrets in the stack namespace, never from this file.
  */
 export const routing = defineRouting({
@@ -57,6 +58,7 @@ export const routing = defineRouting({
       targetMatchers: ['alertname=~"KthenaRouterHighErrorRatio|KthenaRouterHighLatencyP99"'],
       equal: ['cluster', 'service'],
     },
+    { sourceMatchers: ['slo_tier="page-fast"'], targetMatchers: ['slo_tier="page-slow"'], equal: ['sloth_id', 'model'] },
   ],
   timeIntervals: [
     {

@@ -13,6 +13,7 @@ import {
   checkEveryArrival,
   checkExpectedAlerts,
   checkInhibition,
+  checkMutedBy,
   checkQuietWhileHealthy,
   checkTargetlessJobs,
   expectedLabels,
@@ -88,7 +89,22 @@ function expectations(stack: RunningStack): AlertExpectation[] {
     { alertname: 'KthenaRouterHighLatencyP99', labels: { model: second }, cause: `${second} answers its first token after ${SLOW_TTFT_MS / 1000}s` },
     { alertname: 'VllmHighTimeToFirstToken', labels: { model_name: second }, cause: `${second} answers its first token after ${SLOW_TTFT_MS / 1000}s` },
     { alertname: 'GpuXidError', labels: { gpu: String(gpu) }, cause: `XID ${XID.code} on GPU ${gpu}` },
+    { ...availabilityBurn(first, 'page-fast'), cause: `half of ${first}'s requests fail: its share of the grouped router availability SLO burns 2 % of its budget within the hour` },
   ];
+}
+
+/** The grouped router availability SLO's alert of one model and burn-rate tier. */
+function availabilityBurn(model: string, tier: string): Omit<AlertExpectation, 'cause'> {
+  return { alertname: 'KthenaRouterAvailabilityBudgetBurn', labels: { model, slo_tier: tier, severity: 'critical', sloth_severity: 'page' } };
+}
+
+/** While the fast page of a model fires, the slow page of the same SLO and model is muted (routing spec). */
+function tierInhibition(stack: RunningStack, watch: AlertWatcher): CheckResult[] {
+  const [routing] = stack.model.specs.routing;
+  const { first } = stack.models;
+  const fast = { ...availabilityBurn(first, 'page-fast'), cause: 'the fast burn' };
+  const slow = { ...availabilityBurn(first, 'page-slow'), cause: 'the slow burn over the same errors' };
+  return checkMutedBy(stack.model, routing!.value, fast, slow, watch.timelines());
 }
 
 async function waitForTargets(stack: RunningStack): Promise<void> {
@@ -115,9 +131,12 @@ async function clearFaults(stack: RunningStack): Promise<void> {
   // The exporter keeps reporting a GPU's last XID: it stays, as on real hardware until the driver reloads.
 }
 
-/** The router alerts the faults raise; the routing spec mutes them while the router is down. */
+/**
+ * The router alerts the faults raise; the routing spec mutes them while the router is down. The SLO burn
+ * alerts are not among them: their long windows keep counting the errors the router reported.
+ */
 function routerAlerts(expected: readonly AlertExpectation[]): AlertExpectation[] {
-  return expected.filter((e) => e.alertname.startsWith('KthenaRouter'));
+  return expected.filter((e) => e.alertname.startsWith('KthenaRouter') && !('slo_tier' in e.labels));
 }
 
 /** True once Alertmanager holds every expected router alert inhibited by a firing router-down alert. */
@@ -270,6 +289,7 @@ async function main(): Promise<number> {
       ...checkTargetlessJobs(targetless, watch.timelines()),
       ...checkExpectedAlerts(stack.model, routing!.value, expected, watch.timelines(), stack.recorder.notifications(), faultStart),
       ...checkInhibition(stack.model, routing!.value, ROUTER_DOWN_ALERT, routerAlerts(expected), watch.timelines(), unscraped),
+      ...tierInhibition(stack, watch),
       ...checkEveryArrival(routing!.value, stack.recorder.notifications()),
       ...(await checkPintOnline(stack, rules, exercise)),
     ];
