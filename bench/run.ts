@@ -5,6 +5,7 @@ import { benchGenerate } from './generate.ts';
 import { benchRouter } from './router.ts';
 import { benchScale } from './scale.ts';
 import { benchSloEval } from './slo-eval.ts';
+import { benchSloGrouped } from './slo-grouped.ts';
 import type { BenchSection } from './stats.ts';
 
 /**
@@ -16,6 +17,7 @@ const BENCHES: Record<string, () => Promise<BenchSection>> = {
   scale: benchScale,
   router: benchRouter,
   'slo-eval': benchSloEval,
+  'slo-grouped': benchSloGrouped,
 };
 
 const RESULTS = join(import.meta.dirname, '..', 'BENCHMARKS.md');

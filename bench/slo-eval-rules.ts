@@ -58,7 +58,11 @@ function readBackInTime(groups: readonly OutputRuleGroup[]): Set<string> {
   return new Set([...records].filter((name) => exprs.some((e) => new RegExp(`${escapeRe(name)}\\{[^}]*\\}(\\[| offset )`).test(e))));
 }
 
-function stagesOf(groups: readonly OutputRuleGroup[], interval: string): OutputRuleGroup[][] {
+/**
+ * The recordings read back in time, in stages: each stage reads only raw series and earlier stages, so
+ * the stages can be evaluated over a history one after another.
+ */
+export function stagesOf(groups: readonly OutputRuleGroup[], interval: string): OutputRuleGroup[][] {
   const wanted = readBackInTime(groups);
   const reads = (expr: string, name: string): boolean => expr.includes(`${name}{`);
   const done = new Set<string>();

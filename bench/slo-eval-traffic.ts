@@ -22,6 +22,8 @@ export interface TrafficShape {
   startSeconds: number;
   /** Steps with precomputed values: history plus the live phase. */
   steps: number;
+  /** The models each SLO's service serves; `MODELS` when left out. */
+  models?: readonly string[];
 }
 
 export interface Series {
@@ -67,8 +69,9 @@ function errorShare(slo: number, t: number): number {
 /** Every counter series of the bench, values precomputed for `shape.steps` steps. */
 export function trafficSeries(shape: TrafficShape): Series[] {
   const out: Series[] = [];
+  const models = shape.models ?? MODELS;
   for (let slo = 0; slo < shape.slos; slo++)
-    for (let m = 0; m < MODELS.length; m++)
+    for (let m = 0; m < models.length; m++)
       for (let i = 0; i < INSTANCES.length; i++) {
         const values = CODES.map(() => new Float64Array(shape.steps));
         const counts = CODES.map((_, c) => Math.floor(1000 * unit(9, slo, m, i, c)));
@@ -91,7 +94,7 @@ export function trafficSeries(shape: TrafficShape): Series[] {
           });
         }
         CODES.forEach((code, c) =>
-          out.push({ labels: { code, instance: INSTANCES[i]!, job: jobOf(slo), model: MODELS[m]! }, values: values[c]! }),
+          out.push({ labels: { code, instance: INSTANCES[i]!, job: jobOf(slo), model: models[m]! }, values: values[c]! }),
         );
       }
   return out;

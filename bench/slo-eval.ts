@@ -64,13 +64,13 @@ function run(binary: string, args: readonly string[]): Promise<Command> {
   });
 }
 
-async function mustRun(binary: string, args: readonly string[]): Promise<number> {
+export async function mustRun(binary: string, args: readonly string[]): Promise<number> {
   const r = await run(binary, args);
   if (r.code !== 0) throw new Error(`${basename(binary)} ${args.slice(0, 3).join(' ')} failed (${r.code}):\n${r.output.slice(-2000)}`);
   return r.ms;
 }
 
-function startExporter(series: readonly Series[], shape: TrafficShape): Promise<{ server: Server; port: number }> {
+export function startExporter(series: readonly Series[], shape: TrafficShape): Promise<{ server: Server; port: number }> {
   const server = createServer((req, res) => {
     res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
     res.end(exposition(series, shape, Date.now() / 1000));
@@ -84,14 +84,14 @@ function startExporter(series: readonly Series[], shape: TrafficShape): Promise<
   });
 }
 
-interface PrometheusRole {
+export interface PrometheusRole {
   rules: boolean;
   scrape: boolean;
 }
-type StartPrometheus = (data: string, role: PrometheusRole) => Promise<{ child: ChildHandle; url: string }>;
+export type StartPrometheus = (data: string, role: PrometheusRole) => Promise<{ child: ChildHandle; url: string }>;
 
 /** Hourly blocks are evaluated over the history off the sample grid, as a live hourly group would be. */
-const BLOCK_PHASE = 5;
+export const BLOCK_PHASE = 5;
 /**
  * A group's `lastEvaluation` is when its work began, a few milliseconds after the scheduled timestamp its
  * samples carry: phases are taken this much earlier, so a recording evaluated over the history never sits
@@ -100,7 +100,7 @@ const BLOCK_PHASE = 5;
 const PHASE_MARGIN_SECONDS = 0.5;
 
 /** Seconds into the evaluation interval at which each group evaluates, read from a Prometheus with no data. */
-async function groupPhases(startPrometheus: StartPrometheus, data: string): Promise<Map<string, number>> {
+export async function groupPhases(startPrometheus: StartPrometheus, data: string): Promise<Map<string, number>> {
   const { child, url } = await startPrometheus(data, { rules: true, scrape: false });
   try {
     const deadline = Date.now() + 3 * EVAL_SECONDS * 1000;
@@ -125,7 +125,7 @@ interface Observed {
   rules: Array<{ name: string; seconds: number }>;
 }
 
-const NEVER = '0001-01-01T00:00:00Z';
+export const NEVER = '0001-01-01T00:00:00Z';
 
 /** Every distinct group evaluation seen while polling `/api/v1/rules` for `seconds`. */
 async function watchEvaluations(

@@ -4,8 +4,9 @@ import { defineRouting } from 'infermon';
  * Alert routing: critical alerts page the on-call rotation and go to the incident bridge, every alert
  * reaches its owning team's channel, a critical alert silences the warning of the same alert and
  * service, a router that is down silences its own latency and error alerts (they read the metrics it
- * no longer serves), and a GPU fault under a model's pod silences that model's time-to-first-token
- * alert. The model team's channel is muted during its weekly rollout window; pages still go out.
+ * no longer serves), a GPU fault under a model's pod silences that model's time-to-first-token alert,
+ * and an SLO's fast-burn page silences its slow-burn page for the same SLO and model (the slow tier would
+ * only repeat it). The model team's channel is muted during its weekly rollout window; pages still go out.
  * Credentials come from Secrets in the stack namespace, never from this file.
  */
 export const routing = defineRouting({
@@ -65,6 +66,7 @@ export const routing = defineRouting({
       targetMatchers: ['alertname="VllmHighTimeToFirstToken"'],
       equal: ['cluster', 'model_name'],
     },
+    { sourceMatchers: ['slo_tier="page-fast"'], targetMatchers: ['slo_tier="page-slow"'], equal: ['sloth_id', 'model'] },
   ],
   timeIntervals: [
     {

@@ -15,7 +15,8 @@ import { alertRules, idFilter, metadataRules, sliExpr, slothRuleGroups, withTraf
  * recorded once an hour. Every window is a ratio of event counts (traffic-weighted, unlike Sloth's average
  * of 5m ratios for the period). Error and total rates travel as one series pair per window (label
  * `slo_events`), so each tile is one lookup. Short windows no tile is built from keep Sloth's expressions. The output series, metadata and alerts keep Sloth's names and
- * labels, so dashboards and routing do not change.
+ * labels, so dashboards and routing do not change; the alerts are one per burn-rate tier. A grouped SLO's
+ * series carry its group labels through every tile, so each group adds up its own events.
  */
 
 /** The error and total queries at one window as a single vector, told apart by `slo_events`. */
@@ -89,7 +90,7 @@ export function efficientRuleGroups(slo: SlothSlo): OutputRuleGroup[] {
       ? expr
       : withTrafficFloor(
           expr,
-          `on(${SLO_LABELS.id}, ${SLO_LABELS.service}, ${SLO_LABELS.slo})`,
+          `on(${[SLO_LABELS.id, SLO_LABELS.service, SLO_LABELS.slo, ...slo.groupBy].join(', ')})`,
           mine(eventsRate(floorWindow), 'total'),
           slo.options.minEventRate!,
         );

@@ -1,16 +1,17 @@
 import { goFloat } from '../../src/conventions.ts';
 import type { OutputRule, OutputRuleGroup } from '../prometheus-rules/envelopes.ts';
-import { SLO_GROUPS, SLO_LABELS, SLO_SERIES, sliErrorRatio, type SlothOrigin } from '../../src/slo/names.ts';
+import { SLO_GROUPS, SLO_LABELS, SLO_SERIES, sliErrorRatio, type SloTier, type SlothOrigin } from '../../src/slo/names.ts';
 import { atWindow } from '../../src/slo/sli.ts';
-import { idLabels, severityLabels, userLabels, type Severity } from '../../src/slo/labels.ts';
-import type { SlothSlo } from '../../src/slo/sloth-slo.ts';
+import { idLabels, severityLabels, severityOf, tierLabels, userLabels, type Severity } from '../../src/slo/labels.ts';
+import { alertingTiers, tieredAlerts, type SlothSlo } from '../../src/slo/sloth-slo.ts';
 import { burnTable, promDuration, sliWindows, type BurnTable, type BurnWindow } from '../../src/slo/windows.ts';
 import { goSorted } from './go-yaml.ts';
 
 /**
  * The rules Sloth v0.16 generates for an SLO (SLI recordings, metadata recordings, page and ticket
  * alerts), string for string. infermon's low-traffic options, when set, change only the SLI expressions
- * (zero-traffic guard) and the page alert (minimum event rate).
+ * (zero-traffic guard) and the page alert (minimum event rate); chosen tiers split the two alerts into
+ * one per tier. A grouped SLO's queries keep its group labels, and so does every rule after them.
  */
 
 /** Prometheus `LabelSet.String()` of the ID labels: keys sorted, `", "` between pairs. */
@@ -89,17 +90,33 @@ export function metadataRules(slo: SlothSlo, origin: SlothOrigin): OutputRule[] 
 }
 
 export const DEFAULT_ANNOTATIONS = {
-  title: (severity: Severity) =>
-    `(${severity}) {{$labels.sloth_service}} {{$labels.sloth_slo}} SLO error budget burn rate is too fast.`,
+  /** `(page)`, `(ticket)`, or a tier such as `(page-fast)`. */
+  title: (alert: Severity | SloTier) =>
+    `(${alert}) {{$labels.sloth_service}} {{$labels.sloth_slo}} SLO error budget burn rate is too fast.`,
   summary: '{{$labels.sloth_service}} {{$labels.sloth_slo}} SLO error budget burn rate is over expected.',
 };
 
+/** One window pair: `max(<ratio> > factor × budget) without (sloth_window)` on both windows, ANDed. */
+function burnPairLines(ratio: (window: string) => string, w: BurnWindow, budget: number, indent: string): string {
+  const cond = (window: string): string => `${indent}max(${ratio(window)} > (${goFloat(w.factor)} * ${goFloat(budget)})) without (${SLO_LABELS.window})\n`;
+  return `${cond(w.short)}${indent}and\n${cond(w.long)}`;
+}
+
 /** The OR of two window pairs, each an AND of `max(<ratio> > factor × budget) without (sloth_window)`. */
 export function burnPairsExpr(ratio: (window: string) => string, quick: BurnWindow, slow: BurnWindow, budget: number): string {
-  const cond = (window: string, factor: number): string =>
-    `    max(${ratio(window)} > (${goFloat(factor)} * ${goFloat(budget)})) without (${SLO_LABELS.window})\n`;
-  const pair = (w: BurnWindow): string => `(\n${cond(w.short, w.factor)}    and\n${cond(w.long, w.factor)})\n`;
+  const pair = (w: BurnWindow): string => `(\n${burnPairLines(ratio, w, budget, '    ')})\n`;
   return `${pair(quick)}or\n${pair(slow)}`;
+}
+
+/** The window pair of one tier in a burn table. */
+export function tierWindow(table: BurnTable, tier: SloTier): BurnWindow {
+  const byTier: Record<SloTier, BurnWindow> = {
+    'page-fast': table.pageQuick,
+    'page-slow': table.pageSlow,
+    'ticket-fast': table.ticketQuick,
+    'ticket-slow': table.ticketSlow,
+  };
+  return byTier[tier];
 }
 
 /** Wraps an alert expression so it only fires while the SLI sees at least `rate` events per second. */
@@ -125,11 +142,40 @@ export function alertAnnotations(slo: SlothSlo, severity: Severity): Record<stri
   });
 }
 
-/** The page-alert traffic floor in Sloth layout: the total query over the quick pair's long window. */
+/** The page-alert traffic floor in Sloth layout: the total query over the quick pair's long window, per group. */
 function slothTrafficFloor(slo: SlothSlo, expr: string): string {
   if (slo.options.minEventRate === undefined || slo.sli.kind !== 'events') return expr;
   const traffic = atWindow(slo.sli.totalQuery, sloBurnTable(slo).pageQuick.long);
-  return withTrafficFloor(expr, 'on()', traffic, slo.options.minEventRate);
+  return withTrafficFloor(expr, `on(${slo.groupBy.join(', ')})`, traffic, slo.options.minEventRate);
+}
+
+export function tierAlertLabels(slo: SlothSlo, tier: SloTier): Record<string, string> {
+  return goSorted(tierLabels(slo, tier));
+}
+
+export function tierAlertAnnotations(slo: SlothSlo, tier: SloTier): Record<string, string> {
+  const severity = severityOf(tier);
+  return goSorted({
+    title: DEFAULT_ANNOTATIONS.title(tier),
+    summary: DEFAULT_ANNOTATIONS.summary,
+    ...slo.alerting.annotations,
+    ...slo.alerting[severity].annotations,
+  });
+}
+
+/** One alert per tier: its window pair alone, labelled with its tier; the floor guards the page tiers. */
+function tierAlertRules(slo: SlothSlo, ratio: (window: string) => string, trafficFloor: (expr: string) => string): OutputRule[] {
+  const table = sloBurnTable(slo);
+  const budget = alertErrorBudget(slo);
+  return alertingTiers(slo).map((tier) => {
+    const expr = burnPairLines(ratio, tierWindow(table, tier), budget, '');
+    return {
+      alert: slo.alerting.name!,
+      expr: severityOf(tier) === 'page' ? trafficFloor(expr) : expr,
+      labels: tierAlertLabels(slo, tier),
+      annotations: tierAlertAnnotations(slo, tier),
+    };
+  });
 }
 
 export function alertRules(
@@ -138,6 +184,7 @@ export function alertRules(
   trafficFloor: (expr: string) => string,
 ): OutputRule[] {
   if (!slo.alerting.name) return [];
+  if (tieredAlerts(slo)) return tierAlertRules(slo, ratio, trafficFloor);
   const table = sloBurnTable(slo);
   const budget = alertErrorBudget(slo);
   const rules: OutputRule[] = [];

@@ -4,21 +4,23 @@ import { formatDuration, parseDuration } from '../../src/model/duration.ts';
 import type { Matchers, Slo } from '../../src/model/slo.ts';
 import type { MetricSpec } from '../../src/model/catalog.ts';
 import { renderAlertTemplate } from '../../src/promql/alert-template.ts';
-import { SLO_LABELS, SLO_SERIES, sliErrorRatio } from '../../src/slo/names.ts';
-import { atWindow } from '../../src/slo/sli.ts';
-import type { SlothSlo } from '../../src/slo/sloth-slo.ts';
+import { SLO_LABELS, SLO_SERIES, sliErrorRatio, type SloTier } from '../../src/slo/names.ts';
+import { atWindow, sliMetrics } from '../../src/slo/sli.ts';
+import { alertingTiers, tieredAlerts, type SlothSlo } from '../../src/slo/sloth-slo.ts';
 import { countRange, countsEvents, efficientPlan } from '../../src/slo/efficient-windows.ts';
 import { sliWindows, type BurnWindow } from '../../src/slo/windows.ts';
 import { selector } from '../prometheus-rules/test-series.ts';
-import { idLabels, userLabels, type Severity } from '../../src/slo/labels.ts';
-import { alertAnnotations, alertErrorBudget, alertLabels, sloBurnTable } from './sloth-rules.ts';
+import { idLabels, severityOf, userLabels, type Severity } from '../../src/slo/labels.ts';
+import { alertAnnotations, alertErrorBudget, alertLabels, sloBurnTable, tierAlertAnnotations, tierAlertLabels, tierWindow } from './sloth-rules.ts';
 
 /**
  * promtool unit tests for SLO alerts. After a day of healthy history, errors
  * start at a fixed burn rate; the page alert must fire within one long window at 14.4× and 6× (the
  * workbook's detection time at the threshold burn), the ticket alert at 3× and 1×; nothing fires at
  * 0.5×, and zero traffic gives neither alerts nor NaN SLI series. Scenario burns sit 5% above each
- * threshold so float rounding cannot hide a crossing.
+ * threshold so float rounding cannot hide a crossing. A grouped SLO's scenarios run on one group value;
+ * two more put a second value beside it: a burn on one value alerts with that value's labels only, and a
+ * value with no traffic stays quiet and records nothing.
  */
 export const SLO_TEST_INTERVAL = '2m';
 export const SLO_TEST_EVALUATION_INTERVAL = '10m';
@@ -94,19 +96,20 @@ function labelsFor(metric: MetricSpec, all: Matchers[], violate?: { name: string
   return out;
 }
 
-/** Input series producing `phases` for this SLI; undefined when the SLI is a query template. */
-export function sliInputSeries(slo: Slo, phases: readonly Phase[], prometheusMajor: 2 | 3): PromtoolSeries[] | undefined {
+/**
+ * Input series producing `phases` for this SLI, with `group` (group label values) on every series;
+ * undefined when the SLI is a query template.
+ */
+export function sliInputSeries(slo: Slo, phases: readonly Phase[], prometheusMajor: 2 | 3, group: Record<string, string> = {}): PromtoolSeries[] | undefined {
   const sli = slo.sli;
+  const series = (name: string, labels: Record<string, string>, values: string): PromtoolSeries => ({ series: selector(name, { ...labels, ...group }), values });
   if (sli.kind === 'latency') {
     const le = leValue(sli.threshold, prometheusMajor);
     const labels = labelsFor(sli.histogram, [sli.matchers]);
     if (!labels) return undefined;
     return [
-      { series: selector(`${sli.histogram.name}_count`, labels), values: counterValues(perStep(phases, (p) => p.rate)) },
-      {
-        series: selector(`${sli.histogram.name}_bucket`, { ...labels, le }),
-        values: counterValues(perStep(phases, (p) => p.rate * (1 - p.errorRatio))),
-      },
+      series(`${sli.histogram.name}_count`, labels, counterValues(perStep(phases, (p) => p.rate))),
+      series(`${sli.histogram.name}_bucket`, { ...labels, le }, counterValues(perStep(phases, (p) => p.rate * (1 - p.errorRatio)))),
     ];
   }
   if (sli.kind !== 'ratio' || typeof sli.errors === 'string' || typeof sli.total === 'string') return undefined;
@@ -117,8 +120,8 @@ export function sliInputSeries(slo: Slo, phases: readonly Phase[], prometheusMaj
     const totLabels = labelsFor(total.metric, [total.matchers]);
     if (!errLabels || !totLabels) return undefined;
     return [
-      { series: selector(errors.metric.name, errLabels), values: counterValues(perStep(phases, (p) => p.rate * p.errorRatio)) },
-      { series: selector(total.metric.name, totLabels), values: counterValues(perStep(phases, (p) => p.rate)) },
+      series(errors.metric.name, errLabels, counterValues(perStep(phases, (p) => p.rate * p.errorRatio))),
+      series(total.metric.name, totLabels, counterValues(perStep(phases, (p) => p.rate))),
     ];
   }
   const bad = labelsFor(errors.metric, [errors.matchers, total.matchers]);
@@ -127,9 +130,24 @@ export function sliInputSeries(slo: Slo, phases: readonly Phase[], prometheusMaj
   const good = labelsFor(errors.metric, [total.matchers], { name: discriminator[0], matcher: discriminator[1] });
   if (!good) return undefined;
   return [
-    { series: selector(errors.metric.name, bad), values: counterValues(perStep(phases, (p) => p.rate * p.errorRatio)) },
-    { series: selector(errors.metric.name, good), values: counterValues(perStep(phases, (p) => p.rate * (1 - p.errorRatio))) },
+    series(errors.metric.name, bad, counterValues(perStep(phases, (p) => p.rate * p.errorRatio))),
+    series(errors.metric.name, good, counterValues(perStep(phases, (p) => p.rate * (1 - p.errorRatio)))),
   ];
+}
+
+/** Two values of each group label that every matcher of the SLI accepts; fewer when the matchers pin it. */
+function groupValues(slo: Slo): Array<Record<string, string>> {
+  const matchers: Matchers[] =
+    slo.sli.kind === 'latency' ? [slo.sli.matchers] : slo.sli.kind === 'ratio' ? [slo.sli.errors, slo.sli.total].flatMap((e) => (typeof e === 'string' ? [] : [e.matchers])) : [];
+  const metrics = sliMetrics(slo.sli);
+  const perLabel = slo.groupBy.map((label) => {
+    const catalog = metrics.flatMap((m) => m.labels?.[label]?.values ?? []);
+    const candidates = [...catalog, `${label}-a`, `${label}-b`];
+    return candidates.filter((v, i) => candidates.indexOf(v) === i && matchers.every((m) => satisfies(v, m[label]))).slice(0, 2);
+  });
+  if (perLabel.some((values) => values.length === 0)) return [];
+  const pick = (k: number) => Object.fromEntries(slo.groupBy.map((label, i) => [label, perLabel[i]![Math.min(k, perLabel[i]!.length - 1)]!]));
+  return perLabel.every((values) => values.length === 2) ? [pick(0), pick(1)] : [pick(0)];
 }
 
 interface ExpectedAlert {
@@ -160,11 +178,12 @@ function pairFires(pair: BurnWindow, burn: number, d: number, history: number): 
   return results.every((r) => r > 1);
 }
 
-function expectedAlert(slo: SlothSlo, severity: Severity): ExpectedAlert {
-  const labels = { ...idLabels(slo), ...userLabels(slo), ...alertLabels(slo, severity), alertname: slo.alerting.name! };
-  const annotations = Object.fromEntries(
-    Object.entries(alertAnnotations(slo, severity)).map(([k, v]) => [k, renderAlertTemplate(v, labels, Number.NaN)]),
-  );
+/** The alert Alertmanager gets from Sloth's page or ticket alert, or from one tier's, for one group. */
+function expectedAlert(slo: SlothSlo, alert: Severity | SloTier, group: Record<string, string>): ExpectedAlert {
+  const own = alert === 'page' || alert === 'ticket' ? alertLabels(slo, alert) : tierAlertLabels(slo, alert);
+  const labels = { ...idLabels(slo), ...userLabels(slo), ...own, ...group, alertname: slo.alerting.name! };
+  const templates = alert === 'page' || alert === 'ticket' ? alertAnnotations(slo, alert) : tierAlertAnnotations(slo, alert);
+  const annotations = Object.fromEntries(Object.entries(templates).map(([k, v]) => [k, renderAlertTemplate(v, labels, Number.NaN)]));
   const { alertname: _omit, ...expLabels } = labels;
   return { exp_labels: sortKeys(expLabels), exp_annotations: sortKeys(annotations) };
 }
@@ -179,71 +198,84 @@ export function sloTestCases(spec: Slo, slo: SlothSlo, prometheusMajor: 2 | 3): 
   const rate = Math.max(10, (slo.options.minEventRate ?? 0) * 4);
   const budget = alertErrorBudget(slo);
   const alertname = slo.alerting.name;
+  const tiers = alertingTiers(slo);
+  // A grouped SLO's scenarios run on its first group value; ungrouped, there is one empty group.
+  const groups = slo.groupBy.length ? groupValues(spec) : [{}];
+  if (groups.length === 0) return [];
+  const [group = {}, other] = groups;
+  const input = (phases: readonly Phase[], on: Record<string, string> = group) => sliInputSeries(spec, phases, prometheusMajor, on);
   const cases: PromtoolCase[] = [];
 
-  /** The alerts firing `d` after errors at `burn` started; undefined when a window is too close to call. */
-  const expectedAlerts = (burn: number, d: number, pageAllowed: boolean): ExpectedAlert[] | undefined => {
+  /**
+   * The alerts of `group` firing `d` after errors at `burn` started; undefined when a window is too close
+   * to call. Sloth's page and ticket alerts fire when either of their tiers does.
+   */
+  const expectedAlerts = (burn: number, d: number, pageAllowed: boolean, on: Record<string, string> = group): ExpectedAlert[] | undefined => {
     const expected: ExpectedAlert[] = [];
+    const allowed = tiers.filter((t) => pageAllowed || severityOf(t) !== 'page');
+    if (tieredAlerts(slo)) {
+      for (const tier of allowed) {
+        const fires = pairFires(tierWindow(table, tier), burn, d, history);
+        if (fires === undefined) return undefined;
+        if (fires) expected.push(expectedAlert(slo, tier, on));
+      }
+      return expected;
+    }
     for (const sev of ['page', 'ticket'] as const) {
-      if (slo.alerting[sev].disable || (sev === 'page' && !pageAllowed)) continue;
-      const pairs = sev === 'page' ? [table.pageQuick, table.pageSlow] : [table.ticketQuick, table.ticketSlow];
-      const fires = pairs.map((p) => pairFires(p, burn, d, history));
-      if (fires.some((f) => f === true)) expected.push(expectedAlert(slo, sev));
+      const fires = allowed.filter((t) => severityOf(t) === sev).map((t) => pairFires(tierWindow(table, t), burn, d, history));
+      if (fires.some((f) => f === true)) expected.push(expectedAlert(slo, sev, on));
       else if (fires.some((f) => f === undefined)) return undefined;
     }
     return expected;
   };
 
-  const firing = (pair: BurnWindow, severity: Severity, label: string): void => {
-    if (slo.alerting[severity].disable) return;
+  /** Errors at the tier's threshold burn from the end of the history: the expected alerts within its long window. */
+  const firing = (tier: SloTier): void => {
+    const pair = tierWindow(table, tier);
     const burn = pair.factor * ABOVE;
     const d = parseDuration(pair.long)!;
-    const phases: Phase[] = [
+    const series = input([
       { ms: history, rate, errorRatio: 0 },
       { ms: d + STEP_MS + parseDuration(SLO_TEST_EVALUATION_INTERVAL)!, rate, errorRatio: burn * budget },
-    ];
-    const input = sliInputSeries(spec, phases, prometheusMajor);
-    if (!input) return;
+    ]);
     const expected = expectedAlerts(burn, d, true);
-    if (!expected) return;
+    if (!series || !expected) return;
+    const what = tieredAlerts(slo) ? tier : severityOf(tier);
     cases.push({
-      name: `${slo.id}: ${severity} alert fires within ${formatDuration(d)} at ${label} burn`,
+      name: `${slo.id}: ${what} alert fires within ${formatDuration(d)} at ${goFloat(pair.factor)}× burn`,
       interval: SLO_TEST_INTERVAL,
-      input_series: input,
+      input_series: series,
       alert_rule_test: [
         { eval_time: formatDuration(history), alertname, exp_alerts: [] },
         { eval_time: formatDuration(history + d), alertname, exp_alerts: expected },
       ],
     });
   };
-  const idle = sliInputSeries(spec, [{ ms: parseDuration(table.pageSlow.long)! + STEP_MS, rate: 0, errorRatio: 0 }], prometheusMajor);
+  /** The SLO's series of one group: `sloth_id="…", model="…"`. */
+  const ofGroup = (on: Record<string, string>): string => [[SLO_LABELS.id, slo.id], ...Object.entries(on)].map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ');
+  const sliSeries = (on: Record<string, string>): string => `{__name__=~"${SLO_SERIES.sliErrorPrefix}.+|${SLO_SERIES.currentBurnRate}", ${ofGroup(on)}}`;
+  const idle = input([{ ms: parseDuration(table.pageSlow.long)! + STEP_MS, rate: 0, errorRatio: 0 }]);
   if (idle) {
     const at = formatDuration(parseDuration(table.pageSlow.long)!);
-    const sliSeries = `{__name__=~"${SLO_SERIES.sliErrorPrefix}.+|${SLO_SERIES.currentBurnRate}", ${SLO_LABELS.id}="${slo.id}"}`;
     cases.push({
       name: `${slo.id}: zero traffic raises no alert${slo.options.zeroTrafficGuard ? ' and records no NaN' : ''}`,
       interval: SLO_TEST_INTERVAL,
       input_series: idle,
       alert_rule_test: [{ eval_time: at, alertname, exp_alerts: [] }],
       ...(slo.options.zeroTrafficGuard
-        ? { promql_expr_test: [{ expr: `count(${sliSeries})`, eval_time: at, exp_samples: [] }] }
+        ? { promql_expr_test: [{ expr: `count(${sliSeries({})})`, eval_time: at, exp_samples: [] }] }
         : {}),
     });
   }
 
-  firing(table.pageQuick, 'page', `${goFloat(table.pageQuick.factor)}×`);
-  firing(table.pageSlow, 'page', `${goFloat(table.pageSlow.factor)}×`);
-  firing(table.ticketQuick, 'ticket', `${goFloat(table.ticketQuick.factor)}×`);
-  firing(table.ticketSlow, 'ticket', `${goFloat(table.ticketSlow.factor)}×`);
+  // In table order, so a tiered SLO's cases read like its alerts; Sloth's alerts are told by severity.
+  const order = tieredAlerts(slo) ? tiers : (['page-fast', 'page-slow', 'ticket-fast', 'ticket-slow'] as const).filter((t) => !slo.alerting[severityOf(t)].disable);
+  for (const tier of order) firing(tier);
 
-  const slowBurn = sliInputSeries(
-    spec,
-    [
-      { ms: history, rate, errorRatio: 0 },
-      { ms: history + STEP_MS, rate, errorRatio: 0.5 * budget },
-    ],
-    prometheusMajor,
-  );
+  const slowBurn = input([
+    { ms: history, rate, errorRatio: 0 },
+    { ms: history + STEP_MS, rate, errorRatio: 0.5 * budget },
+  ]);
   if (slowBurn) {
     const checkpoints = [table.pageQuick, table.pageSlow, table.ticketQuick, table.ticketSlow].map((p) => history + parseDuration(p.long)!);
     cases.push({
@@ -256,14 +288,10 @@ export function sloTestCases(spec: Slo, slo: SlothSlo, prometheusMajor: 2 | 3): 
 
   if (slo.options.minEventRate !== undefined && !slo.alerting.page.disable) {
     const quiet = slo.options.minEventRate / 2;
-    const lowTraffic = sliInputSeries(
-      spec,
-      [
-        { ms: history, rate: quiet, errorRatio: 0 },
-        { ms: parseDuration(table.pageQuick.long)! + STEP_MS, rate: quiet, errorRatio: 1 },
-      ],
-      prometheusMajor,
-    );
+    const lowTraffic = input([
+      { ms: history, rate: quiet, errorRatio: 0 },
+      { ms: parseDuration(table.pageQuick.long)! + STEP_MS, rate: quiet, errorRatio: 1 },
+    ]);
     const d = parseDuration(table.pageQuick.long)!;
     const expected = expectedAlerts(1 / budget, d, false);
     if (lowTraffic && expected)
@@ -274,7 +302,61 @@ export function sloTestCases(spec: Slo, slo: SlothSlo, prometheusMajor: 2 | 3): 
         alert_rule_test: [{ eval_time: formatDuration(history + d), alertname, exp_alerts: expected }],
       });
   }
-  const accuracy = efficientAccuracyCase(spec, slo, history, rate, prometheusMajor);
+
+  if (other) cases.push(...groupCases(group, other));
+
+  /**
+   * Two group values side by side: errors at the fastest tier's burn on `burning` alert with its labels
+   * only while `healthy` serves the same traffic without errors; then `idle` has no traffic at all while
+   * `busy` is healthy, and nothing alerts or records a ratio for `idle`.
+   */
+  function groupCases(burning: Record<string, string>, healthy: Record<string, string>): PromtoolCase[] {
+    const out: PromtoolCase[] = [];
+    const names = (g: Record<string, string>): string => Object.values(g).join('/');
+    const first = order[0];
+    if (first) {
+      const pair = tierWindow(table, first);
+      const burn = pair.factor * ABOVE;
+      const d = parseDuration(pair.long)!;
+      const phases = (errorRatio: number): Phase[] => [
+        { ms: history, rate, errorRatio: 0 },
+        { ms: d + STEP_MS + parseDuration(SLO_TEST_EVALUATION_INTERVAL)!, rate, errorRatio },
+      ];
+      const bad = input(phases(burn * budget), burning);
+      const good = input(phases(0), healthy);
+      const expected = expectedAlerts(burn, d, true, burning);
+      if (bad && good && expected && expected.length > 0)
+        out.push({
+          name: `${slo.id}: a ${goFloat(pair.factor)}× burn on ${names(burning)} alerts for ${names(burning)} only, not for ${names(healthy)}`,
+          interval: SLO_TEST_INTERVAL,
+          input_series: [...bad, ...good],
+          alert_rule_test: [
+            { eval_time: formatDuration(history), alertname, exp_alerts: [] },
+            { eval_time: formatDuration(history + d), alertname, exp_alerts: expected },
+          ],
+        });
+    }
+    const span = history + parseDuration(table.pageSlow.long)!;
+    const busy = input([{ ms: span + STEP_MS, rate, errorRatio: 0 }], burning);
+    const idle = input([{ ms: span + STEP_MS, rate: 0, errorRatio: 0 }], healthy);
+    if (busy && idle) {
+      const at = formatDuration(span);
+      out.push({
+        name: `${slo.id}: no traffic on ${names(healthy)} raises no alert${slo.options.zeroTrafficGuard ? ' and records no NaN for it' : ''} while ${names(burning)} is served`,
+        interval: SLO_TEST_INTERVAL,
+        input_series: [...busy, ...idle],
+        alert_rule_test: [{ eval_time: at, alertname, exp_alerts: [] }],
+        promql_expr_test: [
+          // The served group keeps its SLI, so the quiet one is quiet for want of traffic, not of rules.
+          { expr: `count(${sliErrorRatio(table.pageQuick.short)}{${ofGroup(burning)}})`, eval_time: at, exp_samples: [{ labels: '{}', value: 1 }] },
+          ...(slo.options.zeroTrafficGuard ? [{ expr: `count(${sliSeries(healthy)})`, eval_time: at, exp_samples: [] }] : []),
+        ],
+      });
+    }
+    return out;
+  }
+
+  const accuracy = efficientAccuracyCase(spec, slo, history, rate, prometheusMajor, group);
   if (accuracy) cases.push(accuracy);
   return cases;
 }
@@ -293,7 +375,7 @@ const EFFICIENT_TOLERANCE = 1e-3;
  * fails the case. A tiled window counts from the sample at its start, so its raw counterpart reads one scrape
  * interval further back, as the tiles do.
  */
-function efficientAccuracyCase(spec: Slo, slo: SlothSlo, history: number, rate: number, prometheusMajor: 2 | 3): PromtoolCase | undefined {
+function efficientAccuracyCase(spec: Slo, slo: SlothSlo, history: number, rate: number, prometheusMajor: 2 | 3, group: Record<string, string>): PromtoolCase | undefined {
   if (slo.options.mode !== 'efficient' || slo.sli.kind !== 'events') return undefined;
   const budget = alertErrorBudget(slo);
   const lead = history + 7 * STEP_MS;
@@ -308,6 +390,7 @@ function efficientAccuracyCase(spec: Slo, slo: SlothSlo, history: number, rate: 
       { ms: longest + STEP_MS, rate, errorRatio: 0.2 * budget },
     ],
     prometheusMajor,
+    group,
   );
   if (!input) return undefined;
   const f = `{${SLO_LABELS.id}="${slo.id}"}`;

@@ -5,7 +5,7 @@ import { resolveOptions, type SloService } from '../model/slo.ts';
 import { runsSlothOperator } from '../model/targets.ts';
 import { checkPromQL } from '../promql/check.ts';
 import { sloId } from '../slo/names.ts';
-import { atWindow, sliQueries } from '../slo/sli.ts';
+import { atWindow, loosestLabel, sliMetrics, sliQueries } from '../slo/sli.ts';
 import { alertWindowsOf, promDuration, BUILTIN_WINDOWS } from '../slo/windows.ts';
 import { parseDuration } from '../model/duration.ts';
 
@@ -86,6 +86,8 @@ function checkService(located: Located<SloService>, model: Model, d: Diagnostics
       }
     }
 
+    checkGroupBy(located, i, model, d);
+
     const options = resolveOptions(service, slo);
     if (sli.kind === 'raw' && options.mode === 'efficient')
       d.error('slo/efficient-needs-events', at('options.mode'), 'the efficient mode sums error and total events; a raw SLI has only a ratio', 'give the SLI as a ratio or latency SLI, or use mode `sloth`');
@@ -114,5 +116,57 @@ function checkService(located: Located<SloService>, model: Model, d: Diagnostics
       for (const p of checkPromQL(atWindow(template, '5m'), { catalog: model.catalog, prometheusMajor: major }))
         d[p.severity](p.code, at(path), p.message, p.fix);
     }
+  });
+}
+
+/**
+ * Group labels: the SLI must be catalog metrics (infermon writes the `sum by`), each label one those
+ * metrics carry with a bounded set of values (every value is a set of recorded series and an alert), and
+ * none a static label of the rules, which would overwrite every group's value.
+ */
+function checkGroupBy(located: Located<SloService>, i: number, model: Model, d: Diagnostics): void {
+  const service = located.value;
+  const slo = service.slos[i]!;
+  if (slo.groupBy.length === 0) return;
+  const at = (path: string) => locate(located, `slos[${i}].${path}`);
+  const metrics = sliMetrics(slo.sli);
+  const templated = slo.sli.kind === 'raw' || (slo.sli.kind === 'ratio' && (typeof slo.sli.errors === 'string' || typeof slo.sli.total === 'string'));
+  if (templated || metrics.length === 0) {
+    d.error(
+      'slo/group-needs-metrics',
+      at('groupBy'),
+      'a grouped SLO needs its SLI as catalog metrics: infermon writes the `sum by` of every window, which a query template or raw ratio already fixes',
+      'give the SLI as a ratio of catalog counters or a latency SLI on a catalog histogram, or drop groupBy',
+    );
+    return;
+  }
+  const families = metrics.flatMap((m) => model.catalog.family(m.name) ?? []);
+  // An SLI metric outside the catalog is reported as such; its labels cannot be judged.
+  if (families.length < metrics.length) return;
+  const names = metrics.map((m) => `\`${m.name}\``).join(' and ');
+  const statics = { ...service.labels, ...slo.labels, ...slo.alerting.labels, ...slo.alerting.page.labels, ...slo.alerting.ticket.labels };
+  slo.groupBy.forEach((label, j) => {
+    const spec = loosestLabel(families.map((f) => model.catalog.labelOf(f, label)));
+    if (!spec)
+      d.error(
+        'slo/unknown-group-label',
+        at(`groupBy[${j}]`),
+        `\`${label}\` is not a label of ${names} in the catalog, so every window would be one group without it`,
+        `group by labels of the SLI's metrics (${[...new Set(metrics.flatMap((m) => Object.keys(m.labels ?? {})))].sort().join(', ')}) or the labels their scrape adds`,
+      );
+    else if (spec.kind === 'unbounded')
+      d.error(
+        'slo/unbounded-group-label',
+        at(`groupBy[${j}]`),
+        `\`${label}\` is an unbounded label of ${names}: every value would record its own series in every window and fire its own alerts, without limit`,
+        'group by an enum or bounded label (such as `model`), or declare the label bounded in the catalog if its values are limited',
+      );
+    if (label in statics)
+      d.error(
+        'slo/group-label-conflict',
+        at(`groupBy[${j}]`),
+        `\`${label}\` is also a static label of the SLO's rules (\`${label}: ${statics[label]}\`), which would overwrite every group's value`,
+        `drop the static \`${label}\` label; the grouped series and alerts carry each group's own`,
+      );
   });
 }

@@ -1,5 +1,6 @@
 import { promql } from '../model/rules.ts';
 import { defineRuleGroup, defineSlos } from '../model/spec.ts';
+import type { Matchers, SloSpec } from '../model/slo.ts';
 import {
   kthenaRouter,
   routerActiveDownstreamRequests,
@@ -304,46 +305,83 @@ export function kthenaRouterRecordingRules(config: ContentScope = {}) {
 
 const SERVER_ERROR = { re: '5..' } as const;
 
+/** Objectives in percent of good requests. */
+export interface KthenaRouterObjectives {
+  /** Requests that do not end in a 5xx; defaults to 99.9. */
+  availability?: number;
+  /** Requests completed within 1 s; defaults to 99. */
+  latency?: number;
+}
+
 export interface KthenaRouterSlosConfig extends ContentScope {
-  /** Models served through the router (one ModelRoute each); an availability and a latency SLO per model. */
-  models?: readonly string[];
+  /** The objectives every model routed through the router is held to, each model on its own. */
+  objectives?: KthenaRouterObjectives;
+  /**
+   * Models held to objectives of their own: each gets its own pair of SLOs (`<model>-availability`,
+   * `<model>-latency`), and the grouped SLOs leave it out.
+   */
+  perModel?: Readonly<Record<string, KthenaRouterObjectives>>;
   /** The router's scrape interval, so the efficient windows add up exactly. */
   scrapeInterval?: string;
 }
 
-/** Availability and latency per model routed through the Kthena router, in the efficient rule mode. */
+const escapeRegex = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** The matcher for every model but these: none, `!=` for one, `!~` for several. */
+function othersThan(models: readonly string[]): Matchers[string] | undefined {
+  if (models.length === 0) return undefined;
+  return models.length === 1 ? { ne: models[0]! } : { nre: models.map(escapeRegex).join('|') };
+}
+
+/**
+ * Availability and latency of every model routed through the Kthena router, in the efficient rule mode:
+ * one SLO each, grouped by `model`, so every model has its own error budget and alerts, and a newly
+ * routed model is covered without a change to the rules. Models under `perModel` get SLOs of their own.
+ */
 export function kthenaRouterSlos(config: KthenaRouterSlosConfig = {}) {
-  const { models = ['llama-3-8b', 'qwen2-7b'], scrapeInterval = kthenaRouter.spec.scrapeInterval } = config;
-  const routeSlos = models.flatMap((model) => [
-    {
-      name: `${model}-availability`,
-      objective: 99.9,
-      description: `Requests for ${model} through the router that do not end in a 5xx.`,
-      labels: { model },
-      sli: {
-        kind: 'ratio' as const,
-        errors: { metric: routerRequestsTotal, matchers: { model, status_code: SERVER_ERROR } },
-        total: { metric: routerRequestsTotal, matchers: { model } },
+  const { objectives = {}, perModel = {}, scrapeInterval = kthenaRouter.spec.scrapeInterval } = config;
+  const own = Object.keys(perModel).sort();
+  /** The two SLOs of one model (`model` a name), or of every model it matches, grouped by model. */
+  const pair = (name: (kind: string) => string, model: Matchers[string] | undefined, goals: KthenaRouterObjectives, who: string): SloSpec[] => {
+    const byModel: Matchers = model === undefined ? {} : { model };
+    const single = typeof model === 'string';
+    const grouping = single ? { labels: { model } } : { groupBy: ['model'] };
+    const alertLabels = single ? { labels: { model } } : {};
+    return [
+      {
+        name: name('availability'),
+        objective: goals.availability ?? objectives.availability ?? 99.9,
+        description: `Requests for ${who} through the router that do not end in a 5xx.`,
+        ...grouping,
+        sli: {
+          kind: 'ratio' as const,
+          errors: { metric: routerRequestsTotal, matchers: { ...byModel, status_code: SERVER_ERROR } },
+          total: { metric: routerRequestsTotal, matchers: byModel },
+        },
+        alerting: {
+          name: 'KthenaRouterAvailabilityBudgetBurn',
+          ...alertLabels,
+          annotations: { summary: `Requests for {{ $labels.model }} through the router are failing with 5xx faster than the SLO allows.` },
+        },
       },
-      alerting: {
-        name: 'KthenaRouterAvailabilityBudgetBurn',
-        labels: { model },
-        annotations: { summary: `Requests for ${model} through the router are failing with 5xx faster than the SLO allows.` },
+      {
+        name: name('latency'),
+        objective: goals.latency ?? objectives.latency ?? 99,
+        description: `Requests for ${who} the router completes within 1 s.`,
+        ...grouping,
+        sli: { kind: 'latency' as const, histogram: routerRequestDuration, matchers: byModel, threshold: 1 },
+        alerting: {
+          name: 'KthenaRouterLatencyBudgetBurn',
+          ...alertLabels,
+          annotations: { summary: `Requests for {{ $labels.model }} through the router are slower than 1 s more often than the SLO allows.` },
+        },
       },
-    },
-    {
-      name: `${model}-latency`,
-      objective: 99,
-      description: `Requests for ${model} the router completes within 1 s.`,
-      labels: { model },
-      sli: { kind: 'latency' as const, histogram: routerRequestDuration, matchers: { model }, threshold: 1 },
-      alerting: {
-        name: 'KthenaRouterLatencyBudgetBurn',
-        labels: { model },
-        annotations: { summary: `Requests for ${model} through the router are slower than 1 s more often than the SLO allows.` },
-      },
-    },
-  ]);
+    ];
+  };
+  const routeSlos = [
+    ...pair((kind) => kind, othersThan(own), {}, 'each model'),
+    ...own.flatMap((model) => pair((kind) => `${model}-${kind}`, model, perModel[model]!, model)),
+  ];
   return defineSlos(scopeSlos({
     service: 'kthena-router',
     labels: { team: 'inference-platform', service: 'kthena-router' },

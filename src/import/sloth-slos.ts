@@ -17,6 +17,7 @@ export function slothSlosFromParsed(service: ParsedSlothService, periodMs = 30 *
     windows,
     serviceLabels: service.labels,
     labels: slo.labels,
+    groupBy: [],
     sli: slo.sli,
     alerting: slo.alerting,
     options: { mode: 'sloth', zeroTrafficGuard: false },

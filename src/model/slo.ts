@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { durationSchema, parseDuration } from './duration.ts';
 import { metricSpecSchema, type MetricSpec } from './catalog.ts';
+import { SLO_TIERS } from '../slo/names.ts';
 
 /**
  * Service level objectives as authors write them. One `defineSlos` per service; every SLO becomes a
@@ -92,6 +93,16 @@ export const sloAlertingSchema = z.strictObject({
   page: alertOverrideSchema.default({ disable: false, labels: {}, annotations: {} }),
   /** Defaults to `severity: warning`. */
   ticket: alertOverrideSchema.default({ disable: false, labels: {}, annotations: {} }),
+  /**
+   * The burn-rate tiers that alert, each as its own alert labelled `slo_tier` (`page-fast`, `page-slow`,
+   * `ticket-fast`, `ticket-slow`). Left out: every tier of an enabled page or ticket alert; the Sloth
+   * mode then keeps Sloth's two alerts (page and ticket, each the OR of its two tiers), the efficient
+   * mode writes one alert per tier.
+   */
+  tiers: z
+    .array(z.enum(SLO_TIERS))
+    .refine((t) => new Set(t).size === t.length, { message: 'a tier is listed twice' })
+    .optional(),
 });
 
 const windowSchema = z.strictObject({
@@ -137,6 +148,20 @@ export const sloSchema = z.strictObject({
   windows: alertWindowsSchema.optional(),
   labels: labelValues.default({}),
   sli: sliSchema,
+  /**
+   * Labels the SLO is kept per value of, e.g. `['model']`: one set of rules records every window `sum by`
+   * these labels and the burn-rate alerts fire per value, carrying them. Each must be an enum or bounded
+   * label of the SLI's metrics in the catalog (`slo/unbounded-group-label`).
+   */
+  groupBy: z
+    .array(
+      z
+        .string()
+        .regex(LABEL_NAME, 'not a valid label name')
+        .refine((k) => !k.startsWith('sloth_') && k !== 'slo_events' && k !== 'le', { message: '`sloth_*`, `slo_events` and `le` are the rules\' own labels' }),
+    )
+    .refine((g) => new Set(g).size === g.length, { message: 'a group label is listed twice' })
+    .default([]),
   alerting: sloAlertingSchema.default({
     labels: {},
     annotations: {},

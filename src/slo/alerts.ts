@@ -1,25 +1,30 @@
 import { sortKeys } from '../model/sort-keys.ts';
 import type { GeneratedAlert } from '../model/generated-alert.ts';
 import { locate, type Model } from '../model/model.ts';
-import { idLabels, severityLabels, userLabels } from './labels.ts';
-import { slothSlos } from './sloth-slo.ts';
+import { idLabels, severityLabels, tierLabels, userLabels } from './labels.ts';
+import { alertingTiers, slothSlos, tieredAlerts } from './sloth-slo.ts';
 
-/** Every SLO alert with the labels Alertmanager sees: rule labels plus the SLI series' static labels. */
+/**
+ * Every SLO alert with the labels Alertmanager sees: rule labels plus the SLI series' static labels. A
+ * grouped SLO's alerts also carry its group labels, whose values come with each firing group.
+ */
 export function sloAlerts(model: Model): GeneratedAlert[] {
   const out: GeneratedAlert[] = [];
   for (const located of model.specs.slos ?? []) {
     const slos = slothSlos(located.value, model.stack.value.prometheusMajor);
     slos.forEach((slo, i) => {
       if (!slo.alerting.name) return;
-      for (const severity of ['page', 'ticket'] as const) {
-        if (slo.alerting[severity].disable) continue;
-        out.push({
-          alertname: slo.alerting.name,
-          labels: sortKeys({ ...idLabels(slo), ...userLabels(slo), ...severityLabels(slo, severity) }),
-          dynamicLabels: [],
-          origin: locate(located, `slos[${i}].alerting`),
-        });
+      const alert = (labels: Record<string, string>): GeneratedAlert => ({
+        alertname: slo.alerting.name!,
+        labels: sortKeys({ ...idLabels(slo), ...userLabels(slo), ...labels }),
+        dynamicLabels: [...slo.groupBy],
+        origin: locate(located, `slos[${i}].alerting`),
+      });
+      if (tieredAlerts(slo)) {
+        for (const tier of alertingTiers(slo)) out.push(alert(tierLabels(slo, tier)));
+        return;
       }
+      for (const severity of ['page', 'ticket'] as const) if (!slo.alerting[severity].disable) out.push(alert(severityLabels(slo, severity)));
     });
   }
   return out;

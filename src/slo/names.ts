@@ -34,7 +34,17 @@ export const SLO_LABELS = {
   objective: 'sloth_objective',
   /** Efficient mode: `error` or `total` on the event-rate series. */
   events: 'slo_events',
+  /** The burn-rate tier of an alert (`page-fast`, ...), for routing and inhibition. */
+  tier: 'slo_tier',
 } as const;
+
+/**
+ * The four burn-rate tiers, named after the SRE workbook's multiwindow pairs: `page-fast` (2 % of the
+ * budget in 1h, 5m short window), `page-slow` (5 % in 6h), `ticket-fast` (10 % in 1d) and `ticket-slow`
+ * (10 % in 3d), at the 30d table's windows.
+ */
+export const SLO_TIERS = ['page-fast', 'page-slow', 'ticket-fast', 'ticket-slow'] as const;
+export type SloTier = (typeof SLO_TIERS)[number];
 
 export const EVENT_KINDS = ['error', 'total'] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];

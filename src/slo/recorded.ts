@@ -5,6 +5,7 @@ import type { SloService } from '../model/slo.ts';
 import { EFFICIENT_ORIGIN, SLOTH_CLI_PROM, SLO_LABELS, SLO_SERIES, EVENT_KINDS, blockRate, eventsRate, sliErrorRatio } from './names.ts';
 import { slothSlos } from './sloth-slo.ts';
 import { countsEvents, efficientPlan } from './efficient-windows.ts';
+import { groupLabelSpec } from './sli.ts';
 import { PERIOD_BLOCK, sliWindows } from './windows.ts';
 
 /**
@@ -12,32 +13,37 @@ import { PERIOD_BLOCK, sliWindows } from './windows.ts';
  * like any other query. Label values are enums of every value the rules write.
  */
 export function sloRecordedMetrics(services: ReadonlyArray<Located<SloService>>, prometheusMajor: 2 | 3): Metric[] {
-  const series = new Map<string, { help: string; unit: string; labels: Map<string, Set<string>> }>();
-  const add = (name: string, help: string, unit: string, labels: Record<string, string>): void => {
-    const entry = series.get(name) ?? { help, unit, labels: new Map<string, Set<string>>() };
+  const series = new Map<string, { help: string; unit: string; labels: Map<string, Set<string>>; grouped: Map<string, LabelSpec> }>();
+  const add = (name: string, help: string, unit: string, labels: Record<string, string>, groups: ReadonlyMap<string, LabelSpec> = new Map()): void => {
+    const entry = series.get(name) ?? { help, unit, labels: new Map<string, Set<string>>(), grouped: new Map<string, LabelSpec>() };
     for (const [k, v] of Object.entries(labels)) entry.labels.set(k, (entry.labels.get(k) ?? new Set()).add(v));
+    for (const [k, spec] of groups) entry.grouped.set(k, spec);
     series.set(name, entry);
   };
   for (const { value: service } of services) {
-    for (const slo of slothSlos(service, prometheusMajor)) {
+    for (const [i, slo] of slothSlos(service, prometheusMajor).entries()) {
+      const sli = service.slos[i]!.sli;
+      // Series a grouped SLO records per group; its metadata (objective, budget, period, info) is one series.
+      // A label the metrics do not list is one their scrape adds (the SLO check has judged it).
+      const perGroup = new Map(slo.groupBy.map((l): [string, LabelSpec] => [l, groupLabelSpec(sli, l) ?? { kind: 'bounded' }]));
       const base = { [SLO_LABELS.id]: slo.id, [SLO_LABELS.service]: slo.service, [SLO_LABELS.slo]: slo.name, ...slo.serviceLabels, ...slo.labels };
       const windows = sliWindows(slo.windows, slo.period);
-      for (const w of windows) add(sliErrorRatio(w), `Error ratio of the SLI over ${w}.`, 'ratio', { ...base, [SLO_LABELS.window]: w });
+      for (const w of windows) add(sliErrorRatio(w), `Error ratio of the SLI over ${w}.`, 'ratio', { ...base, [SLO_LABELS.window]: w }, perGroup);
       if (slo.options.mode === 'efficient' && slo.sli.kind === 'events') {
         for (const plan of efficientPlan(slo).filter(countsEvents)) {
           const labels = { ...base, [SLO_LABELS.window]: plan.window };
-          for (const kind of EVENT_KINDS) add(eventsRate(plan.window), `Error and total events per second over ${plan.window}.`, 'reqps', { ...labels, [SLO_LABELS.events]: kind });
+          for (const kind of EVENT_KINDS) add(eventsRate(plan.window), `Error and total events per second over ${plan.window}.`, 'reqps', { ...labels, [SLO_LABELS.events]: kind }, perGroup);
         }
         const blockLabels = { [SLO_LABELS.id]: slo.id, [SLO_LABELS.service]: slo.service, [SLO_LABELS.slo]: slo.name };
         for (const kind of EVENT_KINDS)
-          add(blockRate(eventsRate(PERIOD_BLOCK)), `Error and total events per second over ${PERIOD_BLOCK}, recorded once per ${PERIOD_BLOCK}.`, 'reqps', { ...blockLabels, [SLO_LABELS.events]: kind });
+          add(blockRate(eventsRate(PERIOD_BLOCK)), `Error and total events per second over ${PERIOD_BLOCK}, recorded once per ${PERIOD_BLOCK}.`, 'reqps', { ...blockLabels, [SLO_LABELS.events]: kind }, perGroup);
       }
+      add(SLO_SERIES.currentBurnRate, 'Burn rate over the shortest window.', 'none', base, perGroup);
+      add(SLO_SERIES.periodBurnRate, 'Burn rate over the whole period.', 'none', base, perGroup);
+      add(SLO_SERIES.periodErrorBudgetRemaining, 'Share of the period error budget left.', 'percentunit', base, perGroup);
       add(SLO_SERIES.objective, 'SLO objective as a ratio.', 'ratio', base);
       add(SLO_SERIES.errorBudget, 'Error budget as a ratio (1 - objective).', 'ratio', base);
       add(SLO_SERIES.periodDays, 'SLO period in days.', 'd', base);
-      add(SLO_SERIES.currentBurnRate, 'Burn rate over the shortest window.', 'none', base);
-      add(SLO_SERIES.periodBurnRate, 'Burn rate over the whole period.', 'none', base);
-      add(SLO_SERIES.periodErrorBudgetRemaining, 'Share of the period error budget left.', 'percentunit', base);
       const origin = slo.options.mode === 'efficient' && slo.sli.kind === 'events' ? EFFICIENT_ORIGIN : SLOTH_CLI_PROM;
       add(SLO_SERIES.info, 'SLO metadata.', 'none', {
         ...base,
@@ -53,9 +59,10 @@ export function sloRecordedMetrics(services: ReadonlyArray<Located<SloService>>,
     type: 'gauge',
     help: s.help,
     unit: s.unit,
-    labels: Object.fromEntries(
-      [...s.labels].map(([k, values]): [string, LabelSpec] => [k, { kind: 'enum', values: [...values].sort() }]),
-    ),
+    labels: Object.fromEntries([
+      ...[...s.labels].map(([k, values]): [string, LabelSpec] => [k, { kind: 'enum', values: [...values].sort() }]),
+      ...s.grouped,
+    ]),
     source: RECORDING_RULES_SOURCE,
   }));
 }

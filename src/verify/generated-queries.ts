@@ -42,7 +42,7 @@ function sloQueries(model: Model, window: string): GeneratedQuery[] {
     service.value.slos.flatMap((slo, i) => {
       const name = `${service.value.service}/${slo.name}`;
       const at = locate(service, `slos[${i}].sli`);
-      const sli = sliQueries(slo.sli, major);
+      const sli = sliQueries(slo.sli, major, slo.groupBy);
       if (sli.kind === 'raw') return [{ kind: 'slo' as const, name: `${name} error ratio`, expr: atWindow(sli.errorRatioQuery, window), at, expectsSeries: false }];
       return [
         { kind: 'slo' as const, name: `${name} errors`, expr: atWindow(sli.errorQuery, window), at, expectsSeries: false },

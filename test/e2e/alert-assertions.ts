@@ -291,6 +291,33 @@ export function checkInhibition(
   return results;
 }
 
+/**
+ * A muting pair within one alert name, such as an SLO's fast-burn page over its slow-burn page of the
+ * same SLO and group: `muted` fired and Alertmanager held it inhibited by a firing `by`, under an inhibit
+ * rule of the spec.
+ */
+export function checkMutedBy(model: Model, routing: Routing, by: AlertExpectation, muted: AlertExpectation, timelines: readonly AlertTimeline[]): CheckResult[] {
+  const external = model.stack.value.externalLabels;
+  const own = (e: AlertExpectation) => Object.fromEntries(Object.entries(expectedLabels(model, e)).filter(([k]) => !(k in external)));
+  const sources = timelines.filter((t) => t.fingerprint && contains(t.labels, own(by)));
+  const fingerprints = new Set(sources.map((t) => t.fingerprint));
+  const target = timelines.find((t) => contains(t.labels, own(muted)) && t.inhibitedBy.some((fp) => fingerprints.has(fp)));
+  const declared = sources.some((s) => inhibitingRules(routing, { ...external, ...s.labels }, expectedLabels(model, muted)).length > 0);
+  const seen = timelines.filter((t) => contains(t.labels, own(muted)));
+  return [
+    {
+      area: `inhibition by ${by.alertname}`,
+      name: `${muted.alertname} ${fmt(muted.labels)} is muted by ${fmt(by.labels)} while both fire`,
+      outcome: declared && target ? 'pass' : 'fail',
+      detail: !declared
+        ? `no inhibit rule of the spec pairs them (sources seen: ${sources.map((t) => t.key).join('; ') || 'none'})`
+        : target
+          ? `Alertmanager: states ${target.alertmanagerStates.join(' then ')}, inhibited by ${target.inhibitedBy.join(', ')}`
+          : `never inhibited by it; states seen: ${seen.map((t) => t.alertmanagerStates.join('/')).join('; ') || 'none'}`,
+    },
+  ];
+}
+
 /** Every notification went to receivers the spec routes its alert to. */
 /**
  * The router process stopped: in one reading of Alertmanager's /api/v2/alerts, its blackbox probe alert is

@@ -14,6 +14,7 @@ import {
   checkEveryArrival,
   checkExpectedAlerts,
   checkInhibition,
+  checkMutedBy,
   checkQuietWhileHealthy,
   checkRouterStopped,
   checkTargetlessJobs,
@@ -109,6 +110,7 @@ function expectations(stack: RunningStack): AlertExpectation[] {
     { alertname: 'RouterGoodputBudgetBurn', labels: goodputPage(stack, second), cause: `${slow}, while every request of it succeeds` },
     { alertname: 'GpuXidError', labels: { gpu: String(gpu) }, cause: `XID ${XID.code} on GPU ${gpu}` },
     { alertname: GPU_FAULT_ALERT, labels: { gpu: String(gpu), model: second, model_name: second }, cause: `XID ${XID.code} on GPU ${gpu}, which serves ${second}` },
+    { ...availabilityBurn(first, 'page-fast'), cause: `half of ${first}'s requests fail: its share of the grouped router availability SLO burns 2 % of its budget within the hour` },
   ];
 }
 
@@ -124,6 +126,20 @@ function goodputPage(stack: RunningStack, model: string): Record<string, string>
 function gpuFaultMutes(stack: RunningStack): AlertExpectation[] {
   const { second } = stack.models;
   return [{ alertname: 'VllmHighTimeToFirstToken', labels: { model_name: second }, cause: `${second} answers its first token after ${SLOW_TTFT_MS / 1000}s on a GPU with an XID` }];
+}
+
+/** The grouped router availability SLO's alert of one model and burn-rate tier. */
+function availabilityBurn(model: string, tier: string): Omit<AlertExpectation, 'cause'> {
+  return { alertname: 'KthenaRouterAvailabilityBudgetBurn', labels: { model, slo_tier: tier, severity: 'critical', sloth_severity: 'page' } };
+}
+
+/** While the fast page of a model fires, the slow page of the same SLO and model is muted (routing spec). */
+function tierInhibition(stack: RunningStack, watch: AlertWatcher): CheckResult[] {
+  const [routing] = stack.model.specs.routing;
+  const { first } = stack.models;
+  const fast = { ...availabilityBurn(first, 'page-fast'), cause: 'the fast burn' };
+  const slow = { ...availabilityBurn(first, 'page-slow'), cause: 'the slow burn over the same errors' };
+  return checkMutedBy(stack.model, routing!.value, fast, slow, watch.timelines());
 }
 
 async function waitForTargets(stack: RunningStack): Promise<void> {
@@ -150,9 +166,12 @@ async function clearFaults(stack: RunningStack): Promise<void> {
   // The exporter keeps reporting a GPU's last XID: it stays, as on real hardware until the driver reloads.
 }
 
-/** The router alerts the faults raise; the routing spec mutes them while the router is down. */
+/**
+ * The router alerts the faults raise; the routing spec mutes them while the router is down. The SLO burn
+ * alerts are not among them: their long windows keep counting the errors the router reported.
+ */
 function routerAlerts(expected: readonly AlertExpectation[]): AlertExpectation[] {
-  return expected.filter((e) => e.alertname.startsWith('KthenaRouter'));
+  return expected.filter((e) => e.alertname.startsWith('KthenaRouter') && !('slo_tier' in e.labels));
 }
 
 /** True once Alertmanager holds every expected router alert inhibited by a firing router-down alert. */
@@ -369,6 +388,7 @@ async function main(): Promise<number> {
       ...checkInhibition(stack.model, routing!.value, ROUTER_DOWN_ALERT, 'once the router\'s target is down', routerAlerts(expected), watch.timelines(), unscraped),
       ...checkInhibition(stack.model, routing!.value, GPU_FAULT_ALERT, `once XID ${XID.code} hits the GPU of ${second}`, gpuFaultMutes(stack), watch.timelines(), faults),
       ...routerStopped,
+      ...tierInhibition(stack, watch),
       ...checkEveryArrival(routing!.value, stack.recorder.notifications()),
       ...(await checkPintOnline(stack, rules, exercise)),
       ...traces,

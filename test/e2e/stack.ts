@@ -109,18 +109,12 @@ const GOODPUT_TARGETS = { timeToFirstToken: '1s', interTokenLatency: '100ms' };
 export const DISAGGREGATED_REQUESTS_PER_SECOND = 3;
 
 /**
- * The router SLOs name the models they hold to account; the bench serves those, so the SLO rules and
- * panels see traffic. Fallback names keep the bench running when no SLO names a model.
+ * The models the bench serves: two on plain model servers, one on a prefill/decode pair. The router's SLOs
+ * are grouped by model, so they hold each of them to account without naming any; `specs/slos.ts` gives the
+ * disaggregated one a latency objective of its own.
  */
-export function benchModels(model: Model): BenchModels {
-  const named = new Set<string>();
-  for (const service of model.specs.slos)
-    for (const slo of service.value.slos) {
-      const m = slo.labels.model;
-      if (m) named.add(m);
-    }
-  const [first = 'llama-3-8b', second = 'qwen2-7b'] = [...named];
-  return { first, second, disaggregated: 'deepseek-r1' };
+export function benchModels(): BenchModels {
+  return { first: 'llama-3-8b', second: 'qwen2-7b', disaggregated: 'deepseek-r1' };
 }
 
 export async function loadModel(): Promise<Model> {
@@ -248,7 +242,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     const ruleFiles = ruleFilesOf(artifactsDir);
     log(`generated ${artifactsDir} (${ruleFiles.length} rule files)`);
 
-    const models = benchModels(model);
+    const models = benchModels();
     const layout: Array<Omit<BenchSim, 'sim' | 'gpu'>> = [
       { pod: `${models.first}-0`, model: models.first, role: 'both' },
       { pod: `${models.second}-0`, model: models.second, role: 'both' },

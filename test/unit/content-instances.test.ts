@@ -35,7 +35,7 @@ export const [chatVllmRules, codeVllmRules] = fleets.map((f) => content.vllmReco
 export const [chatVllmSlos, codeVllmSlos] = fleets.map((f) => content.vllmSlos({ ...scope(f), name: \`\${f.name}-vllm\` }));
 export const [chatRouterAlerts, codeRouterAlerts] = fleets.map((f) => content.kthenaRouterAlerts({ ...scope(f), name: \`\${f.name}-router\`, job: \`router-\${f.name}\`, dashboard: \`\${f.name}-kthena-router\` }));
 export const [chatRouterRules, codeRouterRules] = fleets.map((f) => content.kthenaRouterRecordingRules({ ...scope(f), name: \`\${f.name}-router\` }));
-export const [chatRouterSlos, codeRouterSlos] = fleets.map((f) => content.kthenaRouterSlos({ ...scope(f), name: \`\${f.name}-router\`, models: [\`\${f.name}-model\`] }));
+export const [chatRouterSlos, codeRouterSlos] = fleets.map((f) => content.kthenaRouterSlos({ ...scope(f), name: \`\${f.name}-router\`, perModel: { [\`\${f.name}-model\`]: { availability: 99.5 } } }));
 export const [chatGpuAlerts, codeGpuAlerts] = fleets.map((f, i) => content.gpuAlerts({ ...scope(f), name: \`\${f.name}-gpu\`, dashboard: \`\${f.name}-gpu\`, temperatureCelsius: i === 0 ? 85 : 88, memoryRatio: i === 0 ? 0.97 : 0.995 }));
 export const [chatGpuRules, codeGpuRules] = fleets.map((f) => content.gpuRecordingRules({ ...scope(f), name: \`\${f.name}-gpu\` }));
 export const [chatGpuFaults, codeGpuFaults] = fleets.map((f) => content.gpuFaultRules({ ...scope(f), name: \`\${f.name}-gpu-faults\`, dashboard: \`\${f.name}-gpu\` }));

@@ -131,16 +131,24 @@ describe('generated dashboards', () => {
     for (const label of Object.keys(model.stack.value.externalLabels)) expect(names).toContain(label);
   });
 
-  it('keeps the SLO dashboard one size for any number of SLOs: a row Grafana repeats per selected SLO', () => {
+  it('keeps the SLO dashboard one size for any number of SLOs with the same group labels: a row Grafana repeats per selected SLO', () => {
     const slosJson = (m: Model) => generateDashboards(m).find((a) => a.path === 'grafana/dashboards/slos.json')!.body;
     expect(model.specs.slos.length).toBeGreaterThan(1);
-    expect(slosJson({ ...model, specs: { ...model.specs, slos: model.specs.slos.slice(0, 1) } })).toBe(slosJson(model));
+    const grouped = model.specs.slos.filter((s) => s.value.slos.some((slo) => slo.groupBy.includes('model')));
+    expect(grouped).toHaveLength(1);
+    expect(slosJson({ ...model, specs: { ...model.specs, slos: grouped } })).toBe(slosJson(model));
+    expect(slosJson({ ...model, specs: { ...model.specs, slos: model.specs.slos.filter((s) => !grouped.includes(s)) } })).not.toBe(slosJson(model));
     const d = dashboards.get('slos') as Record<string, any>;
     const rows = (d.panels as Array<Record<string, any>>).filter((p) => p.type === 'row');
     expect(rows.map((r) => r.repeat)).toEqual(['slo']);
     const slo = (d.templating.list as Array<Record<string, any>>).find((v) => v.name === 'slo')!;
     expect(slo).toMatchObject({ multi: true, includeAll: true });
     expect(slo.query).toContain('sloth_id');
+    // The grouped router SLOs: a variable per group label, and the per-group panels keep one series per model.
+    const group = (d.templating.list as Array<Record<string, any>>).find((v) => v.name === 'model')!;
+    expect(group).toMatchObject({ multi: true, includeAll: true, query: 'label_values(slo:sli_error:ratio_rate5m{sloth_id=~"$slo"}, model)' });
+    const exprs = (d.panels as Array<Record<string, any>>).flatMap((p) => (p.targets ?? []).map((t: { expr: string }) => t.expr));
+    expect(exprs).toContain('max by (model) (slo:current_burn_rate:ratio{sloth_id=~"$slo", model=~"$model"})');
   });
 
   it('is deterministic: two runs give identical bytes', async () => {

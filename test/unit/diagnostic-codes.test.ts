@@ -12,6 +12,7 @@ import type { AlertWindowsSpec, SloSpec } from '../../src/model/slo.ts';
 import type { SpecDeclaration, SpecKind } from '../../src/model/spec.ts';
 import { buildModel, checkModel } from '../../src/pipeline.ts';
 import { kthenaRouter, routerRequestDuration, routerRequestsTotal } from '../../src/catalog/kthena-router.ts';
+import { k6HttpReqsTotal } from '../../src/catalog/k6.ts';
 import { stack } from '../../specs/stack.ts';
 import { specFixture, src } from '../support/spec-fixture.ts';
 
@@ -444,6 +445,38 @@ describe('slo', () => {
       files: (broken) => sloFile({ sli: { kind: 'latency', histogram: broken ? unknownHistogram : routerRequestDuration, threshold: 1 } }),
       file: 'slos.ts',
       path: 'extraSlos.slos[0].sli.histogram',
+    },
+    {
+      code: 'slo/group-needs-metrics',
+      what: 'a grouped SLO whose SLI is a raw query template',
+      files: (broken) => sloFile({ sli: broken ? rawSli : ratioSli, groupBy: ['model'] }),
+      file: 'slos.ts',
+      path: 'extraSlos.slos[0].groupBy',
+    },
+    {
+      code: 'slo/unknown-group-label',
+      what: 'an SLO grouped by a label its metric does not carry',
+      files: (broken) => sloFile({ groupBy: [broken ? 'tenant' : 'model'] }),
+      file: 'slos.ts',
+      path: 'extraSlos.slos[0].groupBy[0]',
+    },
+    {
+      code: 'slo/unbounded-group-label',
+      what: 'an SLO grouped by an unbounded label (the request URL)',
+      files: (broken) =>
+        sloFile({
+          sli: { kind: 'ratio', errors: { metric: k6HttpReqsTotal, matchers: { expected_response: 'false' } }, total: { metric: k6HttpReqsTotal } },
+          groupBy: [broken ? 'url' : 'name'],
+        }),
+      file: 'slos.ts',
+      path: 'extraSlos.slos[0].groupBy[0]',
+    },
+    {
+      code: 'slo/group-label-conflict',
+      what: 'an SLO grouped by a label it also sets as a static rule label',
+      files: (broken) => sloFile({ groupBy: ['model'], labels: broken ? { model: 'llama-3-8b' } : {} }),
+      file: 'slos.ts',
+      path: 'extraSlos.slos[0].groupBy[0]',
     },
     {
       code: 'slo/untested-sli',

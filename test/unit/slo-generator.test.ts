@@ -115,4 +115,86 @@ describe('SLO artifacts of the project specs', () => {
     }
   }, 600_000);
 });
+
+/** SLO artifacts of a fixture service (written under prometheus/, sloth/) and its SLO alerts. */
+async function fixtureSlos(service: string) {
+  const dir = specFixture({
+    'slos.ts': `import { defineSlos } from ${src('src/model/spec.ts')};
+import { routerRequestDuration, routerRequestsTotal } from 'infermon/catalog/kthena-router';
+export const s = defineSlos(${service});`,
+  });
+  try {
+    const { model, diagnostics } = await buildModel(dir, dir);
+    expect(diagnostics.errors).toEqual([]);
+    expect(checkModel(model!).items.filter((d) => d.severity === 'error')).toEqual([]);
+    return { artifacts: sloArtifacts(model!), alerts: sloAlerts(model!) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function promtoolTests(artifacts: ReadonlyArray<{ path: string; body: string }>): { status: number | null; output: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'infermon-slo-grouped-'));
+  try {
+    for (const a of artifacts.filter((x) => x.path.startsWith('prometheus/'))) {
+      mkdirSync(dirname(join(dir, a.path)), { recursive: true });
+      writeFileSync(join(dir, a.path), a.body);
+    }
+    const tests = artifacts.filter((a) => a.path.startsWith('prometheus/tests/')).map((a) => a.path.split('/').pop()!);
+    const run = runTool('promtool', ['test', 'rules', ...tests], { cwd: join(dir, 'prometheus', 'tests') });
+    return { status: run.status, output: run.stdout + run.stderr };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe('grouped SLOs and burn-rate tiers', () => {
+  const grouped = `{ service: 'svc', labels: { team: 't' }, options: { zeroTrafficGuard: true }, slos: [
+    { name: 'availability', objective: 99.9, groupBy: ['model'],
+      sli: { kind: 'ratio', errors: { metric: routerRequestsTotal, matchers: { status_code: { re: '5..' } } }, total: { metric: routerRequestsTotal } },
+      alerting: { name: 'SvcBudgetBurn', tiers: ['page-fast', 'ticket-slow'] } },
+    { name: 'latency', objective: 99, groupBy: ['model'],
+      sli: { kind: 'latency', histogram: routerRequestDuration, threshold: 1 },
+      alerting: { name: 'SvcLatencyBudgetBurn', tiers: ['ticket-fast'] } },
+  ] }`;
+
+  it('gives Sloth the grouped queries, and alerts per chosen tier with the group label', async () => {
+    const { artifacts, alerts } = await fixtureSlos(grouped);
+    const sloth = parse(artifacts.find((a) => a.path === 'sloth/svc.yml')!.body) as { slos: Array<Record<string, any>> };
+    expect(sloth.slos[0]!.sli.events.total_query).toBe('sum by (model) (rate(kthena_router_requests_total[{{.window}}]))');
+    expect(sloth.slos[0]!.sli.events.error_query).toBe(
+      '(sum by (model) (rate(kthena_router_requests_total{status_code=~"5.."}[{{.window}}])) or sum by (model) (rate(kthena_router_requests_total[{{.window}}])) * 0)',
+    );
+    // Sloth has page and ticket alerts only: a severity with no chosen tier is disabled there.
+    expect(sloth.slos[1]!.alerting.page_alert).toEqual({ disable: true });
+    expect(alerts.map((a) => [a.alertname, a.labels.slo_tier, a.labels.sloth_severity, a.dynamicLabels])).toEqual([
+      ['SvcBudgetBurn', 'page-fast', 'page', ['model']],
+      ['SvcBudgetBurn', 'ticket-slow', 'ticket', ['model']],
+      ['SvcLatencyBudgetBurn', 'ticket-fast', 'ticket', ['model']],
+    ]);
+    const rules = parse(artifacts.find((a) => a.path === 'prometheus/rules/slo-svc.yml')!.body) as { groups: Array<{ name: string; rules: Array<Record<string, any>> }> };
+    const alertRules = rules.groups.flatMap((g) => g.rules.filter((r) => r.alert));
+    expect(alertRules.map((r) => r.labels.slo_tier)).toEqual(['page-fast', 'ticket-slow', 'ticket-fast']);
+    expect(alertRules[0]!.expr).toContain('slo:sli_error:ratio_rate1h');
+    expect(alertRules[0]!.expr).not.toContain('slo:sli_error:ratio_rate6h');
+  });
+
+  it('passes its generated promtool tests: a burn on one model alerts for that model only, an idle model stays quiet', async () => {
+    const { artifacts } = await fixtureSlos(grouped);
+    const tests = artifacts.find((a) => a.path === 'prometheus/tests/slo-svc.test.yml')!.body;
+    expect(tests).toContain('alerts for model-a only, not for model-b');
+    expect(tests).toContain('no traffic on model-b raises no alert and records no NaN for it while model-a is served');
+    const run = promtoolTests(artifacts);
+    expect(run.status, run.output).toBe(0);
+  }, 600_000);
+
+  it('fails its promtool tests when the rules drop the group label (the tests can fail)', async () => {
+    const { artifacts } = await fixtureSlos(grouped);
+    const planted = artifacts.map((a) => (a.path === 'prometheus/rules/slo-svc.yml' ? { ...a, body: a.body.replaceAll('sum by (model) (', 'sum(') } : a));
+    const run = promtoolTests(planted);
+    expect(run.status).not.toBe(0);
+    expect(run.output).toContain('alerts for model-a only');
+  }, 600_000);
+});
+
 if (!schemasAvailable) console.warn(SCHEMAS_MISSING_REASON);
