@@ -4,8 +4,8 @@ import { parsePromQL } from '../promql/parse.ts';
 import { OPENSLO_ALERTS_ANNOTATION, OPENSLO_ALERT_NAME_ANNOTATION, OPENSLO_API_VERSION } from '../slo/openslo.ts';
 import { BUILTIN_WINDOWS } from '../slo/windows.ts';
 import { ImportError, isObj, readDocuments, type ImportInput, type ImportIssue, type ImportResult, type Obj, type SourcedDocument } from './documents.ts';
-import { eventsOf, latencySli, ratedOverWindow, windowTemplate } from './slo-queries.ts';
-import { GROUP_BY_KEY, sloSpecFile, type ImportedSlo } from './slo-file.ts';
+import { GROUPED_NEEDS_COUNTERS, eventsOf, latencySli, ratedOverWindow, windowTemplate } from './slo-queries.ts';
+import { sloSpecFile, type ImportedSlo } from './slo-file.ts';
 
 /**
  * OpenSLO v1 `SLO` and `SLI` documents over Prometheus → `defineSlos` specs. Ratio indicators (good, bad
@@ -70,8 +70,9 @@ function ratioSli(metric: Obj, at: string, ctx: Context): { sli: Record<string, 
     if (raw === undefined) return undefined;
     const t = windowTemplate(raw);
     if ('why' in t) return skip(`${at}.raw`, t.why);
+    if (groupingOf(raw).length > 0) return skip(`${at}.raw`, GROUPED_NEEDS_COUNTERS);
     const failure = metric.rawType !== 'success';
-    return { sli: { kind: 'raw', errorRatio: failure ? t.template : `1 - (${t.template})` }, grouping: groupingOf(raw) };
+    return { sli: { kind: 'raw', errorRatio: failure ? t.template : `1 - (${t.template})` }, grouping: [] };
   }
   const total = side('total');
   const good = metric.good !== undefined ? side('good') : undefined;
@@ -82,11 +83,11 @@ function ratioSli(metric: Obj, at: string, ctx: Context): { sli: Record<string, 
   }
   const grouping = groupingOf(total);
   if (good !== undefined) {
-    const latency = latencySli(good, total);
+    const latency = latencySli(good, total, grouping);
     if (latency) return { sli: latency, grouping };
   }
-  const errors = eventsOf(bad ?? `(${total}) - (${good})`);
-  const all = eventsOf(total);
+  const errors = eventsOf(bad ?? `(${total}) - (${good})`, grouping);
+  const all = eventsOf(total, grouping);
   if ('why' in errors) return skip(`${at}.${bad !== undefined ? 'bad' : 'good'}`, errors.why);
   if ('why' in all) return skip(`${at}.total`, all.why);
   return { sli: { kind: 'ratio', errors: errors.events, total: all.events }, grouping };
@@ -99,8 +100,9 @@ function thresholdSli(metric: Obj, objective: Obj, at: string, ctx: Context): { 
   const bad = THRESHOLD_BAD[String(objective.op)];
   const value = Number(objective.value);
   if (!bad || !Number.isFinite(value)) return skip(`${at}`, 'a threshold indicator needs the objective\'s `op` (lt, lte, gt, gte) and `value`');
+  if (groupingOf(q.query).length > 0) return skip(at, GROUPED_NEEDS_COUNTERS);
   // Each evaluation of the query is one event; the share of evaluations on the wrong side is the error ratio.
-  return { sli: { kind: 'raw', errorRatio: `avg_over_time(((${q.query}) ${bad} bool ${value})[{{.window}}:])` }, grouping: groupingOf(q.query) };
+  return { sli: { kind: 'raw', errorRatio: `avg_over_time(((${q.query}) ${bad} bool ${value})[{{.window}}:])` }, grouping: [] };
 }
 
 const upperCamel = (s: string): string =>
@@ -179,11 +181,7 @@ function convert(ctx: Context): ImportedSlo[] {
       sli: sli.sli,
       alerting: alertsOff ? { page: { disable: true }, ticket: { disable: true } } : { name: alertName },
     };
-    if (sli.grouping.length > 0) {
-      if (!GROUP_BY_KEY)
-        return skip(indicatorAt, `cannot be expressed yet: the queries give one ratio per ${sli.grouping.join(', ')} (\`sum by\`), which needs grouped SLOs; infermon does not have them yet`);
-      slo[GROUP_BY_KEY] = sli.grouping;
-    }
+    if (sli.grouping.length > 0) slo.groupBy = sli.grouping;
     out.push({ service: spec.service as string, where: ctx.doc.where, field: at, spec: slo });
   });
   return out;

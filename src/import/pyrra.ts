@@ -2,7 +2,7 @@ import { parseDuration } from '../model/duration.ts';
 import { BUILTIN_WINDOWS } from '../slo/windows.ts';
 import { ImportError, isObj, readDocuments, type ImportInput, type ImportIssue, type ImportResult, type Obj, type SourcedDocument } from './documents.ts';
 import { eventsOf, latencySli } from './slo-queries.ts';
-import { GROUP_BY_KEY, sloSpecFile, type ImportedSlo } from './slo-file.ts';
+import { sloSpecFile, type ImportedSlo } from './slo-file.ts';
 
 /**
  * Pyrra `ServiceLevelObjective` CRs (pyrra.dev/v1alpha1) → `defineSlos` specs. Ratio, latency and
@@ -129,11 +129,7 @@ function convert(ctx: Context, options: PyrraImportOptions): ImportedSlo | undef
       ? { page: { disable: true }, ticket: { disable: true } }
       : { name: typeof alerting.name === 'string' ? alerting.name : PYRRA_ALERT_NAME },
   };
-  if (sli.grouping.length > 0) {
-    if (!GROUP_BY_KEY)
-      return skip(`spec.indicator.${Object.keys(spec.indicator)[0]}.grouping`, `cannot be expressed yet: an SLO per ${sli.grouping.join(', ')} needs grouped SLOs, which infermon does not have; split the CR per value or drop the grouping`);
-    result[GROUP_BY_KEY] = sli.grouping;
-  }
+  if (sli.grouping.length > 0) result.groupBy = sli.grouping;
   const service = options.service ?? (typeof metadata.namespace === 'string' ? metadata.namespace : 'default');
   return { service, where, field: 'spec', spec: result };
 }

@@ -1,4 +1,4 @@
-import { sloSchema, sloServiceSpecSchema } from '../model/slo.ts';
+import { sloServiceSpecSchema } from '../model/slo.ts';
 import { catalogExport, catalogMetric } from './catalog-refs.ts';
 import { exportName, importLines, type ImportIssue } from './documents.ts';
 import { Code, tsLiteral, type LiteralValue } from './ts-literal.ts';
@@ -16,12 +16,6 @@ export interface ImportedSlo {
   field: string;
   spec: Record<string, unknown>;
 }
-
-/**
- * Where a grouped SLO's labels go once SLOs take a grouping; until then grouped documents are reported as
- * not expressible. Changing this one line maps Pyrra's `grouping` and OpenSLO's grouped queries.
- */
-export const GROUP_BY_KEY: string | undefined = 'groupBy' in sloSchema.shape ? 'groupBy' : undefined;
 
 function literalOf(value: unknown, imports: Set<string>): LiteralValue {
   if (typeof value === 'object' && value !== null && !Array.isArray(value)) {

@@ -13,6 +13,10 @@ import { catalogMetric } from './catalog-refs.ts';
 
 type Events = Extract<SliSpec, { kind: 'ratio' }>['errors'];
 
+/** Why a grouped objective over anything but `sum by (…) (rate(<catalog counter>[…]))` is not imported. */
+export const GROUPED_NEEDS_COUNTERS =
+  'a grouped SLO needs its events as `sum by (<group>) (rate(<catalog counter>{…}[range]))` or a catalog histogram; infermon writes the `sum by` of every window itself';
+
 function parsed(query: string): Expr | undefined {
   const p = parsePromQL(query);
   return p.error ? undefined : toExpr(p);
@@ -27,32 +31,38 @@ function matcherOf(m: LabelMatcher): Matchers[string] {
 
 const matchersOf = (ms: readonly LabelMatcher[]): Matchers => Object.fromEntries(ms.map((m) => [m.label, matcherOf(m)]));
 
-/** The selector of `sum(rate(<selector>[range]))`, the range in ms. */
-function summedRate(query: string): { selector: SelectorExpr; rangeMs: number } | undefined {
+/** The selector of `sum(rate(<selector>[range]))` (or `sum by (…)`), the range in ms, the grouping labels. */
+function summedRate(query: string): { selector: SelectorExpr; rangeMs: number; groupBy: string[] } | undefined {
   const e = parsed(query);
   if (!e) return undefined;
   const sum = unwrap(e);
-  if (sum.kind !== 'aggregate' || sum.op !== 'sum' || sum.grouping !== undefined || sum.args.length !== 1) return undefined;
+  if (sum.kind !== 'aggregate' || sum.op !== 'sum' || sum.args.length !== 1) return undefined;
+  if (sum.grouping && (sum.grouping.mode !== 'by' || sum.grouping.variable)) return undefined;
   const rate = unwrap(sum.args[0]!);
   if (rate.kind !== 'call' || rate.fn !== 'rate' || rate.args.length !== 1 || rate.args[0]!.kind !== 'matrix') return undefined;
   const matrix = rate.args[0]!;
   if (matrix.kind !== 'matrix' || matrix.expr.kind !== 'selector' || matrix.range.ms === undefined || matrix.expr.variable) return undefined;
-  return { selector: matrix.expr, rangeMs: matrix.range.ms };
+  return { selector: matrix.expr, rangeMs: matrix.range.ms, groupBy: sum.grouping?.labels ?? [] };
 }
 
-/** `{metric, matchers}` when the query is `sum(rate(<catalog counter>{...}[range]))`. */
-export function counterSelector(query: string): { metric: MetricSpec; matchers: Matchers } | undefined {
+const sameLabels = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((l) => b.includes(l));
+
+/**
+ * `{metric, matchers}` when the query is `sum(rate(<catalog counter>{...}[range]))`, or for a grouped SLO
+ * `sum by (<its group labels>) (…)`: infermon writes the `sum by` of every window itself.
+ */
+export function counterSelector(query: string, groupBy: readonly string[] = []): { metric: MetricSpec; matchers: Matchers } | undefined {
   const found = summedRate(query);
   const metric = found?.selector.metric === undefined ? undefined : catalogMetric(found.selector.metric);
-  if (!found || !metric || metric.type !== 'counter') return undefined;
+  if (!found || !metric || metric.type !== 'counter' || !sameLabels(found.groupBy, groupBy)) return undefined;
   return { metric, matchers: matchersOf(found.selector.matchers) };
 }
 
 /** A latency SLI when `good` counts a catalog histogram's bucket and `total` its count, same matchers. */
-export function latencySli(good: string, total: string): Extract<SliSpec, { kind: 'latency' }> | undefined {
+export function latencySli(good: string, total: string, groupBy: readonly string[] = []): Extract<SliSpec, { kind: 'latency' }> | undefined {
   const g = summedRate(good);
   const t = summedRate(total);
-  if (!g || !t || !g.selector.metric?.endsWith('_bucket') || !t.selector.metric?.endsWith('_count')) return undefined;
+  if (!g || !t || !sameLabels(g.groupBy, groupBy) || !sameLabels(t.groupBy, groupBy) || !g.selector.metric?.endsWith('_bucket') || !t.selector.metric?.endsWith('_count')) return undefined;
   const family = g.selector.metric.slice(0, -'_bucket'.length);
   const metric = catalogMetric(family);
   if (!metric || metric.type !== 'histogram' || t.selector.metric !== `${family}_count` || g.rangeMs !== t.rangeMs) return undefined;
@@ -96,10 +106,14 @@ export function windowTemplate(query: string): { template: string } | { why: str
   return { template: out + query.slice(at) };
 }
 
-/** A ratio SLI side from a query: a counter selector when it is one, else its window template. */
-export function eventsOf(query: string): { events: Events } | { why: string } {
-  const selector = counterSelector(query);
+/**
+ * A ratio SLI side from a query: a counter selector when it is one, else its window template. A grouped
+ * SLO takes counter selectors only (infermon writes its `sum by` in every window).
+ */
+export function eventsOf(query: string, groupBy: readonly string[] = []): { events: Events } | { why: string } {
+  const selector = counterSelector(query, groupBy);
   if (selector) return { events: Object.keys(selector.matchers).length > 0 ? selector : { metric: selector.metric } };
+  if (groupBy.length > 0) return { why: GROUPED_NEEDS_COUNTERS };
   const t = windowTemplate(query);
   return 'why' in t ? t : { events: t.template };
 }

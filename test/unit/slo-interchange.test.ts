@@ -63,6 +63,8 @@ describe('infermon import pyrra', () => {
       total: 'sum(count_over_time(probe_success{probe="inference-api"}[{{.window}}]))',
     });
     expect(generateArtifacts(model).map((a) => a.path)).toContain(`${OUT.prometheusRules}/slo-kthena-system.yml`);
+    // Pyrra's `grouping` becomes a grouped SLO over the catalog counter: one set of rules for every model.
+    expect(sloOf(model, 'inference', 'vllm-request-errors')).toMatchObject({ groupBy: ['model_name'], sli: { kind: 'ratio', errors: { metric: { name: 'vllm:request_success_total' } } } });
   });
 
   it('reports each part it cannot express with the file, document, field and reason', () => {
@@ -70,7 +72,6 @@ describe('infermon import pyrra', () => {
     expect(skipped).toEqual([
       { where: 'pyrra/inference-probes.yaml (document 2)', field: 'spec.window', why: expect.stringContaining('a 2w SLO needs its own `windows` table') },
       { where: 'pyrra/inference-probes.yaml (document 2)', field: 'spec.indicator.latencyNative', why: expect.stringContaining('native-histogram latency has no infermon SLI') },
-      { where: 'pyrra/vllm-errors-by-model.yaml', field: 'spec.indicator.ratio.grouping', why: expect.stringContaining('cannot be expressed yet: an SLO per model_name needs grouped SLOs') },
     ]);
     expect(notes).toContainEqual({ where: 'pyrra/kthena-router-availability.yaml', field: 'metadata.labels.prometheus', why: expect.stringContaining('selects the CR') });
     expect(notes).toContainEqual({ where: 'pyrra/kthena-router-availability.yaml', field: 'spec.alerting.absent', why: expect.stringContaining('no absent alert') });
@@ -102,9 +103,12 @@ describe('infermon import openslo', () => {
     expect(skipped.map((s) => `${s.where}: ${s.field}`)).toEqual([
       'openslo/rag-ttft-threshold.yaml (document 2): spec.budgetingMethod',
       'openslo/rag-ttft-threshold.yaml (document 2): spec.timeWindow[0]',
-      'openslo/vllm-errors-by-model.yaml: spec.indicator.spec',
     ]);
-    expect(skipped[2]!.why).toContain('cannot be expressed yet');
+    // An outer `sum by` over a catalog counter becomes a grouped SLO; infermon writes that `sum by` itself.
+    expect(sloOf(model, 'vllm', 'vllm-request-errors')).toMatchObject({
+      groupBy: ['model_name'],
+      sli: { kind: 'ratio', errors: { metric: { name: 'vllm:request_success_total' }, matchers: { finished_reason: 'error' } }, total: { metric: { name: 'vllm:request_success_total' } } },
+    });
   });
 
   it('exports every SLO of the example platform as OpenSLO that imports back as the same SLOs', async () => {
@@ -142,11 +146,11 @@ describe('infermon import (command line)', () => {
   };
 
   it('prints the spec and lists what was not converted on stderr; unreadable input exits 1 with nothing printed', () => {
-    const ok = cli(['import', 'openslo', join(FIXTURES, 'openslo', 'vllm-errors-by-model.yaml'), join(FIXTURES, 'openslo', 'vllm-ttft-latency.yaml')]);
+    const ok = cli(['import', 'openslo', join(FIXTURES, 'openslo', 'vllm-errors-by-model.yaml'), join(FIXTURES, 'openslo', 'rag-ttft-threshold.yaml')]);
     expect(ok.status, ok.stderr).toBe(0);
     expect(ok.stdout).toContain('export const vllmSlos = defineSlos({');
     expect(ok.stderr).toContain('not converted: ');
-    expect(ok.stderr).toContain('vllm-errors-by-model.yaml: spec.indicator.spec: cannot be expressed yet');
+    expect(ok.stderr).toContain('rag-ttft-threshold.yaml (document 2): spec.budgetingMethod: `Timeslices`');
     const bad = cli(['import', 'pyrra', join(FIXTURES, 'openslo', 'vllm-ttft-latency.yaml')]);
     expect(bad.status).toBe(1);
     expect(bad.stdout).toBe('');
