@@ -74,7 +74,13 @@ function resolveTargets(model: Model, targets: readonly UpgradeTarget[]): Map<st
     if (!history) throw new Error(`source ${target.source} records no release history; sources with one: ${versioned.join(', ')}`);
     const to = resolveRelease(history, target.version);
     if (!to) throw new Error(`${target.source}: \`${target.version}\` is no release of ${history.upstream} the catalog has read; known: ${history.releases.join(', ')}`);
-    upgrades.set(source.name, { source: source.name, component: source.component, from: pinnedRelease(source) ?? history.current, to });
+    const from = pinnedRelease(source) ?? history.current;
+    upgrades.set(source.name, { source: source.name, component: source.component, from, to });
+    // Deployments of the same upstream at the same release share one view of its families in the catalog,
+    // so a query cannot tell them apart: they move together.
+    for (const other of sources.values())
+      if (!upgrades.has(other.name) && other.history?.upstream === history.upstream && (pinnedRelease(other) ?? other.history.current) === from)
+        upgrades.set(other.name, { source: other.name, component: other.component, from, to });
   }
   return upgrades;
 }
@@ -256,7 +262,8 @@ export function upgradeReport(model: Model, targets: readonly UpgradeTarget[]): 
       }
     }
   }
-  return { upgrades: [...upgrades.values()], checked: { queries: queries.length }, impacts };
+  const named = new Set(targets.map((t) => t.source));
+  return { upgrades: [...upgrades.values()].filter((u) => named.has(u.source)), checked: { queries: queries.length }, impacts };
 }
 
 export function upgradeBreaks(report: UpgradeReport): boolean {
