@@ -78,7 +78,13 @@ const DASHBOARDS: readonly ContentFile[] = [
     offered: all('kthena-router', 'vllm', 'dcgm'),
     platform: [KUBE_STATE_METRICS],
   },
-  { kind: 'dashboards', file: 'model-drilldown.ts', factory: 'modelDrilldownDashboard', offered: all('kthena-router', 'vllm', 'dcgm') },
+  {
+    kind: 'dashboards',
+    file: 'model-drilldown.ts',
+    factory: 'modelDrilldownDashboard',
+    offered: all('kthena-router', 'vllm', 'dcgm'),
+    config: (chosen) => ({ accuracy: chosen.has('kthena-inference') }),
+  },
   { kind: 'dashboards', file: 'arks-gateway.ts', factory: 'arksGatewayDashboard', offered: all('arks-gateway') },
   { kind: 'dashboards', file: 'moe-router.ts', factory: 'moeRouterDashboard', offered: all('moe-router') },
   {

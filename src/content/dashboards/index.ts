@@ -1,5 +1,6 @@
 export type { DashboardConfig } from './bundled.ts';
 export type { ModelServerDashboardConfig } from './model-servers.ts';
+export type { ModelDrilldownDashboardConfig } from './model-drilldown.ts';
 export { arksGatewayDashboard } from './arks-gateway.ts';
 export { benchmarkResultsDashboard, type BenchmarkResultsDashboardConfig } from './benchmark-results.ts';
 export { gpuDashboard } from './gpu.ts';

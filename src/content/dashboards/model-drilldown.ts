@@ -28,8 +28,34 @@ const evaluated = byVariables({ model_id: 'model' });
 /** Where the ModelAccuracyDrop alert of the Kthena content fires. */
 const ACCURACY_FLOOR = 0.85;
 
+export interface ModelDrilldownDashboardConfig extends ModelServerDashboardConfig {
+  /**
+   * The model-quality row, on the accuracy gauge the serving application exports (a Kthena inference
+   * family); `false` when no application exports it.
+   */
+  accuracy?: boolean;
+}
+
+/** The accuracy the serving application reports per evaluation data set and model version. */
+const MODEL_QUALITY_ROW = {
+  title: 'Model quality',
+  panels: [
+    {
+      title: 'Model accuracy over time',
+      description: `Accuracy of the model on each evaluation data set and version (${modelAccuracyScore.name}, exported by the serving application when it evaluates); red below ${ACCURACY_FLOOR}, where the accuracy-drop alert fires.`,
+      unit: 'percentunit',
+      width: 24,
+      min: 0,
+      max: 1,
+      baseColor: 'red',
+      thresholds: [{ value: ACCURACY_FLOOR, color: 'green' }],
+      queries: [q(gauge(modelAccuracyScore, evaluated, ['version', 'dataset'], 'min'), '{{version}} {{dataset}}')],
+    },
+  ],
+};
+
 /** One model end to end: router traffic, model-server latency and load, and the GPUs under its pods. */
-export function modelDrilldownDashboard(config: ModelServerDashboardConfig = {}) {
+export function modelDrilldownDashboard(config: ModelDrilldownDashboardConfig = {}) {
   const namespace = modelServerNamespace(config);
   // GPU series carry pods, not models: the `pod` variable picks the model-server pods.
   const gpus = { ...byVariables({ pod: 'pod' }), namespace: { eq: namespace } };
@@ -149,22 +175,7 @@ export function modelDrilldownDashboard(config: ModelServerDashboardConfig = {})
             },
           ],
         },
-        {
-          title: 'Model quality',
-          panels: [
-            {
-              title: 'Model accuracy over time',
-              description: `Accuracy of the model on each evaluation data set and version (${modelAccuracyScore.name}, exported by the serving application when it evaluates); red below ${ACCURACY_FLOOR}, where the accuracy-drop alert fires.`,
-              unit: 'percentunit',
-              width: 24,
-              min: 0,
-              max: 1,
-              baseColor: 'red',
-              thresholds: [{ value: ACCURACY_FLOOR, color: 'green' }],
-              queries: [q(gauge(modelAccuracyScore, evaluated, ['version', 'dataset'], 'min'), '{{version}} {{dataset}}')],
-            },
-          ],
-        },
+        ...(config.accuracy === false ? [] : [MODEL_QUALITY_ROW]),
         {
           title: 'GPUs of the model-server pods',
           panels: [
