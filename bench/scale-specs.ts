@@ -126,7 +126,8 @@ ${exports.join('\n')}
 /**
  * A throw-away spec directory for `models` served models: the real stack, catalog and routing
  * (re-exported by absolute path, so nothing is copied), one alert group and one availability SLO per model.
- * The fleet runs no Kthena router, so the routing keeps only the inhibit rules that name no alert.
+ * The fleet runs no Kthena router, GPU-fault rules or burn-rate tiers, so the routing keeps only the inhibit
+ * rules on severity.
  */
 export function writeScaleSpecs(models: number): ScaleSpecs {
   mkdirSync(join(ROOT, '.tmp'), { recursive: true });
@@ -141,7 +142,7 @@ export function writeScaleSpecs(models: number): ScaleSpecs {
   write(
     'routing.ts',
     `import { routing as example } from ${real('specs/routing.ts')};\n` +
-      `const inhibitRules = example.spec.inhibitRules.filter((rule) => !rule.sourceMatchers.some((m) => m.startsWith('alertname')));\n` +
+      `const inhibitRules = example.spec.inhibitRules.filter((rule) => rule.sourceMatchers.every((m) => m.startsWith('severity')));\n` +
       `export const routing = { ...example, spec: { ...example.spec, inhibitRules } };\n`,
   );
   write('sources.ts', `export * from ${real('specs/sources.ts')};\n`);

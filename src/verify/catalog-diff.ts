@@ -45,16 +45,20 @@ export function observedSeries(families: ReadonlyMap<string, Family>): ObservedS
   return out;
 }
 
-/** The source most of the exposed families belong to. */
+/**
+ * The source most of the exposed families belong to. Deployments of one source share its families, so a
+ * tie goes to the deployment named after the families' namespace (`vllm` for `vllm:*`), then the first.
+ */
 function likeliestSource(observed: readonly ObservedSeries[], catalog: Catalog, sources: readonly Source[]): Source | undefined {
-  let best: { source: Source; hits: number } | undefined;
+  let best: { source: Source; hits: number; named: boolean } | undefined;
   for (const source of sources) {
     const own = new Set(source.metrics.map((m) => m.name));
     const hits = observed.filter((s) => {
       const found = resolveSeries(catalog, s.name);
       return found !== undefined && own.has(found.metric.name);
     }).length;
-    if (hits > 0 && (!best || hits > best.hits)) best = { source, hits };
+    const named = source.metrics.some((m) => m.name.startsWith(`${source.name}:`) || m.name.startsWith(`${source.name}_`));
+    if (hits > 0 && (!best || hits > best.hits || (hits === best.hits && named && !best.named))) best = { source, hits, named };
   }
   return best?.source;
 }
