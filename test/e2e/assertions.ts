@@ -93,6 +93,9 @@ export class Exercise {
   }
 }
 
+/** Group intervals no live-loop run outlasts. */
+const LONGER_THAN_A_RUN_S = 1800;
+
 /** Rules Prometheus has not evaluated yet: groups whose interval is longer than the run so far. */
 async function notEvaluatedRules(stack: Pick<RunningStack, 'prometheusUrl'>, rules: readonly GeneratedRule[]): Promise<Map<GeneratedRule, string>> {
   const groups = new Map((await prometheusRuleGroups(stack.prometheusUrl)).map((g) => [g.name, g]));
@@ -100,8 +103,10 @@ async function notEvaluatedRules(stack: Pick<RunningStack, 'prometheusUrl'>, rul
   for (const rule of rules) {
     const group = groups.get(rule.group);
     const loaded = group?.rules[rule.index];
-    if (group && loaded && Date.parse(loaded.lastEvaluation) <= 0)
-      result.set(rule, `evaluates every ${group.interval}s and has not been evaluated yet in this run`);
+    if (!group || !loaded) continue;
+    if (Date.parse(loaded.lastEvaluation) <= 0) result.set(rule, `evaluates every ${group.interval}s and has not been evaluated yet in this run`);
+    // Longer than a run: evaluated at most once, maybe before the load reached what it reads.
+    else if (group.interval >= LONGER_THAN_A_RUN_S) result.set(rule, `evaluates every ${group.interval}s, so at most once in this run, maybe before the load`);
   }
   return result;
 }
@@ -154,7 +159,8 @@ export async function checkRecordingRules(stack: RunningStack, rules: readonly G
     const name = `${rule.file} ${rule.group} ${stored}`;
     // What the rule yields now, and what Prometheus recorded under its name and labels.
     const series = (await instantQuery(stack.prometheusUrl, rule.expr)).length;
-    const recorded = (await instantQuery(stack.prometheusUrl, stored)).length;
+    // A group evaluated once long ago (an hourly one) holds a sample older than the lookback: read the run's hour.
+    const recorded = (await instantQuery(stack.prometheusUrl, `last_over_time(${stored}[1h])`)).length;
     const pending = exercise.notEvaluated.get(rule);
     if (pending && recorded === 0) {
       results.push({ area: 'recording rule', name, outcome: 'skip', detail: `its group ${pending} (its expression yields ${series} series now)`, series });

@@ -280,7 +280,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       const samePorts = {
         ...config,
         server: { ...config.server, port: ports.api },
-        observability: { metrics: { ...config.observability!.metrics!, port: ports.admin } },
+        observability: { ...config.observability, metrics: { ...config.observability!.metrics!, port: ports.admin } },
       };
       router = await startRouter(parseRouterConfig(samePorts, 'bench router'));
       lastRouter = router;
