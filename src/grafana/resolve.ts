@@ -12,8 +12,7 @@ import { locate, type Located, type Model } from '../model/model.ts';
 import type { RowDraft, SectionDraft } from './row-draft.ts';
 import { sloSection } from './slo-rows.ts';
 import { addMatchers } from '../promql/add-matchers.ts';
-import { selectorsIn, toExpr } from '../promql/ast.ts';
-import { parsePromQL } from '../promql/parse.ts';
+import { referencedMetrics } from '../promql/analyze.ts';
 
 /**
  * A dashboard spec made concrete: generated sections expanded into rows and variables, every row and
@@ -110,11 +109,11 @@ export function resolveDashboard(item: Located<Dashboard>, model: Model): Resolv
  */
 function clusterVariables(model: Model, rows: readonly ResolvedRow[], declared: readonly Variable[]): Variable[] {
   const labels = model.stack.value.global?.clusterLabels ?? [];
-  const series = rows
-    .flatMap((r) => r.panels)
-    .flatMap((p) => p.queries)
-    .map((q) => metricsIn(q.expr)[0])
-    .find((m) => m !== undefined);
+  let series: string | undefined;
+  for (const query of rows.flatMap((r) => r.panels).flatMap((p) => p.queries)) {
+    series = referencedMetrics(query.expr)[0];
+    if (series) break;
+  }
   if (!series) return [];
   return labels
     .filter((label) => !declared.some((v) => v.name === label))
@@ -127,13 +126,6 @@ function clusterVariables(model: Model, rows: readonly ResolvedRow[], declared: 
       multi: false,
       includeAll: false,
     }));
-}
-
-/** Metric names of a query's selectors, in order. */
-function metricsIn(expr: string): string[] {
-  const parsed = parsePromQL(expr);
-  if (parsed.error) return [];
-  return selectorsIn(toExpr(parsed)).flatMap((s) => (s.metric && !s.variable ? [s.metric] : []));
 }
 
 /** Every dashboard spec, resolved, in the order the specs were loaded. */

@@ -13,7 +13,7 @@ import { writeTree } from '../../src/emit/write.ts';
 import { collectAlerts } from '../../src/model/alerts.ts';
 import type { Model } from '../../src/model/model.ts';
 import type { Stack } from '../../src/model/stack.ts';
-import { buildModel, checkModel, generateArtifacts } from '../../src/pipeline.ts';
+import { generateArtifacts } from '../../src/pipeline.ts';
 import { startVllmSim, type RunningVllmSim } from '../../src/runtime/sim/index.ts';
 import { examplePlatformFixture } from '../support/spec-fixture.ts';
 import { prometheusBinaries, toolPath } from '../support/tools.ts';
@@ -23,6 +23,7 @@ import { instantQuery, postJson, prometheusAlerts, prometheusTargets } from './h
 import { startLoad } from './load.ts';
 import { freePort, startChild, waitReady } from './processes.ts';
 import { summaryLine } from './report.ts';
+import { loadModel } from './stack.ts';
 import { startWebhookRecorder } from './webhook-recorder.ts';
 
 /**
@@ -47,11 +48,7 @@ const log = (line: string) => console.log(`[${new Date().toISOString().slice(11,
 async function globalModel(): Promise<Model> {
   const specs = examplePlatformFixture({ global: { clusterLabels: ['cluster'] } });
   try {
-    const { model, diagnostics } = await buildModel(specs, specs);
-    if (!model) throw new Error(diagnostics.items.map((d) => `${d.code}: ${d.message}`).join('\n'));
-    const errors = checkModel(model, diagnostics).errors;
-    if (errors.length > 0) throw new Error(errors.map((d) => `${d.code} ${d.path}: ${d.message}`).join('\n'));
-    return model;
+    return await loadModel(specs, specs);
   } finally {
     rmSync(specs, { recursive: true, force: true });
   }

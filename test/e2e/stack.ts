@@ -117,8 +117,9 @@ export function benchModels(): BenchModels {
   return { first: 'llama-3-8b', second: 'qwen2-7b', disaggregated: 'deepseek-r1' };
 }
 
-export async function loadModel(): Promise<Model> {
-  const { model, diagnostics } = await buildModel(join(PROJECT_ROOT, 'specs'), PROJECT_ROOT);
+/** The checked model of a spec directory (the example platform by default); any error throws. */
+export async function loadModel(specDir = join(PROJECT_ROOT, 'specs'), projectRoot = PROJECT_ROOT): Promise<Model> {
+  const { model, diagnostics } = await buildModel(specDir, projectRoot);
   if (!model) throw new Error(`the specs do not build:\n${diagnostics.items.map((d) => `${d.file} ${d.path}: ${d.message}`).join('\n')}`);
   const problems = checkModel(model, diagnostics).items.filter((d) => d.severity === 'error');
   if (problems.length > 0) throw new Error(`the specs do not check:\n${problems.map((d) => `${d.code} ${d.file} ${d.path}: ${d.message}`).join('\n')}`);
