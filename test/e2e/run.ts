@@ -41,7 +41,7 @@ import { startLoad, successRatio, type LoadGenerator } from './load.ts';
 import { checkPintOnline } from './pint-online.ts';
 import { summaryLine, writeReport } from './report.ts';
 import { checkTraces } from './trace-assertions.ts';
-import { startStack, type RunningStack } from './stack.ts';
+import { startStack, type BenchSim, type RunningStack } from './stack.ts';
 import { requestedPrometheusMajor } from '../support/tools.ts';
 
 /**
@@ -159,6 +159,14 @@ async function injectFaults(stack: RunningStack): Promise<void> {
   await postJson(`${first.sim.url}/admin/faults`, { breakRate: 1 });
   await postJson(`${second.sim.url}/admin/faults`, { ttftMs: SLOW_TTFT_MS });
   await postJson(`${stack.dcgm.url}/admin/xid`, { gpu: second.gpu, ...XID });
+}
+
+/** A short burst of upstream errors on one model, so the router reports its 5xx series from its start. */
+async function seedErrors(sims: readonly BenchSim[], model: string): Promise<void> {
+  const sim = sims.find((s) => s.model === model)!.sim;
+  await postJson(`${sim.url}/admin/faults`, { errorRate: SEED_ERROR_RATE });
+  await wait(SEED_ERRORS_MS);
+  await postJson(`${sim.url}/admin/faults`, { errorRate: 0 });
 }
 
 async function clearFaults(stack: RunningStack): Promise<void> {
@@ -293,10 +301,7 @@ async function main(): Promise<number> {
           users,
         );
         phase('settle');
-        const slow = sims.find((s) => s.model === models.second)!;
-        await postJson(`${slow.sim.url}/admin/faults`, { errorRate: SEED_ERROR_RATE });
-        await wait(SEED_ERRORS_MS);
-        await postJson(`${slow.sim.url}/admin/faults`, { errorRate: 0 });
+        await seedErrors(sims, models.second);
         await wait(SETTLE_MS - SEED_ERRORS_MS);
       },
     });
@@ -354,6 +359,9 @@ async function main(): Promise<number> {
     await stack.restartRouter();
     await stack.routerScrape.open();
     if (!(await routerReady(stack))) log(`the restarted router is not ready after ${ROUTER_RESTART_MAX_MS / 1000}s`);
+    // A new router process has no 5xx series until it fails again; pint, which reads after the recovery,
+    // asks for them.
+    await seedErrors(stack.sims, second);
 
     phase('recovery');
     await wait(RECOVERY_MS);
