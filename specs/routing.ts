@@ -66,6 +66,12 @@ export const routing = defineRouting({
       targetMatchers: ['alertname="VllmHighTimeToFirstToken"'],
       equal: ['cluster', 'model_name'],
     },
+    {
+      // A GPU that needs a reset pages; the warning about its new XID would only repeat it.
+      sourceMatchers: ['alertname="GpuNeedsReset"'],
+      targetMatchers: ['alertname="GpuXidError"'],
+      equal: ['cluster', 'Hostname', 'gpu'],
+    },
     { sourceMatchers: ['slo_tier="page-fast"'], targetMatchers: ['slo_tier="page-slow"'], equal: ['sloth_id', 'model'] },
   ],
   timeIntervals: [

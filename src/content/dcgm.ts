@@ -13,18 +13,33 @@ export interface GpuAlertsConfig extends AlertScope {
   memoryRatio?: number;
   /** Sustained utilisation (%) above which `GpuHighUtilization` warns. */
   utilizationPercent?: number;
+  /**
+   * How long `GpuXidError` fires after a GPU's XID changes. DCGM reports the last XID until the driver
+   * reloads, so a new fault is a change of that value, not the value itself.
+   */
+  xidWindow?: string;
+  /**
+   * XIDs after which the GPU is unusable until it is reset or the node rebooted (NVIDIA's Xid catalog:
+   * double-bit ECC, failed page retirement, NVLink, fallen off the bus, uncontained ECC). `GpuNeedsReset`
+   * fires for as long as one of them is the GPU's last XID.
+   */
+  resetXids?: readonly number[];
 }
 
 /** Framebuffer of the test GPU (an 80 GB card), in MiB as DCGM reports it. */
 const FRAMEBUFFER_MIB = 80000;
 
 export function gpuAlerts(config: GpuAlertsConfig = {}) {
-  const { temperatureCelsius = 85, memoryRatio = 0.97, utilizationPercent = 90 } = config;
+  const { temperatureCelsius = 85, memoryRatio = 0.97, utilizationPercent = 90, xidWindow = '15m', resetXids = [48, 64, 74, 79, 95] } = config;
+  const byGpu = 'Hostname, gpu, UUID, namespace, pod';
+  const noXid = { err_code: '0', err_msg: 'none' };
+  const fellOff = { err_code: '79', err_msg: 'GPU has fallen off the bus' };
+  const pageFault = { err_code: '31', err_msg: 'GPU memory page fault' };
   // Firing cases sit above the thresholds, halfway to the ceiling when the usual fixture would not.
   const hotCelsius = Math.max(91, temperatureCelsius + 6);
   const fullShare = memoryRatio < 0.99 ? 0.99 : (1 + memoryRatio) / 2;
   const busyPercent = utilizationPercent < 97 ? 97 : (100 + utilizationPercent) / 2;
-  const runbooks = gpuRunbooks(exporterPods(config));
+  const runbooks = gpuRunbooks(exporterPods(config), resetXids);
   return defineRuleGroup(
     scopeRuleGroup(
       {
@@ -35,14 +50,40 @@ export function gpuAlerts(config: GpuAlertsConfig = {}) {
         rules: [
           {
             alert: 'GpuXidError',
-            expr: promql`max by (Hostname, gpu, UUID, namespace, pod) (${dcgmXidErrors}) > 0`,
-            severity: 'critical',
-            summary: 'GPU reported an XID error',
-            description: 'GPU {{ $labels.gpu }} ({{ $labels.UUID }}) on {{ $labels.Hostname }}, used by {{ $labels.pod }}, reported XID {{ $value }}; check the driver log and drain the node if it repeats.',
+            // dcgm-exporter labels the series with the code, so a new XID is a second series of the GPU within
+            // the window; `changes` covers an exporter that keeps one series per GPU.
+            expr: promql`max by (${byGpu}) (${dcgmXidErrors}) > 0 and on (${byGpu}) (count by (${byGpu}) (last_over_time(${dcgmXidErrors}[${xidWindow}])) > 1 or max by (${byGpu}) (changes(${dcgmXidErrors}[${xidWindow}])) > 0)`,
+            severity: 'warning',
+            summary: 'GPU raised a new XID error',
+            description: 'GPU {{ $labels.gpu }} ({{ $labels.UUID }}) on {{ $labels.Hostname }}, used by {{ $labels.pod }}, raised XID {{ $value }} in the last ' + xidWindow + '; check the driver log and drain the node if it repeats.',
             runbook: runbooks.GpuXidError,
             tests: {
-              firing: [{ series: [{ metric: dcgmXidErrors, labels: { ...gpu, err_code: '79', err_msg: 'GPU has fallen off the bus' }, value: 79 }], value: 79 }],
-              quiet: [{ series: [{ metric: dcgmXidErrors, labels: { ...gpu, err_code: '0', err_msg: 'none' }, value: 0 }] }],
+              firing: [
+                {
+                  description: 'XID 79 replaces no XID',
+                  series: [
+                    { metric: dcgmXidErrors, labels: { ...gpu, ...noXid }, values: '0x5' },
+                    { metric: dcgmXidErrors, labels: { ...gpu, ...fellOff }, values: '_x5 79x5' },
+                  ],
+                  value: 79,
+                },
+              ],
+              quiet: [
+                { description: 'an old XID the exporter keeps reporting', series: [{ metric: dcgmXidErrors, labels: { ...gpu, ...pageFault }, value: 31 }] },
+                { description: 'no XID', series: [{ metric: dcgmXidErrors, labels: { ...gpu, ...noXid }, value: 0 }] },
+              ],
+            },
+          },
+          {
+            alert: 'GpuNeedsReset',
+            expr: promql`max by (${byGpu}) (${dcgmXidErrors}{err_code=~"${resetXids.join('|')}"}) > 0`,
+            severity: 'critical',
+            summary: 'GPU is unusable until it is reset',
+            description: 'GPU {{ $labels.gpu }} ({{ $labels.UUID }}) on {{ $labels.Hostname }}, used by {{ $labels.pod }}, last reported XID {{ $value }}, after which it serves nothing until it is reset; drain the node.',
+            runbook: runbooks.GpuNeedsReset,
+            tests: {
+              firing: [{ description: 'XID 79, however old', series: [{ metric: dcgmXidErrors, labels: { ...gpu, ...fellOff }, value: 79 }], value: 79 }],
+              quiet: [{ description: 'an application XID', series: [{ metric: dcgmXidErrors, labels: { ...gpu, ...pageFault }, value: 31 }] }],
             },
           },
           {
@@ -101,22 +142,35 @@ function exporterPods(config: GpuAlertsConfig): string {
 }
 
 /** What to look at when a GPU alert fires; `exporter` selects the DCGM exporter pods for kubectl. */
-function gpuRunbooks(exporter: string) {
+function gpuRunbooks(exporter: string, resetXids: readonly number[]) {
   const node = 'Which node and pod? The alert\'s `Hostname` and `pod` labels name them; `kubectl describe node <Hostname>` lists the GPU pods on it.';
   const perGpu = (title: string, q: string) => ({ title, promql: q });
   return {
     GpuXidError: {
       meaning:
-        'The NVIDIA driver reported an XID error on a GPU: a hardware, driver or application fault. Some codes are harmless for the node (13, 31, 43: one application crashed), others mean the GPU is lost until the node reboots (79: fell off the bus; 48: double-bit ECC error; 64: row remapping failed). Pods on that GPU fail or hang.',
+        'The NVIDIA driver reported a new XID error on a GPU: an application, driver or hardware fault. Most codes concern one application (13, 31, 43: a kernel crashed or read memory it does not own) and the GPU keeps serving; a few leave the GPU unusable until it is reset, and `GpuNeedsReset` fires for those as well. The exporter keeps reporting the last XID until the driver reloads, so this alert follows a change of the XID and clears after its window.',
       firstChecks: [
         'Read the code: the alert value and the `err_code` / `err_msg` labels of the series say which XID.',
         node,
         'On the node, the kernel log has the driver\'s message: `dmesg | grep -i xid`.',
-        'For a hardware XID (48, 64, 74, 79, 92, 94, 95), cordon and drain the node (`kubectl cordon <Hostname>`, `kubectl drain <Hostname> --ignore-daemonsets`) and hand it to the hardware team; the exporter keeps reporting the last XID until the driver reloads.',
+        'An application XID (13, 31, 43, 45): read the pod\'s logs for the CUDA error and restart the pod if it hangs; the same code again and again on one GPU, and not on others, points at the card.',
         `No GPU series at all? \`kubectl get nodes -l nvidia.com/gpu.present=true\` and \`kubectl logs ${exporter}\`.`,
       ],
       queries: [
         perGpu('Last XID per GPU', promql`max by (Hostname, gpu, err_code, err_msg) (${dcgmXidErrors})`),
+      ],
+    },
+    GpuNeedsReset: {
+      meaning: `The last XID of a GPU is one after which it serves nothing until it is reset or the node rebooted (${resetXids.join(', ')}: double-bit or uncontained ECC errors, a failed page retirement, an NVLink fault, or the GPU fell off the bus). Every pod on it fails or hangs, and it stays so: the alert fires until the driver reloads and the exporter reports the XID cleared.`,
+      firstChecks: [
+        node,
+        'Cordon and drain the node: `kubectl cordon <Hostname>`, `kubectl drain <Hostname> --ignore-daemonsets --delete-emptydir-data`; the model\'s pods move to other GPUs.',
+        'Reset the GPU (`nvidia-smi -r -i <gpu>` with nothing running on it) or reboot the node; after 79 only a reboot helps.',
+        'The same GPU again after a reset is a hardware fault: hand the node to the hardware team for replacement.',
+      ],
+      queries: [
+        perGpu('Last XID per GPU', promql`max by (Hostname, gpu, err_code, err_msg) (${dcgmXidErrors})`),
+        perGpu('Pods on the GPU', promql`max by (Hostname, gpu, namespace, pod) (${dcgmGpuUtil})`),
       ],
     },
     GpuTemperatureHigh: {

@@ -89,6 +89,7 @@ const MAX_CONCURRENCY = 16;
 const XID = { code: 79, message: 'GPU has fallen off the bus' };
 /** The alert that attaches a GPU fault to a model, and what routing mutes while it fires. */
 const GPU_FAULT_ALERT = 'GpuFaultUnderModel';
+const GPU_RESET_ALERT = 'GpuNeedsReset';
 
 const abort = new AbortController();
 const log = (line: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
@@ -108,7 +109,7 @@ function expectations(stack: RunningStack): AlertExpectation[] {
     { alertname: 'KthenaRouterHighErrorRatio', labels: { model: first }, cause: `every streamed ${first} request (half of them) broken mid-stream by its pod` },
     { alertname: 'KthenaRouterHighLatencyP99', labels: { model: second }, cause: slow },
     { alertname: 'RouterGoodputBudgetBurn', labels: goodputPage(stack, second), cause: `${slow}, while every request of it succeeds` },
-    { alertname: 'GpuXidError', labels: { gpu: String(gpu) }, cause: `XID ${XID.code} on GPU ${gpu}` },
+    { alertname: GPU_RESET_ALERT, labels: { gpu: String(gpu) }, cause: `XID ${XID.code} on GPU ${gpu}` },
     { alertname: GPU_FAULT_ALERT, labels: { gpu: String(gpu), model: second, model_name: second }, cause: `XID ${XID.code} on GPU ${gpu}, which serves ${second}` },
     { ...availabilityBurn(first, 'page-fast'), cause: `half of ${first}'s requests fail: its share of the grouped router availability SLO burns 2 % of its budget within the hour` },
   ];
@@ -126,6 +127,12 @@ function goodputPage(stack: RunningStack, model: string): Record<string, string>
 function gpuFaultMutes(stack: RunningStack): AlertExpectation[] {
   const { second } = stack.models;
   return [{ alertname: 'VllmHighTimeToFirstToken', labels: { model_name: second }, cause: `${second} answers its first token after ${SLOW_TTFT_MS / 1000}s on a GPU with an XID` }];
+}
+
+/** An XID that takes the GPU out until a reset: the new-XID warning adds nothing to its page. */
+function gpuResetMutes(stack: RunningStack): AlertExpectation[] {
+  const gpu = stack.sims.find((s) => s.model === stack.models.second)!.gpu;
+  return [{ alertname: 'GpuXidError', labels: { gpu: String(gpu) }, cause: `XID ${XID.code} on GPU ${gpu}, which needs a reset` }];
 }
 
 /** The grouped router availability SLO's alert of one model and burn-rate tier. */
@@ -206,11 +213,11 @@ async function routerReady(stack: RunningStack): Promise<boolean> {
   return false;
 }
 
-/** True once Alertmanager holds every alert the GPU fault explains inhibited by it. */
-function gpuFaultMuted(stack: RunningStack, watch: AlertWatcher): boolean {
+/** True once Alertmanager holds every one of `targets` inhibited by a `source` alert. */
+function mutedBy(source: string, targets: readonly AlertExpectation[], watch: AlertWatcher): boolean {
   const timelines = watch.timelines();
-  const faults = new Set(timelines.filter((t) => t.alertname === GPU_FAULT_ALERT && t.fingerprint).map((t) => t.fingerprint));
-  return gpuFaultMutes(stack).every((e) =>
+  const faults = new Set(timelines.filter((t) => t.alertname === source && t.fingerprint).map((t) => t.fingerprint));
+  return targets.every((e) =>
     timelines.some((t) => t.alertname === e.alertname && Object.entries(e.labels).every(([k, v]) => t.labels[k] === v) && t.inhibitedBy.some((fp) => faults.has(fp))),
   );
 }
@@ -322,12 +329,13 @@ async function main(): Promise<number> {
     const faultStart = Date.now();
     await injectFaults(stack);
     log(`faults injected: every stream of ${first} cut off mid-stream, ${SLOW_TTFT_MS} ms TTFT on ${second} and XID ${XID.code} on its GPU`);
-    const faultsShown = () => allArrived(stack!, expected) && gpuFaultMuted(stack!, watch!);
+    const faultsShown = () =>
+      allArrived(stack!, expected) && mutedBy(GPU_FAULT_ALERT, gpuFaultMutes(stack!), watch!) && mutedBy(GPU_RESET_ALERT, gpuResetMutes(stack!), watch!);
     while (Date.now() - faultStart < FAULT_MAX_MS && !faultsShown()) {
       await wait(2000);
       await watch.poll();
     }
-    log(faultsShown() ? `every expected alert arrived, and ${GPU_FAULT_ALERT} mutes what it explains, after ${((Date.now() - faultStart) / 1000).toFixed(0)}s` : 'gave up waiting for the expected alerts');
+    log(faultsShown() ? `every expected alert arrived, and ${GPU_FAULT_ALERT} and ${GPU_RESET_ALERT} mute what they explain, after ${((Date.now() - faultStart) / 1000).toFixed(0)}s` : 'gave up waiting for the expected alerts');
     const faults = phases.at(-1)!;
 
     phase('router-unscraped');
@@ -395,6 +403,7 @@ async function main(): Promise<number> {
       ...checkExpectedAlerts(stack.model, routing!.value, expected, watch.timelines(), stack.recorder.notifications(), faultStart),
       ...checkInhibition(stack.model, routing!.value, ROUTER_DOWN_ALERT, 'once the router\'s target is down', routerAlerts(expected), watch.timelines(), unscraped),
       ...checkInhibition(stack.model, routing!.value, GPU_FAULT_ALERT, `once XID ${XID.code} hits the GPU of ${second}`, gpuFaultMutes(stack), watch.timelines(), faults),
+      ...checkInhibition(stack.model, routing!.value, GPU_RESET_ALERT, `once XID ${XID.code} hits the GPU of ${second}`, gpuResetMutes(stack), watch.timelines(), faults),
       ...routerStopped,
       ...tierInhibition(stack, watch),
       ...checkEveryArrival(routing!.value, stack.recorder.notifications()),

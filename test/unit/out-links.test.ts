@@ -116,7 +116,7 @@ describe('links in out/', () => {
 
   it('the runbook pages of the bundled router, vLLM and GPU alerts have first checks and queries of their own', () => {
     const bundled = readdirSync(runbookDir).filter((f) => /^(KthenaRouter(?!5xx)|Vllm|Gpu)/.test(f));
-    expect(bundled.length).toBe(17);
+    expect(bundled.length).toBe(18);
     for (const page of bundled) {
       const text = readFileSync(join(runbookDir, page), 'utf8');
       expect(text, page).toMatch(/## First checks\n\n1\. (?!Open the dashboard linked)/);
