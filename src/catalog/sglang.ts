@@ -1,9 +1,11 @@
 import { label, metric } from '../model/catalog.ts';
 import { defineSource } from '../model/spec.ts';
+import { SGLANG_HISTORY } from './sglang-history.ts';
 
 /**
  * SGLang server with `--enable-metrics`: scheduler gauges and counters (one set per TP/PP rank) and the
- * tokenizer's request counters and latency histograms, on /metrics of the server port.
+ * tokenizer's request counters and latency histograms, on /metrics of the server port. The families are
+ * as release 0.5.10 exposes them; `sglang-history.ts` records how other releases differ.
  */
 
 /** `engine_type`: the role of the server in prefill/decode disaggregation, `unified` without it. */
@@ -44,8 +46,8 @@ const schedulerLabels = {
   pp_rank: label.bounded('pipeline-parallel rank'),
   moe_ep_rank: label.bounded('expert-parallel rank'),
 };
-/** Labels of the tokenizer (request-level) metrics. */
-const tokenizerLabels = { model_name: modelName, engine_type: engineType };
+/** Labels of the tokenizer (request-level) metrics; `engine_type` joins them in 0.5.12. */
+const tokenizerLabels = { model_name: modelName };
 
 // Scheduler gauges
 
@@ -349,7 +351,7 @@ export const sglangCachedTokens = metric({
   type: 'counter',
   help: 'Prompt tokens served from the prefix cache; hit ratio = rate(cached) / rate(prompt).',
   unit: 'tokens',
-  labels: tokenizerLabels,
+  labels: { ...tokenizerLabels, cache_source: label.bounded('where the cached tokens were found: device or host memory') },
 });
 
 export const sglangNumRequests = metric({
@@ -494,4 +496,5 @@ export const sglang = defineSource({
     podLabels: { app: 'sglang' },
   },
   metrics: [...SGLANG_METRICS],
+  history: SGLANG_HISTORY,
 });

@@ -9,6 +9,7 @@ import {
   routerRequestDecodeDuration,
   routerRequestPrefillDuration,
 } from '../../src/catalog/kthena-router.ts';
+import { vllm } from '../../src/catalog/vllm.ts';
 import {
   arrivals,
   checkEveryArrival,
@@ -42,6 +43,17 @@ import { checkPintOnline } from './pint-online.ts';
 import { summaryLine, writeReport } from './report.ts';
 import { checkTraces } from './trace-assertions.ts';
 import { startStack, type BenchSim, type RunningStack } from './stack.ts';
+import {
+  checkFaultIsolation,
+  checkPerPodPanels,
+  checkSecondDeploymentLoad,
+  checkSecondDeploymentTargets,
+  clearSecondDeploymentFault,
+  injectSecondDeploymentFault,
+  secondDeploymentExpectations,
+  startSecondDeploymentLoad,
+} from './second-deployment.ts';
+import { checkVerifyOnline } from './verify-online.ts';
 import { requestedPrometheusMajor } from '../support/tools.ts';
 
 /**
@@ -149,6 +161,11 @@ function tierInhibition(stack: RunningStack, watch: AlertWatcher): CheckResult[]
   return checkMutedBy(stack.model, routing!.value, fast, slow, watch.timelines());
 }
 
+/** Scrape targets per vLLM job: the first deployment's simulators and the second deployment's pods. */
+function podsPerJob(stack: RunningStack): Record<string, number> {
+  return { [vllm.spec.job]: stack.sims.length, [stack.second.source.job]: stack.second.pods.length };
+}
+
 async function waitForTargets(stack: RunningStack): Promise<void> {
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
@@ -166,6 +183,7 @@ async function injectFaults(stack: RunningStack): Promise<void> {
   await postJson(`${first.sim.url}/admin/faults`, { breakRate: 1 });
   await postJson(`${second.sim.url}/admin/faults`, { ttftMs: SLOW_TTFT_MS });
   await postJson(`${stack.dcgm.url}/admin/xid`, { gpu: second.gpu, ...XID });
+  await injectSecondDeploymentFault(stack.second);
 }
 
 /** A short burst of upstream errors on one model, so the router reports its 5xx series from its start. */
@@ -178,6 +196,7 @@ async function seedErrors(sims: readonly BenchSim[], model: string): Promise<voi
 
 async function clearFaults(stack: RunningStack): Promise<void> {
   for (const s of stack.sims) await postJson(`${s.sim.url}/admin/faults`, { errorRate: 0, breakRate: 0, ttftMs: 20 });
+  await clearSecondDeploymentFault(stack.second);
   // The exporter keeps reporting a GPU's last XID: it stays, as on real hardware until the driver reloads.
 }
 
@@ -271,6 +290,7 @@ async function main(): Promise<number> {
   log(`bench files in ${workDir}`);
   let stack: RunningStack | undefined;
   let load: LoadGenerator | undefined;
+  let secondLoad: LoadGenerator[] = [];
   let watch: AlertWatcher | undefined;
   const loop = startLoopMonitor();
   const prometheusMajor = requestedPrometheusMajor();
@@ -283,6 +303,7 @@ async function main(): Promise<number> {
       if (last) last.end = now;
       phases.push({ name, start: now, end: now });
       load?.setPhase(name);
+      for (const l of secondLoad) l.setPhase(name);
       watch?.setPhase(name);
       loop.setPhase(name);
       log(`phase ${name}`);
@@ -294,7 +315,8 @@ async function main(): Promise<number> {
       prometheusMajor,
       maxConcurrency: MAX_CONCURRENCY,
       log,
-      beforeMonitoring: async ({ routerUrl, models, users, sims }) => {
+      beforeMonitoring: async ({ routerUrl, models, users, sims, second }) => {
+        secondLoad = startSecondDeploymentLoad(second, users);
         load = startLoad(
           routerUrl,
           [
@@ -315,7 +337,7 @@ async function main(): Promise<number> {
     if (!load) throw new Error('the load did not start');
     log(`running ${stack.servers.prometheus}; ${stack.servers.alertmanager}`);
     const [routing] = stack.model.specs.routing;
-    const expected = expectations(stack);
+    const expected = [...expectations(stack), ...secondDeploymentExpectations(stack.second)];
     expected.forEach((e) => expectedLabels(stack!.model, e));
     watch = startAlertWatch(stack.prometheusUrl, stack.alertmanagerUrl, stack.model.stack.value.externalLabels);
     const { first, second, disaggregated } = stack.models;
@@ -370,11 +392,15 @@ async function main(): Promise<number> {
     // A new router process has no 5xx series until it fails again; pint, which reads after the recovery,
     // asks for them.
     await seedErrors(stack.sims, second);
+    // Its route is rate limited but never fails on its own: without this no 5xx series of it exists, which
+    // its availability SLO's error query reads.
+    await seedErrors(stack.sims, disaggregated);
 
     phase('recovery');
     await wait(RECOVERY_MS);
     phase('checks');
     await load.stop();
+    await Promise.all(secondLoad.map((l) => l.stop()));
     await watch.poll();
     await watch.stop();
     // With the load stopped, the traced request's exemplar is the last one on its bucket.
@@ -388,6 +414,10 @@ async function main(): Promise<number> {
       ...(await checkTargets(stack)),
       ...(await checkRulesLoaded(stack, rules)),
       ...loadChecks(load, stack),
+      ...checkSecondDeploymentLoad(stack.second, secondLoad),
+      ...(await checkSecondDeploymentTargets(stack.prometheusUrl, stack.second, podsPerJob(stack))),
+      ...(await checkPerPodPanels(stack, stack.second, unscraped.start - 1000)),
+      ...(await checkFaultIsolation(stack.prometheusUrl, stack.second, watch.timelines(), faults)),
       ...(await checkExposed(stack, [
         { ...routerFairnessQueueSize, why: 'fairness is on and a slow model queues' },
         { ...routerFairnessQueueDuration, why: 'fairness is on' },
@@ -409,6 +439,7 @@ async function main(): Promise<number> {
       ...checkEveryArrival(routing!.value, stack.recorder.notifications()),
       ...(await checkPintOnline(stack, rules, exercise)),
       ...traces,
+      ...(await checkVerifyOnline(stack, exercise, unscraped.start - 1000)),
     ];
     for (const e of watch.errors()) results.push({ area: 'polling', name: 'alert API poll', outcome: 'warn', detail: e });
     for (const note of stack.notes) results.push({ area: 'bench', name: 'differs from the target stack', outcome: 'warn', detail: note });
@@ -430,6 +461,7 @@ async function main(): Promise<number> {
   } finally {
     loop.stop();
     await load?.stop().catch(() => {});
+    await Promise.all(secondLoad.map((l) => l.stop().catch(() => {})));
     await watch?.stop().catch(() => {});
     await stack?.stop();
     log(`bench stopped after ${((Date.now() - startedAt) / 1000).toFixed(0)}s`);

@@ -20,12 +20,14 @@ import { prometheusBinaries, reportedMajor, toolPath, type PrometheusMajor } fro
 import { findBinary, freePort, startChild, waitReady, type ChildHandle } from './processes.ts';
 import { startScrapeGate, type ScrapeGate } from './scrape-gate.ts';
 import { startWebhookRecorder, type WebhookRecorder } from './webhook-recorder.ts';
+import { startSecondDeployment, type SecondDeployment } from './second-deployment.ts';
 import { Tracing } from '../../src/runtime/telemetry/tracing.ts';
 import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver.ts';
 
 /**
  * The whole bench, started from the specs: artifacts generated into a temporary tree, two vLLM
- * simulators, a prefill/decode pair, a DCGM exporter simulator, the reference router in front of them,
+ * simulators, a prefill/decode pair, the pods of a second vLLM deployment in its own namespace (the
+ * RAG application's), a DCGM exporter simulator, the reference router in front of the first three,
  * the blackbox exporter probing the router's health endpoint, Prometheus with the generated rules and Alertmanager with the generated routing tree, whose receivers
  * all post to an in-process webhook recorder. The router and the simulators send their spans to an
  * in-process OTLP/HTTP receiver. Only what runs is scraped.
@@ -47,7 +49,7 @@ export interface StackOptions {
    * ramp-up (first compilations, connection set-up) happens before the first scrape and no rate window
    * holds it.
    */
-  beforeMonitoring?: (servers: { routerUrl: string; models: BenchModels; users: readonly string[]; sims: readonly BenchSim[] }) => Promise<void>;
+  beforeMonitoring?: (servers: { routerUrl: string; models: BenchModels; users: readonly string[]; sims: readonly BenchSim[]; second: SecondDeployment }) => Promise<void>;
   log?: (line: string) => void;
 }
 
@@ -77,6 +79,8 @@ export interface RunningStack {
   models: BenchModels;
   sims: BenchSim[];
   dcgm: RunningDcgmSim;
+  /** The second vLLM deployment, in its own namespace and job; its GPUs follow the first deployment's on the DCGM simulator. */
+  second: SecondDeployment;
   /** The router now running (a new one after `restartRouter`). */
   readonly router: RunningRouter;
   /** Stops the router process: its API, which the blackbox probe reads, and its metrics port go away. */
@@ -262,7 +266,14 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       });
       sims.push({ ...s, gpu, sim });
     }
-    const dcgmSim = await startDcgmSim({ gpus: sims.length, vllmUrls: sims.map((s) => s.sim.url), namespace: NAMESPACE, pods: sims.map((s) => s.pod) });
+    const second = await startSecondDeployment(model);
+    cleanups.push(() => second.close());
+    const dcgmSim = await startDcgmSim({
+      gpus: sims.length + second.pods.length,
+      vllmUrls: [...sims.map((s) => s.sim.url), ...second.pods.map((p) => p.sim.url)],
+      namespaces: [...sims.map(() => NAMESPACE), ...second.pods.map(() => second.namespace)],
+      pods: [...sims.map((s) => s.pod), ...second.pods.map((p) => p.pod)],
+    });
     cleanups.push(() => dcgmSim.close());
 
     const config = routerConfig(sims, models, options, traces.url);
@@ -291,7 +302,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     const recorder = await startWebhookRecorder();
     cleanups.push(() => recorder.close());
     await warmUp(routerUrls.apiUrl, models, FAIRNESS_USERS);
-    await options.beforeMonitoring?.({ routerUrl: routerUrls.apiUrl, models, users: FAIRNESS_USERS, sims });
+    await options.beforeMonitoring?.({ routerUrl: routerUrls.apiUrl, models, users: FAIRNESS_USERS, sims, second });
 
     // The stack's probes aim at public URLs; on the bench each probes the local router's health endpoint.
     const blackboxAddress = `127.0.0.1:${await freePort()}`;
@@ -312,6 +323,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       [vllm.spec.name]: sims.map((s) => `127.0.0.1:${s.sim.port}`),
       [dcgm.spec.name]: [hostPort(dcgmSim.url)],
       [kthenaRouter.spec.name]: [routerScrape.address],
+      [second.source.name]: Object.keys(second.targetLabels),
     };
     const prometheusYml = join(options.workDir, 'prometheus.yml');
     writeFileSync(
@@ -319,7 +331,10 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       localPrometheusConfig(model, {
         targets: scrape,
         // What a PodMonitor or ServiceMonitor sets on each vLLM pod, the labels the GPU-to-model join reads.
-        targetLabels: { [vllm.spec.name]: Object.fromEntries(sims.map((s) => [`127.0.0.1:${s.sim.port}`, { namespace: NAMESPACE, pod: s.pod }])) },
+        targetLabels: {
+          [vllm.spec.name]: Object.fromEntries(sims.map((s) => [`127.0.0.1:${s.sim.port}`, { namespace: NAMESPACE, pod: s.pod }])),
+          [second.source.name]: second.targetLabels,
+        },
         ruleFiles,
         alertmanager: alertmanagerAddress,
         scrapeInterval: options.scrapeInterval,
@@ -375,6 +390,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       models,
       sims,
       dcgm: dcgmSim,
+      second,
       get router() {
         return lastRouter;
       },

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { dcgm } from '../../src/catalog/dcgm.ts';
 import { kthenaRouter } from '../../src/catalog/kthena-router.ts';
+import { sglang } from '../../src/catalog/sglang.ts';
 import { vllm } from '../../src/catalog/vllm.ts';
 import { sourceSpecSchema, type Metric, type Source, type SourceSpec } from '../../src/model/catalog.ts';
 import { changesBetween, releaseIndex, resolveRelease, sourceAt } from '../../src/model/catalog-versions.ts';
@@ -15,6 +16,7 @@ const parsed = (spec: { spec: SourceSpec }): Source => sourceSpecSchema.parse(sp
 const VLLM = parsed(vllm);
 const DCGM = parsed(dcgm);
 const ROUTER = parsed(kthenaRouter);
+const SGLANG = parsed(sglang);
 
 type Family = Source['metrics'][number] & Pick<Metric, 'absentUntil' | 'pinned'>;
 
@@ -42,7 +44,7 @@ describe('releases', () => {
   });
 
   it('leaves a source at its current release as it is, so the generated output does not move', () => {
-    for (const source of [VLLM, DCGM, ROUTER]) expect(sourceAt(source, source.history!.current)).toBe(source);
+    for (const source of [VLLM, DCGM, ROUTER, SGLANG]) expect(sourceAt(source, source.history!.current)).toBe(source);
     expect(sourceAt(VLLM)).toBe(VLLM);
   });
 });
@@ -104,5 +106,44 @@ describe('Kthena router across releases', () => {
     expect(Object.keys(released.labels).sort()).toEqual(['error_type', 'model', 'path', 'status_code']);
     expect(Object.keys(main.labels).sort()).toEqual(['backend_name', 'backend_type', 'error_type', 'model', 'model_route', 'path', 'status_code', 'upstream_model']);
     expect(familyAt(ROUTER, 'v0.4.0', 'kthena_router_requests_total').labels).toEqual(released.labels);
+  });
+});
+
+describe('SGLang across releases', () => {
+  it('measures inter-token latency from 0.4.4 and drops the time-per-output-token name in 0.4.5', () => {
+    expect(familyAt(SGLANG, '0.4.3', 'sglang:inter_token_latency_seconds').absentUntil).toBe('0.4.4');
+    expect(status(familyAt(SGLANG, '0.4.4', 'sglang:time_per_output_token_seconds'))).toEqual({ pinned: '0.4.4' });
+    expect(familyAt(SGLANG, '0.4.5', 'sglang:time_per_output_token_seconds')).toMatchObject({ removedIn: '0.4.5', renamedTo: 'sglang:inter_token_latency_seconds' });
+    expect(familyAt(SGLANG, '0.4.4.post1', 'sglang:inter_token_latency_seconds').buckets!.at(-1)).toBe(2);
+    expect(familyAt(SGLANG, '0.4.5', 'sglang:inter_token_latency_seconds').buckets!.at(-1)).toBe(8);
+  });
+
+  it('labels the scheduler families with the engine type from 0.4.4, the ranks from 0.4.10 and the expert rank from 0.5.8', () => {
+    const labels = (v: string) => Object.keys(familyAt(SGLANG, v, 'sglang:num_running_reqs').labels).sort();
+    expect(labels('0.4.3')).toEqual(['model_name']);
+    expect(labels('0.4.7')).toEqual(['engine_type', 'model_name']);
+    expect(labels('0.5.5')).toEqual(['engine_type', 'model_name', 'pp_rank', 'tp_rank']);
+    expect(labels('0.5.10')).toEqual(['engine_type', 'model_name', 'moe_ep_rank', 'pp_rank', 'tp_rank']);
+  });
+
+  it('turns the KV transfer gauges into histograms in 0.5.12 and labels request families by engine type and streaming after it', () => {
+    expect(familyAt(SGLANG, '0.5.10', 'sglang:kv_transfer_speed_gb_s').type).toBe('gauge');
+    expect(familyAt(SGLANG, '0.5.12', 'sglang:kv_transfer_speed_gb_s').type).toBe('histogram');
+    expect(Object.keys(familyAt(SGLANG, '0.5.10', 'sglang:time_to_first_token_seconds').labels)).toEqual(['model_name']);
+    expect(Object.keys(familyAt(SGLANG, '0.5.18', 'sglang:time_to_first_token_seconds').labels).sort()).toEqual(['engine_type', 'is_streaming', 'model_name']);
+    expect(familyAt(SGLANG, '0.5.23', 'sglang:num_prefill_prealloc_queue_reqs')).toMatchObject({ removedIn: '0.5.12', renamedTo: 'sglang:num_prefill_bootstrap_queue_reqs' });
+    expect(familyAt(SGLANG, '0.5.15', 'sglang:engine_startup_time').removedIn).toBeUndefined();
+    expect(familyAt(SGLANG, '0.5.18', 'sglang:engine_startup_time').removedIn).toBe('0.5.18');
+  });
+
+  it('records every change with the tag it was read at, in the file of that release', () => {
+    const history = SGLANG.history!;
+    for (const c of history.changes) {
+      expect(history.releases).toContain(c.version);
+      expect(c.ref.at).toBe(`v${c.version}`);
+      expect(SGLANG.metrics.map((m) => m.name)).toContain(c.family);
+    }
+    const moved = history.changes.filter((c) => c.ref.path.endsWith('observability/metrics_collector.py')).map((c) => c.version);
+    expect(new Set(moved)).toEqual(new Set(['0.5.10', '0.5.12', '0.5.18']));
   });
 });

@@ -60,3 +60,16 @@ describe('DCGM exporter simulator', () => {
     await bad.text();
   });
 });
+
+describe('DCGM exporter simulator on a node shared by two namespaces', () => {
+  it('names the namespace of each GPU\'s pod, the default one past the list', async () => {
+    const dcgm = await startDcgmSim({ gpus: 3, namespace: 'inference', namespaces: ['inference', 'rag-app'], pods: ['llama-0', 'rag-app-vllm-0'] });
+    try {
+      const exposed = parseExposition(await (await fetch(`${dcgm.url}/metrics`)).text());
+      const temp = exposed.get('DCGM_FI_DEV_GPU_TEMP')!.samples;
+      expect(temp.map((s) => `${s.labels.namespace}/${s.labels.pod}`)).toEqual(['inference/llama-0', 'rag-app/rag-app-vllm-0', 'inference/vllm-2']);
+    } finally {
+      await dcgm.close();
+    }
+  });
+});

@@ -55,6 +55,8 @@ export interface DcgmSimOptions {
   vllmUrls?: string[];
   /** Kubernetes labels of the workload on each GPU (the exporter's --kubernetes mode). */
   namespace?: string;
+  /** Namespace of the pod using GPU i, for workloads of several namespaces; GPUs past the list are in `namespace`. */
+  namespaces?: string[];
   /** Pod using GPU i; GPUs past the list are `<podPrefix>-<i>`. */
   pods?: string[];
   podPrefix?: string;
@@ -111,7 +113,7 @@ export async function startDcgmSim(options: DcgmSimOptions = {}): Promise<Runnin
       modelName: options.modelName ?? 'NVIDIA H100 80GB HBM3',
       [DCGM_HOSTNAME_LABEL]: options.hostname ?? 'gpu-node-1',
       [DCGM_DRIVER_VERSION_LABEL]: options.driverVersion ?? '550.90.07',
-      namespace: options.namespace ?? 'inference',
+      namespace: options.namespaces?.[i] ?? options.namespace ?? 'inference',
       pod: options.pods?.[i] ?? `${options.podPrefix ?? 'vllm'}-${i}`,
       container: options.container ?? 'vllm',
     },
