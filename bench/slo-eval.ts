@@ -1,20 +1,17 @@
-import { spawn } from 'node:child_process';
-import { createServer, type Server } from 'node:http';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { performance } from 'node:perf_hooks';
 import { toYaml } from '../src/emit/serialize.ts';
 import { parseDuration } from '../src/model/duration.ts';
 import { countsEvents } from '../src/slo/efficient-windows.ts';
 import { SLO_GROUPS, SLO_LABELS, blockRate, eventsRate, sliErrorRatio } from '../src/slo/names.ts';
 import { PERIOD_BLOCK } from '../src/slo/windows.ts';
-import { findBinary, freePort, startChild, waitReady, type ChildHandle } from '../test/e2e/processes.ts';
-import { evaluateOverHistory } from './slo-eval-backfill.ts';
+import { findBinary } from '../test/e2e/processes.ts';
 import { ruleGroups, scalarAt, unixSeconds, type GroupState } from './prometheus-api.ts';
 import { MODES, benchRules, errorQuery, errorSelector, isBlockGroup, totalQuery, totalSelector, type BenchRules, type Mode } from './slo-eval-rules.ts';
-import { CODES, MODELS, exposition, trafficSeries, writeOpenMetrics, type GaugeFamily, type Series, type TrafficShape } from './slo-eval-traffic.ts';
+import { CODES, MODELS, trafficSeries, type TrafficShape } from './slo-eval-traffic.ts';
+import { NEVER, PhaseTimer, prometheusOverHistory, type PrometheusOverHistory } from './slo-history.ts';
 import { median, percentile, type BenchSection } from './stats.ts';
 
 /**
@@ -45,87 +42,12 @@ const HANDOVER_SECONDS = 420;
 const LIVE_STEPS = 60;
 const TARGET = { costRatio: 0.5, relativeError: 0.01 };
 
-interface Command {
-  code: number | null;
-  output: string;
-  ms: number;
-}
-
-/** A child process run to completion without blocking the event loop (the exporter keeps answering scrapes). */
-function run(binary: string, args: readonly string[]): Promise<Command> {
-  const start = performance.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    child.once('error', reject);
-    child.once('exit', (code) => resolve({ code, output, ms: performance.now() - start }));
-  });
-}
-
-export async function mustRun(binary: string, args: readonly string[]): Promise<number> {
-  const r = await run(binary, args);
-  if (r.code !== 0) throw new Error(`${basename(binary)} ${args.slice(0, 3).join(' ')} failed (${r.code}):\n${r.output.slice(-2000)}`);
-  return r.ms;
-}
-
-export function startExporter(series: readonly Series[], shape: TrafficShape): Promise<{ server: Server; port: number }> {
-  const server = createServer((req, res) => {
-    res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
-    res.end(exposition(series, shape, Date.now() / 1000));
-  });
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      resolve({ server, port: typeof address === 'object' && address ? address.port : 0 });
-    });
-  });
-}
-
-export interface PrometheusRole {
-  rules: boolean;
-  scrape: boolean;
-}
-export type StartPrometheus = (data: string, role: PrometheusRole) => Promise<{ child: ChildHandle; url: string }>;
-
-/** Hourly blocks are evaluated over the history off the sample grid, as a live hourly group would be. */
-export const BLOCK_PHASE = 5;
-/**
- * A group's `lastEvaluation` is when its work began, a few milliseconds after the scheduled timestamp its
- * samples carry: phases are taken this much earlier, so a recording evaluated over the history never sits
- * after the live timestamp an offset looks for.
- */
-const PHASE_MARGIN_SECONDS = 0.5;
-
-/** Seconds into the evaluation interval at which each group evaluates, read from a Prometheus with no data. */
-export async function groupPhases(startPrometheus: StartPrometheus, data: string): Promise<Map<string, number>> {
-  const { child, url } = await startPrometheus(data, { rules: true, scrape: false });
-  try {
-    const deadline = Date.now() + 3 * EVAL_SECONDS * 1000;
-    for (;;) {
-      const groups = (await ruleGroups(url)).filter((g) => g.interval === EVAL_SECONDS);
-      if (groups.every((g) => g.lastEvaluation !== NEVER)) {
-        const phase = (g: GroupState): number => (((unixSeconds(g.lastEvaluation) - PHASE_MARGIN_SECONDS) % EVAL_SECONDS) + EVAL_SECONDS) % EVAL_SECONDS;
-        return new Map(groups.map((g) => [g.name, phase(g)]));
-      }
-      if (Date.now() > deadline) throw new Error(`rule groups had not all evaluated after ${3 * EVAL_SECONDS} s`);
-      await sleep(1000);
-    }
-  } finally {
-    await child.stop();
-  }
-}
-
 interface Observed {
   group: string;
   mode: Mode;
   seconds: number;
   rules: Array<{ name: string; seconds: number }>;
 }
-
-export const NEVER = '0001-01-01T00:00:00Z';
 
 /** Every distinct group evaluation seen while polling `/api/v1/rules` for `seconds`. */
 async function watchEvaluations(
@@ -308,17 +230,9 @@ export async function benchSloEval(): Promise<BenchSection> {
   const promtool = findBinary(['promtool']);
   if (!prometheusBinary || !promtool) throw new Error('prometheus and promtool are needed: apt-get install -y prometheus');
   const work = mkdtempSync(join(tmpdir(), 'infermon-slo-eval-'));
-  const phases: Array<[string, number]> = [];
-  const cleanups: Array<() => Promise<void> | void> = [];
-  let prometheus: ChildHandle | undefined;
+  const timer = new PhaseTimer('slo-eval');
+  let prometheus: PrometheusOverHistory | undefined;
   let succeeded = false;
-  const timed = async <T>(phase: string, step: () => Promise<T>): Promise<T> => {
-    const start = performance.now();
-    const result = await step();
-    phases.push([phase, performance.now() - start]);
-    process.stderr.write(`  slo-eval: ${phase} ${((performance.now() - start) / 1000).toFixed(1)} s\n`);
-    return result;
-  };
   try {
     // History runs up to a moment shortly ahead: the measuring Prometheus starts before it and takes over
     // (scrapes and rule evaluations) from there, so the recordings have no seam.
@@ -329,93 +243,35 @@ export async function benchSloEval(): Promise<BenchSection> {
     const rules = benchRules(SLOS, `${EVAL_SECONDS}s`);
     const files = { sloth: join(work, 'rules-sloth.yml'), efficient: join(work, 'rules-efficient.yml') };
     for (const mode of MODES) writeFileSync(files[mode], toYaml({ groups: rules.groups[mode] }));
-    const exporter = await startExporter(series, shape);
-    cleanups.push(() => new Promise<void>((resolve) => exporter.server.close(() => resolve())));
-
-    let base = '';
-    let starts = 0;
-    const startPrometheus: StartPrometheus = async (data, role) => {
-      const port = await freePort();
-      const url = `http://127.0.0.1:${port}`;
-      const config = join(work, `prometheus-${++starts}.yml`);
-      writeFileSync(
-        config,
-        toYaml({
-          global: { scrape_interval: `${STEP_SECONDS}s`, evaluation_interval: `${EVAL_SECONDS}s` },
-          ...(role.scrape
-            ? { scrape_configs: [{ job_name: 'bench-traffic', honor_labels: true, static_configs: [{ targets: [`127.0.0.1:${exporter.port}`] }] }] }
-            : {}),
-          ...(role.rules ? { rule_files: [files.sloth, files.efficient] } : {}),
-        }),
-      );
-      const child = startChild('prometheus', prometheusBinary, [
-        `--config.file=${config}`,
-        `--storage.tsdb.path=${data}`,
-        '--storage.tsdb.retention.time=90d',
-        // No compaction while measuring: the block layout stays what it was when the timing began.
-        '--storage.tsdb.max-block-duration=2h',
-        `--web.listen-address=127.0.0.1:${port}`,
-      ], join(work, `prometheus-${starts}.log`));
-      await waitReady(child, `${url}/-/ready`, 120_000);
-      return { child, url };
-    };
-    const start = async (data: string, role: PrometheusRole): Promise<void> => {
-      ({ child: prometheus, url: base } = await startPrometheus(data, role));
-    };
-    const importBlocks = async (file: string, data: string): Promise<void> => {
-      await mustRun(promtool, ['tsdb', 'create-blocks-from', 'openmetrics', '--quiet', file, data]);
-      rmSync(file);
-    };
-
-    // 0. Where each rule group evaluates within its interval (Prometheus derives it from the group's name and
-    // file): recordings evaluated over the history land on those timestamps, so the live rules' offsets meet
-    // them exactly. Read from a Prometheus with the same rule files and no data, while the history is written.
-    const probe = groupPhases(startPrometheus, join(work, 'probe'));
-
-    // 1. The raw history alone, in a scratch TSDB, to evaluate the recordings over it.
-    const scratch = join(work, 'scratch');
-    const samples = await timed('history as OpenMetrics', () => writeOpenMetrics(join(work, 'history.om'), series, shape, historySteps));
-    await timed('promtool tsdb create-blocks-from openmetrics (history)', () => importBlocks(join(work, 'history.om'), scratch));
-    const phaseOf = await probe;
-    await timed('scratch Prometheus start', () => start(scratch, { rules: false, scrape: false }));
-    // Stage by stage: each stage's recordings read the history and the stages before it.
-    const recorded: GaugeFamily[] = [];
-    for (const [i, stage] of rules.backfillStages.entries()) {
-      const names = [...new Set(stage.flatMap((g) => g.rules.map((r) => r.record)))].join(', ');
-      const families = await timed(`recordings over the history, stage ${i + 1} (${names})`, () =>
-        evaluateOverHistory(base, stage, shape.startSeconds, handover, (g) => (isBlockGroup(g) ? BLOCK_PHASE : phaseOf.get(g))),
-      );
-      recorded.push(...families);
-      if (i === rules.backfillStages.length - 1) break;
-      await timed(`promtool import of stage ${i + 1}, restart`, async () => {
-        await writeOpenMetrics(join(work, `stage-${i + 1}.om`), [], shape, 0, families);
-        await prometheus!.stop();
-        await importBlocks(join(work, `stage-${i + 1}.om`), scratch);
-        await start(scratch, { rules: false, scrape: false });
-      });
-    }
-    await prometheus!.stop();
-
-    // 2. History and every recording in one import: the measuring TSDB has no overlapping blocks.
-    const data = join(work, 'data');
-    await timed('history and recordings as OpenMetrics, promtool import', async () => {
-      await writeOpenMetrics(join(work, 'all.om'), series, shape, historySteps, recorded);
-      await importBlocks(join(work, 'all.om'), data);
+    prometheus = await prometheusOverHistory({
+      prometheusBinary,
+      promtool,
+      work,
+      timer,
+      series,
+      shape,
+      historySteps,
+      handover,
+      evalSeconds: EVAL_SECONDS,
+      ruleFiles: [files.sloth, files.efficient],
+      stages: rules.backfillStages,
     });
-    rmSync(scratch, { recursive: true, force: true });
-    await timed('measuring Prometheus start', () => start(data, { rules: true, scrape: true }));
-    const lateBy = Date.now() / 1000 - handover;
-    if (lateBy < 0) await timed('waiting for the end of the history', () => sleep(-lateBy * 1000));
-
     const modeOf = (g: GroupState): Mode | undefined => MODES.find((m) => basename(g.file) === basename(files[m]));
-    const observed = await timed('watching rule evaluations', () => watchEvaluations(base, WATCH_SECONDS, handover, modeOf));
-    const accuracy = await timed('accuracy queries', () => measureAccuracy(base, rules, shape.startSeconds));
-    const totalPhases = phases.reduce((sum, [, t]) => sum + t, 0);
+    const observed = await timer.timed('watching rule evaluations', () => watchEvaluations(prometheus!.url, WATCH_SECONDS, handover, modeOf));
+    const accuracy = await timer.timed('accuracy queries', () => measureAccuracy(prometheus!.url, rules, shape.startSeconds));
     succeeded = true;
-    return section({ rules, observed, accuracy, samples, series: series.length, phases, totalPhases, seamSeconds: Math.max(0, lateBy) });
+    return section({
+      rules,
+      observed,
+      accuracy,
+      samples: prometheus.samples,
+      series: series.length,
+      phases: timer.phases,
+      totalPhases: timer.total(),
+      seamSeconds: prometheus.seamSeconds,
+    });
   } finally {
     await prometheus?.stop();
-    for (const c of cleanups.reverse()) await c();
     if (succeeded) rmSync(work, { recursive: true, force: true });
     else process.stderr.write(`  slo-eval: work directory kept for inspection: ${work}\n`);
   }

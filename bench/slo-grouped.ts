@@ -2,7 +2,6 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { performance } from 'node:perf_hooks';
 import { kthenaRouterSlos } from '../src/content/kthena-router.ts';
 import { toYaml } from '../src/emit/serialize.ts';
 import type { MetricSpec } from '../src/model/catalog.ts';
@@ -15,12 +14,11 @@ import { sloRuleGroups } from '../generators/slo/index.ts';
 import { slothPrometheusV1 } from '../generators/slo/sloth-spec.ts';
 import { sloTestCases } from '../generators/slo/unit-tests.ts';
 import type { OutputRuleGroup } from '../generators/prometheus-rules/envelopes.ts';
-import { findBinary, freePort, startChild, waitReady, type ChildHandle } from '../test/e2e/processes.ts';
-import { evaluateOverHistory } from './slo-eval-backfill.ts';
-import { BLOCK_PHASE, NEVER, groupPhases, mustRun, startExporter, type PrometheusRole, type StartPrometheus } from './slo-eval.ts';
+import { findBinary } from '../test/e2e/processes.ts';
+import { NEVER, PhaseTimer, prometheusOverHistory, type PrometheusOverHistory } from './slo-history.ts';
 import { isBlockGroup, stagesOf } from './slo-eval-rules.ts';
 import { ruleGroups, scalarAt, unixSeconds } from './prometheus-api.ts';
-import { CODES, SERVER_ERROR_RE, TRAFFIC_METRIC, jobOf, trafficSeries, writeOpenMetrics, type GaugeFamily, type TrafficShape } from './slo-eval-traffic.ts';
+import { CODES, SERVER_ERROR_RE, TRAFFIC_METRIC, jobOf, trafficSeries, type TrafficShape } from './slo-eval-traffic.ts';
 import { median, type BenchSection } from './stats.ts';
 
 /**
@@ -184,16 +182,8 @@ export async function benchSloGrouped(): Promise<BenchSection> {
   const promtool = findBinary(['promtool']);
   if (!prometheusBinary || !promtool) throw new Error('prometheus and promtool are needed: apt-get install -y prometheus');
   const work = mkdtempSync(join(tmpdir(), 'infermon-slo-grouped-'));
-  const phases: Array<[string, number]> = [];
-  const timed = async <T>(phase: string, step: () => Promise<T>): Promise<T> => {
-    const start = performance.now();
-    const result = await step();
-    phases.push([phase, performance.now() - start]);
-    process.stderr.write(`  slo-grouped: ${phase} ${((performance.now() - start) / 1000).toFixed(1)} s\n`);
-    return result;
-  };
-  let prometheus: ChildHandle | undefined;
-  let exporter: Awaited<ReturnType<typeof startExporter>> | undefined;
+  const timer = new PhaseTimer('slo-grouped');
+  let prometheus: PrometheusOverHistory | undefined;
   let succeeded = false;
   try {
     const handover = Math.ceil((Date.now() / 1000 + HANDOVER_SECONDS) / STEP_SECONDS) * STEP_SECONDS;
@@ -207,82 +197,28 @@ export async function benchSloGrouped(): Promise<BenchSection> {
     for (const s of sets) writeFileSync(files[s], toYaml({ groups: groups[s] }));
     const perSet = sets.map((s) => stagesOf(groups[s], `${EVAL_SECONDS}s`));
     const stages = Array.from({ length: Math.max(...perSet.map((p) => p.length)) }, (_, i) => perSet.flatMap((p) => p[i] ?? []));
-    exporter = await startExporter(series, shape);
-    const port = exporter.port;
-
-    let base = '';
-    let starts = 0;
-    const startPrometheus: StartPrometheus = async (data, role: PrometheusRole) => {
-      const listen = await freePort();
-      const config = join(work, `prometheus-${++starts}.yml`);
-      writeFileSync(
-        config,
-        toYaml({
-          global: { scrape_interval: `${STEP_SECONDS}s`, evaluation_interval: `${EVAL_SECONDS}s` },
-          ...(role.scrape ? { scrape_configs: [{ job_name: 'bench-traffic', honor_labels: true, static_configs: [{ targets: [`127.0.0.1:${port}`] }] }] } : {}),
-          ...(role.rules ? { rule_files: sets.map((s) => files[s]) } : {}),
-        }),
-      );
-      const child = startChild('prometheus', prometheusBinary, [
-        `--config.file=${config}`,
-        `--storage.tsdb.path=${data}`,
-        '--storage.tsdb.retention.time=90d',
-        '--storage.tsdb.max-block-duration=2h',
-        `--web.listen-address=127.0.0.1:${listen}`,
-      ], join(work, `prometheus-${starts}.log`));
-      await waitReady(child, `http://127.0.0.1:${listen}/-/ready`, 120_000);
-      return { child, url: `http://127.0.0.1:${listen}` };
-    };
-    const start = async (data: string, role: PrometheusRole): Promise<void> => {
-      ({ child: prometheus, url: base } = await startPrometheus(data, role));
-    };
-    const importBlocks = async (file: string, data: string): Promise<void> => {
-      await mustRun(promtool, ['tsdb', 'create-blocks-from', 'openmetrics', '--quiet', file, data]);
-      rmSync(file);
-    };
-
-    const probe = groupPhases(startPrometheus, join(work, 'probe'));
-    const scratch = join(work, 'scratch');
-    await timed('history', async () => {
-      await writeOpenMetrics(join(work, 'history.om'), series, shape, historySteps);
-      await importBlocks(join(work, 'history.om'), scratch);
+    prometheus = await prometheusOverHistory({
+      prometheusBinary,
+      promtool,
+      work,
+      timer,
+      series,
+      shape,
+      historySteps,
+      handover,
+      evalSeconds: EVAL_SECONDS,
+      ruleFiles: sets.map((s) => files[s]),
+      stages,
     });
-    const phaseOf = await probe;
-    await start(scratch, { rules: false, scrape: false });
-    const recorded: GaugeFamily[] = [];
-    for (const [i, stage] of stages.entries()) {
-      const families = await timed(`recordings over the history, stage ${i + 1}`, () =>
-        evaluateOverHistory(base, stage, shape.startSeconds, handover, (g) => (isBlockGroup(g) ? BLOCK_PHASE : phaseOf.get(g))),
-      );
-      recorded.push(...families);
-      if (i === stages.length - 1) break;
-      await timed(`import of stage ${i + 1}`, async () => {
-        await writeOpenMetrics(join(work, `stage-${i + 1}.om`), [], shape, 0, families);
-        await prometheus!.stop();
-        await importBlocks(join(work, `stage-${i + 1}.om`), scratch);
-        await start(scratch, { rules: false, scrape: false });
-      });
-    }
-    await prometheus!.stop();
-    const data = join(work, 'data');
-    await timed('history and recordings import', async () => {
-      await writeOpenMetrics(join(work, 'all.om'), series, shape, historySteps, recorded);
-      await importBlocks(join(work, 'all.om'), data);
-    });
-    rmSync(scratch, { recursive: true, force: true });
-    await start(data, { rules: true, scrape: true });
-    const lateBy = Date.now() / 1000 - handover;
-    if (lateBy < 0) await sleep(-lateBy * 1000);
-
+    const base = prometheus.url;
     const setOf = (file: string): RuleSet | undefined => sets.find((s) => basename(file) === basename(files[s]));
-    const evaluations = await timed('watching rule evaluations', () => watch(base, handover, setOf));
+    const evaluations = await timer.timed('watching rule evaluations', () => watch(base, handover, setOf));
     const windows = sliWindows(slos.grouped[0]!.windows, slos.grouped[0]!.period).slice(0, -1);
-    const accuracy = await timed('accuracy queries', () => measureAccuracy(base, slos.grouped[0]!, slos['per-model'], windows));
+    const accuracy = await timer.timed('accuracy queries', () => measureAccuracy(base, slos.grouped[0]!, slos['per-model'], windows));
     succeeded = true;
-    return section({ outputs, evaluations, slos, groups, accuracy, windows, phases, seamSeconds: Math.max(0, lateBy) });
+    return section({ outputs, evaluations, slos, groups, accuracy, windows, phases: timer.phases, seamSeconds: prometheus.seamSeconds });
   } finally {
     await prometheus?.stop();
-    if (exporter) await new Promise<void>((resolve) => exporter!.server.close(() => resolve()));
     if (succeeded) rmSync(work, { recursive: true, force: true });
     else process.stderr.write(`  slo-grouped: work directory kept for inspection: ${work}\n`);
   }
