@@ -12,6 +12,7 @@ export {
   kthenaInference,
   moeRouter,
   otelGenAi,
+  otelSpanMetrics,
   prometheus,
   ragBackend,
   sglang,

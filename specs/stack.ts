@@ -9,7 +9,7 @@ import { defineStack } from 'infermon';
 export const stack = defineStack({
   namespace: 'monitoring',
   targets: { prometheus: ['kube-prometheus-stack', 'plain'], slo: 'native', loki: 'plain', logShippers: ['alloy', 'promtail'] },
-  workloadNamespaces: ['kthena-system', 'inference', 'arks-operator-system', 'gpu-operator', 'rag-app', 'moe-router'],
+  workloadNamespaces: ['kthena-system', 'inference', 'arks-operator-system', 'gpu-operator', 'rag-app', 'moe-router', 'observability'],
   prometheusMajor: 3,
   kubePrometheusStackRelease: 'kube-prometheus-stack',
   selectors: {

@@ -12,6 +12,7 @@ export * from './kthena-router.ts';
 export * from './kubernetes.ts';
 export * from './moe-router.ts';
 export * from './otel-genai.ts';
+export * from './otel-spanmetrics.ts';
 export * from './rag-backend.ts';
 export * from './reference-router.ts';
 export * from './sglang.ts';

@@ -5,7 +5,10 @@ import { defineSource } from '../model/spec.ts';
  * k6 load-test results pushed with `k6 run --out experimental-prometheus-rw`. Every series gets the `k6_`
  * prefix; counters end in `_total`, rates (fractions) in `_rate`. A trend (such as http_req_duration) has
  * no fixed buckets, so by default it arrives as one gauge per statistic named after the statistic
- * (`k6_http_req_duration_p99`), in seconds for time trends. Only p(99) is sent unless
+ * (`k6_http_req_duration_p99`), in seconds for time trends. Trend statistics and rates cover every sample
+ * of the series since the run started: the output keeps one sink per series for the whole run and sends
+ * a series again only when it has new samples (grafana/xk6-output-prometheus-remote,
+ * pkg/remotewrite/remotewrite.go, the code k6 took in as `experimental-prometheus-rw`). Only p(99) is sent unless
  * K6_PROMETHEUS_RW_TREND_STATS lists more; the other statistics are conditional on that setting. The
  * native-histogram form (`k6_http_req_duration_seconds`, K6_PROMETHEUS_RW_TREND_AS_NATIVE_HISTOGRAM) has
  * no classic buckets and is not catalogued.
@@ -47,7 +50,7 @@ function httpDurationStat(stat: K6TrendStat) {
   return metric({
     name: `k6_http_req_duration_${stat}`,
     type: 'gauge',
-    help: `${stat} of HTTP request duration (sending, waiting and receiving) over the push interval.`,
+    help: `${stat} of HTTP request duration (sending, waiting and receiving) since the run started.`,
     unit: 'seconds',
     labels: httpLabels,
     ...(conditional ? { conditional } : {}),
@@ -65,7 +68,7 @@ export const k6HttpReqsTotal = metric({
 export const k6HttpReqFailedRate = metric({
   name: 'k6_http_req_failed_rate',
   type: 'gauge',
-  help: 'Fraction of HTTP requests with an unexpected response, 0 to 1.',
+  help: 'Fraction of HTTP requests with an unexpected response since the run started, 0 to 1.',
   unit: 'ratio',
   labels: httpLabels,
 });
@@ -81,7 +84,7 @@ export const k6HttpReqDurationMax = httpDurationStat('max');
 export const k6HttpReqWaitingP99 = metric({
   name: 'k6_http_req_waiting_p99',
   type: 'gauge',
-  help: 'p99 of time to first byte (waiting for the response) over the push interval.',
+  help: 'p99 of time to first byte (waiting for the response) since the run started.',
   unit: 'seconds',
   labels: httpLabels,
 });
@@ -89,7 +92,7 @@ export const k6HttpReqWaitingP99 = metric({
 export const k6IterationDurationP99 = metric({
   name: 'k6_iteration_duration_p99',
   type: 'gauge',
-  help: 'p99 of the duration of one script iteration over the push interval.',
+  help: 'p99 of the duration of one script iteration since the run started.',
   unit: 'seconds',
   labels: { ...runLabels, group },
 });

@@ -1,3 +1,4 @@
+import { spanMetricsCalls } from '../catalog/otel-spanmetrics.ts';
 import type { Source } from '../model/catalog.ts';
 import { monitorObjects, type MonitorObject } from '../model/monitors.ts';
 import { RECORDING_RULES_SOURCE } from '../model/catalog-index.ts';
@@ -8,8 +9,8 @@ import { selectors } from '../promql/analyze.ts';
 
 /**
  * Cross-artifact wiring: generated objects carry the labels their selectors need, monitors name their
- * ports, every scraped source is reachable, and every `job` a query selects is one the scrape wiring
- * produces.
+ * ports, every scraped source is reachable, span metrics are scraped where the generated collector serves
+ * them, and every `job` a query selects is one the scrape wiring produces.
  */
 
 /** A container port name (IANA_SVC_NAME): ≤ 15 chars, lower-case alphanumerics and single inner dashes, a letter. */
@@ -104,6 +105,14 @@ export const checkScrapeWiring = (model: Model, diagnostics: Diagnostics): void 
         { file: target.file, path: `${target.root}.kubernetes.namespace` },
         `${source.name} runs in namespace ${source.kubernetes.namespace}, which is not in stack.workloadNamespaces`,
         `add ${source.kubernetes.namespace} to stack.workloadNamespaces (and grant Prometheus access to it)`,
+      );
+    const spanMetricsPort = stack.tracing?.collector.prometheusPort;
+    if (spanMetricsPort !== undefined && source.port.number !== spanMetricsPort && source.metrics.some((m) => m.name === spanMetricsCalls.name))
+      diagnostics.error(
+        'wiring/span-metrics-port',
+        { file: target.file, path: `${target.root}.port.number` },
+        `${source.name} scrapes port ${source.port.number}, but the generated collector config serves span metrics on ${spanMetricsPort} (stack.tracing.collector.prometheusPort)`,
+        `deploy ${source.name} with \`port: { name: '${source.port.name}', number: ${spanMetricsPort} }\`, or set stack.tracing.collector.prometheusPort to ${source.port.number}`,
       );
     if (!source.kubernetes && !stack.plainPrometheus.staticTargets[source.name])
       diagnostics.error(

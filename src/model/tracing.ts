@@ -12,10 +12,13 @@ import { z } from 'zod';
 export const TRACING_BACKENDS = ['tempo', 'jaeger'] as const;
 export type TracingBackend = (typeof TRACING_BACKENDS)[number];
 
+/** Span attributes the span metrics keep by default: what the router's spans say about the GenAI request and its route. */
+export const DEFAULT_SPAN_METRICS_DIMENSIONS = ['gen_ai.operation.name', 'gen_ai.request.model', 'kthena.router.model_route'] as const;
+
 const hostPort = z.string().regex(/^[^\s/:]+:\d{1,5}$/, 'expected host:port');
 
 /** Bucket bounds (ms) of the span duration histogram: 1 ms to 2 min, which covers a long generation. */
-const DEFAULT_SPAN_DURATION_BUCKETS_MS = [1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000, 120000];
+export const DEFAULT_SPAN_DURATION_BUCKETS_MS = [1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000, 120000];
 
 export const tracingSpecSchema = z.strictObject({
   backend: z.enum(TRACING_BACKENDS),
@@ -30,7 +33,7 @@ export const tracingSpecSchema = z.strictObject({
       /** Where the collector's spanmetrics output is served for Prometheus to scrape. */
       prometheusPort: z.number().int().min(1).max(65535).default(8889),
       /** Span attributes that become labels of the span metrics, besides service, span name, kind and status. Keep them bounded. */
-      spanMetricsDimensions: z.array(z.string().min(1)).default(['gen_ai.operation.name', 'gen_ai.request.model', 'kthena.router.model_route']),
+      spanMetricsDimensions: z.array(z.string().min(1)).default([...DEFAULT_SPAN_METRICS_DIMENSIONS]),
       spanDurationBucketsMs: z.array(z.number().positive()).min(1).default(DEFAULT_SPAN_DURATION_BUCKETS_MS),
       /** Memory the collector may use before it refuses data, as a share of its container limit. */
       memoryLimitPercentage: z.number().int().min(10).max(95).default(80),

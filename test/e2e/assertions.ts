@@ -111,8 +111,12 @@ async function notEvaluatedRules(stack: Pick<RunningStack, 'prometheusUrl'>, rul
   return result;
 }
 
-export async function exerciseOf(stack: Pick<RunningStack, 'model' | 'scrapedSources' | 'prometheusUrl'>, rules: readonly GeneratedRule[]): Promise<Exercise> {
-  return new Exercise(stack.model, new Set(stack.scrapedSources), await metricNames(stack.prometheusUrl), rules, await notEvaluatedRules(stack, rules));
+export async function exerciseOf(
+  stack: Pick<RunningStack, 'model' | 'scrapedSources' | 'prometheusUrl'> & { pushedSources?: readonly string[] },
+  rules: readonly GeneratedRule[],
+): Promise<Exercise> {
+  const onBench = new Set([...stack.scrapedSources, ...(stack.pushedSources ?? [])]);
+  return new Exercise(stack.model, onBench, await metricNames(stack.prometheusUrl), rules, await notEvaluatedRules(stack, rules));
 }
 
 export async function checkTargets(stack: RunningStack): Promise<CheckResult[]> {

@@ -37,12 +37,10 @@ async function main(): Promise<void> {
     prometheusMajor: requestedPrometheusMajor(),
     maxConcurrency: 16,
     log,
-    beforeMonitoring: async ({ routerUrl, models, users }) => {
-      load = startLoad(
-        routerUrl,
-        [models.first, models.second, models.disaggregated].map((model) => ({ model, rate: 1, maxInFlight: 8 })),
-        users,
-      );
+    beforeMonitoring: async ({ routerUrl, models, users, k6 }) => {
+      const scenarios = [models.first, models.second, models.disaggregated].map((model) => ({ model, rate: 1, maxInFlight: 8 }));
+      load = startLoad(routerUrl, scenarios, users, k6.observe);
+      k6.track(load, scenarios);
       load.setPhase('demo');
     },
   });

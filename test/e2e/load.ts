@@ -20,11 +20,28 @@ export interface PhaseCounts {
   statuses: Record<string, number>;
 }
 
+/** One finished request as the client saw it, for a results output (see k6-results.ts). */
+export interface RequestResult {
+  model: string;
+  url: string;
+  /** As counted in `statuses`. */
+  status: string;
+  /** The HTTP status code; 0 when no response arrived. */
+  httpStatus: number;
+  /** From sending the request to the response headers, then to the end of the body. */
+  waitingMs: number;
+  durationMs: number;
+  sentBytes: number;
+  receivedBytes: number;
+}
+
 export interface LoadGenerator {
   /** Counts from now on go to this phase. */
   setPhase(phase: string): void;
   /** phase → model → counts. */
   counts(): Record<string, Record<string, PhaseCounts>>;
+  /** model → requests in flight now. */
+  inFlight(): Record<string, number>;
   stop(): Promise<void>;
 }
 
@@ -32,7 +49,12 @@ const TOPICS = ['GPU scheduling', 'KV cache reuse', 'prefix caching', 'speculati
 // A shared system prompt gives the simulators' prefix cache something to hit.
 const SYSTEM = 'You are a concise assistant for an inference platform team. Answer in one short paragraph.';
 
-export function startLoad(routerUrl: string, loads: readonly ModelLoad[], users: readonly string[]): LoadGenerator {
+export function startLoad(
+  routerUrl: string,
+  loads: readonly ModelLoad[],
+  users: readonly string[],
+  observe: (result: RequestResult) => void = () => {},
+): LoadGenerator {
   const agent = new Agent({ connections: 128, keepAliveTimeout: 10_000 });
   const table: Record<string, Record<string, PhaseCounts>> = {};
   let phase = 'start';
@@ -62,35 +84,55 @@ export function startLoad(routerUrl: string, loads: readonly ModelLoad[], users:
       ...(stream ? { stream_options: { include_usage: true } } : {}),
     };
     let status: string;
+    const url = `${routerUrl}/v1/chat/completions`;
+    const payload = JSON.stringify(body);
+    const startedAt = performance.now();
+    let headersAt = startedAt;
+    let httpStatus = 0;
+    let receivedBytes = 0;
     try {
-      const res = await request(`${routerUrl}/v1/chat/completions`, {
+      const res = await request(url, {
         method: 'POST',
         dispatcher: agent,
         headers: { 'content-type': 'application/json', 'x-user-id': users[n % (users.length + 1)] ?? `user-${n % 7}` },
-        body: JSON.stringify(body),
+        body: payload,
         headersTimeout: 60_000,
         bodyTimeout: 60_000,
       });
+      headersAt = performance.now();
+      httpStatus = res.statusCode;
       const text = await res.body.text();
+      receivedBytes = Buffer.byteLength(text);
       // A stream that broke after its 200 headers never sends [DONE]: the client saw a failure.
       status = stream && res.statusCode === 200 && !text.includes('data: [DONE]') ? 'broken' : String(res.statusCode);
     } catch {
       status = 'network';
     }
+    const endedAt = performance.now();
     counts.statuses[status] = (counts.statuses[status] ?? 0) + 1;
+    observe({
+      model,
+      url,
+      status,
+      httpStatus,
+      waitingMs: headersAt - startedAt,
+      durationMs: endedAt - startedAt,
+      sentBytes: Buffer.byteLength(payload),
+      receivedBytes,
+    });
   }
 
+  const inFlight: Record<string, number> = Object.fromEntries(loads.map((l) => [l.model, 0]));
   const timers = loads.map((load) => {
-    let inFlight = 0;
     return setInterval(() => {
       if (stopped) return;
-      if (inFlight >= load.maxInFlight) {
+      if (inFlight[load.model]! >= load.maxInFlight) {
         countsOf(phase, load.model).skipped++;
         return;
       }
-      inFlight++;
+      inFlight[load.model]!++;
       const p = send(load.model).finally(() => {
-        inFlight--;
+        inFlight[load.model]!--;
         pending.delete(p);
       });
       pending.add(p);
@@ -102,6 +144,7 @@ export function startLoad(routerUrl: string, loads: readonly ModelLoad[], users:
       phase = next;
     },
     counts: () => table,
+    inFlight: () => ({ ...inFlight }),
     async stop() {
       stopped = true;
       for (const t of timers) clearInterval(t);

@@ -42,6 +42,8 @@ import { startLoad, successRatio, type LoadGenerator } from './load.ts';
 import { checkPintOnline } from './pint-online.ts';
 import { summaryLine, writeReport } from './report.ts';
 import { checkTraces } from './trace-assertions.ts';
+import { checkK6Push } from './k6-assertions.ts';
+import { checkSpanMetrics } from './span-metrics.ts';
 import { startStack, type BenchSim, type RunningStack } from './stack.ts';
 import {
   checkFaultIsolation,
@@ -102,6 +104,8 @@ const XID = { code: 79, message: 'GPU has fallen off the bus' };
 /** The alert that attaches a GPU fault to a model, and what routing mutes while it fires. */
 const GPU_FAULT_ALERT = 'GpuFaultUnderModel';
 const GPU_RESET_ALERT = 'GpuNeedsReset';
+/** service.name of the router's spans (its tracing default). */
+const ROUTER_SERVICE = 'kthena-router';
 
 const abort = new AbortController();
 const log = (line: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
@@ -315,20 +319,18 @@ async function main(): Promise<number> {
       prometheusMajor,
       maxConcurrency: MAX_CONCURRENCY,
       log,
-      beforeMonitoring: async ({ routerUrl, models, users, sims, second }) => {
+      beforeMonitoring: async ({ routerUrl, models, users, sims, second, k6 }) => {
         secondLoad = startSecondDeploymentLoad(second, users);
-        load = startLoad(
-          routerUrl,
-          [
-            { model: models.first, rate: 8, maxInFlight: 24 },
-            // Two above the fairness limit: when its first tokens slow down it queues a little, but never
-            // long enough for a queue timeout, so every request of it still succeeds.
-            { model: models.second, rate: 8, maxInFlight: MAX_CONCURRENCY + 2 },
-            // Just above the route's rate limit: about one rejection every two seconds.
-            { model: models.disaggregated, rate: 3.5, maxInFlight: 16 },
-          ],
-          users,
-        );
+        const scenarios = [
+          { model: models.first, rate: 8, maxInFlight: 24 },
+          // Two above the fairness limit: when its first tokens slow down it queues a little, but never
+          // long enough for a queue timeout, so every request of it still succeeds.
+          { model: models.second, rate: 8, maxInFlight: MAX_CONCURRENCY + 2 },
+          // Just above the route's rate limit: about one rejection every two seconds.
+          { model: models.disaggregated, rate: 3.5, maxInFlight: 16 },
+        ];
+        load = startLoad(routerUrl, scenarios, users, k6.observe);
+        k6.track(load, scenarios);
         phase('settle');
         await seedErrors(sims, models.second);
         await wait(SETTLE_MS - SEED_ERRORS_MS);
@@ -405,6 +407,8 @@ async function main(): Promise<number> {
     await watch.stop();
     // With the load stopped, the traced request's exemplar is the last one on its bucket.
     const traces = await checkTraces(stack);
+    const pushed = stack.k6 ? await checkK6Push(stack, stack.k6.push, stack.k6.results, load.counts()) : [];
+    const spans = stack.collector ? await checkSpanMetrics(stack.prometheusUrl, ROUTER_SERVICE, () => stack!.traces.spans(), stack.traces.relayFailures()) : [];
 
     const scrapedJobs = new Set(stack.scrapedSources.map((name) => stack!.model.catalog.source(name)?.job).filter((j) => j !== undefined));
     const targetless = targetlessJobAlerts(stack.model, scrapedJobs);
@@ -440,6 +444,8 @@ async function main(): Promise<number> {
       ...(await checkPintOnline(stack, rules, exercise)),
       ...traces,
       ...(await checkVerifyOnline(stack, exercise, unscraped.start - 1000)),
+      ...pushed,
+      ...spans,
     ];
     for (const e of watch.errors()) results.push({ area: 'polling', name: 'alert API poll', outcome: 'warn', detail: e });
     for (const note of stack.notes) results.push({ area: 'bench', name: 'differs from the target stack', outcome: 'warn', detail: note });

@@ -5,11 +5,14 @@ import { localAlertmanagerConfig } from '../../generators/alertmanager/config.ts
 import { NOTIFICATION_TEMPLATES } from '../../generators/alertmanager/templates.ts';
 import { localPrometheusConfig } from '../../generators/prometheus/config.ts';
 import { dcgm } from '../../src/catalog/dcgm.ts';
+import { k6 } from '../../src/catalog/k6.ts';
 import { kthenaRouter } from '../../src/catalog/kthena-router.ts';
+import { otelSpanMetrics } from '../../src/catalog/otel-spanmetrics.ts';
 import { vllm } from '../../src/catalog/vllm.ts';
 import { OUT } from '../../src/conventions.ts';
 import { writeTree } from '../../src/emit/write.ts';
 import type { Model } from '../../src/model/model.ts';
+import { remoteWriteSources } from '../../src/model/scrape.ts';
 import { formatDuration } from '../../src/model/duration.ts';
 import { slothSlos } from '../../src/slo/sloth-slo.ts';
 import { buildModel, checkModel, generateArtifacts } from '../../src/pipeline.ts';
@@ -23,6 +26,8 @@ import { startWebhookRecorder, type WebhookRecorder } from './webhook-recorder.t
 import { startSecondDeployment, type SecondDeployment } from './second-deployment.ts';
 import { Tracing } from '../../src/runtime/telemetry/tracing.ts';
 import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver.ts';
+import { K6Results, startK6Push, type K6Push } from './k6-results.ts';
+import { startBenchCollector, type BenchCollector } from './span-metrics.ts';
 
 /**
  * The whole bench, started from the specs: artifacts generated into a temporary tree, two vLLM
@@ -30,7 +35,9 @@ import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver.t
  * RAG application's), a DCGM exporter simulator, the reference router in front of the first three,
  * the blackbox exporter probing the router's health endpoint, Prometheus with the generated rules and Alertmanager with the generated routing tree, whose receivers
  * all post to an in-process webhook recorder. The router and the simulators send their spans to an
- * in-process OTLP/HTTP receiver. Only what runs is scraped.
+ * in-process OTLP/HTTP receiver, which relays them to an OpenTelemetry Collector running the generated
+ * config; its span metrics are scraped. The load's results, reported as k6 reports them, reach Prometheus
+ * by remote write from a Prometheus agent. Only what runs is scraped.
  */
 
 export const PROJECT_ROOT = resolve(import.meta.dirname, '../..');
@@ -49,7 +56,7 @@ export interface StackOptions {
    * ramp-up (first compilations, connection set-up) happens before the first scrape and no rate window
    * holds it.
    */
-  beforeMonitoring?: (servers: { routerUrl: string; models: BenchModels; users: readonly string[]; sims: readonly BenchSim[]; second: SecondDeployment }) => Promise<void>;
+  beforeMonitoring?: (servers: { routerUrl: string; models: BenchModels; users: readonly string[]; sims: readonly BenchSim[]; second: SecondDeployment; k6: K6Results }) => Promise<void>;
   log?: (line: string) => void;
 }
 
@@ -98,6 +105,12 @@ export interface RunningStack {
   servers: { prometheus: string; alertmanager: string };
   /** Catalog sources Prometheus scrapes on the bench. */
   scrapedSources: string[];
+  /** Catalog sources whose series reach Prometheus by remote write on the bench. */
+  pushedSources: string[];
+  /** The load's results as k6 reports them, and the agent that remote-writes them. */
+  k6: { results: K6Results; push: K6Push } | undefined;
+  /** The collector the spans are relayed to, when the stack has a tracing backend. */
+  collector: BenchCollector | undefined;
   /** Fairness users the router reports by name. */
   users: string[];
   /** How the bench departs from the stack the specs target, for the report. */
@@ -254,7 +267,13 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       { pod: `${models.disaggregated}-prefill-0`, model: models.disaggregated, role: 'prefill' },
       { pod: `${models.disaggregated}-decode-0`, model: models.disaggregated, role: 'decode' },
     ];
-    const traces = await startOtlpReceiver();
+    const tracingSpec = model.stack.value.tracing;
+    const collector = tracingSpec ? await startBenchCollector(tracingSpec, options.workDir) : undefined;
+    if (collector) {
+      cleanups.push(() => collector.stop());
+      notes.push(...collector.notes);
+    }
+    const traces = await startOtlpReceiver(collector ? { relayTo: collector.tracesUrl } : {});
     cleanups.push(() => traces.close());
     const sims: BenchSim[] = [];
     for (const [gpu, s] of layout.entries()) {
@@ -302,7 +321,8 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     const recorder = await startWebhookRecorder();
     cleanups.push(() => recorder.close());
     await warmUp(routerUrls.apiUrl, models, FAIRNESS_USERS);
-    await options.beforeMonitoring?.({ routerUrl: routerUrls.apiUrl, models, users: FAIRNESS_USERS, sims, second });
+    const k6Results = new K6Results();
+    await options.beforeMonitoring?.({ routerUrl: routerUrls.apiUrl, models, users: FAIRNESS_USERS, sims, second, k6: k6Results });
 
     // The stack's probes aim at public URLs; on the bench each probes the local router's health endpoint.
     const blackboxAddress = `127.0.0.1:${await freePort()}`;
@@ -324,6 +344,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       [dcgm.spec.name]: [hostPort(dcgmSim.url)],
       [kthenaRouter.spec.name]: [routerScrape.address],
       [second.source.name]: Object.keys(second.targetLabels),
+      ...(collector ? { [otelSpanMetrics.spec.name]: [collector.metricsAddress] } : {}),
     };
     const prometheusYml = join(options.workDir, 'prometheus.yml');
     writeFileSync(
@@ -363,6 +384,21 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     cleanups.push(() => alertmanager.stop());
     const alertmanagerUrl = `http://${alertmanagerAddress}`;
 
+    // Started before Prometheus, so its start-up lands before the first scrape; it retries until the receiver is up.
+    const pushedSources = remoteWriteSources(model).map((s) => s.value.name);
+    let k6Push: K6Push | undefined;
+    if (pushedSources.includes(k6.spec.name)) {
+      k6Push = await startK6Push({
+        results: k6Results,
+        prometheusBinary: toolPath('prometheus'),
+        writeUrl: `http://127.0.0.1:${prometheusPort}/api/v1/write`,
+        workDir: options.workDir,
+        scrapeInterval: options.scrapeInterval,
+        agentPort: await freePort(),
+      });
+      cleanups.push(() => k6Push!.stop());
+      notes.push(`k6 results are the loop's own load, written by a Prometheus agent (${versionLine(toolPath('prometheus'))}) in k6's series names and labels`);
+    }
     const prometheus: ChildHandle = startChild(
       'prometheus',
       prometheusBinary,
@@ -373,6 +409,8 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
         `--web.listen-address=127.0.0.1:${prometheusPort}`,
         // The router's latency histograms carry trace exemplars; both 2.42 and 3.x keep them behind this flag.
         '--enable-feature=exemplar-storage',
+        // What the generated prometheus.yml asks for when a source pushes (k6).
+        ...(pushedSources.length > 0 ? ['--web.enable-remote-write-receiver'] : []),
       ],
       join(options.workDir, 'prometheus.log'),
     );
@@ -403,6 +441,9 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       alertmanagerUrl,
       servers: { prometheus: versionLine(prometheusBinary), alertmanager: versionLine(alertmanagerBinary) },
       scrapedSources: Object.keys(scrape),
+      pushedSources: k6Push ? [k6.spec.name] : [],
+      k6: k6Push ? { results: k6Results, push: k6Push } : undefined,
+      collector,
       users: FAIRNESS_USERS,
       notes,
       stop,

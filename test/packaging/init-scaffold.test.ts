@@ -49,7 +49,7 @@ const SELECTIONS = [...selectableSourceNames(), 'vllm,dcgm,kthena-router', ALL];
 
 describe('infermon init', () => {
   it('accepts exactly the catalog sources a platform runs itself', () => {
-    expect(selectableSourceNames()).toEqual(['arks-gateway', 'dcgm', 'k6', 'kthena-inference', 'kthena-router', 'moe-router', 'otel-genai', 'rag-backend', 'sglang', 'vllm']);
+    expect(selectableSourceNames()).toEqual(['arks-gateway', 'dcgm', 'k6', 'kthena-inference', 'kthena-router', 'moe-router', 'otel-genai', 'otel-spanmetrics', 'rag-backend', 'sglang', 'vllm']);
   });
 
   it('rejects an unknown source in one line that lists the valid ones, and writes nothing', () => {

@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage } from 'node:http';
+import { request } from 'undici';
 import { closeServer, listen } from '../../src/runtime/http-server.ts';
 
 /**
@@ -6,6 +7,7 @@ import { closeServer, listen } from '../../src/runtime/http-server.ts';
  * (what `@opentelemetry/exporter-trace-otlp-http` sends), answers as a collector does, and keeps the
  * spans it decoded. IDs are hex, as the OTLP JSON encoding writes them. `keep: false` only counts the
  * spans of each export, without decoding it, so a benchmark's receiver takes little of the machine.
+ * `relayTo` passes every accepted export on, unchanged, to another OTLP/HTTP endpoint (a collector).
  */
 
 export interface ReceivedSpan {
@@ -34,6 +36,8 @@ export interface OtlpReceiver {
   count(): number;
   /** Requests that were not a decodable OTLP JSON export. */
   rejected(): number;
+  /** Exports `relayTo` did not take: refused or unreachable. */
+  relayFailures(): number;
   close(): Promise<void>;
 }
 
@@ -104,11 +108,21 @@ async function bodyOf(req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-export async function startOtlpReceiver(options: { keep?: boolean } = {}): Promise<OtlpReceiver> {
+export async function startOtlpReceiver(options: { keep?: boolean; relayTo?: string } = {}): Promise<OtlpReceiver> {
   const keep = options.keep ?? true;
   const spans: ReceivedSpan[] = [];
   let count = 0;
   let rejected = 0;
+  let relayFailures = 0;
+  const relay = (body: string) => {
+    if (!options.relayTo) return;
+    request(options.relayTo, { method: 'POST', headers: { 'content-type': 'application/json' }, body })
+      .then(async (res) => {
+        await res.body.dump();
+        if (res.statusCode !== 200) relayFailures++;
+      })
+      .catch(() => relayFailures++);
+  };
   const server = createServer((req, res) => {
     if (req.method === 'GET' && req.url === '/count') {
       req.resume();
@@ -133,6 +147,7 @@ export async function startOtlpReceiver(options: { keep?: boolean } = {}): Promi
         res.writeHead(400).end();
         return;
       }
+      relay(body);
       res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
     });
   });
@@ -143,6 +158,7 @@ export async function startOtlpReceiver(options: { keep?: boolean } = {}): Promi
     spans: () => [...spans],
     count: () => count,
     rejected: () => rejected,
+    relayFailures: () => relayFailures,
     close: () => closeServer(server),
   };
 }

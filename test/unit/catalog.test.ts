@@ -55,6 +55,7 @@ describe('catalog sources', () => {
         'kube-state-metrics',
         'moe-router',
         'otel-genai',
+        'otel-spanmetrics',
         'prometheus',
         'rag-backend',
         'sglang',

@@ -13,6 +13,7 @@ import type { SpecDeclaration, SpecKind } from '../../src/model/spec.ts';
 import { buildModel, checkModel } from '../../src/pipeline.ts';
 import { kthenaRouter, routerRequestDuration, routerRequestsTotal } from '../../src/catalog/kthena-router.ts';
 import { k6HttpReqsTotal } from '../../src/catalog/k6.ts';
+import { otelSpanMetrics } from '../../src/catalog/otel-spanmetrics.ts';
 import { stack } from '../../specs/stack.ts';
 import { specFixture, src } from '../support/spec-fixture.ts';
 
@@ -216,6 +217,18 @@ describe('wiring', () => {
       file: 'zz-extra.ts',
       path: 'extraSource.kubernetes.namespace',
       severity: 'warning',
+    },
+    {
+      code: 'wiring/span-metrics-port',
+      what: 'the span-metrics source scrapes another port than the collector config serves them on',
+      files: (broken) => ({
+        'stack.ts': declaration('stack', 'stack', {
+          ...stack.spec,
+          tracing: { ...stack.spec.tracing!, collector: { prometheusPort: broken ? 9464 : otelSpanMetrics.spec.port.number } },
+        }),
+      }),
+      file: 'sources.ts',
+      path: 'otelSpanMetrics.port.number',
     },
     {
       code: 'wiring/unscraped-source',

@@ -30,7 +30,7 @@ export interface BenchmarkResultsDashboardConfig extends DashboardConfig {
 }
 
 /**
- * k6 remote-writes a trend as one gauge per statistic over each push interval: p(99) always, the others
+ * k6 remote-writes a trend as one gauge per statistic over the run so far: p(99) always, the others
  * when K6_PROMETHEUS_RW_TREND_STATS lists them (the default sends only p(99)).
  */
 const DURATION_STATS = [
@@ -83,7 +83,7 @@ function loadTestRows({ clusters, byCluster, clusterLegend }: ClusterSplit): Uns
           {
             title: 'Request duration percentiles',
             description:
-              'Request duration as k6 measured it over each push interval. p99 is always sent; p95, p90 and the median only when K6_PROMETHEUS_RW_TREND_STATS lists p(95), p(90) and med.',
+              'Request duration as k6 measured it, over each run so far. p99 is always sent; p95, p90 and the median only when K6_PROMETHEUS_RW_TREND_STATS lists p(95), p(90) and med.',
             unit: 's',
             width: 12,
             queries: DURATION_STATS.map((s) => q(gauge(s.metric, runs, by, 'max'), legend(s.name, run))),
@@ -102,7 +102,7 @@ function loadTestRows({ clusters, byCluster, clusterLegend }: ClusterSplit): Uns
         panels: [
           {
             title: 'Failed requests',
-            description: 'Share of requests with an unexpected response over each push interval.',
+            description: 'Share of requests with an unexpected response, over each run so far.',
             unit: 'percentunit',
             width: 12,
             min: 0,

@@ -77,7 +77,7 @@ function k6LoadTests({ clusters, byCluster, clusterLegend }: ClusterSplit): Unsc
           },
           {
             title: 'k6 request duration (P99)',
-            description: 'P99 request duration as k6 measured it over each push interval.',
+            description: 'P99 request duration as k6 measured it, over each run so far.',
             unit: 's',
             width: 6,
             queries: [q(gauge(k6HttpReqDurationP99, testRuns, ['testid', ...byCluster], 'max'), legend('{{testid}}', clusterLegend))],
