@@ -1,5 +1,5 @@
 /**
- * The package's data flow runs one way: load and model → checks → generators → emit, with the CLI and the
+ * The package's data flow runs one way: load and model → plan → checks → generators → emit, with the CLI and the
  * pipeline orchestrating. The reference router and simulators (src/runtime) stand apart and read the
  * catalog through the public entry points. `test/unit/architecture.test.ts` holds the code to these rules.
  */
@@ -10,21 +10,28 @@ module.exports = {
     { name: 'no-circular', comment: 'modules that import each other cannot be read or changed one at a time', severity: 'error', from: {}, to: { circular: true } },
     {
       name: 'early-stages-look-forward',
-      comment: 'the model and its query analysis come before checks, generators, the writer and the CLI',
+      comment: 'the model and its query analysis come before the plan, checks, generators, the writer and the CLI',
       severity: 'error',
       from: { path: EARLY },
-      to: { path: '^(src/(check|emit|cli|import|pipeline\\.ts|runtime)|generators)/?' },
+      to: { path: '^(src/(plan|check|emit|cli|import|pipeline\\.ts|runtime)|generators)/?' },
+    },
+    {
+      name: 'plan-looks-forward',
+      comment: 'the plan is computed from the model alone, before anything reads it',
+      severity: 'error',
+      from: { path: '^src/plan' },
+      to: { path: '^(src/(check|emit|cli|import|pipeline\\.ts|runtime|verify)|generators)/?' },
     },
     {
       name: 'checks-read-generators',
-      comment: 'checks read the model (the plan), never a generator',
+      comment: 'checks read the plan, never a generator',
       severity: 'error',
       from: { path: '^src/check' },
       to: { path: '^(generators|src/(emit|cli|import|pipeline\\.ts|runtime))/?' },
     },
     {
       name: 'generators-call-back',
-      comment: 'generators turn the checked model into files; they never run checks or the CLI',
+      comment: 'generators turn the checked plan into files; they never run checks or the CLI',
       severity: 'error',
       from: { path: '^generators' },
       to: { path: '^src/(check|cli|import|pipeline\\.ts|runtime)/?' },

@@ -1,5 +1,4 @@
-import type { Artifact } from '../src/model/artifact.ts';
-import type { Model } from '../src/model/model.ts';
+import type { Generator } from './generator.ts';
 import { catalogDocs } from './docs/catalog.ts';
 import { datasourcesGenerator } from './grafana/datasources.ts';
 import { generateDashboards } from './grafana/index.ts';
@@ -10,8 +9,7 @@ import { scrapeWiring } from './kubernetes/scrape-wiring.ts';
 import { openSloArtifacts } from './openslo/index.ts';
 import { sloArtifacts } from './slo/index.ts';
 
-/** A generator turns the checked model into files. Pure: no file system, clock, randomness or environment. */
-export type Generator = (model: Model) => Artifact[];
+export type { Generator } from './generator.ts';
 
 /** Every output kind, in no particular order: the pipeline sorts paths. */
 export const GENERATORS: Generator[] = [prometheusRules, catalogDocs, runbooks, ...scrapeWiring, generateDashboards, datasourcesGenerator, otelCollectorGenerator, sloArtifacts, openSloArtifacts];

@@ -7,19 +7,20 @@ import { sourceAt } from './model/catalog-versions.ts';
 import { Diagnostics } from './model/diagnostics.ts';
 import { loadSpecs } from './model/load.ts';
 import { seriesLabelsAddedAbove } from './model/stack.ts';
-import type { Model } from './model/model.ts';
 import { recordedMetrics } from './model/recorded.ts';
 import { sloRecordedMetrics } from './slo/recorded.ts';
+import { planSloServices } from './slo/sloth-slo.ts';
+import { planOf, type Plan } from './plan/index.ts';
 import type { Artifact } from './model/artifact.ts';
 import { kustomizationArtifact } from '../generators/kubernetes/kustomization.ts';
 import { OUT } from './conventions.ts';
 
 export interface BuildResult {
-  model?: Model;
+  model?: Plan;
   diagnostics: Diagnostics;
 }
 
-/** specs/*.ts → normalised model. Problems are collected, never thrown. */
+/** specs/*.ts → the plan of the normalised model. Problems are collected, never thrown. */
 export async function buildModel(specDir: string, projectRoot: string): Promise<BuildResult> {
   const { specs, diagnostics } = await loadSpecs(resolve(specDir), resolve(projectRoot));
   const [stack, ...extraStacks] = specs.stack;
@@ -36,22 +37,24 @@ export async function buildModel(specDir: string, projectRoot: string): Promise<
     [],
     seriesLabelsAddedAbove(stack.value),
   );
-  const catalog = base.withRecorded([...recordedMetrics(specs.rules, base), ...sloRecordedMetrics(specs.slos, stack.value.prometheusMajor)]);
-  return { model: { specs, stack, catalog }, diagnostics };
+  // The SLOs' recordings are catalog entries, so they are normalised before everything else reads them.
+  const slos = planSloServices(specs.slos, stack.value.prometheusMajor);
+  const catalog = base.withRecorded([...recordedMetrics(specs.rules, base), ...sloRecordedMetrics(slos)]);
+  return { model: planOf({ specs, stack, catalog }, slos), diagnostics };
 }
 
 /** Runs every registered check over the model. */
-export function checkModel(model: Model, diagnostics = new Diagnostics()): Diagnostics {
-  for (const check of CHECKS) check(model, diagnostics);
+export function checkModel(plan: Plan, diagnostics = new Diagnostics()): Diagnostics {
+  for (const check of CHECKS) check(plan, diagnostics);
   return diagnostics;
 }
 
 /** Every artifact, sorted by path. Two generators claiming one path is a programming error. */
-export function generateArtifacts(model: Model): Artifact[] {
-  const artifacts = GENERATORS.flatMap((generate) => generate(model));
+export function generateArtifacts(plan: Plan): Artifact[] {
+  const artifacts = GENERATORS.flatMap((generate) => generate(plan));
   const k8sPrefix = `${OUT.kubernetes}/`;
   const k8sFiles = artifacts.filter((a) => a.path.startsWith(k8sPrefix)).map((a) => a.path.slice(k8sPrefix.length));
-  if (k8sFiles.length > 0) artifacts.push(kustomizationArtifact(k8sFiles, model.stack.value));
+  if (k8sFiles.length > 0) artifacts.push(kustomizationArtifact(k8sFiles, plan.stack.value));
   const seen = new Set<string>();
   for (const a of artifacts) {
     if (seen.has(a.path)) throw new Error(`two generators produce ${a.path}`);

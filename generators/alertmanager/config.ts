@@ -1,8 +1,8 @@
 import { OUT, alertmanagerConfigName, generatedHeader } from '../../src/conventions.ts';
 import { toYaml } from '../../src/emit/serialize.ts';
-import { collectAlerts } from '../../src/model/alerts.ts';
 import type { Artifact } from '../../src/model/artifact.ts';
 import { locate, type Located, type Model } from '../../src/model/model.ts';
+import type { Plan } from '../../src/plan/index.ts';
 import { resolveRoutes, routingLabels } from '../../src/model/route-resolution.ts';
 import {
   isNullReceiver,
@@ -323,10 +323,10 @@ export interface RouteTestCase {
   receivers: string[];
 }
 
-export function routeTestCases(model: Model, routing: Routing): RouteTestCase[] {
+export function routeTestCases(model: Plan, routing: Routing): RouteTestCase[] {
   const seen = new Set<string>();
   const cases: RouteTestCase[] = [];
-  for (const alert of collectAlerts(model)) {
+  for (const alert of model.alerts) {
     const labels = routingLabels(alert, model.stack.value.externalLabels);
     const key = JSON.stringify(labels);
     if (seen.has(key)) continue;
@@ -341,11 +341,11 @@ export function routeTestCases(model: Model, routing: Routing): RouteTestCase[] 
   return cases;
 }
 
-export function alertmanagerGenerator(model: Model): Artifact[] {
+export function alertmanagerGenerator(model: Plan): Artifact[] {
   const [routing] = model.specs.routing;
   if (!routing) return [];
   const header = generatedHeader(model.stack.value, [routing.file]);
-  const files = [...new Set([routing.file, ...collectAlerts(model).map((a) => a.origin.file)])];
+  const files = [...new Set([routing.file, ...model.alerts.map((a) => a.origin.file)])];
   const artifacts: Artifact[] = [];
   if (runsPrometheusOperator(model.stack.value.targets)) {
     const cr = alertmanagerConfigObject(routing, model);

@@ -1,9 +1,8 @@
 import { OUT, generatedHeader } from '../../src/conventions.ts';
 import { runbookAlertNames, runbookSubjects } from '../../src/model/runbook-subjects.ts';
 import type { Artifact } from '../../src/model/artifact.ts';
-import { collectAlerts } from '../../src/model/alerts.ts';
 import { mayMatch } from '../../src/model/inhibition.ts';
-import type { Model } from '../../src/model/model.ts';
+import type { Plan } from '../../src/plan/index.ts';
 import { routingLabels } from '../../src/model/route-resolution.ts';
 import { logsUrl } from '../../src/model/alert-logs.ts';
 import { dashboardUrl } from '../../src/model/runbook.ts';
@@ -66,7 +65,7 @@ function inhibitedPairs(sources: readonly LabelledAlert[], targets: readonly Lab
 }
 
 /** Per alert name, the alerts the routing spec's inhibit rules let it mute and be muted by. */
-function inhibitions(model: Model): Map<string, Inhibitions> {
+function inhibitions(model: Plan): Map<string, Inhibitions> {
   const byName = new Map<string, Inhibitions>();
   const of = (name: string) => {
     let entry = byName.get(name);
@@ -75,7 +74,7 @@ function inhibitions(model: Model): Map<string, Inhibitions> {
   };
   const [routing] = model.specs.routing;
   if (!routing) return byName;
-  const alerts = collectAlerts(model).map((a) => ({ alert: a, labels: routingLabels(a, model.stack.value.externalLabels) }));
+  const alerts = model.alerts.map((a) => ({ alert: a, labels: routingLabels(a, model.stack.value.externalLabels) }));
   for (const rule of routing.value.inhibitRules) {
     const sources = alerts.filter((a) => mayMatch(rule.sourceMatchers, a.labels, a.alert.dynamicLabels));
     const targets = alerts.filter((a) => mayMatch(rule.targetMatchers, a.labels, a.alert.dynamicLabels));
@@ -94,7 +93,7 @@ function inhibitions(model: Model): Map<string, Inhibitions> {
   return byName;
 }
 
-export function runbooks(model: Model): Artifact[] {
+export function runbooks(model: Plan): Artifact[] {
   const stack = model.stack.value;
   const muting = inhibitions(model);
   const pages = runbookAlertNames(model);

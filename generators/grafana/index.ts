@@ -1,15 +1,14 @@
 import type { Artifact } from '../../src/model/artifact.ts';
-import type { Model } from '../../src/model/model.ts';
+import type { Plan } from '../../src/plan/index.ts';
 import { dashboardJson } from './dashboard.ts';
 import { dashboardsDoc } from './docs.ts';
 import { dashboardConfigMap, dashboardFile, provisioningFile } from './envelopes.ts';
-import { resolveDashboards } from '../../src/grafana/resolve.ts';
 
 export { dashboardQueries } from './queries.ts';
 
 /** Grafana dashboards: JSON files, sidecar ConfigMaps, file provisioning, and their documentation. */
-export function generateDashboards(model: Model): Artifact[] {
-  const dashboards = resolveDashboards(model);
+export function generateDashboards(model: Plan): Artifact[] {
+  const dashboards = model.dashboards;
   if (dashboards.length === 0) return [];
   const artifacts: Artifact[] = [];
   for (const dashboard of dashboards) {

@@ -1,7 +1,8 @@
 import type { Model } from '../../src/model/model.ts';
 import { referencedMetrics } from '../../src/promql/analyze.ts';
 import { GRAFANA_GLOBAL_VARIABLES, substituteVariables } from '../../src/promql/parse.ts';
-import { resolveDashboards, type ResolvedPanel } from '../../src/grafana/resolve.ts';
+import type { ResolvedPanel } from '../../src/grafana/resolve.ts';
+import type { Plan } from '../../src/plan/index.ts';
 
 /** Every panel query of every dashboard, for tests that run them against a live Prometheus. */
 export interface DashboardQueryEntry {
@@ -40,8 +41,8 @@ export function queryVariables(expr: string): string[] {
   return [...new Set(names.filter((n) => !GRAFANA_GLOBAL_VARIABLES.includes(n)))];
 }
 
-export function dashboardQueries(model: Model): DashboardQueryEntry[] {
-  return resolveDashboards(model).flatMap((dashboard) =>
+export function dashboardQueries(model: Plan): DashboardQueryEntry[] {
+  return model.dashboards.flatMap((dashboard) =>
     dashboard.rows.flatMap((row) =>
       row.panels.flatMap((panel) => {
         const conditional = conditionsOf(panel, model).join('; ');

@@ -7,8 +7,7 @@ import {
 import { toYaml } from '../../src/emit/serialize.ts';
 import { sortKeys } from '../../src/model/sort-keys.ts';
 import type { Artifact } from '../../src/model/artifact.ts';
-import type { Model } from '../../src/model/model.ts';
-import { remoteWriteSources, scrapeTargets, type SelectedKind } from '../../src/model/scrape.ts';
+import { remoteWriteSources, type SelectedKind } from '../../src/model/scrape.ts';
 import { referencedSecretNames } from '../../src/model/secret-references.ts';
 import type { Stack } from '../../src/model/stack.ts';
 import { runsKubePrometheusStack } from '../../src/model/targets.ts';
@@ -17,6 +16,7 @@ import { NOTIFICATION_TEMPLATE_FILE, notificationTemplateText } from '../alertma
 import { lokiDatasource, traceDatasource } from '../grafana/datasources.ts';
 import { ROUTER_TRACE_ID_LABEL } from '../../src/catalog/kthena-router.ts';
 import { clusterScrapeJob, federationJob } from '../prometheus/config.ts';
+import type { Plan } from '../../src/plan/index.ts';
 
 /**
  * Values for the kube-prometheus-stack chart that set only what infermon's objects need, so they merge
@@ -69,11 +69,11 @@ export interface KubePrometheusStackValues {
   lists: string[];
 }
 
-export function kubePrometheusStackValues(model: Model): KubePrometheusStackValues {
+export function kubePrometheusStackValues(model: Plan): KubePrometheusStackValues {
   const stack = model.stack.value;
   const merges: HandMerge[] = [];
   const lists: string[] = [];
-  const targets = scrapeTargets(model);
+  const targets = model.scrapeTargets;
   const outsideKubernetes = targets.filter((t) => !t.monitor).flatMap((t) => {
     const job = clusterScrapeJob(t, stack);
     return job ? [job] : [];
@@ -127,9 +127,9 @@ export function kubePrometheusStackValues(model: Model): KubePrometheusStackValu
   return { values, merges, lists };
 }
 
-export function kubePrometheusStackValuesGenerator(model: Model): Artifact[] {
+export function kubePrometheusStackValuesGenerator(model: Plan): Artifact[] {
   if (!runsKubePrometheusStack(model.stack.value.targets)) return [];
-  const files = [model.stack.file, ...scrapeTargets(model).map((t) => t.file), ...remoteWriteSources(model).map((s) => s.file), ...model.specs.routing.map((r) => r.file), ...model.specs.logs.map((l) => l.file)];
+  const files = [model.stack.file, ...model.scrapeTargets.map((t) => t.file), ...remoteWriteSources(model).map((s) => s.file), ...model.specs.routing.map((r) => r.file), ...model.specs.logs.map((l) => l.file)];
   const { values, merges, lists } = kubePrometheusStackValues(model);
   const header =
     generatedHeader(model.stack.value, files) +

@@ -1,5 +1,4 @@
-import type { Artifact } from '../../src/model/artifact.ts';
-import type { Model } from '../../src/model/model.ts';
+import type { Generator } from '../generator.ts';
 import { alertmanagerGenerator } from '../alertmanager/config.ts';
 import { logsGenerator } from '../logs/loki.ts';
 import { prometheusConfigGenerator } from '../prometheus/config.ts';
@@ -12,7 +11,7 @@ import { blackboxGenerator } from '../blackbox/config.ts';
  * Scrape and probe wiring, Alertmanager and log pipeline outputs, registered together so the registry needs one
  * entry for all of them.
  */
-export const scrapeWiring: Array<(model: Model) => Artifact[]> = [
+export const scrapeWiring: Generator[] = [
   monitorsGenerator,
   probesGenerator,
   blackboxGenerator,

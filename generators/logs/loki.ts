@@ -11,7 +11,7 @@ import { toYaml } from '../../src/emit/serialize.ts';
 import { sortKeys } from '../../src/model/sort-keys.ts';
 import { logAlertStream, logsUrl } from '../../src/model/alert-logs.ts';
 import { alertLinks } from '../../src/model/runbook.ts';
-import { logAlertLabels } from '../../src/model/alerts.ts';
+import { logAlertLabels } from '../../src/model/logs.ts';
 import type { Artifact } from '../../src/model/artifact.ts';
 import { lokiUrl, type Logs } from '../../src/model/logs.ts';
 import { locate, type Located, type Model } from '../../src/model/model.ts';

@@ -2,11 +2,11 @@ import { OUT, generatedHeader } from '../../src/conventions.ts';
 import { toYaml } from '../../src/emit/serialize.ts';
 import { sortKeys } from '../../src/model/sort-keys.ts';
 import type { Artifact } from '../../src/model/artifact.ts';
-import type { Model } from '../../src/model/model.ts';
-import { remoteWriteSources, scrapeTargets, type ScrapeTarget } from '../../src/model/scrape.ts';
+import { remoteWriteSources, type ScrapeTarget } from '../../src/model/scrape.ts';
 import type { Stack } from '../../src/model/stack.ts';
 import { runsPlainPrometheus } from '../../src/model/targets.ts';
 import { probeScrapeJob, stackProbeJob } from './probe-job.ts';
+import type { Plan } from '../../src/plan/index.ts';
 
 /**
  * The plain prometheus.yml, for Prometheus servers run without the operator: one job per scraped source
@@ -145,9 +145,9 @@ export function clusterScrapeJob(target: ScrapeTarget, stack: Stack): ScrapeConf
   return undefined;
 }
 
-export function prometheusConfig(model: Model): Record<string, unknown> {
+export function prometheusConfig(model: Plan): Record<string, unknown> {
   const stack = model.stack.value;
-  const targets = scrapeTargets(model);
+  const targets = model.scrapeTargets;
   const jobs = targets.flatMap((t) => {
     const job = clusterScrapeJob(t, stack);
     return job ? [job] : [];
@@ -166,10 +166,10 @@ export function prometheusConfig(model: Model): Record<string, unknown> {
   };
 }
 
-export function prometheusConfigGenerator(model: Model): Artifact[] {
+export function prometheusConfigGenerator(model: Plan): Artifact[] {
   if (!runsPlainPrometheus(model.stack.value.targets)) return [];
   const pushed = remoteWriteSources(model);
-  const files = [model.stack.file, ...scrapeTargets(model).map((t) => t.file), ...pushed.map((s) => s.file)];
+  const files = [model.stack.file, ...model.scrapeTargets.map((t) => t.file), ...pushed.map((s) => s.file)];
   // The receiver is a command-line switch, not a setting of this file: the header says to turn it on.
   const receiver =
     pushed.length > 0
@@ -199,8 +199,8 @@ export interface LocalPrometheusOptions {
  * A prometheus.yml for a local run: static loopback targets, a short scrape interval, the same job names
  * and external labels as the cluster config, the given rule files and Alertmanager.
  */
-export function localPrometheusConfig(model: Model, options: LocalPrometheusOptions): string {
-  const byName = new Map(scrapeTargets(model).map((t) => [t.source.name, t]));
+export function localPrometheusConfig(model: Plan, options: LocalPrometheusOptions): string {
+  const byName = new Map(model.scrapeTargets.map((t) => [t.source.name, t]));
   const jobs: ScrapeConfig[] = Object.entries(options.targets).map(([name, addresses]) => {
     const target = byName.get(name);
     if (!target) throw new Error(`no scraped catalog source is called ${name}; known: ${[...byName.keys()].join(', ')}`);

@@ -1,6 +1,6 @@
 import { MANAGED_BY_LABEL, OUT, fileStem, generatedHeader, k8sName } from '../../src/conventions.ts';
 import type { Artifact } from '../../src/model/artifact.ts';
-import { locate, type Located, type Model } from '../../src/model/model.ts';
+import { locate, type Located } from '../../src/model/model.ts';
 import { ANNOTATIONS_LIMIT_BYTES, fitsLastApplied, goJsonBytes, objectSize, type SizedObject } from '../../src/model/object-size.ts';
 import type { Stack } from '../../src/model/stack.ts';
 import { appliesNativeSloRules, runsSlothOperator } from '../../src/model/targets.ts';
@@ -9,7 +9,8 @@ import type { SloService } from '../../src/model/slo.ts';
 import { toYaml } from '../../src/emit/serialize.ts';
 import { sortKeys } from '../../src/model/sort-keys.ts';
 import { SLOTH_CLI_PROM } from '../../src/slo/names.ts';
-import { slothSlos, type SlothSlo } from '../../src/slo/sloth-slo.ts';
+import type { SlothSlo } from '../../src/slo/sloth-slo.ts';
+import type { Plan } from '../../src/plan/index.ts';
 import { BUILTIN_WINDOWS, SLOTH_BUILTIN_PERIODS, promDuration } from '../../src/slo/windows.ts';
 import { ruleEnvelopes, type OutputRuleGroup } from '../prometheus-rules/envelopes.ts';
 import { efficientRuleGroups } from './efficient-rules.ts';
@@ -25,10 +26,6 @@ import { SLO_TEST_EVALUATION_INTERVAL, sloTestCases } from './unit-tests.ts';
 
 /** Directory of the AlertWindows files Sloth needs for periods it has no built-in table for. */
 export const SLOTH_WINDOWS_DIR = `${OUT.sloth}/windows`;
-
-function services(model: Model): Array<Located<SloService>> {
-  return model.specs.slos ?? [];
-}
 
 /** Native rule groups of one service, per SLO in its mode. */
 export function sloRuleGroups(slos: readonly SlothSlo[]): OutputRuleGroup[] {
@@ -83,16 +80,15 @@ function slothServiceLevels(located: Located<SloService>, suffix: string, slos: 
   }));
 }
 
-export function sloArtifacts(model: Model): Artifact[] {
+export function sloArtifacts(model: Plan): Artifact[] {
   const stack = model.stack.value;
   const out: Artifact[] = [];
   const windowsByPeriod = new Map<number, { slo: SlothSlo; file: string }>();
   let needsWindowsDir = false;
-  for (const located of services(model)) {
+  for (const { located, slos } of model.slos) {
     const service = located.value;
     const stem = fileStem(service.service);
     const specFiles = [located.file];
-    const slos = slothSlos(service, stack.prometheusMajor);
 
     for (const part of byPeriod(slos)) {
       const slothFile = `${OUT.sloth}/${stem}${part.suffix}.yml`;

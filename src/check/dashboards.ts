@@ -1,4 +1,5 @@
-import { resolveDashboards, type ResolvedDashboard } from '../grafana/resolve.ts';
+import type { ResolvedDashboard } from '../grafana/resolve.ts';
+import type { Plan } from '../plan/index.ts';
 import { labelValuesQuery } from '../grafana/variables.ts';
 import { GRAFANA_DATASOURCE_VARIABLE } from '../conventions.ts';
 import { ALLOWED_WINDOWS, rangeWindows } from '../grafana/lint.ts';
@@ -87,9 +88,9 @@ function checkVariables(model: Model, dashboard: ResolvedDashboard, diagnostics:
   return used;
 }
 
-export function checkDashboards(model: Model, diagnostics: Diagnostics): void {
+export function checkDashboards(model: Plan, diagnostics: Diagnostics): void {
   const items = model.specs.dashboard;
-  const dashboards = resolveDashboards(model);
+  const dashboards = model.dashboards;
   const byId = new Map<string, number>();
   const byUid = new Map<string, number>();
   dashboards.forEach((dashboard, index) => {

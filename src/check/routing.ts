@@ -1,5 +1,6 @@
 import { alertmanagerConfigName } from '../conventions.ts';
-import { collectAlerts, type GeneratedAlert } from '../model/alerts.ts';
+import type { GeneratedAlert } from '../model/generated-alert.ts';
+import type { Plan } from '../plan/index.ts';
 import type { Diagnostics } from '../model/diagnostics.ts';
 import { locate, type Located, type Model } from '../model/model.ts';
 import { mayMatch } from '../model/inhibition.ts';
@@ -161,7 +162,7 @@ function checkInhibitRules(routing: Located<Routing>, alerts: readonly Generated
   });
 }
 
-export function checkRoutingWith(model: Model, alerts: readonly GeneratedAlert[], d: Diagnostics): void {
+export function checkRoutingWith(model: Plan, alerts: readonly GeneratedAlert[], d: Diagnostics): void {
   const [routing, ...extra] = model.specs.routing;
   for (const e of extra)
     d.error('route/duplicate-routing', locate(e), `a second routing spec is declared (the first is in ${routing!.file})`, 'keep one `defineRouting` in the specs');
@@ -181,4 +182,4 @@ export function checkRoutingWith(model: Model, alerts: readonly GeneratedAlert[]
     );
 }
 
-export const checkRouting = (model: Model, d: Diagnostics): void => checkRoutingWith(model, collectAlerts(model), d);
+export const checkRouting = (plan: Plan, d: Diagnostics): void => checkRoutingWith(plan, plan.alerts, d);

@@ -3,7 +3,6 @@ import { locate } from '../model/model.ts';
 import { isAlertRule } from '../model/alert-rule.ts';
 import { checkPromQL } from '../promql/check.ts';
 import { unsupportedTemplateParts } from '../promql/alert-template.ts';
-import { collectAlerts } from '../model/alerts.ts';
 
 /** Every rule expression against the catalog, plus what promtool and Alertmanager would trip over later. */
 export const checkRules: Check = (model, diagnostics) => {
@@ -62,7 +61,7 @@ export const checkRules: Check = (model, diagnostics) => {
  */
 export const checkAlertIdentity: Check = (model, diagnostics) => {
   const seen = new Map<string, string>();
-  for (const alert of collectAlerts(model)) {
+  for (const alert of model.alerts) {
     const key = `${alert.alertname}${JSON.stringify(alert.labels)}`;
     const previous = seen.get(key);
     if (previous && previous !== `${alert.origin.file}: ${alert.origin.path}`)

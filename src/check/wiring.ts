@@ -3,9 +3,10 @@ import type { Source } from '../model/catalog.ts';
 import { monitorObjects, type MonitorObject } from '../model/monitors.ts';
 import { RECORDING_RULES_SOURCE } from '../model/catalog-index.ts';
 import type { Diagnostics, SpecLocation } from '../model/diagnostics.ts';
-import { locate, type Model } from '../model/model.ts';
-import { effectiveSelector, knownJobs, scrapeTargets, type SelectedKind } from '../model/scrape.ts';
+import { locate } from '../model/model.ts';
+import { effectiveSelector, knownJobs, type SelectedKind } from '../model/scrape.ts';
 import { selectors } from '../promql/analyze.ts';
+import type { Plan } from '../plan/index.ts';
 
 /**
  * Cross-artifact wiring: generated objects carry the labels their selectors need, monitors name their
@@ -36,7 +37,7 @@ export interface LabelledObject {
 export function checkSelectorLabels(
   object: LabelledObject,
   kind: SelectedKind,
-  model: Model,
+  model: Plan,
   at: SpecLocation,
   diagnostics: Diagnostics,
 ): void {
@@ -76,10 +77,10 @@ function kindOfMonitor(object: MonitorObject): SelectedKind {
   return object.kind === 'ServiceMonitor' ? 'serviceMonitors' : 'podMonitors';
 }
 
-export const checkScrapeWiring = (model: Model, diagnostics: Diagnostics): void => {
+export const checkScrapeWiring = (model: Plan, diagnostics: Diagnostics): void => {
   const stack = model.stack.value;
   const byJob = new Map<string, string>();
-  for (const target of scrapeTargets(model)) {
+  for (const target of model.scrapeTargets) {
     const at = { file: target.file, path: target.root };
     const { source } = target;
     const portProblem = portNameProblem(source);
@@ -123,15 +124,15 @@ export const checkScrapeWiring = (model: Model, diagnostics: Diagnostics): void 
       );
   }
   for (const name of Object.keys(stack.plainPrometheus.staticTargets)) {
-    if (!scrapeTargets(model).some((t) => t.source.name === name))
+    if (!model.scrapeTargets.some((t) => t.source.name === name))
       diagnostics.error(
         'wiring/unknown-source',
         locate(model.stack, `plainPrometheus.staticTargets.${name}`),
         `static targets are given for ${name}, which is not a scraped catalog source`,
-        `use one of: ${scrapeTargets(model).map((t) => t.source.name).join(', ')}`,
+        `use one of: ${model.scrapeTargets.map((t) => t.source.name).join(', ')}`,
       );
   }
-  for (const { target, object } of monitorObjects(model)) {
+  for (const { target, object } of monitorObjects(model.scrapeTargets, model.stack.value)) {
     const at = { file: target.file, path: target.root };
     checkSelectorLabels(object, kindOfMonitor(object), model, at, diagnostics);
     checkMonitorPorts(object, at, diagnostics);
@@ -149,7 +150,7 @@ function jobValues(op: string, value: string): string[] | undefined {
  * `wiring/unknown-job` for a `job` matcher no scrape job produces, `wiring/job-mismatch` when the job exists
  * but is not the one the selected metric's source is scraped under.
  */
-export function checkJobMatchers(expr: string, model: Model, at: SpecLocation, diagnostics: Diagnostics): void {
+export function checkJobMatchers(expr: string, model: Plan, at: SpecLocation, diagnostics: Diagnostics): void {
   const jobs = knownJobs(model);
   for (const selector of selectors(expr)) {
     for (const matcher of selector.matchers) {
@@ -180,7 +181,7 @@ export function checkJobMatchers(expr: string, model: Model, at: SpecLocation, d
   }
 }
 
-export const checkRuleJobs = (model: Model, diagnostics: Diagnostics): void => {
+export const checkRuleJobs = (model: Plan, diagnostics: Diagnostics): void => {
   for (const group of model.specs.rules) {
     group.value.rules.forEach((rule, i) => checkJobMatchers(rule.expr, model, locate(group, `rules[${i}].expr`), diagnostics));
   }
@@ -193,7 +194,7 @@ const QUERY_FIELDS = new Set(['expr', 'errors', 'total', 'errorRatio']);
  * Walks a spec value and checks every query string and every `matchers: { job: ... }` map it holds, so
  * dashboards and SLOs are held to the generated jobs without this check knowing their shapes.
  */
-function checkSpecJobs(value: unknown, path: string, model: Model, file: string, diagnostics: Diagnostics): void {
+function checkSpecJobs(value: unknown, path: string, model: Plan, file: string, diagnostics: Diagnostics): void {
   if (Array.isArray(value)) {
     value.forEach((v, i) => checkSpecJobs(v, `${path}[${i}]`, model, file, diagnostics));
     return;
@@ -212,6 +213,6 @@ function checkSpecJobs(value: unknown, path: string, model: Model, file: string,
   }
 }
 
-export const checkDashboardAndSloJobs = (model: Model, diagnostics: Diagnostics): void => {
+export const checkDashboardAndSloJobs = (model: Plan, diagnostics: Diagnostics): void => {
   for (const located of [...model.specs.dashboard, ...model.specs.slos]) checkSpecJobs(located.value, located.root, model, located.file, diagnostics);
 };

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Model } from '../model/model.ts';
+import type { Plan } from '../plan/index.ts';
 import { lineOfPath, pathParts } from '../model/spec-lines.ts';
 import { parseUpgradeTarget, upgradeBreaks, upgradeJson, upgradeReport, upgradeText, type UpgradeReport, type UpgradeTarget } from '../verify/upgrade.ts';
 
@@ -37,7 +37,7 @@ function addLines(report: UpgradeReport, projectRoot: string): void {
 }
 
 /** `infermon check --upgrade SOURCE=VERSION ...`: prints what the upgrade breaks or changes; false when something breaks. */
-export function runUpgradeCheck(model: Model, options: UpgradeOptions, projectRoot: string): boolean {
+export function runUpgradeCheck(model: Plan, options: UpgradeOptions, projectRoot: string): boolean {
   const report = upgradeReport(model, upgradeTargets(options.upgrade));
   addLines(report, projectRoot);
   process.stdout.write(options.format === 'json' ? upgradeJson(report) : upgradeText(report));

@@ -1,4 +1,4 @@
-import type { Model } from '../model/model.ts';
+import type { Plan } from '../plan/index.ts';
 import { hasProblems, reportJson, reportText } from '../verify/findings.ts';
 import { verify } from '../verify/verify.ts';
 
@@ -9,7 +9,7 @@ export interface VerifyCommandOptions {
 }
 
 /** `infermon verify --prometheus URL`: prints the report; false when it holds a problem. */
-export async function runVerify(model: Model, options: VerifyCommandOptions): Promise<boolean> {
+export async function runVerify(model: Plan, options: VerifyCommandOptions): Promise<boolean> {
   const report = await verify(model, { prometheusUrl: options.prometheus, rateInterval: options.rateInterval });
   process.stdout.write(options.format === 'json' ? reportJson(report) : reportText('infermon verify', report));
   return !hasProblems(report);

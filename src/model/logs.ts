@@ -1,3 +1,4 @@
+import { sortKeys } from './sort-keys.ts';
 import type { Stack } from './stack.ts';
 import { z } from 'zod';
 import { labelSpecSchema } from './catalog.ts';
@@ -131,4 +132,12 @@ export function extractedFields(stream: LogStream): string[] {
 /** Loki base URL: the log spec's, else the stack's. */
 export function lokiUrl(logs: Logs, stack: Stack): string | undefined {
   return logs.loki.url ?? stack.lokiUrl;
+}
+
+/** Static labels of a log-based alert: severity, team, service, then its own. */
+export function logAlertLabels(alert: LogAlert): Record<string, string> {
+  const labels: Record<string, string> = { severity: alert.severity };
+  if (alert.team) labels.team = alert.team;
+  if (alert.service) labels.service = alert.service;
+  return sortKeys({ ...labels, ...alert.labels });
 }

@@ -1,6 +1,5 @@
 import { sortKeys } from './sort-keys.ts';
-import type { Model } from './model.ts';
-import { objectLabels, scrapeTargets, type ScrapeTarget } from './scrape.ts';
+import { objectLabels, type ScrapeTarget } from './scrape.ts';
 import type { Stack } from './stack.ts';
 
 /**
@@ -48,10 +47,10 @@ export function monitorObject(target: ScrapeTarget, stack: Stack): MonitorObject
   };
 }
 
-/** Every monitor the model produces, with the spec file of its source. */
-export function monitorObjects(model: Model): Array<{ target: ScrapeTarget; object: MonitorObject }> {
-  return scrapeTargets(model).flatMap((target) => {
-    const object = monitorObject(target, model.stack.value);
+/** Every monitor the scrape targets need, with the spec file of their source. */
+export function monitorObjects(targets: readonly ScrapeTarget[], stack: Stack): Array<{ target: ScrapeTarget; object: MonitorObject }> {
+  return targets.flatMap((target) => {
+    const object = monitorObject(target, stack);
     return object ? [{ target, object }] : [];
   });
 }

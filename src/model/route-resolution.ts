@@ -1,5 +1,5 @@
 import { sortKeys } from './sort-keys.ts';
-import type { GeneratedAlert } from './alerts.ts';
+import type { GeneratedAlert } from './generated-alert.ts';
 import { matches, parseMatcher, type Route, type Routing } from './routing.ts';
 
 /**

@@ -1,6 +1,6 @@
 import { alertDashboard, alertLabels, isAlertRule } from './alert-rule.ts';
 import { logAlertStream, ruleAlertStream } from './alert-logs.ts';
-import { logAlertLabels } from './alerts.ts';
+import { logAlertLabels } from './logs.ts';
 import type { LogStream } from './logs.ts';
 import type { Model } from './model.ts';
 import type { Runbook } from './runbook.ts';

@@ -1,17 +1,16 @@
 import { sortKeys } from '../model/sort-keys.ts';
 import type { GeneratedAlert } from '../model/generated-alert.ts';
-import { locate, type Model } from '../model/model.ts';
+import { locate } from '../model/model.ts';
 import { idLabels, severityLabels, tierLabels, userLabels } from './labels.ts';
-import { alertingTiers, slothSlos, tieredAlerts } from './sloth-slo.ts';
+import { alertingTiers, tieredAlerts, type PlannedSloService } from './sloth-slo.ts';
 
 /**
  * Every SLO alert with the labels Alertmanager sees: rule labels plus the SLI series' static labels. A
  * grouped SLO's alerts also carry its group labels, whose values come with each firing group.
  */
-export function sloAlerts(model: Model): GeneratedAlert[] {
+export function sloAlerts(services: readonly PlannedSloService[]): GeneratedAlert[] {
   const out: GeneratedAlert[] = [];
-  for (const located of model.specs.slos ?? []) {
-    const slos = slothSlos(located.value, model.stack.value.prometheusMajor);
+  for (const { located, slos } of services) {
     slos.forEach((slo, i) => {
       if (!slo.alerting.name) return;
       const alert = (labels: Record<string, string>): GeneratedAlert => ({

@@ -1,9 +1,7 @@
 import { RECORDING_RULES_SOURCE } from '../model/catalog-index.ts';
 import type { LabelSpec, Metric } from '../model/catalog.ts';
-import type { Located } from '../model/model.ts';
-import type { SloService } from '../model/slo.ts';
 import { EFFICIENT_ORIGIN, SLOTH_CLI_PROM, SLO_LABELS, SLO_SERIES, EVENT_KINDS, blockRate, eventsRate, sliErrorRatio } from './names.ts';
-import { slothSlos } from './sloth-slo.ts';
+import type { PlannedSloService } from './sloth-slo.ts';
 import { countsEvents, efficientPlan } from './efficient-windows.ts';
 import { groupLabelSpec } from './sli.ts';
 import { PERIOD_BLOCK, sliWindows } from './windows.ts';
@@ -12,7 +10,7 @@ import { PERIOD_BLOCK, sliWindows } from './windows.ts';
  * The series SLO rules record, as catalog entries, so dashboards and rules that query them are checked
  * like any other query. Label values are enums of every value the rules write.
  */
-export function sloRecordedMetrics(services: ReadonlyArray<Located<SloService>>, prometheusMajor: 2 | 3): Metric[] {
+export function sloRecordedMetrics(services: readonly PlannedSloService[]): Metric[] {
   const series = new Map<string, { help: string; unit: string; labels: Map<string, Set<string>>; grouped: Map<string, LabelSpec> }>();
   const add = (name: string, help: string, unit: string, labels: Record<string, string>, groups: ReadonlyMap<string, LabelSpec> = new Map()): void => {
     const entry = series.get(name) ?? { help, unit, labels: new Map<string, Set<string>>(), grouped: new Map<string, LabelSpec>() };
@@ -20,8 +18,9 @@ export function sloRecordedMetrics(services: ReadonlyArray<Located<SloService>>,
     for (const [k, spec] of groups) entry.grouped.set(k, spec);
     series.set(name, entry);
   };
-  for (const { value: service } of services) {
-    for (const [i, slo] of slothSlos(service, prometheusMajor).entries()) {
+  for (const { located, slos } of services) {
+    const service = located.value;
+    for (const [i, slo] of slos.entries()) {
       const sli = service.slos[i]!.sli;
       // Series a grouped SLO records per group; its metadata (objective, budget, period, info) is one series.
       // A label the metrics do not list is one their scrape adds (the SLO check has judged it).

@@ -1,3 +1,4 @@
+import type { Located } from '../model/model.ts';
 import type { AlertWindows, SloService } from '../model/slo.ts';
 import { PAGE_SEVERITY_LABELS, TICKET_SEVERITY_LABELS, resolveOptions, type ResolvedSloOptions } from '../model/slo.ts';
 import { sliQueries, type SliQueries } from './sli.ts';
@@ -50,6 +51,17 @@ function withDefaultSeverity(
 ): Record<string, string> {
   const missing = Object.fromEntries(Object.entries(defaults).filter(([k]) => !(k in alertingLabels) && !(k in own)));
   return { ...missing, ...own };
+}
+
+/** An SLO service spec and its SLOs as every output renders them. */
+export interface PlannedSloService {
+  located: Located<SloService>;
+  slos: SlothSlo[];
+}
+
+/** Every SLO service of the specs, normalised once for the catalog, the checks and every generator. */
+export function planSloServices(services: ReadonlyArray<Located<SloService>>, prometheusMajor: 2 | 3): PlannedSloService[] {
+  return services.map((located) => ({ located, slos: slothSlos(located.value, prometheusMajor) }));
 }
 
 /** Every SLO of a service spec, with infermon's defaults (page `severity: critical`, ticket `warning`). */

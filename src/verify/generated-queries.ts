@@ -1,8 +1,8 @@
-import { resolveDashboards } from '../grafana/resolve.ts';
 import type { SpecLocation } from '../model/diagnostics.ts';
 import { locate, type Model } from '../model/model.ts';
+import type { Plan } from '../plan/index.ts';
 import { isAlert } from '../model/rules.ts';
-import { atWindow, sliQueries } from '../slo/sli.ts';
+import { atWindow } from '../slo/sli.ts';
 
 /**
  * Every query the generated artifacts run, read from the model: alert and recording-rule expressions, the
@@ -36,13 +36,11 @@ function ruleQueries(model: Model): GeneratedQuery[] {
   );
 }
 
-function sloQueries(model: Model, window: string): GeneratedQuery[] {
-  const major = model.stack.value.prometheusMajor;
-  return model.specs.slos.flatMap((service) =>
-    service.value.slos.flatMap((slo, i) => {
-      const name = `${service.value.service}/${slo.name}`;
-      const at = locate(service, `slos[${i}].sli`);
-      const sli = sliQueries(slo.sli, major, slo.groupBy);
+function sloQueries(model: Plan, window: string): GeneratedQuery[] {
+  return model.slos.flatMap(({ located, slos }) =>
+    slos.flatMap(({ service, name: slo, sli }, i) => {
+      const name = `${service}/${slo}`;
+      const at = locate(located, `slos[${i}].sli`);
       if (sli.kind === 'raw') return [{ kind: 'slo' as const, name: `${name} error ratio`, expr: atWindow(sli.errorRatioQuery, window), at, expectsSeries: false }];
       return [
         { kind: 'slo' as const, name: `${name} errors`, expr: atWindow(sli.errorQuery, window), at, expectsSeries: false },
@@ -52,8 +50,8 @@ function sloQueries(model: Model, window: string): GeneratedQuery[] {
   );
 }
 
-function dashboardQueries(model: Model): GeneratedQuery[] {
-  return resolveDashboards(model).flatMap((dashboard) =>
+function dashboardQueries(model: Plan): GeneratedQuery[] {
+  return model.dashboards.flatMap((dashboard) =>
     dashboard.rows.flatMap((row) =>
       row.panels.flatMap((panel) =>
         panel.queries.map((query) => ({
@@ -69,6 +67,6 @@ function dashboardQueries(model: Model): GeneratedQuery[] {
 }
 
 /** Every generated query; SLI windows become `window`. */
-export function generatedQueries(model: Model, window: string): GeneratedQuery[] {
+export function generatedQueries(model: Plan, window: string): GeneratedQuery[] {
   return [...ruleQueries(model), ...sloQueries(model, window), ...dashboardQueries(model)];
 }

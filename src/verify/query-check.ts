@@ -1,4 +1,4 @@
-import type { Model } from '../model/model.ts';
+import type { Plan } from '../plan/index.ts';
 import type { Finding } from './findings.ts';
 import { generatedQueries, type GeneratedQuery } from './generated-queries.ts';
 import { asGrafanaSends, type GrafanaWindows } from './grafana-values.ts';
@@ -29,7 +29,7 @@ async function verdictOf(query: GeneratedQuery, api: PrometheusApi, probe: Serie
   }
 }
 
-export async function checkQueries(model: Model, api: PrometheusApi, windows: GrafanaWindows, concurrency: number): Promise<{ checked: number; findings: Finding[] }> {
+export async function checkQueries(model: Plan, api: PrometheusApi, windows: GrafanaWindows, concurrency: number): Promise<{ checked: number; findings: Finding[] }> {
   const queries = generatedQueries(model, windows.rateInterval);
   const probe = new SeriesProbe(api, model);
   const verdicts = await mapLimit(queries, concurrency, (q) => verdictOf(q, api, probe, windows));

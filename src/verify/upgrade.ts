@@ -3,6 +3,7 @@ import type { FamilyChange, Metric, Source, UpstreamRef } from '../model/catalog
 import { changesBetween, pinnedRelease, resolveRelease, sourceAt } from '../model/catalog-versions.ts';
 import type { SpecLocation } from '../model/diagnostics.ts';
 import type { Model } from '../model/model.ts';
+import type { Plan } from '../plan/index.ts';
 import { toExpr, walk, type Expr, type SelectorExpr } from '../promql/ast.ts';
 import { parsePromQL } from '../promql/parse.ts';
 import { generatedQueries, type QueryKind } from './generated-queries.ts';
@@ -230,7 +231,7 @@ function upgradedCatalog(model: Model, upgrades: ReadonlyMap<string, SourceUpgra
   return new Catalog(sources, [], [...model.catalog.extraLabels]).withRecorded(model.catalog.recorded());
 }
 
-export function upgradeReport(model: Model, targets: readonly UpgradeTarget[]): UpgradeReport {
+export function upgradeReport(model: Plan, targets: readonly UpgradeTarget[]): UpgradeReport {
   const upgrades = resolveTargets(model, targets);
   const after = upgradedCatalog(model, upgrades);
   const queries = generatedQueries(model, '5m');

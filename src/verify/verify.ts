@@ -1,4 +1,4 @@
-import type { Model } from '../model/model.ts';
+import type { Plan } from '../plan/index.ts';
 import type { Report } from './findings.ts';
 import type { GrafanaWindows } from './grafana-values.ts';
 import { checkLiveCatalog } from './live-catalog-check.ts';
@@ -20,7 +20,7 @@ export interface VerifyOptions {
   concurrency?: number;
 }
 
-export async function verify(model: Model, options: VerifyOptions): Promise<Report> {
+export async function verify(model: Plan, options: VerifyOptions): Promise<Report> {
   const api = new PrometheusApi(options.prometheusUrl);
   const rateInterval = options.rateInterval ?? '5m';
   const windows: GrafanaWindows = { rateInterval, interval: rateInterval, range: '1h' };

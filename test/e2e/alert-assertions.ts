@@ -1,5 +1,4 @@
-import { collectAlerts } from '../../src/model/alerts.ts';
-import type { Model } from '../../src/model/model.ts';
+import type { Plan } from '../../src/plan/index.ts';
 import { inhibitingRules } from '../../src/model/inhibition.ts';
 import { resolveRoutes } from '../../src/model/route-resolution.ts';
 import { selectors } from '../../src/promql/analyze.ts';
@@ -59,8 +58,8 @@ const contains = (labels: Record<string, string>, subset: Record<string, string>
 const fmt = (labels: Record<string, string>) => `{${Object.entries(labels).map(([k, v]) => `${k}="${v}"`).join(', ')}}`;
 
 /** Full label set Alertmanager should see on an expected alert. */
-export function expectedLabels(model: Model, e: AlertExpectation): Record<string, string> {
-  const rule = collectAlerts(model).find((a) => a.alertname === e.alertname);
+export function expectedLabels(model: Plan, e: AlertExpectation): Record<string, string> {
+  const rule = model.alerts.find((a) => a.alertname === e.alertname);
   if (!rule) throw new Error(`no alert ${e.alertname} in the specs`);
   return { ...model.stack.value.externalLabels, ...rule.labels, ...e.labels, alertname: e.alertname };
 }
@@ -80,7 +79,7 @@ export function arrivals(notifications: readonly Notification[], labels: Record<
 }
 
 export function checkExpectedAlerts(
-  model: Model,
+  model: Plan,
   routing: Routing,
   expectations: readonly AlertExpectation[],
   timelines: readonly AlertTimeline[],
@@ -195,7 +194,7 @@ export interface TargetlessJobAlert {
  * The alerts with an absent() guard on a job the bench does not scrape: `absent(up{job="..."})`, or a
  * series of a source scraped in the cluster (kube-state-metrics, say) that the bench does not run.
  */
-export function targetlessJobAlerts(model: Model, scrapedJobs: ReadonlySet<string>): TargetlessJobAlert[] {
+export function targetlessJobAlerts(model: Plan, scrapedJobs: ReadonlySet<string>): TargetlessJobAlert[] {
   const found: TargetlessJobAlert[] = [];
   const sourceJob = (metric: string) => {
     const source = model.catalog.source(model.catalog.lookupSeries(metric)?.metric.source ?? '');
@@ -234,7 +233,7 @@ export function checkTargetlessJobs(expected: readonly TargetlessJobAlert[], tim
  * run is one an inhibit rule of the spec declares between those two alerts' labels.
  */
 export function checkInhibition(
-  model: Model,
+  model: Plan,
   routing: Routing,
   source: string,
   /** When the source alert is to fire, in words. */
@@ -296,7 +295,7 @@ export function checkInhibition(
  * same SLO and group: `muted` fired and Alertmanager held it inhibited by a firing `by`, under an inhibit
  * rule of the spec.
  */
-export function checkMutedBy(model: Model, routing: Routing, by: AlertExpectation, muted: AlertExpectation, timelines: readonly AlertTimeline[]): CheckResult[] {
+export function checkMutedBy(model: Plan, routing: Routing, by: AlertExpectation, muted: AlertExpectation, timelines: readonly AlertTimeline[]): CheckResult[] {
   const external = model.stack.value.externalLabels;
   const own = (e: AlertExpectation) => Object.fromEntries(Object.entries(expectedLabels(model, e)).filter(([k]) => !(k in external)));
   const sources = timelines.filter((t) => t.fingerprint && contains(t.labels, own(by)));
@@ -325,7 +324,7 @@ export function checkMutedBy(model: Model, routing: Routing, by: AlertExpectatio
  * held `suppressed`, inhibited by an active router-down alert through an inhibit rule of the spec.
  */
 export function checkRouterStopped(
-  model: Model,
+  model: Plan,
   routing: Routing,
   probe: AlertExpectation,
   down: string,

@@ -3,7 +3,7 @@ import { basename } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { dashboardQueries } from '../../generators/grafana/index.ts';
 import { RECORDING_RULES_SOURCE } from '../../src/model/catalog-index.ts';
-import type { Model } from '../../src/model/model.ts';
+import type { Plan } from '../../src/plan/index.ts';
 import { selectors } from '../../src/promql/analyze.ts';
 import { substituteVariables } from '../../src/promql/parse.ts';
 import { instantQuery, labelValues, metricNames, prometheusRuleGroups, prometheusTargets } from './http-api.ts';
@@ -51,7 +51,7 @@ export class Exercise {
   private readonly recording: GeneratedRule[];
 
   constructor(
-    private readonly model: Model,
+    private readonly model: Plan,
     private readonly scrapedSources: ReadonlySet<string>,
     private readonly exposed: ReadonlySet<string>,
     rules: readonly GeneratedRule[],

@@ -10,8 +10,7 @@ import { vllm } from '../../src/catalog/vllm.ts';
 import { OUT } from '../../src/conventions.ts';
 import { toYaml } from '../../src/emit/serialize.ts';
 import { writeTree } from '../../src/emit/write.ts';
-import { collectAlerts } from '../../src/model/alerts.ts';
-import type { Model } from '../../src/model/model.ts';
+import { planOf, type Plan } from '../../src/plan/index.ts';
 import type { Stack } from '../../src/model/stack.ts';
 import { generateArtifacts } from '../../src/pipeline.ts';
 import { startVllmSim, type RunningVllmSim } from '../../src/runtime/sim/index.ts';
@@ -45,7 +44,7 @@ const INTERVAL = '2s';
 
 const log = (line: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
 
-async function globalModel(): Promise<Model> {
+async function globalModel(): Promise<Plan> {
   const specs = examplePlatformFixture({ global: { clusterLabels: ['cluster'] } });
   try {
     return await loadModel(specs, specs);
@@ -54,7 +53,7 @@ async function globalModel(): Promise<Model> {
   }
 }
 
-const withStack = (model: Model, change: Partial<Stack>): Model => ({ ...model, stack: { ...model.stack, value: { ...model.stack.value, ...change } } });
+const withStack = (model: Plan, change: Partial<Stack>): Plan => planOf({ ...model, stack: { ...model.stack, value: { ...model.stack.value, ...change } } });
 
 async function main(): Promise<number> {
   const workDir = mkdtempSync(join(tmpdir(), 'infermon-clusters-'));
@@ -144,7 +143,7 @@ async function main(): Promise<number> {
     record('federation', 'the global Prometheus federates every cluster', targets.length === CLUSTERS.length && targets.every((t) => t.health === 'up'), targets.map((t) => `${t.labels.instance} ${t.health}`).join(', '));
 
     record('alert', `${ALERT} fires for cluster ${SLOW_CLUSTER} only`, firing.length > 0 && firing.every((l) => l.cluster === SLOW_CLUSTER), JSON.stringify(firing));
-    const rule = collectAlerts(model).find((a) => a.alertname === ALERT)!;
+    const rule = model.alerts.find((a) => a.alertname === ALERT)!;
     const expected = expectedRouting(routing.value, { ...model.stack.value.externalLabels, ...rule.labels, model_name: servedModel, cluster: SLOW_CLUSTER, alertname: ALERT }).notified;
     const notified = recorder.notifications().filter((n) => n.alerts.some((a) => a.status === 'firing' && a.labels.alertname === ALERT));
     const receivers = [...new Set(notified.map((n) => n.receiver))].sort();

@@ -2,7 +2,6 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { LineCounter, isMap, isSeq, parseDocument } from 'yaml';
 import { OUT } from '../../src/conventions.ts';
-import { scrapeTargets } from '../../src/model/scrape.ts';
 import { selectors } from '../../src/promql/analyze.ts';
 import { runToolAsync } from '../support/tools.ts';
 import type { CheckResult, Exercise, GeneratedRule } from './assertions.ts';
@@ -68,7 +67,7 @@ const SCRAPE_SERIES = new Set(['up', 'scrape_duration_seconds', 'scrape_samples_
  */
 function noDataReasons(stack: RunningStack, rule: GeneratedRule, rules: readonly GeneratedRule[], exercise: Exercise): string[] {
   const reasons = new Set(exercise.reasonsForNoData(rule.expr));
-  const sourceOfJob = new Map(scrapeTargets(stack.model).map((t) => [t.job, t.source.name]));
+  const sourceOfJob = new Map(stack.model.scrapeTargets.map((t) => [t.job, t.source.name]));
   for (const { metric, matchers } of selectors(rule.expr)) {
     if (SCRAPE_SERIES.has(metric))
       for (const m of matchers) {

@@ -1,7 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { collectAlerts } from '../../src/model/alerts.ts';
-import type { Model } from '../../src/model/model.ts';
+import type { Plan } from '../../src/plan/index.ts';
 import type { Routing } from '../../src/model/routing.ts';
 import { arrivals, expectedRouting, type PhaseWindow } from './alert-assertions.ts';
 import type { AlertTimeline } from './alert-watch.ts';
@@ -43,12 +42,12 @@ interface AlertRow {
   }>;
 }
 
-function alertRows(model: Model, routing: Routing, timelines: readonly AlertTimeline[], notifications: readonly Notification[], faultStart: number): AlertRow[] {
+function alertRows(model: Plan, routing: Routing, timelines: readonly AlertTimeline[], notifications: readonly Notification[], faultStart: number): AlertRow[] {
   const rel = (t: number | undefined) => (t === undefined ? undefined : `${((t - faultStart) / 1000).toFixed(0)}s`);
   const external = model.stack.value.externalLabels;
   // SLO alerts share a name between page and ticket, and between the SLOs of a service.
   const origins = new Map<string, string[]>();
-  for (const alert of collectAlerts(model)) origins.set(alert.alertname, [...(origins.get(alert.alertname) ?? []), `${alert.origin.file}: ${alert.origin.path}`]);
+  for (const alert of model.alerts) origins.set(alert.alertname, [...(origins.get(alert.alertname) ?? []), `${alert.origin.file}: ${alert.origin.path}`]);
   return [...origins].map(([alertname, from]) => ({
     alertname,
     origin: from.join('; '),
@@ -114,7 +113,7 @@ export function summaryLine(results: readonly CheckResult[]): string {
 }
 
 /** Writes report.txt and report.json into the work dir and returns the text. */
-export function writeReport(report: RunReport, model: Model, routing: Routing, timelines: readonly AlertTimeline[], notifications: readonly Notification[]): string {
+export function writeReport(report: RunReport, model: Plan, routing: Routing, timelines: readonly AlertTimeline[], notifications: readonly Notification[]): string {
   const rows = alertRows(model, routing, timelines, notifications, report.faultStart);
   const body = text(report, rows);
   writeFileSync(join(report.workDir, 'report.txt'), `${body}\n`);

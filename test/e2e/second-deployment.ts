@@ -1,7 +1,7 @@
 import { dcgm } from '../../src/catalog/dcgm.ts';
 import { vllm, vllmNumRequestsRunning } from '../../src/catalog/vllm.ts';
 import type { Source } from '../../src/model/catalog.ts';
-import type { Model } from '../../src/model/model.ts';
+import type { Plan } from '../../src/plan/index.ts';
 import { outputLabels, selectors } from '../../src/promql/analyze.ts';
 import { dashboardQueries } from '../../generators/grafana/index.ts';
 import { startVllmSim, type RunningVllmSim } from '../../src/runtime/sim/index.ts';
@@ -40,7 +40,7 @@ export interface SecondDeployment {
   close(): Promise<void>;
 }
 
-export async function startSecondDeployment(model: Model): Promise<SecondDeployment> {
+export async function startSecondDeployment(model: Plan): Promise<SecondDeployment> {
   const source = model.catalog.source(SECOND_DEPLOYMENT_SOURCE);
   const k8s = source?.kubernetes;
   if (!source || !k8s) throw new Error(`the specs declare no source ${SECOND_DEPLOYMENT_SOURCE} deployed on Kubernetes`);
@@ -152,7 +152,7 @@ async function placements(prometheusUrl: string, d: SecondDeployment): Promise<{
 /** Families with series per model-server pod: vLLM's (whichever deployment the catalog index names for them) and those of the GPUs under the pods. */
 const POD_FAMILIES: ReadonlySet<string> = new Set([...vllm.spec.metrics, ...dcgm.spec.metrics].map((m) => m.name));
 
-function readsPodFamilies(model: Model, expr: string): boolean {
+function readsPodFamilies(model: Plan, expr: string): boolean {
   return selectors(expr).some((s) => POD_FAMILIES.has(model.catalog.lookupSeries(s.metric)?.metric.name ?? ''));
 }
 
@@ -165,7 +165,7 @@ function pinnedToNamespace(expr: string): boolean {
  * The dashboard panels that split vLLM or GPU series by pod (their result keeps `instance`, `pod` or
  * `namespace`) and are not pinned to one namespace show series of both deployments' namespaces, read at `at`.
  */
-export async function checkPerPodPanels(stack: { model: Model; prometheusUrl: string }, d: SecondDeployment, at?: number): Promise<CheckResult[]> {
+export async function checkPerPodPanels(stack: { model: Plan; prometheusUrl: string }, d: SecondDeployment, at?: number): Promise<CheckResult[]> {
   const where = await placements(stack.prometheusUrl, d);
   const wanted = deploymentsOf(d).map((x) => x.namespace);
   const results: CheckResult[] = [];

@@ -11,10 +11,9 @@ import { otelSpanMetrics } from '../../src/catalog/otel-spanmetrics.ts';
 import { vllm } from '../../src/catalog/vllm.ts';
 import { OUT } from '../../src/conventions.ts';
 import { writeTree } from '../../src/emit/write.ts';
-import type { Model } from '../../src/model/model.ts';
 import { remoteWriteSources } from '../../src/model/scrape.ts';
+import { planOf, type Plan } from '../../src/plan/index.ts';
 import { formatDuration } from '../../src/model/duration.ts';
-import { slothSlos } from '../../src/slo/sloth-slo.ts';
 import { buildModel, checkModel, generateArtifacts } from '../../src/pipeline.ts';
 import { request } from 'undici';
 import { parseRouterConfig, startRouter, type RouterConfigInput, type RunningRouter } from '../../src/runtime/router/index.ts';
@@ -78,7 +77,7 @@ export interface BenchSim {
 }
 
 export interface RunningStack {
-  model: Model;
+  model: Plan;
   workDir: string;
   /** Root of the generated tree (the layout of out/). */
   artifactsDir: string;
@@ -135,7 +134,7 @@ export function benchModels(): BenchModels {
 }
 
 /** The checked model of a spec directory (the example platform by default); any error throws. */
-export async function loadModel(specDir = join(PROJECT_ROOT, 'specs'), projectRoot = PROJECT_ROOT): Promise<Model> {
+export async function loadModel(specDir = join(PROJECT_ROOT, 'specs'), projectRoot = PROJECT_ROOT): Promise<Plan> {
   const { model, diagnostics } = await buildModel(specDir, projectRoot);
   if (!model) throw new Error(`the specs do not build:\n${diagnostics.items.map((d) => `${d.file} ${d.path}: ${d.message}`).join('\n')}`);
   const problems = checkModel(model, diagnostics).items.filter((d) => d.severity === 'error');
@@ -182,17 +181,17 @@ function routerConfig(sims: readonly BenchSim[], models: BenchModels, options: S
  * The model as generated for the Prometheus that runs: Prometheus 3 spells integral `le` boundaries
  * "1.0", 2 spells them "1", so rules generated for one select nothing on the other.
  */
-function forMajor(model: Model, major: 2 | 3): Model {
+function forMajor(model: Plan, major: 2 | 3): Plan {
   if (model.stack.value.prometheusMajor === major) return model;
-  return { ...model, stack: { ...model.stack, value: { ...model.stack.value, prometheusMajor: major } } };
+  return planOf({ ...model, stack: { ...model.stack, value: { ...model.stack.value, prometheusMajor: major } } });
 }
 
 /**
  * As much history as the longest SLO period: the period windows read that far back, so a Prometheus
  * running these rules must keep it (pint's promql/range_query holds the bench to that too).
  */
-function retentionFor(model: Model): string {
-  const periods = (model.specs.slos ?? []).flatMap((s) => slothSlos(s.value, model.stack.value.prometheusMajor).map((slo) => slo.period));
+function retentionFor(model: Plan): string {
+  const periods = model.slos.flatMap(({ slos }) => slos.map((slo) => slo.period));
   return formatDuration(Math.max(15 * 24 * 3600_000, ...periods));
 }
 

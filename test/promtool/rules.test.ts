@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parse } from 'yaml';
 import { OUT } from '../../src/conventions.ts';
-import type { Model } from '../../src/model/model.ts';
+import { planOf, type Plan } from '../../src/plan/index.ts';
 import { buildModel, generateArtifacts } from '../../src/pipeline.ts';
 import { OUT_DIR, PROJECT_ROOT } from '../support/paths.ts';
 import { prometheusBinaries, reportedMajor, runTool } from '../support/tools.ts';
@@ -99,7 +99,7 @@ describe('the Prometheus 2 target with promtool 2', () => {
   beforeAll(async () => {
     const { model } = await buildModel(join(PROJECT_ROOT, 'specs'), PROJECT_ROOT);
     if (!model) throw new Error('the project specs do not build');
-    const forMajor = (major: 2 | 3): Model => ({ ...model, stack: { ...model.stack, value: { ...model.stack.value, prometheusMajor: major } } });
+    const forMajor = (major: 2 | 3): Plan => planOf({ ...model, stack: { ...model.stack, value: { ...model.stack.value, prometheusMajor: major } } });
     const three = new Map(generateArtifacts(forMajor(3)).map((a) => [a.path, a.body]));
     const two = generateArtifacts(forMajor(2)).filter((a) => a.path.startsWith('prometheus/'));
     dir = mkdtempSync(join(tmpdir(), 'infermon-prom2-'));

@@ -8,7 +8,7 @@ import { slothRuleGroups } from '../../generators/slo/sloth-rules.ts';
 import type { OutputRuleGroup } from '../../generators/prometheus-rules/envelopes.ts';
 import { fileStem } from '../../src/conventions.ts';
 import { parseDuration } from '../../src/model/duration.ts';
-import type { Model } from '../../src/model/model.ts';
+import { planOf } from '../../src/plan/index.ts';
 import { buildModel, generateArtifacts } from '../../src/pipeline.ts';
 import { SLO_GROUPS, SLO_LABELS, SLOTH_CLI_K8S, SLOTH_CLI_PROM, SLOTH_VERSION } from '../../src/slo/names.ts';
 import { slothSlos, tieredAlerts, type SlothSlo } from '../../src/slo/sloth-slo.ts';
@@ -122,7 +122,7 @@ beforeAll(async () => {
   if (!model) throw new Error('the project specs do not build');
   slos = (model.specs.slos ?? []).flatMap((s) => slothSlos(s.value, model.stack.value.prometheusMajor));
   const stack = model.stack.value;
-  const forSlothOperator: Model = { ...model, stack: { ...model.stack, value: { ...stack, targets: { ...stack.targets, slo: 'sloth-operator' } } } };
+  const forSlothOperator = planOf({ ...model, stack: { ...model.stack, value: { ...stack, targets: { ...stack.targets, slo: 'sloth-operator' } } } });
   const tree = mkdtempSync(join(tmpdir(), 'infermon-sloth-crs-'));
   CR_DIR = join(tree, 'kubernetes', 'sloth');
   mkdirSync(CR_DIR, { recursive: true });

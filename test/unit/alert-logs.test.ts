@@ -1,14 +1,14 @@
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { logAlertStream, logsUrl, ruleAlertStream, streamSelector } from '../../src/model/alert-logs.ts';
-import type { Model } from '../../src/model/model.ts';
+import { planOf, type Plan } from '../../src/plan/index.ts';
 import { buildModel } from '../../src/pipeline.ts';
 import { PROJECT_ROOT } from '../support/paths.ts';
 import { withStack } from './wiring-fixture.ts';
 
 /** Which log stream an alert links, on the example platform: router access log and MoE router log. */
 
-let model: Model;
+let model: Plan;
 beforeAll(async () => {
   model = (await buildModel(join(PROJECT_ROOT, 'specs'), PROJECT_ROOT)).model!;
 }, 60_000);
@@ -49,7 +49,7 @@ describe('the logs URL', () => {
   it('is none without a Grafana URL or without a Loki to provision', () => {
     const stream = ruleAlertStream(model, 'up{job="kthena-router"} == 0')!;
     expect(logsUrl(withStack(model, { grafanaUrl: undefined }), stream)).toBeUndefined();
-    const noLoki = withStack({ ...model, specs: { ...model.specs, logs: model.specs.logs.map((l) => ({ ...l, value: { ...l.value, loki: { ...l.value.loki, url: undefined } } })) } }, { lokiUrl: undefined });
+    const noLoki = withStack(planOf({ ...model, specs: { ...model.specs, logs: model.specs.logs.map((l) => ({ ...l, value: { ...l.value, loki: { ...l.value.loki, url: undefined } } })) } }), { lokiUrl: undefined });
     expect(logsUrl(noLoki, stream)).toBeUndefined();
     expect(logsUrl(model, undefined)).toBeUndefined();
   });

@@ -16,16 +16,16 @@ import { kubePrometheusStackValues } from '../../generators/kubernetes/kube-prom
 import { outputGroup } from '../../generators/prometheus-rules/index.ts';
 import { checkRouting, checkRoutingWith } from '../../src/check/routing.ts';
 import { inhibitingRules } from '../../src/model/inhibition.ts';
-import { collectAlerts, type GeneratedAlert } from '../../src/model/alerts.ts';
+import type { GeneratedAlert } from '../../src/model/generated-alert.ts';
 import { Diagnostics } from '../../src/model/diagnostics.ts';
-import type { Model } from '../../src/model/model.ts';
+import { planOf, type Plan } from '../../src/plan/index.ts';
 import { resolveRoutes } from '../../src/model/route-resolution.ts';
 import { routingSpecSchema, type RoutingSpec } from '../../src/model/routing.ts';
 import { runTool } from '../support/tools.ts';
 import { SCHEMAS_MISSING_REASON, schemaErrors, schemasAvailable } from '../support/schemas.ts';
 import { projectModel, withStack } from './wiring-fixture.ts';
 
-let model: Model;
+let model: Plan;
 let dir: string;
 let configFile: string;
 beforeAll(async () => {
@@ -50,9 +50,9 @@ function amtool(...args: string[]) {
 }
 
 /** A model whose routing spec is replaced by this one. */
-function withRouting(spec: RoutingSpec): Model {
+function withRouting(spec: RoutingSpec): Plan {
   const value = routingSpecSchema.parse(spec);
-  return { ...model, specs: { ...model.specs, routing: [{ value, file: 'specs/routing.ts', root: 'routing' }] } };
+  return planOf({ ...model, specs: { ...model.specs, routing: [{ value, file: 'specs/routing.ts', root: 'routing' }] } });
 }
 
 const alert = (alertname: string, labels: Record<string, string>, dynamicLabels: string[] = []): GeneratedAlert => ({
@@ -337,7 +337,7 @@ describe('routing checks', () => {
     const stack = model.stack.value;
     const unlabelled = withStack(model, { kubePrometheusStackRelease: 'kps', selectors: { ...stack.selectors, alertmanagerConfigs: {} } });
     const d = new Diagnostics();
-    checkRoutingWith(unlabelled, collectAlerts(unlabelled), d);
+    checkRoutingWith(unlabelled, unlabelled.alerts, d);
     expect(d.items).toEqual([]);
   });
 

@@ -6,7 +6,7 @@ import { checkDashboards } from '../../src/check/dashboards.ts';
 import { GRAFANA_DASHBOARD_LABEL, GRAFANA_FOLDER_ANNOTATION } from '../../src/conventions.ts';
 import type { Artifact } from '../../src/model/artifact.ts';
 import { Diagnostics } from '../../src/model/diagnostics.ts';
-import type { Model } from '../../src/model/model.ts';
+import { planOf, type Plan } from '../../src/plan/index.ts';
 import { checkPromQL } from '../../src/promql/check.ts';
 import { buildModel } from '../../src/pipeline.ts';
 import { PROJECT_ROOT } from '../support/paths.ts';
@@ -17,7 +17,7 @@ import { readFileSync } from 'node:fs';
 import Ajv from 'ajv';
 import { SCHEMA_DIR } from '../support/schemas.ts';
 
-let model: Model;
+let model: Plan;
 let artifacts: Artifact[];
 const dashboards = new Map<string, Record<string, unknown>>();
 
@@ -132,12 +132,12 @@ describe('generated dashboards', () => {
   });
 
   it('keeps the SLO dashboard one size for any number of SLOs with the same group labels: a row Grafana repeats per selected SLO', () => {
-    const slosJson = (m: Model) => generateDashboards(m).find((a) => a.path === 'grafana/dashboards/slos.json')!.body;
+    const slosJson = (m: Plan) => generateDashboards(m).find((a) => a.path === 'grafana/dashboards/slos.json')!.body;
     expect(model.specs.slos.length).toBeGreaterThan(1);
     const grouped = model.specs.slos.filter((s) => s.value.slos.some((slo) => slo.groupBy.includes('model')));
     expect(grouped).toHaveLength(1);
-    expect(slosJson({ ...model, specs: { ...model.specs, slos: grouped } })).toBe(slosJson(model));
-    expect(slosJson({ ...model, specs: { ...model.specs, slos: model.specs.slos.filter((s) => !grouped.includes(s)) } })).not.toBe(slosJson(model));
+    expect(slosJson(planOf({ ...model, specs: { ...model.specs, slos: grouped } }))).toBe(slosJson(model));
+    expect(slosJson(planOf({ ...model, specs: { ...model.specs, slos: model.specs.slos.filter((s) => !grouped.includes(s)) } }))).not.toBe(slosJson(model));
     const d = dashboards.get('slos') as Record<string, any>;
     const rows = (d.panels as Array<Record<string, any>>).filter((p) => p.type === 'row');
     expect(rows.map((r) => r.repeat)).toEqual(['slo']);

@@ -2,7 +2,7 @@ import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Routing } from '../../src/model/routing.ts';
 import { createServer } from 'node:http';
-import type { Model } from '../../src/model/model.ts';
+import type { Plan } from '../../src/plan/index.ts';
 import { checkInhibition, checkRouterStopped, expectedRouting, targetlessJobAlerts } from '../e2e/alert-assertions.ts';
 import type { AmAlert } from '../e2e/http-api.ts';
 import { alertKey, type AlertTimeline } from '../e2e/alert-watch.ts';
@@ -109,7 +109,7 @@ describe('scrape gate', () => {
 });
 
 describe('inhibition checks of the live loop', () => {
-  let model: Model;
+  let model: Plan;
   beforeAll(async () => {
     model = await loadModel();
   }, 60_000);
@@ -170,7 +170,7 @@ describe('inhibition checks of the live loop', () => {
 });
 
 describe('the router-stopped checks of the live loop', () => {
-  let model: Model;
+  let model: Plan;
   beforeAll(async () => {
     model = await loadModel();
   }, 60_000);

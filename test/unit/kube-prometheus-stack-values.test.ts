@@ -5,7 +5,7 @@ import { alertmanagerGenerator, ALERTMANAGER_CONFIG, SECRET_MOUNT_DIR } from '..
 import { DATASOURCES_FILE, datasourcesGenerator } from '../../generators/grafana/datasources.ts';
 import { kubePrometheusStackValuesGenerator } from '../../generators/kubernetes/kube-prometheus-stack-values.ts';
 import { prometheusConfigGenerator } from '../../generators/prometheus/config.ts';
-import type { Model } from '../../src/model/model.ts';
+import { planOf, type Plan } from '../../src/plan/index.ts';
 import { routingSpecSchema } from '../../src/model/routing.ts';
 import { DEFAULT_TARGETS } from '../../src/model/targets.ts';
 import { buildModel } from '../../src/pipeline.ts';
@@ -13,12 +13,12 @@ import { routing as exampleRouting } from '../../specs/routing.ts';
 import { PROJECT_ROOT } from '../support/paths.ts';
 import { withStack } from './wiring-fixture.ts';
 
-let model: Model;
+let model: Plan;
 beforeAll(async () => {
   model = (await buildModel(join(PROJECT_ROOT, 'specs'), PROJECT_ROOT)).model!;
 });
 
-function valuesOf(m: Model): { header: string; values: Record<string, any> } {
+function valuesOf(m: Plan): { header: string; values: Record<string, any> } {
   const [artifact] = kubePrometheusStackValuesGenerator(m);
   const header = artifact!.body.split('\n').filter((l) => l.startsWith('#')).join('\n');
   return { header, values: parse(artifact!.body) as Record<string, any> };
@@ -31,15 +31,15 @@ function namespaceSelectorKeys(value: unknown, path = ''): string[] {
 }
 
 /** The Secrets alertmanager.yml reads its credential files from, taken from the generated config's paths. */
-function secretsReadBy(m: Model): string[] {
+function secretsReadBy(m: Plan): string[] {
   const config = alertmanagerGenerator(m).find((a) => a.path === ALERTMANAGER_CONFIG)!.body;
   const mounted = new RegExp(`${SECRET_MOUNT_DIR}/([^/\\s"]+)/`, 'g');
   return [...new Set([...config.matchAll(mounted)].map((match) => match[1]!))].sort();
 }
 
-function withRouting(m: Model, spec: unknown): Model {
+function withRouting(m: Plan, spec: unknown): Plan {
   const [routing] = m.specs.routing;
-  return { ...m, specs: { ...m.specs, routing: [{ ...routing!, value: routingSpecSchema.parse(spec) }] } };
+  return planOf({ ...m, specs: { ...m.specs, routing: [{ ...routing!, value: routingSpecSchema.parse(spec) }] } });
 }
 
 describe('kube-prometheus-stack values', () => {
@@ -102,7 +102,7 @@ describe('kube-prometheus-stack values', () => {
   });
 
   it('leave Loki out without a Loki, and are not written unless the stack runs the chart', () => {
-    const noLoki = withStack({ ...model, specs: { ...model.specs, logs: [] } }, { lokiUrl: undefined, tracing: undefined });
+    const noLoki = withStack(planOf({ ...model, specs: { ...model.specs, logs: [] } }), { lokiUrl: undefined, tracing: undefined });
     expect(valuesOf(noLoki).values.grafana.additionalDataSources).toBeUndefined();
     expect((parse(datasourcesGenerator(noLoki)[0]!.body) as { datasources: Array<{ type: string }> }).datasources.map((d) => d.type)).toEqual(['prometheus']);
     expect(kubePrometheusStackValuesGenerator(withStack(model, { targets: { ...DEFAULT_TARGETS, prometheus: ['prometheus-operator'] } }))).toEqual([]);
@@ -113,7 +113,7 @@ describe('kube-prometheus-stack values', () => {
     expect(valuesOf(model).values.prometheus.prometheusSpec.enableRemoteWriteReceiver).toBe(true);
     const plain = prometheusConfigGenerator(model)[0]!.body;
     expect(plain).toContain('# Start Prometheus with --web.enable-remote-write-receiver: k6 load generator pushes to its /api/v1/write.');
-    const nothingPushed: Model = { ...model, specs: { ...model.specs, source: model.specs.source.filter((s) => s.value.delivery !== 'remote-write') } };
+    const nothingPushed = planOf({ ...model, specs: { ...model.specs, source: model.specs.source.filter((s) => s.value.delivery !== 'remote-write') } });
     expect(valuesOf(nothingPushed).values.prometheus.prometheusSpec.enableRemoteWriteReceiver).toBeUndefined();
     expect(prometheusConfigGenerator(nothingPushed)[0]!.body).not.toContain('remote-write-receiver');
   });

@@ -8,7 +8,7 @@ import { checkLogQL } from '../../src/logql/check.ts';
 import { formatJson, formatText, type AccessLogEntry } from '../../src/runtime/router/access-log.ts';
 import { Diagnostics } from '../../src/model/diagnostics.ts';
 import { logsSpecSchema, streamLabels, type LogsSpec, type LogStream } from '../../src/model/logs.ts';
-import type { Model } from '../../src/model/model.ts';
+import { planOf, type Plan } from '../../src/plan/index.ts';
 import { SCHEMAS_MISSING_REASON, schemaErrors, schemasAvailable } from '../support/schemas.ts';
 import { alloyStagesOf, parseAlloy, promtailStagesOf, runStages, type Processed } from './logs-pipeline-runner.ts';
 import { projectModel } from './wiring-fixture.ts';
@@ -24,7 +24,7 @@ const MOE_JSON =
 
 const cri = (line: string) => `2024-01-15T10:30:45.123456789Z stdout F ${line}`;
 
-let model: Model;
+let model: Plan;
 let stream: (name: string) => LogStream;
 let promtail: Record<string, any>;
 let alloy: ReturnType<typeof parseAlloy>;
@@ -155,12 +155,12 @@ describe('generated log configs', () => {
   });
 });
 
-function logsModel(change: (spec: LogsSpec) => LogsSpec): Model {
+function logsModel(change: (spec: LogsSpec) => LogsSpec): Plan {
   const value = logsSpecSchema.parse(change(structuredClone(projectLogs.spec) as LogsSpec));
-  return { ...model, specs: { ...model.specs, logs: [{ value, file: 'specs/logs.ts', root: 'logs' }] } };
+  return planOf({ ...model, specs: { ...model.specs, logs: [{ value, file: 'specs/logs.ts', root: 'logs' }] } });
 }
 
-function logCodes(m: Model): string[] {
+function logCodes(m: Plan): string[] {
   const d = new Diagnostics();
   checkLogs(m, d);
   return d.items.map((i) => i.code);

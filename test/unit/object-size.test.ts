@@ -19,7 +19,7 @@ import {
 import { buildModel, checkArtifacts, generateArtifacts } from '../../src/pipeline.ts';
 import { MODELS_PER_SLO_SERVICE, writeScaleSpecs, type ScaleSpecs } from '../../bench/scale-specs.ts';
 import { sloArtifacts } from '../../generators/slo/index.ts';
-import type { Model } from '../../src/model/model.ts';
+import type { Plan } from '../../src/plan/index.ts';
 import { PROJECT_ROOT } from '../support/paths.ts';
 import { projectModel, withStack } from './wiring-fixture.ts';
 
@@ -103,7 +103,7 @@ describe('kubernetes/object-too-large', () => {
 
 describe('the 1,000-model platform', () => {
   let specs: ScaleSpecs;
-  let model: Model;
+  let model: Plan;
   let artifacts: Artifact[];
   beforeAll(async () => {
     specs = writeScaleSpecs(1000);

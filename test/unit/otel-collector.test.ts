@@ -6,7 +6,7 @@ import { parse } from 'yaml';
 import { DATASOURCES_FILE, datasourcesGenerator, LOG_TRACE_ID_REGEX } from '../../generators/grafana/datasources.ts';
 import { kubePrometheusStackValuesGenerator } from '../../generators/kubernetes/kube-prometheus-stack-values.ts';
 import { OTEL_COLLECTOR_CONFIG, otelCollectorConfig, otelCollectorGenerator } from '../../generators/otel-collector/config.ts';
-import type { Model } from '../../src/model/model.ts';
+import type { Plan } from '../../src/plan/index.ts';
 import { tracingSpecSchema, type TracingSpec } from '../../src/model/tracing.ts';
 import { buildModel } from '../../src/pipeline.ts';
 import { formatJson, formatText, type AccessLogEntry } from '../../src/runtime/router/access-log.ts';
@@ -79,7 +79,7 @@ function collectorProblems(config: Config): string[] {
 
 const tempo: TracingSpec = { backend: 'tempo', queryUrl: 'http://tempo.monitoring.svc:3200', otlpEndpoint: 'tempo.monitoring.svc:4317' };
 
-let model: Model;
+let model: Plan;
 beforeAll(async () => {
   model = (await buildModel(join(PROJECT_ROOT, 'specs'), PROJECT_ROOT)).model!;
 });
@@ -153,7 +153,7 @@ describe('OpenTelemetry Collector config', () => {
 });
 
 describe('linked datasources', () => {
-  const datasources = (m: Model) =>
+  const datasources = (m: Plan) =>
     (parse(datasourcesGenerator(m).find((a) => a.path === DATASOURCES_FILE)!.body) as { datasources: Array<Record<string, any>> }).datasources;
 
   it('link Prometheus exemplars and Loki trace IDs to the trace datasource, and traces back to Loki', () => {

@@ -10,7 +10,7 @@ import { otelCollectorGenerator } from '../../generators/otel-collector/config.t
 import { prometheusConfigGenerator } from '../../generators/prometheus/config.ts';
 import { SPAN_KINDS, SPAN_STATUS_CODES, otelSpanMetrics, spanMetricsCalls, spanMetricsDuration } from '../../src/catalog/otel-spanmetrics.ts';
 import { OUT } from '../../src/conventions.ts';
-import type { Model } from '../../src/model/model.ts';
+import type { Plan } from '../../src/plan/index.ts';
 import { buildModel, generateArtifacts } from '../../src/pipeline.ts';
 import { Tracing } from '../../src/runtime/telemetry/tracing.ts';
 import { benchCollectorConfig } from '../e2e/span-metrics.ts';
@@ -23,7 +23,7 @@ import { toolPath } from '../support/tools.ts';
  * derived from the config's settings, and read from the exposition of a real `otelcol` fed real spans.
  */
 
-let model: Model;
+let model: Plan;
 beforeAll(async () => {
   model = (await buildModel(join(PROJECT_ROOT, 'specs'), PROJECT_ROOT)).model!;
 }, 60_000);

@@ -3,9 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clusterScrapeJob } from '../../generators/prometheus/config.ts';
 import { presets } from '../../src/catalog/presets.ts';
 import { sourceSpecSchema } from '../../src/model/catalog.ts';
-import type { Model } from '../../src/model/model.ts';
+import type { Plan } from '../../src/plan/index.ts';
 import { monitorObjects, type MonitorObject } from '../../src/model/monitors.ts';
-import { scrapeTargets } from '../../src/model/scrape.ts';
 import { buildModel, checkModel } from '../../src/pipeline.ts';
 import { specFixture } from '../support/spec-fixture.ts';
 
@@ -37,7 +36,7 @@ export const arksSglang = presets.arks.runtime({ runtime: 'sglang', namespace: '
 export const kubelet = presets.kubePrometheusStack.cadvisor();
 `;
 
-let model: Model;
+let model: Plan;
 let specs: string;
 const checkCodes: string[] = [];
 
@@ -51,7 +50,7 @@ beforeAll(async () => {
 afterAll(() => rmSync(specs, { recursive: true, force: true }));
 
 function monitorOf(source: string): MonitorObject {
-  const found = monitorObjects(model).find((m) => m.target.source.name === source);
+  const found = monitorObjects(model.scrapeTargets, model.stack.value).find((m) => m.target.source.name === source);
   if (!found) throw new Error(`no monitor for ${source}`);
   return found.object;
 }
@@ -87,7 +86,7 @@ describe('presets through the pipeline', () => {
   });
 
   it('GPU Operator: a plain Prometheus finds the annotated Service, not the pods', () => {
-    const target = scrapeTargets(model).find((t) => t.source.name === 'dcgm')!;
+    const target = model.scrapeTargets.find((t) => t.source.name === 'dcgm')!;
     const job = clusterScrapeJob(target, model.stack.value) as { kubernetes_sd_configs: Array<{ role: string }>; relabel_configs: Array<Record<string, unknown>> };
     expect(job.kubernetes_sd_configs[0]!.role).toBe('endpoints');
     expect(job.relabel_configs).toContainEqual({ source_labels: ['__meta_kubernetes_service_annotation_prometheus_io_scrape'], action: 'keep', regex: 'true' });
@@ -196,7 +195,7 @@ describe('presets through the pipeline', () => {
 
   it('kube-prometheus-stack 88.5.3: no monitor of ours, the jobs and targets of the chart', () => {
     const platform = new Set(['kube-state-metrics', 'cadvisor']);
-    expect(monitorObjects(model).filter((m) => platform.has(m.target.source.name))).toEqual([]);
+    expect(monitorObjects(model.scrapeTargets, model.stack.value).filter((m) => platform.has(m.target.source.name))).toEqual([]);
     const ksm = model.catalog.source('kube-state-metrics')!;
     expect({ job: ksm.job, port: ksm.port, k8s: ksm.kubernetes }).toEqual({
       job: 'kube-state-metrics',

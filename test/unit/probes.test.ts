@@ -7,13 +7,13 @@ import { parse } from 'yaml';
 import { BLACKBOX_CONFIG, HEALTHY_REPORT_REGEXP, blackboxGenerator } from '../../generators/blackbox/config.ts';
 import { probesGenerator } from '../../generators/kubernetes/probes.ts';
 import { prometheusConfig } from '../../generators/prometheus/config.ts';
-import type { Model } from '../../src/model/model.ts';
+import type { Plan } from '../../src/plan/index.ts';
 import { healthReport, type HealthStatus } from '../../src/runtime/health.ts';
 import { blackboxExporter } from '../support/blackbox-exporter.ts';
 import { SCHEMAS_MISSING_REASON, schemaErrors, schemasAvailable } from '../support/schemas.ts';
 import { projectModel, withStack } from './wiring-fixture.ts';
 
-let model: Model;
+let model: Plan;
 let dir: string;
 beforeAll(async () => {
   model = await projectModel();

@@ -8,7 +8,7 @@ import { runTool } from '../support/tools.ts';
 import { buildModel, checkModel, generateArtifacts } from '../../src/pipeline.ts';
 import { writeTree } from '../../src/emit/write.ts';
 import { OUT, fileStem } from '../../src/conventions.ts';
-import type { Model } from '../../src/model/model.ts';
+import type { Plan } from '../../src/plan/index.ts';
 import { ImportError } from '../../src/import/documents.ts';
 import { importRules } from '../../src/import/rules.ts';
 import { synthesiseTests } from '../../src/import/rule-tests.ts';
@@ -27,7 +27,7 @@ afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-let baseModel: Model | undefined;
+let baseModel: Plan | undefined;
 async function catalogOptions() {
   if (!baseModel) {
     const dir = specFixture({});

@@ -8,20 +8,20 @@ import { runTool } from '../support/tools.ts';
 import { SCHEMAS_MISSING_REASON, schemaErrors, schemasAvailable } from '../support/schemas.ts';
 import { specFixture, src } from '../support/spec-fixture.ts';
 import { buildModel, checkModel } from '../../src/pipeline.ts';
-import type { Model } from '../../src/model/model.ts';
+import type { Plan } from '../../src/plan/index.ts';
 import { sloArtifacts } from '../../generators/slo/index.ts';
 import { sloAlerts } from '../../src/slo/alerts.ts';
 import { parseSlothYaml } from '../../src/import/sloth-parse.ts';
 import { withStack } from './wiring-fixture.ts';
 
-async function projectModel(): Promise<Model> {
+async function projectModel(): Promise<Plan> {
   const { model } = await buildModel(join(PROJECT_ROOT, 'specs'), PROJECT_ROOT);
   if (!model) throw new Error('the project specs do not build');
   return model;
 }
 
 /** The project specs for a cluster whose SLO rules the Sloth operator writes. */
-async function slothOperatorModel(): Promise<Model> {
+async function slothOperatorModel(): Promise<Plan> {
   const model = await projectModel();
   return withStack(model, { targets: { ...model.stack.value.targets, slo: 'sloth-operator' } });
 }
@@ -70,7 +70,7 @@ describe('SLO artifacts of the project specs', () => {
   });
 
   it('list every page and ticket alert with routable labels', async () => {
-    const alerts = sloAlerts(await projectModel());
+    const alerts = sloAlerts((await projectModel()).slos);
     expect(alerts.length).toBeGreaterThan(0);
     for (const a of alerts) {
       expect(a.labels.team, a.alertname).toBeTruthy();
@@ -127,7 +127,7 @@ export const s = defineSlos(${service});`,
     const { model, diagnostics } = await buildModel(dir, dir);
     expect(diagnostics.errors).toEqual([]);
     expect(checkModel(model!).items.filter((d) => d.severity === 'error')).toEqual([]);
-    return { artifacts: sloArtifacts(model!), alerts: sloAlerts(model!) };
+    return { artifacts: sloArtifacts(model!), alerts: sloAlerts(model!.slos) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

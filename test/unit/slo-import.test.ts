@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { PROJECT_ROOT } from '../support/paths.ts';
 import { specFixture } from '../support/spec-fixture.ts';
 import { buildModel, generateArtifacts } from '../../src/pipeline.ts';
-import type { Model } from '../../src/model/model.ts';
+import type { Plan } from '../../src/plan/index.ts';
 import { OUT, fileStem } from '../../src/conventions.ts';
 import { parseSlothYaml, type ParsedSlothService } from '../../src/import/sloth-parse.ts';
 import { SlothImportError, importSloth } from '../../src/import/sloth.ts';
@@ -90,7 +90,7 @@ afterAll(() => {
   for (const d of tempDirs) rmSync(d, { recursive: true, force: true });
 });
 
-async function loadImported(text: string): Promise<Model> {
+async function loadImported(text: string): Promise<Plan> {
   const dir = specFixture({ 'slos-imported.ts': text });
   tempDirs.push(dir);
   const { model, diagnostics } = await buildModel(dir, dir);
@@ -103,7 +103,7 @@ function importedSpec(file: string, text: string): string {
 }
 
 /** Rules file infermon writes for one service, and the same file made from the Sloth original. */
-function rulesFiles(model: Model, original: ParsedSlothService): { generated: string | undefined; expected: string } {
+function rulesFiles(model: Plan, original: ParsedSlothService): { generated: string | undefined; expected: string } {
   const located = model.specs.slos.find((s) => s.value.service === original.service)!;
   const path = `${OUT.prometheusRules}/slo-${fileStem(original.service)}.yml`;
   const generated = generateArtifacts(model).find((a) => a.path === path)?.body;

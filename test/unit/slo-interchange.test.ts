@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { PROJECT_ROOT } from '../support/paths.ts';
 import { specFixture } from '../support/spec-fixture.ts';
 import { buildModel, checkModel, generateArtifacts } from '../../src/pipeline.ts';
-import type { Model } from '../../src/model/model.ts';
+import type { Plan } from '../../src/plan/index.ts';
 import type { Slo, SloService } from '../../src/model/slo.ts';
 import { parseDuration } from '../../src/model/duration.ts';
 import { OUT } from '../../src/conventions.ts';
@@ -30,7 +30,7 @@ afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-async function checked(files: Record<string, string>): Promise<Model> {
+async function checked(files: Record<string, string>): Promise<Plan> {
   const dir = specFixture(files);
   dirs.push(dir);
   const { model, diagnostics } = await buildModel(dir, dir);
@@ -40,7 +40,7 @@ async function checked(files: Record<string, string>): Promise<Model> {
   return model!;
 }
 
-const sloOf = (model: Model, service: string, name: string): Slo | undefined =>
+const sloOf = (model: Plan, service: string, name: string): Slo | undefined =>
   model.specs.slos.find((s) => s.value.service === service)?.value.slos.find((s) => s.name === name);
 
 describe('infermon import pyrra', () => {
@@ -129,7 +129,7 @@ describe('infermon import openslo', () => {
       sli: sliQueries(slo.sli, major),
       alert: slo.alerting.page.disable && slo.alerting.ticket.disable ? undefined : slo.alerting.name,
     });
-    const all = (m: Model) => m.specs.slos.flatMap((s) => s.value.slos.map((slo) => essence(s.value, slo))).sort((a, b) => `${a.service}/${a.name}`.localeCompare(`${b.service}/${b.name}`));
+    const all = (m: Plan) => m.specs.slos.flatMap((s) => s.value.slos.map((slo) => essence(s.value, slo))).sort((a, b) => `${a.service}/${a.name}`.localeCompare(`${b.service}/${b.name}`));
     const original = all(platform!);
     expect(original.length).toBeGreaterThanOrEqual(8);
     expect(all(reimported)).toEqual(original);

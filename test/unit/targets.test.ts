@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { K8S_SIDECAR_FOLDER_ANNOTATION, LOKI_RULE_LABEL, OUT } from '../../src/conventions.ts';
-import type { Model } from '../../src/model/model.ts';
+import type { Plan } from '../../src/plan/index.ts';
 import { stackSpecSchema } from '../../src/model/stack.ts';
 import { DEFAULT_TARGETS, type Targets } from '../../src/model/targets.ts';
 import { buildModel, generateArtifacts } from '../../src/pipeline.ts';
@@ -10,7 +10,7 @@ import { stack } from '../../specs/stack.ts';
 import { PROJECT_ROOT } from '../support/paths.ts';
 import { withStack } from './wiring-fixture.ts';
 
-let model: Model;
+let model: Plan;
 beforeAll(async () => {
   model = (await buildModel(join(PROJECT_ROOT, 'specs'), PROJECT_ROOT)).model!;
 });

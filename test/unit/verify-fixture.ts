@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { localPrometheusConfig } from '../../generators/prometheus/config.ts';
-import type { Model } from '../../src/model/model.ts';
+import type { Plan } from '../../src/plan/index.ts';
 import { buildModel, checkModel, generateArtifacts } from '../../src/pipeline.ts';
 import { OUT } from '../../src/conventions.ts';
 import type { RunningVllmSim } from '../../src/runtime/sim/vllm-server.ts';
@@ -86,7 +86,7 @@ export const speculation = defineDashboard({
 });
 `;
 
-export async function fixtureModel(files: Record<string, string>): Promise<{ model: Model; dir: string; errors: string[] }> {
+export async function fixtureModel(files: Record<string, string>): Promise<{ model: Plan; dir: string; errors: string[] }> {
   const dir = specFixture(files, { withCatalog: false });
   const { model, diagnostics } = await buildModel(dir, dir);
   if (!model) throw new Error(diagnostics.items.map((d) => `${d.code} ${d.path}: ${d.message}`).join('\n'));
@@ -95,7 +95,7 @@ export async function fixtureModel(files: Record<string, string>): Promise<{ mod
 }
 
 /** The generated Prometheus rule files of the model, written under `dir`. */
-export function writeRuleFiles(model: Model, dir: string): string[] {
+export function writeRuleFiles(model: Plan, dir: string): string[] {
   const prefix = `${OUT.prometheusRules}/`;
   mkdirSync(dir, { recursive: true });
   return generateArtifacts(model)
@@ -113,7 +113,7 @@ export interface RunningPrometheus {
 }
 
 /** A Prometheus scraping `targets` (host:port per source name) every second with the model's rules. */
-export async function startPrometheus(binary: string, model: Model, targets: Record<string, string[]>, ruleFiles: string[], dir: string): Promise<RunningPrometheus> {
+export async function startPrometheus(binary: string, model: Plan, targets: Record<string, string[]>, ruleFiles: string[], dir: string): Promise<RunningPrometheus> {
   const port = await freePort();
   const config = join(dir, 'prometheus.yml');
   // Alerts go nowhere: nothing listens on this port, which Prometheus only logs.

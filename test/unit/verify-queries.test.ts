@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { dashboardQueries } from '../../generators/grafana/queries.ts';
-import type { Model } from '../../src/model/model.ts';
+import type { Plan } from '../../src/plan/index.ts';
 import { resolveSeries } from '../../src/verify/catalog-compare.ts';
 import { generatedQueries } from '../../src/verify/generated-queries.ts';
 import { asGrafanaSends } from '../../src/verify/grafana-values.ts';
@@ -35,7 +35,7 @@ describe('series a query must find', () => {
 });
 
 describe('generated queries of the example platform', () => {
-  let model: Model;
+  let model: Plan;
   beforeAll(async () => {
     model = await projectModel();
   });

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { kustomizationArtifact } from '../../generators/kubernetes/kustomization.ts';
 import { KUSTOMIZATION } from '../../src/conventions.ts';
-import type { Model } from '../../src/model/model.ts';
+import type { Plan } from '../../src/plan/index.ts';
 import type { Targets } from '../../src/model/targets.ts';
 import { buildModel, generateArtifacts } from '../../src/pipeline.ts';
 import { CORE_KINDS, crdKinds, servedKind, type ServedKind } from '../support/crds.ts';
@@ -49,7 +49,7 @@ interface BuiltObject {
 }
 
 /** The generated out/kubernetes of a model, written to its own folder and built by `kubectl kustomize`. */
-function kustomizeBuild(model: Model, name: string): { objects: BuiltObject[]; stderr: string; status: number | null } {
+function kustomizeBuild(model: Plan, name: string): { objects: BuiltObject[]; stderr: string; status: number | null } {
   const root = join(dir, name);
   for (const a of generateArtifacts(model).filter((a) => a.path.startsWith('kubernetes/'))) {
     mkdirSync(dirname(join(root, a.path)), { recursive: true });
@@ -62,7 +62,7 @@ function kustomizeBuild(model: Model, name: string): { objects: BuiltObject[]; s
 const isNativeSloGroup = (group: { name: string }) => group.name.startsWith('sloth-slo-');
 
 describe.skipIf(!schemasAvailable)('out/kubernetes for each target', () => {
-  let model: Model;
+  let model: Plan;
   beforeAll(async () => {
     if (!schemasAvailable) console.warn(SCHEMAS_MISSING_REASON);
     const built = await buildModel(join(PROJECT_ROOT, 'specs'), PROJECT_ROOT);

@@ -9,13 +9,12 @@ import { monitorObjects } from '../../src/model/monitors.ts';
 import { localPrometheusConfig, prometheusConfigGenerator } from '../../generators/prometheus/config.ts';
 import { checkDashboardAndSloJobs, checkJobMatchers, checkMonitorPorts, checkScrapeWiring } from '../../src/check/wiring.ts';
 import { Diagnostics } from '../../src/model/diagnostics.ts';
-import type { Model } from '../../src/model/model.ts';
-import { scrapeTargets } from '../../src/model/scrape.ts';
+import type { Plan } from '../../src/plan/index.ts';
 import { runTool } from '../support/tools.ts';
 import { SCHEMAS_MISSING_REASON, schemaErrors, schemasAvailable } from '../support/schemas.ts';
 import { projectModel, withStack } from './wiring-fixture.ts';
 
-let model: Model;
+let model: Plan;
 let dir: string;
 beforeAll(async () => {
   model = await projectModel();
@@ -38,7 +37,7 @@ function codes(d: Diagnostics): string[] {
 
 describe('scrape targets', () => {
   it('derives ServiceMonitors where a Service exists and PodMonitors otherwise, with the catalog job', () => {
-    const targets = scrapeTargets(model);
+    const targets = model.scrapeTargets;
     expect(targets.length).toBeGreaterThan(0);
     for (const t of targets) {
       expect(t.job).toBe(t.source.job);
@@ -49,7 +48,7 @@ describe('scrape targets', () => {
   });
 
   it('gives every monitor the job relabeling, a named port and the workload namespace', () => {
-    for (const { target, object } of monitorObjects(model)) {
+    for (const { target, object } of monitorObjects(model.scrapeTargets, model.stack.value)) {
       const endpoints = (object.spec.endpoints ?? object.spec.podMetricsEndpoints) as Array<Record<string, unknown>>;
       expect(endpoints[0]!.port).toBe(target.source.port.name);
       expect(endpoints[0]!.relabelings).toEqual([{ action: 'replace', targetLabel: 'job', replacement: target.job }]);
@@ -93,7 +92,7 @@ describe('prometheus.yml', () => {
   it('has one job per scraped source named by its job label, federation, external labels and alerting', () => {
     const config = parse(prometheusConfigGenerator(model)[0]!.body) as Record<string, any>;
     const names = (config.scrape_configs as Array<{ job_name: string }>).map((j) => j.job_name);
-    for (const t of scrapeTargets(model)) expect(names).toContain(t.job);
+    for (const t of model.scrapeTargets) expect(names).toContain(t.job);
     const federation = model.stack.value.plainPrometheus.federation;
     if (federation) {
       const job = config.scrape_configs.find((j: { job_name: string }) => j.job_name === federation.jobName);
@@ -106,7 +105,7 @@ describe('prometheus.yml', () => {
   });
 
   it('produces a local config that promtool accepts, with the same job names', () => {
-    const targets = Object.fromEntries(scrapeTargets(model).map((t, i) => [t.source.name, [`127.0.0.1:${19100 + i}`]]));
+    const targets = Object.fromEntries(model.scrapeTargets.map((t, i) => [t.source.name, [`127.0.0.1:${19100 + i}`]]));
     const [labelledSource] = Object.keys(targets);
     targets[labelledSource!] = ['127.0.0.1:19200', '127.0.0.1:19201'];
     writeFileSync(join(dir, 'local-rules.yml'), RULES);
@@ -121,11 +120,11 @@ describe('prometheus.yml', () => {
     const result = runTool('promtool', ['check', 'config', join(dir, 'local.yml')]);
     expect(result.status, result.stderr + result.stdout).toBe(0);
     const config = parse(body) as { scrape_configs: Array<{ job_name: string; scrape_interval: string }> };
-    expect(config.scrape_configs.map((j) => j.job_name).sort()).toEqual(scrapeTargets(model).map((t) => t.job).sort());
+    expect(config.scrape_configs.map((j) => j.job_name).sort()).toEqual(model.scrapeTargets.map((t) => t.job).sort());
     expect(config.scrape_configs.every((j) => j.scrape_interval === '1s')).toBe(true);
     // Labels stand in for Kubernetes discovery on the target they are given for, and only there.
     const labelled = (parse(body) as { scrape_configs: Array<{ job_name: string; static_configs: unknown[] }> }).scrape_configs.find(
-      (j) => j.job_name === scrapeTargets(model).find((t) => t.source.name === labelledSource)!.job,
+      (j) => j.job_name === model.scrapeTargets.find((t) => t.source.name === labelledSource)!.job,
     );
     expect(labelled!.static_configs).toEqual([{ targets: ['127.0.0.1:19200'] }, { targets: ['127.0.0.1:19201'], labels: { namespace: 'inference', pod: 'vllm-1' } }]);
     expect(() => localPrometheusConfig(model, { targets: { nosuch: ['127.0.0.1:1'] }, ruleFiles: [], alertmanager: 'x:1', scrapeInterval: '1s' })).toThrow(/nosuch/);
@@ -153,7 +152,7 @@ describe('wiring checks', () => {
   });
 
   it('reports a monitor port given by number', () => {
-    const { target, object } = monitorObjects(model).find((m) => m.object.kind === 'ServiceMonitor')!;
+    const { target, object } = monitorObjects(model.scrapeTargets, model.stack.value).find((m) => m.object.kind === 'ServiceMonitor')!;
     const numeric = { ...object, spec: { ...object.spec, endpoints: [{ port: '8080', path: '/metrics' }] } };
     const d = new Diagnostics();
     checkMonitorPorts(numeric, { file: target.file, path: target.root }, d);
@@ -171,7 +170,7 @@ describe('wiring checks', () => {
   it('reports a job matcher no monitor produces, and a job that does not scrape the selected metric', () => {
     const d = new Diagnostics();
     const at = { file: 'specs/rules/x.ts', path: 'x.rules[0].expr' };
-    const [router, other] = scrapeTargets(model);
+    const [router, other] = model.scrapeTargets;
     checkJobMatchers('sum(up{job="myapp"})', model, at, d);
     expect(codes(d)).toEqual(['wiring/unknown-job']);
     expect(d.items[0]!.fix).toContain(router!.job);

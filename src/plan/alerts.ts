@@ -1,21 +1,11 @@
-import { sortKeys } from './sort-keys.ts';
 import { sloAlerts } from '../slo/alerts.ts';
+import type { PlannedSloService } from '../slo/sloth-slo.ts';
 import { logqlGroupingLabels } from '../logql/analyze.ts';
 import { outputLabels } from '../promql/analyze.ts';
-import { alertLabels, isAlertRule } from './alert-rule.ts';
-import type { GeneratedAlert } from './generated-alert.ts';
-import type { LogAlert } from './logs.ts';
-import { locate, type Model } from './model.ts';
-
-export type { GeneratedAlert } from './generated-alert.ts';
-
-/** Static labels of a log-based alert: severity, team, service, then its own. */
-export function logAlertLabels(alert: LogAlert): Record<string, string> {
-  const labels: Record<string, string> = { severity: alert.severity };
-  if (alert.team) labels.team = alert.team;
-  if (alert.service) labels.service = alert.service;
-  return sortKeys({ ...labels, ...alert.labels });
-}
+import { alertLabels, isAlertRule } from '../model/alert-rule.ts';
+import type { GeneratedAlert } from '../model/generated-alert.ts';
+import { logAlertLabels } from '../model/logs.ts';
+import { locate, type Model } from '../model/model.ts';
 
 /** Grouping labels of a LogQL alert's outer aggregation (the labels its result keeps). */
 function logAlertDynamicLabels(expr: string): string[] {
@@ -26,19 +16,7 @@ function logAlertDynamicLabels(expr: string): string[] {
  * Every alert the generators emit: the alerting rules of every rule group, the SLO burn-rate alerts and
  * the log-based alerts of the log specs, each with the static labels Alertmanager routes on and the labels its expression keeps.
  */
-export function collectAlerts(model: Model): GeneratedAlert[] {
-  let alerts = collected.get(model);
-  if (!alerts) {
-    alerts = gatherAlerts(model);
-    collected.set(model, alerts);
-  }
-  return alerts;
-}
-
-// The model is never changed once built, so its alert list is computed once for checks and generators.
-const collected = new WeakMap<Model, GeneratedAlert[]>();
-
-function gatherAlerts(model: Model): GeneratedAlert[] {
+export function planAlerts(model: Model, slos: readonly PlannedSloService[]): GeneratedAlert[] {
   const alerts: GeneratedAlert[] = [];
   for (const group of model.specs.rules) {
     group.value.rules.forEach((rule, i) => {
@@ -51,7 +29,7 @@ function gatherAlerts(model: Model): GeneratedAlert[] {
       });
     });
   }
-  alerts.push(...sloAlerts(model));
+  alerts.push(...sloAlerts(slos));
   for (const logs of model.specs.logs) {
     logs.value.alerts.forEach((alert, i) => {
       alerts.push({
