@@ -10,6 +10,7 @@ import {
   routerRequestPrefillDuration,
 } from '../../src/catalog/kthena-router.ts';
 import { vllm } from '../../src/catalog/vllm.ts';
+import { DCGM_HOSTNAME_LABEL } from '../../src/catalog/dcgm.ts';
 import {
   arrivals,
   checkEveryArrival,
@@ -148,7 +149,7 @@ function gpuFaultMutes(stack: RunningStack): AlertExpectation[] {
 /** An XID that takes the GPU out until a reset: the new-XID warning adds nothing to its page. */
 function gpuResetMutes(stack: RunningStack): AlertExpectation[] {
   const gpu = stack.sims.find((s) => s.model === stack.models.second)!.gpu;
-  return [{ alertname: 'GpuXidError', labels: { gpu: String(gpu) }, cause: `XID ${XID.code} on GPU ${gpu}, which needs a reset` }];
+  return [{ alertname: 'GpuXidError', labels: { [DCGM_HOSTNAME_LABEL]: stack.dcgm.hostname, gpu: String(gpu) }, cause: `XID ${XID.code} on GPU ${gpu}, which needs a reset` }];
 }
 
 /** The grouped router availability SLO's alert of one model and burn-rate tier. */

@@ -66,6 +66,8 @@ export interface DcgmSimOptions {
 export interface RunningDcgmSim {
   url: string;
   port: number;
+  /** The host every GPU is labelled with. */
+  hostname: string;
   registry: Registry;
   close(): Promise<void>;
 }
@@ -103,6 +105,7 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
 export async function startDcgmSim(options: DcgmSimOptions = {}): Promise<RunningDcgmSim> {
   const registry = new Registry();
   const families: Map<string, AnyCollector> = registerFamilies(unconditionalFamilies(DCGM_METRICS), registry);
+  const hostname = options.hostname ?? 'gpu-node-1';
   const gpus: GpuState[] = Array.from({ length: options.gpus ?? 1 }, (_, i) => ({
     index: i,
     base: {
@@ -111,7 +114,7 @@ export async function startDcgmSim(options: DcgmSimOptions = {}): Promise<Runnin
       pci_bus_id: `00000000:${(0x18 + i * 0x10).toString(16).toUpperCase().padStart(2, '0')}:00.0`,
       device: `nvidia${i}`,
       modelName: options.modelName ?? 'NVIDIA H100 80GB HBM3',
-      [DCGM_HOSTNAME_LABEL]: options.hostname ?? 'gpu-node-1',
+      [DCGM_HOSTNAME_LABEL]: hostname,
       [DCGM_DRIVER_VERSION_LABEL]: options.driverVersion ?? '550.90.07',
       namespace: options.namespaces?.[i] ?? options.namespace ?? 'inference',
       pod: options.pods?.[i] ?? `${options.podPrefix ?? 'vllm'}-${i}`,
@@ -231,6 +234,7 @@ export async function startDcgmSim(options: DcgmSimOptions = {}): Promise<Runnin
   return {
     url: `http://${host}:${port}`,
     port,
+    hostname,
     registry,
     close: () => closeServer(server),
   };

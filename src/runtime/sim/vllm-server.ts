@@ -231,7 +231,10 @@ export async function startVllmSim(options: VllmSimOptions): Promise<RunningVllm
       }
       let text = '';
       for (let i = 0; i < outputTokens; i++) {
-        if (i > 0 && faults.itlMs > 0) await sleep(faults.itlMs, undefined, { signal: abort.signal });
+        // Each token is due at its own step from the first, as an engine's steps are: a timer that fires
+        // late on a busy host delays the tokens around it, not every token after it.
+        const due = firstToken + i * faults.itlMs - performance.now();
+        if (i > 0 && due > 0) await sleep(due, undefined, { signal: abort.signal });
         const word = WORDS[i % WORDS.length]!;
         text += word;
         engine.grow(seq, promptTokens + i + 1);
