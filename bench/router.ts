@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
@@ -34,6 +34,8 @@ export interface RouterBenchResult {
   addedP50Ms: number;
   /** 1 - peak(on) / peak(off). */
   observabilityCost: number;
+  /** Router CPU per request with metrics and access log on / off. */
+  observabilityCpu: number | undefined;
   /** 1 - peak(metrics, log and tracing on, every request sampled) / peak(metrics and log on). */
   tracingCost: number;
   /** The same with 10 % of requests sampled. */
@@ -279,6 +281,7 @@ export async function runRouterBench(extra: (podAddress: string, dir: string) =>
       targets: results,
       addedP50Ms: withObs.p50 - direct.p50,
       observabilityCost: 1 - withObs.peakRps / withoutObs.peakRps,
+      observabilityCpu: cpuRatio(withObs, withoutObs),
       tracingCost: 1 - withTracing.peakRps / withObs.peakRps,
       sampledTracingCost: 1 - withSampledTracing.peakRps / withObs.peakRps,
       tracingCpu: cpuRatio(withTracing, withObs),
@@ -293,7 +296,9 @@ export async function runRouterBench(extra: (podAddress: string, dir: string) =>
 }
 
 export async function benchRouter(): Promise<BenchSection> {
+  const loadBefore = loadavg()[0]!;
   const r = await runRouterBench();
+  const loadAfter = loadavg()[0]!;
   const rows = r.targets.map(
     (t) =>
       `| ${t.name} | ${t.peakRps.toFixed(0)} | ${t.cpuMsPerRequest === undefined ? '' : t.cpuMsPerRequest.toFixed(3)} | ${t.p50.toFixed(2)} | ${t.p99.toFixed(2)} | ${t.errors} |`,
@@ -303,14 +308,14 @@ export async function benchRouter(): Promise<BenchSection> {
   return {
     title: 'Reference router overhead',
     body: [
-      `Non-streamed chat completions (8 output tokens) against a simulated vLLM pod with no artificial latency; the pod, each router and the OTLP/HTTP receiver the tracing routers export to (it counts spans without decoding them) run in their own process. Peak: autocannon, 50 connections, unthrottled. Latency: a paced client at 500 req/s timing each request with a sub-millisecond clock. ${ROUNDS} rounds of ${DURATION_S} s per run in rotating order; medians over rounds. Router CPU per request comes from /proc (user + system time of the router process over the peak run). Compare rows of one run only: on a shared machine the whole table moves between runs.`,
+      `Non-streamed chat completions (8 output tokens) against a simulated vLLM pod with no artificial latency; the pod, each router and the OTLP/HTTP receiver the tracing routers export to (it counts spans without decoding them) run in their own process. Each router is one Node.js process (one event loop, no workers) and nginx runs \`worker_processes 1\`: one worker a side. Peak: autocannon, 50 connections, unthrottled. Latency: a paced client at 500 req/s timing each request with a sub-millisecond clock. ${ROUNDS} rounds of ${DURATION_S} s per run in rotating order; medians over rounds. Router CPU per request comes from /proc (user + system time of the router process over the peak run). Compare rows of one run only: on a shared machine the whole table moves between runs (this run began at a 1-minute load average of ${loadBefore.toFixed(1)} and ended at ${loadAfter.toFixed(1)}, on ${cpus().length} cores).`,
       '',
       '| target | peak req/s | router CPU ms/request at peak | p50 ms @500 req/s | p99 ms @500 req/s | errors |',
       '| --- | ---: | ---: | ---: | ---: | ---: |',
       ...rows,
       '',
       `Added p50 through the router at 500 req/s: ${r.addedP50Ms.toFixed(2)} ms (target ≤ 0.3 ms: ${verdict(r.addedP50Ms <= 0.3)}).`,
-      `Cost of metrics + access log at peak: ${(100 * r.observabilityCost).toFixed(1)} % of throughput (target ≤ 15 %: ${verdict(r.observabilityCost <= 0.15)}).`,
+      `Cost of metrics + access log at peak: ${(100 * r.observabilityCost).toFixed(1)} % of throughput (target ≤ 15 %: ${verdict(r.observabilityCost <= 0.15)}); router CPU per request ${percent(r.observabilityCpu)}.`,
       `Cost of tracing on top of them at peak: every request sampled ${(100 * r.tracingCost).toFixed(1)} % of throughput (target ≤ 5 %: ${verdict(r.tracingCost <= 0.05)}), 10 % sampled ${(100 * r.sampledTracingCost).toFixed(1)} % (${verdict(r.sampledTracingCost <= 0.05)}); the OTLP receiver, a process of its own on the same cores, counted ${r.spansReceived} spans. Router CPU per request with tracing: ${percent(r.tracingCpu)} every request sampled, ${percent(r.sampledTracingCpu)} 10 % sampled.`,
       r.nginxRatio === undefined
         ? 'nginx is not installed on this machine (apt-get install nginx-light), so there is no nginx row and no ratio.'

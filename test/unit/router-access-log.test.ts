@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { escapeText, formatJson, formatText, type AccessLogEntry } from '../../src/runtime/router/access-log.ts';
 import { chat, startRig, type Rig } from './router-fixture.ts';
 
@@ -60,6 +61,24 @@ describe('access log formats', () => {
     expect(parsed).not.toHaveProperty('input_tokens');
     expect(parsed).not.toHaveProperty('error');
     expect(parsed.duration_total).toBe(2350);
+  });
+
+  it('JSON: any string a client can send stays inside one line and reads back as it was', () => {
+    const text = fc.string({ unit: 'binary' });
+    fc.assert(
+      fc.property(text, text, text, fc.option(text, { nil: undefined }), (method, path, model, message) => {
+        const entry: AccessLogEntry = { ...EXAMPLE, method, path, model_name: model, ...(message === undefined ? {} : { error: { type: 'upstream_response', message } }) };
+        const line = formatJson(entry);
+        expect(line).not.toMatch(/[\n\r\u2028\u2029]/);
+        const parsed = JSON.parse(line) as Record<string, unknown>;
+        expect(parsed.method).toBe(method);
+        expect(parsed.path).toBe(path);
+        expect(parsed.model_name).toBe(model === '' ? undefined : model);
+        expect(parsed.error).toEqual(entry.error);
+        expect(parsed.duration_total).toBe(EXAMPLE.duration_total);
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it('text: byte for byte the specification example', () => {

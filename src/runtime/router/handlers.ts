@@ -143,8 +143,8 @@ async function handleInference(rt: RouterRuntime, ex: Exchange, kind: InferenceK
   const { server, pods } = target;
   ex.modelServer = server.key;
   const upstreamModel = loraAdapter ?? server.config.model ?? request.model;
-  const path = Object.entries(INFERENCE_PATHS).find(([, k]) => k === kind)![0];
-  const d: Dispatch = { rt, ex, route, server, pods, request, path, upstreamModel };
+  // The inference path the client called (its kind was looked up from it) is the path the pods serve.
+  const d: Dispatch = { rt, ex, route, server, pods, request, path: ex.path, upstreamModel };
   try {
     if (server.disaggregated) await dispatchDisaggregated(d, raw, estimatedInput);
     else await dispatchAggregated(d, raw, estimatedInput);

@@ -19,7 +19,8 @@ import {
   type RouterTokenType,
 } from 'infermon/catalog/kthena-router';
 import { GOODPUT_OUTCOMES, routerGoodputRequests, type GoodputOutcome } from 'infermon/catalog/reference-router';
-import { catalogCounter, catalogGauge, catalogHistogram } from '../telemetry/catalog-metrics.ts';
+import { catalogCounter, catalogGauge, catalogHistogram, type LabelsOf } from '../telemetry/catalog-metrics.ts';
+import { PendingIncrements } from '../telemetry/pending-increments.ts';
 
 /**
  * The router's metric families, built from the catalog on an explicit registry. The fairness and
@@ -55,20 +56,38 @@ export class RouterMetrics {
   private readonly queueSize;
   private readonly queueDuration;
   private readonly exemplars: boolean;
+  // Counter and gauge series every request writes, summed here and handed to prom-client at scrape time.
+  // (Histograms observe directly: prom-client hashes their labels on every observation either way.)
+  private readonly requestCounts = new PendingIncrements<LabelsOf<typeof routerRequestsTotal>>();
+  private readonly goodputCounts = new PendingIncrements<LabelsOf<typeof routerGoodputRequests>>();
+  private readonly tokenCounts = new PendingIncrements<LabelsOf<typeof routerTokensTotal>>();
+  private readonly downstreamCounts = new PendingIncrements<LabelsOf<typeof routerActiveDownstreamRequests>>();
+  private readonly upstreamCounts = new PendingIncrements<LabelsOf<typeof routerActiveUpstreamRequests>>();
 
   constructor(options: RouterMetricsOptions) {
     this.exemplars = options.exemplars === true;
     this.registry = new Registry<RegistryContentType>();
     if (this.exemplars) this.registry.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
     const latency = { exemplars: this.exemplars };
-    this.requests = catalogCounter(routerRequestsTotal, this.registry);
+    const { requestCounts, downstreamCounts, upstreamCounts, tokenCounts, goodputCounts } = this;
+    this.requests = catalogCounter(routerRequestsTotal, this.registry, function () {
+      requestCounts.flushInto(this);
+    });
     this.duration = catalogHistogram(routerRequestDuration, this.registry, latency);
-    this.downstream = catalogGauge(routerActiveDownstreamRequests, this.registry);
-    this.upstream = catalogGauge(routerActiveUpstreamRequests, this.registry);
-    this.tokens = catalogCounter(routerTokensTotal, this.registry);
+    this.downstream = catalogGauge(routerActiveDownstreamRequests, this.registry, function () {
+      downstreamCounts.flushInto(this);
+    });
+    this.upstream = catalogGauge(routerActiveUpstreamRequests, this.registry, function () {
+      upstreamCounts.flushInto(this);
+    });
+    this.tokens = catalogCounter(routerTokensTotal, this.registry, function () {
+      tokenCounts.flushInto(this);
+    });
     this.plugin = catalogHistogram(routerSchedulerPluginDuration, this.registry);
     this.rateLimited = catalogCounter(routerRateLimitExceededTotal, this.registry);
-    this.goodput = catalogCounter(routerGoodputRequests, this.registry);
+    this.goodput = catalogCounter(routerGoodputRequests, this.registry, function () {
+      goodputCounts.flushInto(this);
+    });
     this.prefill = options.disaggregated ? catalogHistogram(routerRequestPrefillDuration, this.registry, latency) : undefined;
     this.decode = options.disaggregated ? catalogHistogram(routerRequestDecodeDuration, this.registry, latency) : undefined;
     this.queueSize = options.fairness ? catalogGauge(routerFairnessQueueSize, this.registry) : undefined;
@@ -77,14 +96,13 @@ export class RouterMetrics {
 
   /** `traceId`, when given and exemplars are on, becomes the exemplar of the observation's bucket. */
   requestFinished(model: string, path: string, status: number, errorType: RouterErrorType, seconds: number, traceId?: string): void {
-    const status_code = String(status);
-    this.requests.inc({ model, path, status_code, error_type: errorType });
-    this.observeLatency(this.duration, { model, path, status_code }, seconds, traceId);
+    this.requestCounts.add(`${model}\u0000${path}\u0000${status}\u0000${errorType}`, () => ({ model, path, status_code: String(status), error_type: errorType }), 1);
+    this.observeLatency(this.duration, { model, path, status_code: String(status) }, seconds, traceId);
   }
 
   /** Counts a finished request once more, by whether it met its model's goodput targets. */
   goodputJudged(model: string, outcome: GoodputOutcome): void {
-    this.goodput.inc({ model, outcome });
+    this.goodputCounts.add(`${model}\u0000${outcome}`, () => ({ model, outcome }), 1);
   }
 
   phaseFinished(phase: Phase, model: string, path: string, status: number, seconds: number, traceId?: string): void {
@@ -102,15 +120,15 @@ export class RouterMetrics {
   }
 
   downstreamDelta(model: string, delta: number): void {
-    this.downstream.inc({ model }, delta);
+    this.downstreamCounts.add(model, () => ({ model }), delta);
   }
 
   upstreamDelta(modelRoute: string, modelServer: string, delta: number): void {
-    this.upstream.inc({ model_route: modelRoute, model_server: modelServer }, delta);
+    this.upstreamCounts.add(`${modelRoute}\u0000${modelServer}`, () => ({ model_route: modelRoute, model_server: modelServer }), delta);
   }
 
   countTokens(model: string, path: string, tokenType: RouterTokenType, count: number): void {
-    if (count > 0) this.tokens.inc({ model, path, token_type: tokenType }, count);
+    if (count > 0) this.tokenCounts.add(`${model}\u0000${path}\u0000${tokenType}`, () => ({ model, path, token_type: tokenType }), count);
   }
 
   pluginTimed(model: string, plugin: RouterPlugin, type: RouterPluginType, seconds: number): void {

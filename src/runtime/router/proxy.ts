@@ -5,7 +5,7 @@ import { BROKEN_STREAM_STATUS, type Exchange } from './exchange.ts';
 import type { InferenceRequest } from './inference-request.ts';
 import type { RouterRuntime } from './runtime.ts';
 import type { ModelRoute, ModelServer, PodState } from './topology.ts';
-import { classifyUpstreamError, describeUpstreamError } from './upstream.ts';
+import { classifyUpstreamError, describeUpstreamError, type WholeResponse } from './upstream.ts';
 import { startUpstreamSpan, upstreamSpanEnded } from './spans.ts';
 import { StreamFollower, summarizeResponse, type Usage } from './usage.ts';
 
@@ -25,9 +25,12 @@ export interface Dispatch {
   upstreamModel: string;
 }
 
+/** A pod's answer: streamed for the client's streams, read whole in memory otherwise. */
+type UpstreamAnswer = ({ whole: false } & Dispatcher.ResponseData) | WholeResponse;
+
 interface Attempt {
   pod: PodState;
-  response: Dispatcher.ResponseData;
+  response: UpstreamAnswer;
   /** Gives the pod's in-flight slot back; call once the body is consumed or abandoned. */
   done: () => void;
   /** The attempt's client span, ended once its body is read; absent when tracing is off. */
@@ -38,6 +41,8 @@ interface Attempt {
 async function attempt(d: Dispatch, ranked: PodState[], body: string | Buffer, phase?: 'prefill' | 'decode'): Promise<Attempt> {
   const { rt, ex } = d;
   const tries = Math.min(ranked.length, rt.config.server.retries + 1);
+  // Only a stream the client asked for is relayed as it arrives; every other answer is read whole.
+  const readWhole = phase === 'prefill' || !d.request.stream;
   let lastProblem: RouterError | undefined;
   for (let i = 0; i < tries; i++) {
     const pod = ranked[i]!;
@@ -59,12 +64,14 @@ async function attempt(d: Dispatch, ranked: PodState[], body: string | Buffer, p
     }
     const sent = performance.now();
     try {
-      const response = await rt.upstream.send(pod, d.path, body, headers, ex.abort.signal);
-      const took = performance.now() - sent;
+      const response: UpstreamAnswer = readWhole
+        ? await rt.upstream.sendWhole(pod, d.path, body, headers, ex.abort.signal)
+        : { whole: false, ...(await rt.upstream.send(pod, d.path, body, headers, ex.abort.signal)) };
+      const took = (response.whole ? response.headersAt : performance.now()) - sent;
       pod.latencyMs = pod.latencyMs === undefined ? took : pod.latencyMs + LATENCY_SMOOTHING * (took - pod.latencyMs);
       if (response.statusCode >= 500 && i < tries - 1) {
         lastProblem = new RouterError(response.statusCode, 'upstream_response', 'upstream_response', `pod ${pod.config.name} answered ${response.statusCode}`);
-        await response.body.dump().catch(() => undefined);
+        if (!response.whole) await response.body.dump().catch(() => undefined);
         done();
         upstreamSpanEnded(span, { status: response.statusCode });
         continue;
@@ -104,7 +111,10 @@ function applyUsage(ex: Exchange, usage: Usage | undefined, estimatedInput: numb
 /** Reads a whole upstream body, honouring the upstream timeout; a pod failing mid-body is a 502 (504 on timeout). */
 async function readAll(d: Dispatch, a: Attempt): Promise<Buffer> {
   try {
-    return Buffer.from(await a.response.body.arrayBuffer());
+    const { response } = a;
+    if (!response.whole) return Buffer.from(await response.body.arrayBuffer());
+    if (response.bodyError) throw response.bodyError;
+    return response.body;
   } catch (err) {
     const kind = classifyUpstreamError(err, d.ex.abort.signal);
     upstreamSpanEnded(a.span, { status: a.response.statusCode, error: describeUpstreamError(err) });
@@ -154,14 +164,14 @@ function waitForDrain(ex: Exchange): Promise<void> {
  * Relays a server-sent event stream chunk by chunk, following its usage. A stream that breaks after its
  * 200 headers went out is ended with an in-band error event and recorded as a 502.
  */
-async function relayStream(d: Dispatch, a: Attempt, estimatedInput: number): Promise<number> {
+async function relayStream(d: Dispatch, a: Attempt, upstream: Dispatcher.ResponseData['body'], estimatedInput: number): Promise<number> {
   const { ex } = d;
   const follower = new StreamFollower(d.request.clientWantsUsage);
   let status = 200;
   let broken: string | undefined;
   ex.res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
   try {
-    for await (const chunk of a.response.body) {
+    for await (const chunk of upstream) {
       const tokensBefore = follower.contentChunks;
       const out = follower.push(chunk as Buffer);
       if (follower.contentChunks > tokensBefore) ex.tokensForwarded(performance.now());
@@ -191,7 +201,7 @@ async function relayStream(d: Dispatch, a: Attempt, estimatedInput: number): Pro
 
 async function relay(d: Dispatch, a: Attempt, estimatedInput: number): Promise<number> {
   d.ex.selectedPod = a.pod.config.name;
-  if (d.request.stream && a.response.statusCode === 200) return relayStream(d, a, estimatedInput);
+  if (!a.response.whole && a.response.statusCode === 200) return relayStream(d, a, a.response.body, estimatedInput);
   return relayWhole(d, a, estimatedInput);
 }
 

@@ -1,5 +1,20 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import { Pool, type Dispatcher } from 'undici';
 import type { PodState } from './topology.ts';
+
+/** A pod's answer read to its end in memory (non-streamed requests). */
+export interface WholeResponse {
+  whole: true;
+  statusCode: number;
+  headers: IncomingHttpHeaders;
+  /** When the status line and headers arrived, `performance.now()` ms. */
+  headersAt: number;
+  body: Buffer;
+  /** Set when the body broke after the headers arrived (transport error, timeout, abort). */
+  bodyError: Error | undefined;
+}
+
+const EMPTY = Buffer.alloc(0);
 
 /** Keep-alive connection pools to the pods, one per pod address. */
 export class UpstreamPools {
@@ -30,6 +45,51 @@ export class UpstreamPools {
     signal: AbortSignal,
   ): Promise<Dispatcher.ResponseData> {
     return this.for(pod).request({ path, method: 'POST', body, headers, signal });
+  }
+
+  /**
+   * Sends a request and collects its whole answer through undici's dispatch handler: a non-streamed
+   * response needs neither a body stream nor its promises. Rejects when no answer arrived; a body that
+   * breaks after the headers resolves with `bodyError`, so the caller can tell the two apart.
+   */
+  sendWhole(pod: PodState, path: string, body: string | Buffer, headers: Record<string, string>, signal: AbortSignal): Promise<WholeResponse> {
+    return new Promise((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      let response: WholeResponse | undefined;
+      let controller: Dispatcher.DispatchController | undefined;
+      const onAbort = () => controller?.abort(signal.reason as Error);
+      const settle = (err: Error | undefined) => {
+        signal.removeEventListener('abort', onAbort);
+        if (response === undefined) return reject(err ?? new Error('the pod closed the connection without an answer'));
+        response.body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+        response.bodyError = err;
+        resolve(response);
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.for(pod).dispatch(
+        { path, method: 'POST', body, headers },
+        {
+          onRequestStart(c) {
+            controller = c;
+            if (signal.aborted) c.abort(signal.reason as Error);
+          },
+          onResponseStart(_c, statusCode, responseHeaders) {
+            // Informational (1xx) answers precede the real one.
+            if (statusCode < 200) return;
+            response = { whole: true, statusCode, headers: responseHeaders, headersAt: performance.now(), body: EMPTY, bodyError: undefined };
+          },
+          onResponseData(_c, chunk) {
+            chunks.push(chunk);
+          },
+          onResponseEnd() {
+            settle(undefined);
+          },
+          onResponseError(_c, err) {
+            settle(err);
+          },
+        },
+      );
+    });
   }
 
   async close(): Promise<void> {

@@ -16,9 +16,19 @@ function expect(m: MetricSpec, types: readonly string[]): void {
   if (!types.includes(m.type)) throw new Error(`${m.name} is a ${m.type} in the catalog, not a ${types.join(' or ')}`);
 }
 
-export function catalogCounter<M extends MetricSpec>(m: M, registry: Registry<RegistryContentType>): Counter<LabelsOf<M>> {
+export function catalogCounter<M extends MetricSpec>(
+  m: M,
+  registry: Registry<RegistryContentType>,
+  collect?: (this: Counter<LabelsOf<M>>) => void,
+): Counter<LabelsOf<M>> {
   expect(m, ['counter']);
-  return new Counter({ name: m.name, help: m.help, labelNames: labelNames(m) as LabelsOf<M>[], registers: [registry] });
+  return new Counter({
+    name: m.name,
+    help: m.help,
+    labelNames: labelNames(m) as LabelsOf<M>[],
+    registers: [registry],
+    ...(collect ? { collect } : {}),
+  });
 }
 
 export function catalogGauge<M extends MetricSpec>(
