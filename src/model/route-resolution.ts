@@ -37,11 +37,19 @@ export function resolveRoutes(routing: Routing, labels: Record<string, string>):
   return matchRoute(root, labels, routing.route.receiver ?? '', []);
 }
 
-/** The labels Alertmanager sees on a generated alert: external labels, rule labels, the alert name. */
-export function routingLabels(alert: GeneratedAlert, externalLabels: Record<string, string>): Record<string, string> {
-  const labels = { ...externalLabels, ...alert.labels, alertname: alert.alertname };
-  return sortKeys(labels);
+/**
+ * The labels Alertmanager sees on a generated alert: external labels, rule labels, the alert name. Checks
+ * and generators ask for them alert by alert, so they are made once per alert and shared: never changed.
+ */
+export function routingLabels(alert: GeneratedAlert, externalLabels: Record<string, string>): Readonly<Record<string, string>> {
+  const known = labelled.get(alert);
+  if (known?.externalLabels === externalLabels) return known.labels;
+  const labels = sortKeys({ ...externalLabels, ...alert.labels, alertname: alert.alertname });
+  labelled.set(alert, { externalLabels, labels });
+  return labels;
 }
+
+const labelled = new WeakMap<GeneratedAlert, { externalLabels: Record<string, string>; labels: Readonly<Record<string, string>> }>();
 
 /** `route.routes[0].routes[2]` for a route path. */
 export function routePath(path: readonly number[]): string {
