@@ -1,9 +1,11 @@
-import { readFileSync } from 'node:fs';
-import { relative } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { SourceMap } from 'node:module';
+import { dirname, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /** The parts of a V8 `.cpuprofile` (written by `node --cpu-prof`) this summary reads. */
 interface CpuProfile {
-  nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }>;
+  nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number }; children?: number[] }>;
   samples: number[];
   startTime: number;
   endTime: number;
@@ -26,6 +28,23 @@ export interface ProfileSummary {
   self: HotSpot[];
 }
 
+/**
+ * The source file and line a compiled function comes from, read from the source map beside the file
+ * it runs from: the compiled package bundles its modules and dependencies into shared files.
+ */
+class SourceLocations {
+  private readonly maps = new Map<string, SourceMap | undefined>();
+
+  locate(url: string, line: number, column: number): { file: string; line: number } | undefined {
+    if (!url.startsWith('file://')) return undefined;
+    const file = fileURLToPath(url);
+    if (!this.maps.has(file)) this.maps.set(file, existsSync(`${file}.map`) ? new SourceMap(JSON.parse(readFileSync(`${file}.map`, 'utf8'))) : undefined);
+    const entry = this.maps.get(file)?.findEntry(line, column);
+    if (!entry || !('originalSource' in entry)) return undefined;
+    return { file: resolve(dirname(file), entry.originalSource), line: entry.originalLine };
+  }
+}
+
 /** Total and self time per function from a CPU profile, so a benchmark can name its hot spots. */
 export function summarizeProfile(file: string, root: string, top = 15): ProfileSummary {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
@@ -34,15 +53,29 @@ export function summarizeProfile(file: string, root: string, top = 15): ProfileS
   for (const n of profile.nodes) for (const child of n.children ?? []) parent.set(child, n.id);
   const msPerSample = (profile.endTime - profile.startTime) / 1000 / Math.max(1, profile.samples.length);
 
-  const isProject = (id: number): boolean => {
-    const url = byId.get(id)!.callFrame.url;
-    return url.startsWith(`file://${root}/`) && !url.includes('/node_modules/');
+  const sources = new SourceLocations();
+  const located = new Map<number, { where: string; line: number; project: boolean }>();
+  const locationOf = (id: number) => {
+    let found = located.get(id);
+    if (!found) {
+      const { url, lineNumber, columnNumber } = byId.get(id)!.callFrame;
+      const original = sources.locate(url, lineNumber, columnNumber);
+      const path = original?.file ?? (url.startsWith('file://') ? fileURLToPath(url) : undefined);
+      found = {
+        where: path ? relative(root, path) : url,
+        line: original?.line ?? lineNumber,
+        project: path !== undefined && path.startsWith(`${root}/`) && !path.includes('/node_modules/'),
+      };
+      located.set(id, found);
+    }
+    return found;
   };
+  const isProject = (id: number): boolean => locationOf(id).project;
   // Project files run as tsx transpiles them, so their line numbers do not match the source: name the file only.
   const frameOf = (id: number): string => {
-    const { functionName, url, lineNumber } = byId.get(id)!.callFrame;
-    const where = url.startsWith('file://') ? relative(root, new URL(url).pathname) : url;
-    return `${functionName || '(anonymous)'} ${where}${isProject(id) || !where ? '' : `:${lineNumber + 1}`}`;
+    const { functionName } = byId.get(id)!.callFrame;
+    const { where, line, project } = locationOf(id);
+    return `${functionName || '(anonymous)'} ${where}${project || !where ? '' : `:${line + 1}`}`;
   };
 
   const samplesPerNode = new Map<number, number>();

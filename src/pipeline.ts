@@ -1,5 +1,7 @@
 import { relative, resolve, sep } from 'node:path';
-import { GENERATORS } from '../generators/index.ts';
+import { catalogDocs } from '../generators/docs/catalog.ts';
+import { runbooks } from '../generators/docs/runbooks.ts';
+import { GENERATORS, type Generator } from '../generators/index.ts';
 import { CHECKS } from './check/index.ts';
 import { checkObjectSizes } from './check/object-size.ts';
 import { Catalog } from './model/catalog-index.ts';
@@ -49,9 +51,17 @@ export function checkModel(plan: Plan, diagnostics = new Diagnostics()): Diagnos
   return diagnostics;
 }
 
-/** Every artifact, sorted by path. Two generators claiming one path is a programming error. */
-export function generateArtifacts(plan: Plan): Artifact[] {
-  const artifacts = GENERATORS.flatMap((generate) => generate(plan));
+/** Pages for people to read (metric reference, runbooks): no Kubernetes object among them. */
+const DOCUMENTATION: ReadonlySet<Generator> = new Set([catalogDocs, runbooks]);
+
+/**
+ * Every artifact, sorted by path. Two generators claiming one path is a programming error.
+ * `documentation: false` leaves out the documentation pages, which nothing checks after generation, so
+ * `check` does not render them.
+ */
+export function generateArtifacts(plan: Plan, options: { documentation?: boolean } = {}): Artifact[] {
+  const generators = options.documentation === false ? GENERATORS.filter((g) => !DOCUMENTATION.has(g)) : GENERATORS;
+  const artifacts = generators.flatMap((generate) => generate(plan));
   const k8sPrefix = `${OUT.kubernetes}/`;
   const k8sFiles = artifacts.filter((a) => a.path.startsWith(k8sPrefix)).map((a) => a.path.slice(k8sPrefix.length));
   if (k8sFiles.length > 0) artifacts.push(kustomizationArtifact(k8sFiles, plan.stack.value));

@@ -1,13 +1,22 @@
 import Handlebars from 'handlebars';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 
 /**
  * Text for people (docs, runbooks, config headers) comes from Handlebars templates in templates/, so
- * wording changes never touch generator code. Templates are static assets of the package, read once.
+ * wording changes never touch generator code. Templates are static assets of the package, read once:
+ * from templates/ when the package runs from its sources, from the copy the build puts in dist/.
  */
-const TEMPLATE_DIR = join(fileURLToPath(new URL('.', import.meta.url)), '..', 'templates');
+let templateDir: string | undefined;
+
+function templatePath(name: string): string {
+  if (!templateDir) {
+    const packageRoot = dirname(createRequire(import.meta.url).resolve('infermon/package.json'));
+    templateDir = import.meta.url.endsWith('.ts') ? join(packageRoot, 'templates') : join(packageRoot, 'dist', 'templates');
+  }
+  return join(templateDir, name);
+}
 const engine = Handlebars.create();
 const compiled = new Map<string, Handlebars.TemplateDelegate>();
 
@@ -21,7 +30,7 @@ engine.registerHelper('cell', (text: unknown) => new Handlebars.SafeString(Strin
 export function renderTemplate(name: string, data: unknown): string {
   let template = compiled.get(name);
   if (!template) {
-    template = engine.compile(readFileSync(join(TEMPLATE_DIR, name), 'utf8'), { noEscape: true, strict: false });
+    template = engine.compile(readFileSync(templatePath(name), 'utf8'), { noEscape: true, strict: false });
     compiled.set(name, template);
   }
   return template(data);

@@ -3,7 +3,7 @@ import { toYaml } from '../../src/emit/serialize.ts';
 import type { Artifact } from '../../src/model/artifact.ts';
 import { locate, type Located, type Model } from '../../src/model/model.ts';
 import type { Plan } from '../../src/plan/index.ts';
-import { resolveRoutes, routingLabels } from '../../src/model/route-resolution.ts';
+import { resolveRoutes } from '../../src/model/route-resolution.ts';
 import {
   isNullReceiver,
   parseMatcher,
@@ -327,7 +327,7 @@ export function routeTestCases(model: Plan, routing: Routing): RouteTestCase[] {
   const seen = new Set<string>();
   const cases: RouteTestCase[] = [];
   for (const alert of model.alerts) {
-    const labels = routingLabels(alert, model.stack.value.externalLabels);
+    const labels = alert.routingLabels;
     const key = JSON.stringify(labels);
     if (seen.has(key)) continue;
     seen.add(key);

@@ -3,7 +3,6 @@ import { runbookAlertNames, runbookSubjects } from '../../src/model/runbook-subj
 import type { Artifact } from '../../src/model/artifact.ts';
 import { mayMatch } from '../../src/model/inhibition.ts';
 import type { Plan } from '../../src/plan/index.ts';
-import { routingLabels } from '../../src/model/route-resolution.ts';
 import { logsUrl } from '../../src/model/alert-logs.ts';
 import { dashboardUrl } from '../../src/model/runbook.ts';
 import { describeAlertTemplate } from '../../src/promql/alert-template.ts';
@@ -74,7 +73,7 @@ function inhibitions(model: Plan): Map<string, Inhibitions> {
   };
   const [routing] = model.specs.routing;
   if (!routing) return byName;
-  const alerts = model.alerts.map((a) => ({ alert: a, labels: routingLabels(a, model.stack.value.externalLabels) }));
+  const alerts = model.alerts.map((a) => ({ alert: a, labels: a.routingLabels }));
   for (const rule of routing.value.inhibitRules) {
     const sources = alerts.filter((a) => mayMatch(rule.sourceMatchers, a.labels, a.alert.dynamicLabels));
     const targets = alerts.filter((a) => mayMatch(rule.targetMatchers, a.labels, a.alert.dynamicLabels));

@@ -1,10 +1,9 @@
 import { alertmanagerConfigName } from '../conventions.ts';
-import type { GeneratedAlert } from '../model/generated-alert.ts';
-import type { Plan } from '../plan/index.ts';
+import type { Plan, RoutedAlert } from '../plan/index.ts';
 import type { Diagnostics } from '../model/diagnostics.ts';
-import { locate, type Located, type Model } from '../model/model.ts';
+import { locate, type Located } from '../model/model.ts';
 import { mayMatch } from '../model/inhibition.ts';
-import { resolveRoutes, routePath, routingLabels } from '../model/route-resolution.ts';
+import { resolveRoutes, routePath } from '../model/route-resolution.ts';
 import { objectLabels } from '../model/scrape.ts';
 import { isNullReceiver, parseMatcher, type Credential, type Route, type Routing } from '../model/routing.ts';
 import { checkSelectorLabels } from './wiring.ts';
@@ -106,12 +105,12 @@ function checkNames(routing: Located<Routing>, d: Diagnostics): void {
 }
 
 /** Every alert's receivers: an alert that only reaches the default or a dropping receiver is unrouted. */
-function checkAlertsRouted(routing: Located<Routing>, alerts: readonly GeneratedAlert[], model: Model, d: Diagnostics): void {
+function checkAlertsRouted(routing: Located<Routing>, alerts: readonly RoutedAlert[], d: Diagnostics): void {
   const r = routing.value;
   const nullReceivers = new Set(r.receivers.filter(isNullReceiver).map((x) => x.name));
   const accepted = new Set(r.acceptUnrouted.map((a) => a.alert));
   for (const alert of alerts) {
-    const labels = routingLabels(alert, model.stack.value.externalLabels);
+    const labels = alert.routingLabels;
     const resolved = resolveRoutes(r, labels);
     const notifying = resolved.filter((x) => x.path.length > 0 && !nullReceivers.has(x.receiver));
     if (notifying.length > 0 || accepted.has(alert.alertname)) continue;
@@ -130,8 +129,8 @@ function checkAlertsRouted(routing: Located<Routing>, alerts: readonly Generated
  * Both sides of every inhibit rule match some generated alert (else the rule never mutes anything, or
  * nothing ever mutes), and every alert on either side carries each `equal` label.
  */
-function checkInhibitRules(routing: Located<Routing>, alerts: readonly GeneratedAlert[], model: Model, d: Diagnostics): void {
-  const labelled = alerts.map((alert) => ({ alert, labels: routingLabels(alert, model.stack.value.externalLabels) }));
+function checkInhibitRules(routing: Located<Routing>, alerts: readonly RoutedAlert[], d: Diagnostics): void {
+  const labelled = alerts.map((alert) => ({ alert, labels: alert.routingLabels }));
   routing.value.inhibitRules.forEach((rule, i) => {
     const sides = [
       ['source', 'sourceMatchers', rule.sourceMatchers],
@@ -162,15 +161,15 @@ function checkInhibitRules(routing: Located<Routing>, alerts: readonly Generated
   });
 }
 
-export function checkRoutingWith(model: Plan, alerts: readonly GeneratedAlert[], d: Diagnostics): void {
+export function checkRoutingWith(model: Plan, alerts: readonly RoutedAlert[], d: Diagnostics): void {
   const [routing, ...extra] = model.specs.routing;
   for (const e of extra)
     d.error('route/duplicate-routing', locate(e), `a second routing spec is declared (the first is in ${routing!.file})`, 'keep one `defineRouting` in the specs');
   if (!routing) return;
   checkCredentials(routing, d);
   checkNames(routing, d);
-  checkAlertsRouted(routing, alerts, model, d);
-  checkInhibitRules(routing, alerts, model, d);
+  checkAlertsRouted(routing, alerts, d);
+  checkInhibitRules(routing, alerts, d);
   const cr = { kind: 'AlertmanagerConfig', metadata: { name: alertmanagerConfigName(routing.root), labels: objectLabels(model.stack.value, 'alertmanagerConfigs') } };
   checkSelectorLabels(cr, 'alertmanagerConfigs', model, locate(routing), d);
   if (model.stack.value.alertmanagerConfigMatcherStrategy !== 'None')

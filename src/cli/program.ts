@@ -68,12 +68,13 @@ async function loadAndCheck(specs: string) {
 
 /**
  * Load, check, generate, and check what was generated; reports every diagnostic once and stops on
- * errors, so nothing is written from specs that produce objects Kubernetes would refuse.
+ * errors, so nothing is written from specs that produce objects Kubernetes would refuse. `check` leaves
+ * out the documentation pages: it writes nothing, and no check reads them.
  */
-async function checkedArtifacts(specs: string, format: 'text' | 'json') {
+async function checkedArtifacts(specs: string, format: 'text' | 'json', documentation = true) {
   const { model, diagnostics } = await loadAndCheck(specs);
   const { generateArtifacts, checkArtifacts } = await import('../pipeline.ts');
-  const artifacts = model && !diagnostics.hasErrors ? generateArtifacts(model) : [];
+  const artifacts = model && !diagnostics.hasErrors ? generateArtifacts(model, { documentation }) : [];
   checkArtifacts(artifacts, diagnostics);
   await report(diagnostics, format);
   if (!model || diagnostics.hasErrors) throw new ExitError(1, 'the specs have errors; nothing was written');
@@ -175,7 +176,7 @@ export function buildProgram(version: string): Command {
         if (!(await withOneLineErrors(async () => runUpgradeCheck(model, opts, process.cwd())))) throw new ExitError(1, 'the upgrade breaks queries');
         return;
       }
-      const { model } = await checkedArtifacts(opts.specs, opts.format);
+      const { model } = await checkedArtifacts(opts.specs, opts.format, false);
       const { GENERATORS } = await import('../../generators/index.ts');
       if (opts.format === 'text') process.stdout.write(`ok: ${model.catalog.metrics.length} metrics, ${GENERATORS.length} generators, no errors\n`);
     });

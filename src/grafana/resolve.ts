@@ -5,7 +5,6 @@ import {
   type Dashboard,
   type GeneratedSection,
   type Panel,
-  type PanelSpec,
   type Variable,
 } from '../model/dashboard.ts';
 import { locate, type Located, type Model } from '../model/model.ts';

@@ -15,6 +15,18 @@ const DURATION = /^(?:\d+(?:y|w|d|h|m|s|ms))+$/;
 
 /** Milliseconds in a Prometheus duration such as `1h30m`; undefined when it is not one. */
 export function parseDuration(text: string): number | undefined {
+  if (parsedDurations.has(text)) return parsedDurations.get(text);
+  const ms = parseUncached(text);
+  if (parsedDurations.size >= PARSED_DURATIONS_LIMIT) parsedDurations.clear();
+  parsedDurations.set(text, ms);
+  return ms;
+}
+
+// A platform writes a few distinct durations (windows, `for`, intervals) and reads each thousands of times.
+const PARSED_DURATIONS_LIMIT = 10_000;
+const parsedDurations = new Map<string, number | undefined>();
+
+function parseUncached(text: string): number | undefined {
   if (!DURATION.test(text)) return undefined;
   let total = 0;
   for (const m of text.matchAll(/(\d+)(ms|y|w|d|h|m|s)/g)) {

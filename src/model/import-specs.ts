@@ -1,13 +1,20 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { cachedBundle, storeBundle, type BundleSources, type ExternalImport } from './spec-bundle-cache.ts';
 
 /** One spec file after import: its exports, or why it could not be loaded (with the line when known). */
 export type ImportedSpec =
   | { file: string; module: Record<string, unknown> }
   | { file: string; error: string; line?: number };
+
+export interface SpecImportOptions {
+  /** Where compiled bundles are kept between runs (`node_modules/.cache/infermon`); without it every run bundles. */
+  cacheDir?: string;
+}
 
 /**
  * Spec files are TypeScript that users never build. Run from this package's sources (under tsx), they
@@ -17,9 +24,9 @@ export type ImportedSpec =
  * stay external, resolved where the spec file would resolve them, so specs share the running package's
  * modules.
  */
-export async function importSpecFiles(files: readonly string[]): Promise<ImportedSpec[]> {
+export async function importSpecFiles(files: readonly string[], options: SpecImportOptions = {}): Promise<ImportedSpec[]> {
   if (import.meta.url.endsWith('.ts')) return importEach(files);
-  return importBundled(files);
+  return importBundled(files, options.cacheDir);
 }
 
 async function importEach(files: readonly string[]): Promise<ImportedSpec[]> {
@@ -42,25 +49,54 @@ interface BuildFailure {
   errors: Array<{ text: string; location: { file: string; line: number } | null }>;
 }
 
-async function importBundled(files: readonly string[]): Promise<ImportedSpec[]> {
+/** A bare import as the bundle imports it: resolved from the importing file, by absolute URL. */
+function externalUrl(specifier: string, resolveDir: string): string {
+  const resolved = createRequire(join(resolveDir, 'spec.js')).resolve(specifier);
+  return resolved.startsWith('/') ? pathToFileURL(resolved).href : resolved;
+}
+
+/**
+ * Everything besides the spec files a bundle depends on: the versions of this package and of esbuild,
+ * this code, and the temporary directory its source map's paths are relative to.
+ */
+function bundleSalt(): string {
+  const require = createRequire(import.meta.url);
+  const versionOf = (name: string) => (require(`${name}/package.json`) as { version: string }).version;
+  const code = createHash('sha256').update(readFileSync(fileURLToPath(import.meta.url))).digest('hex');
+  return JSON.stringify({ infermon: versionOf('infermon'), esbuild: versionOf('esbuild'), code, tmpdir: tmpdir() });
+}
+
+/** Bundles the spec files, or takes the bundle an earlier run made of them when nothing it read has changed. */
+export async function importBundled(files: readonly string[], cacheDir?: string): Promise<ImportedSpec[]> {
   if (files.length === 0) return [];
+  const salt = cacheDir ? bundleSalt() : '';
+  const cached = cacheDir ? cachedBundle(cacheDir, files, salt, externalUrl) : undefined;
+  if (cached !== undefined) return evaluateBundle(files, cached);
+  const built = await bundle(files);
+  if ('failure' in built) return buildErrors(files, built.failure);
+  if (cacheDir) storeBundle(cacheDir, files, salt, built.sources, built.code);
+  return evaluateBundle(files, built.code);
+}
+
+async function bundle(files: readonly string[]): Promise<{ code: string; sources: BundleSources } | { failure: BuildFailure }> {
   const { build } = await import('esbuild');
-  // Imported from a file of its own so Node maps stack traces back to the spec files through the inline
-  // source map; it lives in the system's temporary directory, never in the user's repository.
-  const workDir = mkdtempSync(join(tmpdir(), 'infermon-specs-'));
-  const outfile = join(workDir, 'specs.mjs');
   const entry = files.map((file, i) => `export * as f${i} from ${JSON.stringify(file)};`).join('\n');
-  let code: string;
+  const entryDir = dirname(files[0]!);
+  const entryName = 'infermon-specs';
+  const externals = new Map<string, ExternalImport>();
   try {
     const result = await build({
-      stdin: { contents: entry, resolveDir: dirname(files[0]!), loader: 'ts', sourcefile: 'infermon-specs' },
+      stdin: { contents: entry, resolveDir: entryDir, loader: 'ts', sourcefile: entryName },
       bundle: true,
       format: 'esm',
       platform: 'node',
       target: 'node20',
       write: false,
-      outfile,
+      // Where evaluateBundle runs it, as far as the source map's relative paths can tell: a folder in the
+      // system's temporary directory.
+      outfile: join(tmpdir(), 'infermon-specs', 'specs.mjs'),
       sourcemap: 'inline',
+      metafile: true,
       logLevel: 'silent',
       plugins: [
         {
@@ -70,23 +106,35 @@ async function importBundled(files: readonly string[]): Promise<ImportedSpec[]> 
             // importing spec file, and import them by absolute URL.
             b.onResolve({ filter: /^[^./]/ }, (args) => {
               if (args.path.startsWith('node:')) return { path: args.path, external: true };
-              const resolved = createRequire(join(args.resolveDir, 'spec.js')).resolve(args.path);
-              return { path: resolved.startsWith('/') ? pathToFileURL(resolved).href : resolved, external: true };
+              const resolved = externalUrl(args.path, args.resolveDir);
+              externals.set(`${args.resolveDir}\0${args.path}`, { specifier: args.path, resolveDir: args.resolveDir, resolved });
+              return { path: resolved, external: true };
             });
           },
         },
       ],
     });
-    code = result.outputFiles[0]!.text;
+    const inputs = Object.keys(result.metafile.inputs)
+      .map((input) => resolve(input))
+      .filter((input) => input !== join(entryDir, entryName));
+    return { code: result.outputFiles[0]!.text, sources: { inputs, externals: [...externals.values()] } };
   } catch (err) {
-    rmSync(workDir, { recursive: true, force: true });
-    return buildErrors(files, err as BuildFailure);
+    return { failure: err as BuildFailure };
   }
+}
+
+/**
+ * Runs the bundle from a file of its own, so Node maps stack traces back to the spec files through the
+ * inline source map; the file lives in the system's temporary directory, never in the user's repository.
+ */
+async function evaluateBundle(files: readonly string[], code: string): Promise<ImportedSpec[]> {
   process.setSourceMapsEnabled(true);
+  const workDir = mkdtempSync(join(tmpdir(), 'infermon-specs-'));
   try {
+    const outfile = join(workDir, 'specs.mjs');
     writeFileSync(outfile, code);
-    const bundle = (await import(pathToFileURL(outfile).href)) as Record<string, Record<string, unknown>>;
-    return files.map((file, i) => ({ file, module: bundle[`f${i}`]! }));
+    const bundled = (await import(pathToFileURL(outfile).href)) as Record<string, Record<string, unknown>>;
+    return files.map((file, i) => ({ file, module: bundled[`f${i}`]! }));
   } catch (err) {
     return evaluationError(files, err);
   } finally {

@@ -2,6 +2,7 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { Diagnostics, dotPath, type Diagnostic } from './diagnostics.ts';
 import { importSpecFiles } from './import-specs.ts';
+import { projectCacheDir } from './spec-bundle-cache.ts';
 import { describeIssues } from './schema-issues.ts';
 import { codeOnly, lineOfPath, pathParts } from './spec-lines.ts';
 import { SPEC_KINDS, isSpecDeclaration, type SpecKind, type SpecOutput } from './spec.ts';
@@ -76,7 +77,7 @@ export async function loadSpecs(specDir: string, projectRoot: string): Promise<L
     diagnostics.error('spec/no-spec-directory', { file: rel, path: '' }, `the spec directory ${rel}: ${dirProblem}`, 'point --specs at the directory holding your spec files');
     return { specs, diagnostics };
   }
-  for (const imported of await importSpecFiles(specFiles(specDir))) {
+  for (const imported of await importSpecFiles(specFiles(specDir), { cacheDir: projectCacheDir(projectRoot) })) {
     const rel = relative(projectRoot, imported.file).split(sep).join('/');
     if ('error' in imported) {
       diagnostics.error(

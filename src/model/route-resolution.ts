@@ -38,9 +38,8 @@ export function resolveRoutes(routing: Routing, labels: Record<string, string>):
 }
 
 /** The labels Alertmanager sees on a generated alert: external labels, rule labels, the alert name. */
-export function routingLabels(alert: GeneratedAlert, externalLabels: Record<string, string>): Record<string, string> {
-  const labels = { ...externalLabels, ...alert.labels, alertname: alert.alertname };
-  return sortKeys(labels);
+export function routingLabels(alert: GeneratedAlert, externalLabels: Record<string, string>): Readonly<Record<string, string>> {
+  return sortKeys({ ...externalLabels, ...alert.labels, alertname: alert.alertname });
 }
 
 /** `route.routes[0].routes[2]` for a route path. */

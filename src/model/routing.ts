@@ -176,10 +176,27 @@ const MATCHER = /^\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~|!=|=)\s*"((?:[^"\\]|\\.)*
 
 /** Parses one matcher in Alertmanager's syntax (`name="value"`); undefined when it is not one. */
 export function parseMatcher(text: string): Matcher | undefined {
+  if (parsedMatchers.has(text)) return parsedMatchers.get(text);
   const m = MATCHER.exec(text);
-  if (!m) return undefined;
-  const value = m[3]!.replace(/\\(["\\])/g, '$1').replace(/\\n/g, '\n');
-  return { name: m[1]!, type: m[2] as MatchType, value };
+  const parsed = m ? { name: m[1]!, type: m[2] as MatchType, value: m[3]!.replace(/\\(["\\])/g, '$1').replace(/\\n/g, '\n') } : undefined;
+  if (parsedMatchers.size >= MEMO_LIMIT) parsedMatchers.clear();
+  parsedMatchers.set(text, parsed);
+  return parsed;
+}
+
+// Routing is evaluated for every generated alert against the same few route and inhibit matchers.
+const MEMO_LIMIT = 10_000;
+const parsedMatchers = new Map<string, Matcher | undefined>();
+const anchoredRegexes = new Map<string, RegExp>();
+
+function anchored(pattern: string): RegExp {
+  let re = anchoredRegexes.get(pattern);
+  if (!re) {
+    re = new RegExp(`^(?:${pattern})$`);
+    if (anchoredRegexes.size >= MEMO_LIMIT) anchoredRegexes.clear();
+    anchoredRegexes.set(pattern, re);
+  }
+  return re;
 }
 
 /** The canonical text of a matcher, as Alertmanager prints it. */
@@ -200,9 +217,9 @@ export function matchValue(op: MatchType, expected: string, value: string): bool
     case '!=':
       return value !== expected;
     case '=~':
-      return new RegExp(`^(?:${expected})$`).test(value);
+      return anchored(expected).test(value);
     case '!~':
-      return !new RegExp(`^(?:${expected})$`).test(value);
+      return !anchored(expected).test(value);
   }
 }
 

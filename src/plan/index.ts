@@ -1,11 +1,11 @@
 import { resolveDashboards, type ResolvedDashboard } from '../grafana/resolve.ts';
-import type { GeneratedAlert } from '../model/generated-alert.ts';
 import type { Model } from '../model/model.ts';
 import { scrapeTargets, type ScrapeTarget } from '../model/scrape.ts';
 import { planSloServices, type PlannedSloService } from '../slo/sloth-slo.ts';
-import { planAlerts } from './alerts.ts';
+import { planAlerts, type RoutedAlert } from './alerts.ts';
 
 export type { PlannedSloService } from '../slo/sloth-slo.ts';
+export { routed, type RoutedAlert } from './alerts.ts';
 
 /**
  * What the checks and the generators read: the loaded model and everything derived from it, computed once
@@ -14,7 +14,7 @@ export type { PlannedSloService } from '../slo/sloth-slo.ts';
  */
 export interface Plan extends Model {
   slos: readonly PlannedSloService[];
-  alerts: readonly GeneratedAlert[];
+  alerts: readonly RoutedAlert[];
   dashboards: readonly ResolvedDashboard[];
   scrapeTargets: readonly ScrapeTarget[];
 }

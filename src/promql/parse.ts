@@ -85,6 +85,8 @@ function stringEnd(text: string, i: number): number {
  * or an operand).
  */
 export function substituteVariables(source: string): { text: string; variables: GrafanaVariable[] } {
+  // Every variable starts with `$` or `[[`: without them the query is its own text.
+  if (!source.includes('$') && !source.includes('[[')) return { text: source, variables: [] };
   const out: string[] = [];
   const variables: GrafanaVariable[] = [];
   let bracketDepth = 0;
@@ -217,11 +219,12 @@ function describeError(node: SyntaxNode, text: string): { reason: string; from: 
 
 /**
  * Every stage reads the same queries (checks, recorded-metric inference, generators), about four times
- * each; the parse is pure, so recent results are reused. Bounded, so a platform with tens of thousands of
- * queries keeps only a window of them.
+ * each, one stage after the other; the parse is pure, so results are reused. The window holds every query
+ * of ten thousand served models (about 40,000), so a later stage finds what an earlier one parsed; beyond
+ * that it keeps only the most recent.
  */
 const recentParses = new Map<string, ParsedQuery>();
-const RECENT_PARSES_LIMIT = 4096;
+const RECENT_PARSES_LIMIT = 65_536;
 
 export function parsePromQL(source: string): ParsedQuery {
   const known = recentParses.get(source);

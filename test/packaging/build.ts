@@ -4,7 +4,7 @@ import { PROJECT_ROOT } from '../support/paths.ts';
 import { runTool, type ToolResult } from '../support/tools.ts';
 
 /** What the compiled package is built from. */
-const BUILD_INPUTS = ['src', 'generators', 'templates', 'tsconfig.json', 'tsconfig.build.json', 'package.json'];
+const BUILD_INPUTS = ['src', 'generators', 'templates', 'scripts/bundle.mjs', 'tsconfig.json', 'tsconfig.build.json', 'package.json'];
 const BUILT_MARKER = join(PROJECT_ROOT, 'dist', 'src', 'index.js');
 
 function newestChange(path: string): number {

@@ -18,7 +18,7 @@ import { checkRouting, checkRoutingWith } from '../../src/check/routing.ts';
 import { inhibitingRules } from '../../src/model/inhibition.ts';
 import type { GeneratedAlert } from '../../src/model/generated-alert.ts';
 import { Diagnostics } from '../../src/model/diagnostics.ts';
-import { planOf, type Plan } from '../../src/plan/index.ts';
+import { planOf, routed, type Plan } from '../../src/plan/index.ts';
 import { resolveRoutes } from '../../src/model/route-resolution.ts';
 import { routingSpecSchema, type RoutingSpec } from '../../src/model/routing.ts';
 import { runTool } from '../support/tools.ts';
@@ -279,7 +279,7 @@ describe('routing checks', () => {
       route: { receiver: 'default', routes: [{ matchers: ['team="other"'], receiver: 'team-slack' }] },
     });
     const d = new Diagnostics();
-    checkRoutingWith(m, [alert('RouterDown', { severity: 'critical', team: 'platform', service: 'router' })], d);
+    checkRoutingWith(m, routed([alert('RouterDown', { severity: 'critical', team: 'platform', service: 'router' })], m.stack.value.externalLabels), d);
     expect(d.items.map((i) => i.code)).toEqual(['route/unrouted-alert']);
     expect(d.items[0]!.message).toMatch(/critical alert RouterDown only reaches default/);
     expect(d.items[0]!.file).toBe('specs/alerts/x.ts');
@@ -292,7 +292,7 @@ describe('routing checks', () => {
       acceptUnrouted: [{ alert: 'Watchdog', reason: 'heartbeat, read by the dead man switch' }],
     });
     const d = new Diagnostics();
-    checkRoutingWith(m, [alert('Watchdog', { severity: 'info' })], d);
+    checkRoutingWith(m, routed([alert('Watchdog', { severity: 'info' })], m.stack.value.externalLabels), d);
     expect(d.items).toEqual([]);
   });
 
@@ -314,11 +314,11 @@ describe('routing checks', () => {
       inhibitRules: [{ sourceMatchers: ['severity="critical"'], targetMatchers: ['severity="warning"'], equal: ['alertname', 'service'] }],
     });
     const d = new Diagnostics();
-    checkRoutingWith(m, [alert('A', { severity: 'critical', service: 's' }), alert('B', { severity: 'warning' })], d);
+    checkRoutingWith(m, routed([alert('A', { severity: 'critical', service: 's' }), alert('B', { severity: 'warning' })], m.stack.value.externalLabels), d);
     expect(d.items.map((i) => i.code)).toEqual(['route/inhibit-label-missing']);
     expect(d.items[0]!.message).toMatch(/B .* target but has no service label/);
     const dynamic = new Diagnostics();
-    checkRoutingWith(m, [alert('A', { severity: 'critical', service: 's' }), alert('B', { severity: 'warning' }, ['service'])], dynamic);
+    checkRoutingWith(m, routed([alert('A', { severity: 'critical', service: 's' }), alert('B', { severity: 'warning' }, ['service'])], m.stack.value.externalLabels), dynamic);
     expect(dynamic.items).toEqual([]);
   });
 

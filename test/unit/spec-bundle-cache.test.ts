@@ -1,0 +1,141 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { importBundled, type ImportedSpec } from '../../src/model/import-specs.ts';
+import { projectCacheDir } from '../../src/model/spec-bundle-cache.ts';
+import { PROJECT_ROOT } from '../support/paths.ts';
+import { FIXTURE_ROOT } from '../support/spec-fixture.ts';
+
+/**
+ * The compiled CLI bundles the spec files with esbuild and keeps the bundle in node_modules/.cache. A
+ * kept bundle is used only while everything it was built from is unchanged. Each test plants a marker
+ * in the kept bundle: a load that returns the marker took the bundle from the cache, one that returns
+ * the specs' real values bundled them again.
+ */
+
+const MARKER = 'export const f0 = { value: "from the cache" };';
+
+const made: string[] = [];
+
+afterAll(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+
+interface Fixture {
+  dir: string;
+  cacheDir: string;
+  files: string[];
+}
+
+function fixture(): Fixture {
+  mkdirSync(FIXTURE_ROOT, { recursive: true });
+  const dir = mkdtempSync(join(FIXTURE_ROOT, 'bundle-cache-'));
+  mkdirSync(join(dir, 'specs'));
+  writeFileSync(join(dir, 'specs', 'shared.ts'), 'export const base = 1;\n');
+  writeFileSync(
+    join(dir, 'specs', 'a.ts'),
+    "import { base } from './shared.ts';\nimport { stringify } from 'yaml';\nexport const value: string = stringify({ base }).trim();\n",
+  );
+  const cacheDir = mkdtempSync(join(tmpdir(), 'infermon-cache-'));
+  made.push(dir, cacheDir);
+  return { dir, cacheDir, files: [join(dir, 'specs', 'a.ts')] };
+}
+
+function cacheEntry(f: Fixture): string {
+  const [entry, ...more] = readdirSync(f.cacheDir);
+  expect(more).toEqual([]);
+  return join(f.cacheDir, entry!);
+}
+
+/** Replaces the kept bundle's code with the marker, leaving what it records as it was. */
+function plantMarker(f: Fixture): void {
+  const path = cacheEntry(f);
+  const entry = JSON.parse(readFileSync(path, 'utf8')) as { code: string };
+  writeFileSync(path, JSON.stringify({ ...entry, code: MARKER }));
+}
+
+function valueOf(imported: ImportedSpec[]): unknown {
+  const [first] = imported;
+  if (!first || 'error' in first) throw new Error(`load failed: ${JSON.stringify(first)}`);
+  return first.module.value;
+}
+
+describe('the spec bundle cache', () => {
+  it('keeps the bundle and uses it while nothing changed, however often the files are touched', async () => {
+    const f = fixture();
+    expect(valueOf(await importBundled(f.files, f.cacheDir))).toBe('base: 1');
+    plantMarker(f);
+    const later = new Date(Date.now() + 60_000);
+    utimesSync(join(f.dir, 'specs', 'shared.ts'), later, later);
+    expect(valueOf(await importBundled(f.files, f.cacheDir))).toBe('from the cache');
+  });
+
+  it('bundles again when a spec file changes', async () => {
+    const f = fixture();
+    await importBundled(f.files, f.cacheDir);
+    plantMarker(f);
+    writeFileSync(f.files[0]!, "export const value = 'edited';\n");
+    expect(valueOf(await importBundled(f.files, f.cacheDir))).toBe('edited');
+  });
+
+  it('bundles again when a file the specs import changes', async () => {
+    const f = fixture();
+    await importBundled(f.files, f.cacheDir);
+    plantMarker(f);
+    writeFileSync(join(f.dir, 'specs', 'shared.ts'), 'export const base = 2;\n');
+    expect(valueOf(await importBundled(f.files, f.cacheDir))).toBe('base: 2');
+    // The fresh bundle is kept in turn.
+    plantMarker(f);
+    expect(valueOf(await importBundled(f.files, f.cacheDir))).toBe('from the cache');
+  });
+
+  it('bundles again when a tsconfig.json appears beside the specs', async () => {
+    const f = fixture();
+    await importBundled(f.files, f.cacheDir);
+    plantMarker(f);
+    writeFileSync(join(f.dir, 'specs', 'tsconfig.json'), '{}\n');
+    expect(valueOf(await importBundled(f.files, f.cacheDir))).toBe('base: 1');
+  });
+
+  it('bundles again for another list of spec files', async () => {
+    const f = fixture();
+    await importBundled(f.files, f.cacheDir);
+    plantMarker(f);
+    writeFileSync(join(f.dir, 'specs', 'b.ts'), 'export const other = 1;\n');
+    const both = [f.files[0]!, join(f.dir, 'specs', 'b.ts')];
+    expect(valueOf(await importBundled(both, f.cacheDir))).toBe('base: 1');
+  });
+
+  it('bundles again when the package version, or where a package import resolves, differs from the kept bundle', async () => {
+    const { version } = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string };
+    for (const change of [
+      (entry: { salt: string }) => ({ ...entry, salt: entry.salt.replace(`"infermon":"${version}"`, '"infermon":"0.0.0-older"') }),
+      (entry: { externals: Array<{ resolved: string }> }) => ({ ...entry, externals: entry.externals.map((e) => ({ ...e, resolved: `${e.resolved}.moved` })) }),
+    ]) {
+      const f = fixture();
+      await importBundled(f.files, f.cacheDir);
+      plantMarker(f);
+      const path = cacheEntry(f);
+      const entry = JSON.parse(readFileSync(path, 'utf8')) as { salt: string; externals: Array<{ resolved: string }> };
+      const changed = change(entry);
+      expect(changed).not.toEqual(entry);
+      writeFileSync(path, JSON.stringify(changed));
+      expect(valueOf(await importBundled(f.files, f.cacheDir))).toBe('base: 1');
+    }
+  });
+
+  it('loads the specs when the cache cannot be written', async () => {
+    const f = fixture();
+    const blocked = join(f.cacheDir, 'a-file');
+    writeFileSync(blocked, '');
+    expect(valueOf(await importBundled(f.files, join(blocked, 'cache')))).toBe('base: 1');
+  });
+
+  it('lives in node_modules/.cache/infermon of a project that has node_modules, nowhere otherwise', () => {
+    expect(projectCacheDir(PROJECT_ROOT)).toBe(join(PROJECT_ROOT, 'node_modules', '.cache', 'infermon'));
+    const bare = mkdtempSync(join(tmpdir(), 'infermon-no-modules-'));
+    made.push(bare);
+    expect(projectCacheDir(bare)).toBeUndefined();
+  });
+});
