@@ -1,6 +1,5 @@
-import { OUT, alertmanagerConfigName, generatedHeader } from '../../src/conventions.ts';
-import { toYaml } from '../../src/emit/serialize.ts';
-import type { Artifact } from '../../src/model/artifact.ts';
+import { OUT, alertmanagerConfigName } from '../../src/conventions.ts';
+import { fileHeader, type Artifact } from '../../src/model/artifact.ts';
 import { locate, type Located, type Model } from '../../src/model/model.ts';
 import type { Plan } from '../../src/plan/index.ts';
 import { resolveRoutes } from '../../src/model/route-resolution.ts';
@@ -173,7 +172,7 @@ export interface LocalAlertmanagerOptions {
  * The same tree and receiver names with every receiver's endpoints replaced by one webhook, for a local
  * run. Receivers without integrations stay without, so dropped alerts stay dropped.
  */
-export function localAlertmanagerConfig(routing: Routing, options: LocalAlertmanagerOptions): string {
+export function localAlertmanagerConfig(routing: Routing, options: LocalAlertmanagerOptions): Record<string, unknown> {
   const local: Routing = {
     ...routing,
     global: { resolveTimeout: routing.global.resolveTimeout },
@@ -187,7 +186,7 @@ export function localAlertmanagerConfig(routing: Routing, options: LocalAlertman
       repeatInterval: options.repeatInterval ?? routing.route.repeatInterval,
     },
   };
-  return toYaml(alertmanagerYaml(local, options.templates ?? []));
+  return alertmanagerYaml(local, options.templates ?? []);
 }
 
 // ---------------------------------------------------------------- AlertmanagerConfig CR
@@ -344,7 +343,6 @@ export function routeTestCases(model: Plan, routing: Routing): RouteTestCase[] {
 export function alertmanagerGenerator(model: Plan): Artifact[] {
   const [routing] = model.specs.routing;
   if (!routing) return [];
-  const header = generatedHeader(model.stack.value, [routing.file]);
   const files = [...new Set([routing.file, ...model.alerts.map((a) => a.origin.file)])];
   const artifacts: Artifact[] = [];
   if (runsPrometheusOperator(model.stack.value.targets)) {
@@ -353,20 +351,19 @@ export function alertmanagerGenerator(model: Plan): Artifact[] {
       kubernetesArtifact(
         `${ALERTMANAGER_CR_DIR}/${cr.metadata.name}.yaml`,
         [{ object: cr, at: locate(routing) }],
-        generatedHeader(model.stack.value, [routing.file, model.stack.file]),
+        fileHeader(model.stack.value, [routing.file, model.stack.file]),
       ),
     );
   }
   return [
     ...artifacts,
-    { path: ALERTMANAGER_CONFIG, body: toYaml(alertmanagerYaml(routing.value), header) },
+    { path: ALERTMANAGER_CONFIG, format: 'yaml', document: alertmanagerYaml(routing.value), header: fileHeader(model.stack.value, [routing.file]) },
     notificationTemplates(model, routing),
     {
       path: ROUTE_TESTS,
-      body: toYaml(
-        { config: 'alertmanager.yml', cases: routeTestCases(model, routing.value) },
-        `${generatedHeader(model.stack.value, files)}# Each case: \`amtool config routes test --config.file=<config> --verify.receivers=<receivers> <labels>\`.\n`,
-      ),
+      format: 'yaml',
+      document: { config: 'alertmanager.yml', cases: routeTestCases(model, routing.value) },
+      header: fileHeader(model.stack.value, files, ['Each case: `amtool config routes test --config.file=<config> --verify.receivers=<receivers> <labels>`.']),
     },
   ];
 }

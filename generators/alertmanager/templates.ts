@@ -40,5 +40,5 @@ export function notificationTemplateText(model: Model, routing: Located<Routing>
 }
 
 export function notificationTemplates(model: Model, routing: Located<Routing>): Artifact {
-  return { path: NOTIFICATION_TEMPLATES, body: notificationTemplateText(model, routing) };
+  return { path: NOTIFICATION_TEMPLATES, format: 'text', text: notificationTemplateText(model, routing) };
 }

@@ -1,6 +1,5 @@
-import { OUT, generatedHeader } from '../../src/conventions.ts';
-import { toYaml } from '../../src/emit/serialize.ts';
-import type { Artifact } from '../../src/model/artifact.ts';
+import { OUT } from '../../src/conventions.ts';
+import { fileHeader, type Artifact } from '../../src/model/artifact.ts';
 import type { Model } from '../../src/model/model.ts';
 import { BLACKBOX_MODULES, type BlackboxModule } from '../../src/model/probes.ts';
 
@@ -36,5 +35,5 @@ export function blackboxConfig(): Record<string, unknown> {
 export function blackboxGenerator(model: Model): Artifact[] {
   const stack = model.stack.value;
   if (stack.probes.length === 0) return [];
-  return [{ path: BLACKBOX_CONFIG, body: toYaml(blackboxConfig(), generatedHeader(stack, [model.stack.file])) }];
+  return [{ path: BLACKBOX_CONFIG, format: 'yaml', document: blackboxConfig(), header: fileHeader(stack, [model.stack.file]) }];
 }

@@ -2,7 +2,6 @@ import { OUT, generatedHeader } from '../../src/conventions.ts';
 import type { Artifact } from '../../src/model/artifact.ts';
 import type { Metric } from '../../src/model/catalog.ts';
 import type { Model } from '../../src/model/model.ts';
-import { toJson } from '../../src/emit/serialize.ts';
 import { sortKeys } from '../../src/model/sort-keys.ts';
 import { renderTemplate } from '../../src/templates.ts';
 
@@ -44,10 +43,11 @@ export function catalogMarkdown(model: Model): string {
   });
 }
 
-export function catalogJson(model: Model): string {
-  return toJson(sortKeys(model.specs.source.map((s) => s.value)));
+/** The catalog as one JSON document: every source with its families. */
+export function catalogDocument(model: Model): unknown {
+  return sortKeys(model.specs.source.map((s) => s.value));
 }
 
 export function catalogDocs(model: Model): Artifact[] {
-  return [{ path: `${OUT.docs}/metrics.md`, body: catalogMarkdown(model) }];
+  return [{ path: `${OUT.docs}/metrics.md`, format: 'text', text: catalogMarkdown(model) }];
 }

@@ -107,7 +107,8 @@ export function runbooks(model: Plan): Artifact[] {
     const linked = (names: Set<string> | undefined) => [...(names ?? [])].filter((n) => pages.has(n)).sort();
     return {
       path: runbookPath(s.alert),
-      body: renderTemplate('docs/runbook.md.hbs', {
+      format: 'text',
+      text: renderTemplate('docs/runbook.md.hbs', {
         header: generatedHeader(stack, [s.file], '<!--').replace(/\n$/, ' -->'),
         alert: s.alert,
         severity: s.labels.severity,

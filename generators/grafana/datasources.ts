@@ -1,6 +1,5 @@
-import { GRAFANA_LOKI_DATASOURCE_UID, OUT, generatedHeader } from '../../src/conventions.ts';
-import { toYaml } from '../../src/emit/serialize.ts';
-import type { Artifact } from '../../src/model/artifact.ts';
+import { GRAFANA_LOKI_DATASOURCE_UID, OUT } from '../../src/conventions.ts';
+import { fileHeader, type Artifact } from '../../src/model/artifact.ts';
 import type { Model } from '../../src/model/model.ts';
 import { grafanaPrometheusUrl } from '../../src/model/stack.ts';
 import { runsPrometheusOperator } from '../../src/model/targets.ts';
@@ -87,5 +86,5 @@ export function datasourcesGenerator(model: Model): Artifact[] {
   const datasources = [prometheusDatasource(model), lokiDatasource(model), traceDatasource(model)].filter((d) => d !== undefined);
   if (datasources.length === 0) return [];
   const files = [model.stack.file, ...model.specs.logs.map((l) => l.file)];
-  return [{ path: DATASOURCES_FILE, body: toYaml({ apiVersion: 1, datasources }, generatedHeader(model.stack.value, files)) }];
+  return [{ path: DATASOURCES_FILE, format: 'yaml', document: { apiVersion: 1, datasources }, header: fileHeader(model.stack.value, files) }];
 }

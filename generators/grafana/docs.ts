@@ -37,5 +37,5 @@ export function dashboardsDoc(dashboards: readonly ResolvedDashboard[], model: M
       })),
     })),
   };
-  return { path: `${OUT.docs}/dashboards.md`, body: renderTemplate('docs/dashboards.md.hbs', data) };
+  return { path: `${OUT.docs}/dashboards.md`, format: 'text', text: renderTemplate('docs/dashboards.md.hbs', data) };
 }

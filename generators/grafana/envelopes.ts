@@ -6,12 +6,10 @@ import {
   MANAGED_BY_LABEL,
   OUT,
   TOOL,
-  generatedHeader,
   grafanaDashboardConfigMapName,
 } from '../../src/conventions.ts';
-import type { Artifact } from '../../src/model/artifact.ts';
+import { EmbeddedDocument, fileHeader, type Artifact } from '../../src/model/artifact.ts';
 import type { Stack } from '../../src/model/stack.ts';
-import { toJson, toYaml } from '../../src/emit/serialize.ts';
 import { sortKeys } from '../../src/model/sort-keys.ts';
 import { kubernetesArtifact } from '../kubernetes/objects.ts';
 import type { DashboardJson } from './dashboard.ts';
@@ -24,7 +22,7 @@ export function dashboardFileName(id: string): string {
 }
 
 export function dashboardFile(dashboard: ResolvedDashboard, json: DashboardJson): Artifact {
-  return { path: `${OUT.grafanaDashboards}/${dashboardFileName(dashboard.spec.id)}`, body: toJson(json) };
+  return { path: `${OUT.grafanaDashboards}/${dashboardFileName(dashboard.spec.id)}`, format: 'json', document: json };
 }
 
 /** A ConfigMap the kube-prometheus-stack Grafana sidecar imports into the folder named by its annotation. */
@@ -38,9 +36,9 @@ export function dashboardConfigMap(dashboard: ResolvedDashboard, json: Dashboard
       labels: sortKeys({ ...stack.commonLabels, ...MANAGED_BY_LABEL, ...GRAFANA_DASHBOARD_LABEL }),
       annotations: { [GRAFANA_FOLDER_ANNOTATION]: GRAFANA_FOLDER },
     },
-    data: { [dashboardFileName(dashboard.spec.id)]: toJson(json) },
+    data: { [dashboardFileName(dashboard.spec.id)]: new EmbeddedDocument('json', json) },
   };
-  return kubernetesArtifact(`${OUT.grafanaDashboardConfigMaps}/${dashboard.spec.id}.yaml`, [{ object: configMap, at: dashboard.at }], generatedHeader(stack, [dashboard.at.file]));
+  return kubernetesArtifact(`${OUT.grafanaDashboardConfigMaps}/${dashboard.spec.id}.yaml`, [{ object: configMap, at: dashboard.at }], fileHeader(stack, [dashboard.at.file]));
 }
 
 /** Grafana file provisioning: the dashboards directory mounted at GRAFANA_DASHBOARDS_MOUNT, in one folder. */
@@ -62,6 +60,8 @@ export function provisioningFile(dashboards: readonly ResolvedDashboard[], stack
   };
   return {
     path: `${OUT.grafanaProvisioning}/dashboards.yaml`,
-    body: toYaml(provisioning, generatedHeader(stack, dashboards.map((d) => d.at.file))),
+    format: 'yaml',
+    document: provisioning,
+    header: fileHeader(stack, dashboards.map((d) => d.at.file)),
   };
 }

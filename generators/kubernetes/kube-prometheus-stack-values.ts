@@ -2,11 +2,9 @@ import {
   GRAFANA_DASHBOARD_LABEL,
   GRAFANA_FOLDER_ANNOTATION,
   KUBE_PROMETHEUS_STACK_VALUES,
-  generatedHeader,
 } from '../../src/conventions.ts';
-import { toYaml } from '../../src/emit/serialize.ts';
 import { sortKeys } from '../../src/model/sort-keys.ts';
-import type { Artifact } from '../../src/model/artifact.ts';
+import { fileHeader, noteLines, type Artifact } from '../../src/model/artifact.ts';
 import { remoteWriteSources, type SelectedKind } from '../../src/model/scrape.ts';
 import { referencedSecretNames } from '../../src/model/secret-references.ts';
 import type { Stack } from '../../src/model/stack.ts';
@@ -131,8 +129,6 @@ export function kubePrometheusStackValuesGenerator(model: Plan): Artifact[] {
   if (!runsKubePrometheusStack(model.stack.value.targets)) return [];
   const files = [model.stack.file, ...model.scrapeTargets.map((t) => t.file), ...remoteWriteSources(model).map((s) => s.file), ...model.specs.routing.map((r) => r.file), ...model.specs.logs.map((l) => l.file)];
   const { values, merges, lists } = kubePrometheusStackValues(model);
-  const header =
-    generatedHeader(model.stack.value, files) +
-    renderTemplate('config-headers/kube-prometheus-stack-values.hbs', { file: `out/${KUBE_PROMETHEUS_STACK_VALUES}`, merges, lists });
-  return [{ path: KUBE_PROMETHEUS_STACK_VALUES, body: toYaml(values, header) }];
+  const notes = renderTemplate('config-headers/kube-prometheus-stack-values.hbs', { file: `out/${KUBE_PROMETHEUS_STACK_VALUES}`, merges, lists });
+  return [{ path: KUBE_PROMETHEUS_STACK_VALUES, format: 'yaml', document: values, header: fileHeader(model.stack.value, files, noteLines(notes)) }];
 }

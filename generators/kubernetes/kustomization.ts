@@ -1,7 +1,6 @@
 import type { Stack } from '../../src/model/stack.ts';
-import { KUSTOMIZATION, OUT, generatedHeader, isKubernetesManifest } from '../../src/conventions.ts';
-import { toYaml } from '../../src/emit/serialize.ts';
-import type { Artifact } from '../../src/model/artifact.ts';
+import { KUSTOMIZATION, OUT, isKubernetesManifest } from '../../src/conventions.ts';
+import { fileHeader, type Artifact } from '../../src/model/artifact.ts';
 
 const K8S_PREFIX = `${OUT.kubernetes}/`;
 
@@ -16,10 +15,10 @@ export function kustomizationArtifact(paths: readonly string[], stack: Stack): A
     .filter(isKubernetesManifest)
     .map((p) => p.slice(K8S_PREFIX.length))
     .sort();
-  const body = {
+  const document = {
     apiVersion: 'kustomize.config.k8s.io/v1beta1',
     kind: 'Kustomization',
     resources,
   };
-  return { path: KUSTOMIZATION, body: toYaml(body, generatedHeader(stack, ['specs/'])) };
+  return { path: KUSTOMIZATION, format: 'yaml', document, header: fileHeader(stack, ['specs/']) };
 }

@@ -1,5 +1,5 @@
-import { OUT, generatedHeader } from '../../src/conventions.ts';
-import type { Artifact } from '../../src/model/artifact.ts';
+import { OUT } from '../../src/conventions.ts';
+import { fileHeader, type Artifact } from '../../src/model/artifact.ts';
 import { monitorObjects } from '../../src/model/monitors.ts';
 import { runsPrometheusOperator } from '../../src/model/targets.ts';
 import { kubernetesArtifact } from './objects.ts';
@@ -16,7 +16,7 @@ export function monitorsGenerator(model: Plan): Artifact[] {
     kubernetesArtifact(
       `${object.kind === 'ServiceMonitor' ? SERVICE_MONITOR_DIR : POD_MONITOR_DIR}/${object.metadata.name}.yaml`,
       [{ object, at: { file: target.file, path: target.root } }],
-      generatedHeader(model.stack.value, [target.file, model.stack.file]),
+      fileHeader(model.stack.value, [target.file, model.stack.file]),
     ),
   );
 }

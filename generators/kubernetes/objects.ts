@@ -1,7 +1,6 @@
-import { toYamlStream } from '../../src/emit/serialize.ts';
-import type { Artifact } from '../../src/model/artifact.ts';
+import type { FileHeader, YamlDocumentsArtifact } from '../../src/model/artifact.ts';
 import type { SpecLocation } from '../../src/model/diagnostics.ts';
-import { objectSize, type SizedObject } from '../../src/model/object-size.ts';
+import type { SizedObject } from '../../src/model/object-size.ts';
 
 /** An object to write and the spec it came from. */
 export interface LocatedObject {
@@ -9,14 +8,13 @@ export interface LocatedObject {
   at: SpecLocation;
 }
 
-/** A file of Kubernetes objects (one YAML document each), every object measured for the size check. */
-export function kubernetesArtifact(path: string, objects: readonly LocatedObject[], header: string): Artifact {
+/** A file of Kubernetes objects (one YAML document each), each with the spec a size diagnostic points at. */
+export function kubernetesArtifact(path: string, objects: readonly LocatedObject[], header: FileHeader): YamlDocumentsArtifact {
   return {
     path,
-    body: toYamlStream(
-      objects.map((o) => o.object),
-      header,
-    ),
-    objects: objects.map(({ object, at }) => objectSize(object, at)),
+    format: 'yaml-documents',
+    documents: objects.map((o) => o.object),
+    header,
+    origins: objects.map((o) => o.at),
   };
 }

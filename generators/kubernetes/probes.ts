@@ -1,5 +1,5 @@
-import { OUT, generatedHeader, k8sName } from '../../src/conventions.ts';
-import type { Artifact } from '../../src/model/artifact.ts';
+import { OUT, k8sName } from '../../src/conventions.ts';
+import { fileHeader, type Artifact } from '../../src/model/artifact.ts';
 import type { Model } from '../../src/model/model.ts';
 import type { SizedObject } from '../../src/model/object-size.ts';
 import { PROBE_JOB, blackboxExporterAddress, type Probe } from '../../src/model/probes.ts';
@@ -45,7 +45,7 @@ export function probesGenerator(model: Model): Artifact[] {
     return kubernetesArtifact(
       `${PROBE_DIR}/${object.metadata.name}.yaml`,
       [{ object, at: { file: model.stack.file, path: `probes.${i}` } }],
-      generatedHeader(stack, [model.stack.file]),
+      fileHeader(stack, [model.stack.file]),
     );
   });
 }

@@ -1,6 +1,6 @@
 import type { Stack } from '../../src/model/stack.ts';
-import { OUT, generatedHeader } from '../../src/conventions.ts';
-import type { Artifact } from '../../src/model/artifact.ts';
+import { OUT } from '../../src/conventions.ts';
+import { fileHeader, type Artifact } from '../../src/model/artifact.ts';
 import type { Logs, LogStream } from '../../src/model/logs.ts';
 import { componentName, lokiPushUrl, podLabelMeta, re2Literal, streamStages, type Stage } from './pipeline.ts';
 
@@ -94,5 +94,5 @@ export function alloyConfig(logs: Logs, lokiUrl: string): string {
 }
 
 export function alloyArtifact(logs: Logs, lokiUrl: string, specFile: string, stack: Stack): Artifact {
-  return { path: ALLOY_CONFIG, body: generatedHeader(stack, [specFile], '//') + alloyConfig(logs, lokiUrl) };
+  return { path: ALLOY_CONFIG, format: 'text', text: alloyConfig(logs, lokiUrl), header: { ...fileHeader(stack, [specFile]), commentMarker: '//' } };
 }

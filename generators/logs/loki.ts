@@ -4,15 +4,13 @@ import {
   LOKI_RULES_SIDECAR_FOLDER,
   MANAGED_BY_LABEL,
   OUT,
-  generatedHeader,
   k8sName,
 } from '../../src/conventions.ts';
-import { toYaml } from '../../src/emit/serialize.ts';
 import { sortKeys } from '../../src/model/sort-keys.ts';
 import { logAlertStream, logsUrl } from '../../src/model/alert-logs.ts';
 import { alertLinks } from '../../src/model/runbook.ts';
 import { logAlertLabels } from '../../src/model/logs.ts';
-import type { Artifact } from '../../src/model/artifact.ts';
+import { EmbeddedDocument, fileHeader, noteLines, type Artifact } from '../../src/model/artifact.ts';
 import { lokiUrl, type Logs } from '../../src/model/logs.ts';
 import { locate, type Located, type Model } from '../../src/model/model.ts';
 import type { Stack } from '../../src/model/stack.ts';
@@ -108,10 +106,9 @@ function rulerFile(logs: Located<Logs>, model: Model): Artifact {
   const stack = model.stack.value;
   return {
     path: `${LOKI_RULES_DIR}/${logs.value.ruleGroup}.yml`,
-    body: toYaml(
-      lokiRuleGroups(logs.value, stack, (expr) => logsUrl(model, logAlertStream(model, expr))),
-      `${generatedHeader(stack, [logs.file])}# Loki ruler file: install under <ruler storage>/${logs.value.loki.tenant}/ of the Loki config.\n`,
-    ),
+    format: 'yaml',
+    document: lokiRuleGroups(logs.value, stack, (expr) => logsUrl(model, logAlertStream(model, expr))),
+    header: fileHeader(stack, [logs.file], [`Loki ruler file: install under <ruler storage>/${logs.value.loki.tenant}/ of the Loki config.`]),
   };
 }
 
@@ -127,9 +124,9 @@ function rulerConfigMap(logs: Located<Logs>, model: Model): Artifact {
       labels: sortKeys({ ...stack.commonLabels, ...MANAGED_BY_LABEL, ...LOKI_RULE_LABEL }),
       annotations: { [K8S_SIDECAR_FOLDER_ANNOTATION]: logs.value.loki.tenant },
     },
-    data: { [`${logs.value.ruleGroup}.yaml`]: toYaml(lokiRuleGroups(logs.value, stack, (expr) => logsUrl(model, logAlertStream(model, expr)))) },
+    data: { [`${logs.value.ruleGroup}.yaml`]: new EmbeddedDocument('yaml', lokiRuleGroups(logs.value, stack, (expr) => logsUrl(model, logAlertStream(model, expr)))) },
   };
-  return kubernetesArtifact(`${LOKI_RULE_CONFIGMAP_DIR}/${logs.value.ruleGroup}.yaml`, [{ object: configMap, at: locate(logs, 'alerts') }], generatedHeader(stack, [logs.file]));
+  return kubernetesArtifact(`${LOKI_RULE_CONFIGMAP_DIR}/${logs.value.ruleGroup}.yaml`, [{ object: configMap, at: locate(logs, 'alerts') }], fileHeader(stack, [logs.file]));
 }
 
 /** grafana/loki chart values: the rules sidecar on, and the ruler reading its folder as local rule storage. */
@@ -148,10 +145,8 @@ export function lokiHelmValues(logs: Logs, stack: Stack): Record<string, unknown
 }
 
 function helmValuesFile(logs: Located<Logs>, stack: Stack, stackFile: string): Artifact {
-  const header =
-    generatedHeader(stack, [logs.file, stackFile]) +
-    renderTemplate('config-headers/loki-helm-values.hbs', { file: `out/${LOKI_HELM_VALUES}`, configMaps: `out/${LOKI_RULE_CONFIGMAP_DIR}`, namespace: stack.namespace });
-  return { path: LOKI_HELM_VALUES, body: toYaml(lokiHelmValues(logs.value, stack), header) };
+  const notes = renderTemplate('config-headers/loki-helm-values.hbs', { file: `out/${LOKI_HELM_VALUES}`, configMaps: `out/${LOKI_RULE_CONFIGMAP_DIR}`, namespace: stack.namespace });
+  return { path: LOKI_HELM_VALUES, format: 'yaml', document: lokiHelmValues(logs.value, stack), header: fileHeader(stack, [logs.file, stackFile], noteLines(notes)) };
 }
 
 export function logsGenerator(model: Model): Artifact[] {
@@ -163,7 +158,7 @@ export function logsGenerator(model: Model): Artifact[] {
   const hasAlerts = logs.value.alerts.length > 0;
   const artifacts: Artifact[] = [];
   if (targets.loki === 'plain') {
-    artifacts.push({ path: LOKI_CONFIG, body: toYaml(lokiConfig(logs.value, stack), generatedHeader(stack, [logs.file, model.stack.file])) });
+    artifacts.push({ path: LOKI_CONFIG, format: 'yaml', document: lokiConfig(logs.value, stack), header: fileHeader(stack, [logs.file, model.stack.file]) });
     if (hasAlerts) artifacts.push(rulerFile(logs, model));
   } else if (hasAlerts) {
     artifacts.push(rulerConfigMap(logs, model), helmValuesFile(logs, stack, model.stack.file));

@@ -1,7 +1,6 @@
 import type { Stack } from '../../src/model/stack.ts';
-import { OUT, PROMTAIL_EOL_DATE, generatedHeader } from '../../src/conventions.ts';
-import { toYaml } from '../../src/emit/serialize.ts';
-import type { Artifact } from '../../src/model/artifact.ts';
+import { OUT, PROMTAIL_EOL_DATE } from '../../src/conventions.ts';
+import { fileHeader, noteLines, type Artifact } from '../../src/model/artifact.ts';
 import type { Logs, LogStream } from '../../src/model/logs.ts';
 import { renderTemplate } from '../../src/templates.ts';
 import { ALLOY_CONFIG } from './alloy.ts';
@@ -73,5 +72,5 @@ export function promtailConfig(logs: Logs, lokiUrl: string): Record<string, unkn
 export function promtailArtifact(logs: Logs, lokiUrl: string, specFile: string, stack: Stack): Artifact {
   const alloyConfig = stack.targets.logShippers.includes('alloy') ? `out/${ALLOY_CONFIG}` : undefined;
   const warning = renderTemplate('config-headers/promtail-eol.hbs', { eolDate: PROMTAIL_EOL_DATE, alloyConfig });
-  return { path: PROMTAIL_CONFIG, body: toYaml(promtailConfig(logs, lokiUrl), generatedHeader(stack, [specFile]) + warning) };
+  return { path: PROMTAIL_CONFIG, format: 'yaml', document: promtailConfig(logs, lokiUrl), header: fileHeader(stack, [specFile], noteLines(warning)) };
 }

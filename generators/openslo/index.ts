@@ -1,8 +1,7 @@
-import { OUT, fileStem, generatedHeader, leValue } from '../../src/conventions.ts';
-import type { Artifact } from '../../src/model/artifact.ts';
+import { OUT, fileStem, leValue } from '../../src/conventions.ts';
+import { fileHeader, type Artifact } from '../../src/model/artifact.ts';
 import type { Model } from '../../src/model/model.ts';
 import type { Sli, Slo, SloService } from '../../src/model/slo.ts';
-import { toYamlStream } from '../../src/emit/serialize.ts';
 import { atWindow, selector } from '../../src/slo/sli.ts';
 import {
   OPENSLO_ALERTS_ANNOTATION,
@@ -67,9 +66,8 @@ export function openSloArtifacts(model: Model): Artifact[] {
   const stack = model.stack.value;
   return (model.specs.slos ?? []).map((located) => ({
     path: `${OUT.openslo}/${fileStem(located.value.service)}.yaml`,
-    body: toYamlStream(
-      located.value.slos.map((slo) => sloDocument(located.value, slo, stack.prometheusMajor)),
-      generatedHeader(stack, [located.file]),
-    ),
+    format: 'yaml-documents' as const,
+    documents: located.value.slos.map((slo) => sloDocument(located.value, slo, stack.prometheusMajor)),
+    header: fileHeader(stack, [located.file]),
   }));
 }

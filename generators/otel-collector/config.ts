@@ -1,6 +1,5 @@
-import { OUT, generatedHeader } from '../../src/conventions.ts';
-import { toYaml } from '../../src/emit/serialize.ts';
-import type { Artifact } from '../../src/model/artifact.ts';
+import { OUT } from '../../src/conventions.ts';
+import { fileHeader, type Artifact } from '../../src/model/artifact.ts';
 import type { Model } from '../../src/model/model.ts';
 import type { Tracing } from '../../src/model/tracing.ts';
 
@@ -92,5 +91,5 @@ export function otelCollectorConfig(tracing: Tracing): Record<string, unknown> {
 export function otelCollectorGenerator(model: Model): Artifact[] {
   const tracing = model.stack.value.tracing;
   if (!tracing) return [];
-  return [{ path: OTEL_COLLECTOR_CONFIG, body: toYaml(otelCollectorConfig(tracing), generatedHeader(model.stack.value, [model.stack.file])) }];
+  return [{ path: OTEL_COLLECTOR_CONFIG, format: 'yaml', document: otelCollectorConfig(tracing), header: fileHeader(model.stack.value, [model.stack.file]) }];
 }

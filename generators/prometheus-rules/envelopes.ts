@@ -1,11 +1,10 @@
 import { ruleKeptLabels, type Stack } from '../../src/model/stack.ts';
-import { MANAGED_BY_LABEL, OUT, generatedHeader, k8sName } from '../../src/conventions.ts';
+import { MANAGED_BY_LABEL, OUT, k8sName } from '../../src/conventions.ts';
 import { keepLabels } from '../../src/promql/keep-labels.ts';
-import { toYaml } from '../../src/emit/serialize.ts';
 import { sortKeys } from '../../src/model/sort-keys.ts';
-import type { Artifact } from '../../src/model/artifact.ts';
+import { fileHeader, type Artifact, type FileHeader, type YamlArtifact, type YamlDocumentsArtifact } from '../../src/model/artifact.ts';
 import type { SpecLocation } from '../../src/model/diagnostics.ts';
-import { bytesWithItems, fitsLastApplied, goJsonBytes, objectSize, type KubernetesObjectSize } from '../../src/model/object-size.ts';
+import { bytesWithItems, fitsLastApplied, goJsonBytes, objectSize } from '../../src/model/object-size.ts';
 
 /**
  * Rule groups are built once and wrapped here: as a plain Prometheus rules file or as PrometheusRule CRs
@@ -32,11 +31,11 @@ export interface OutputRuleGroup {
 
 export interface RuleEnvelopes {
   /** A plain Prometheus rules file. */
-  ruleFile: string;
+  ruleFile: Omit<YamlArtifact, 'path'>;
   /** The same groups in the global ruler's own file format, where it differs from Prometheus'. */
   rulerFile?: Artifact;
-  /** The same groups as PrometheusRule CRs: the file body and each object's size. */
-  prometheusRule: Pick<Artifact, 'body'> & { objects: KubernetesObjectSize[] };
+  /** The same groups as PrometheusRule CRs, each with the spec its groups came from. */
+  prometheusRules: Omit<YamlDocumentsArtifact, 'path'>;
 }
 
 interface PrometheusRuleEnvelope {
@@ -51,14 +50,6 @@ function envelope(name: string, stack: Stack): PrometheusRuleEnvelope {
     kind: 'PrometheusRule',
     metadata: { name, namespace: stack.namespace, labels: sortKeys(prometheusRuleLabels(stack)) },
   };
-}
-
-/**
- * One PrometheusRule document. The groups are serialised once and embedded under `spec:`, indented,
- * which is byte for byte what serialising the nested object gives.
- */
-function prometheusRuleDocument(head: PrometheusRuleEnvelope, groupsYaml: string): string {
-  return `${toYaml(head)}spec:\n${groupsYaml.replace(/^(?=.)/gm, '  ')}`;
 }
 
 /** Object names for one PrometheusRule per group, unique even where group names fold to one DNS label. */
@@ -83,40 +74,31 @@ export function ruleEnvelopes(
   sourceSpecs: readonly string[],
   at: readonly SpecLocation[] = [],
 ): RuleEnvelopes {
-  const header = generatedHeader(stack, sourceSpecs);
+  const header = fileHeader(stack, sourceSpecs);
   const fileGroups = keepClusterLabels(groups, stack);
   const crGroups = withPartialResponse(fileGroups, stack);
   const rulerFile = globalRulerFile(name, crGroups, stack, header);
+  const ruleFile = { format: 'yaml' as const, document: { groups: fileGroups }, header };
   const where = (i: number): SpecLocation => at[i] ?? at[0] ?? { file: sourceSpecs[0] ?? '', path: '' };
   const groupBytes = crGroups.map((g) => goJsonBytes(g));
   const emptyBytes = (head: PrometheusRuleEnvelope) => goJsonBytes({ ...head, spec: { groups: [] } });
+  const document = (head: PrometheusRuleEnvelope, of: readonly OutputRuleGroup[]) => ({ ...head, spec: { groups: of } });
 
   const whole = envelope(k8sName(name), stack);
   const wholeSize = objectSize(whole, where(0), bytesWithItems(emptyBytes(whole), groupBytes));
   if (crGroups.length <= 1 || fitsLastApplied(wholeSize)) {
-    const fileYaml = toYaml({ groups: fileGroups });
-    const crYaml = crGroups === fileGroups ? fileYaml : toYaml({ groups: crGroups });
-    return { ruleFile: header + fileYaml, prometheusRule: { body: header + prometheusRuleDocument(whole, crYaml), objects: [wholeSize] }, ...(rulerFile ? { rulerFile } : {}) };
+    const prometheusRules = { format: 'yaml-documents' as const, documents: [document(whole, crGroups)], header, origins: [where(0)] };
+    return { ruleFile, prometheusRules, ...(rulerFile ? { rulerFile } : {}) };
   }
 
   const names = perGroupNames(name, crGroups);
-  const documents: string[] = [];
-  const items: string[] = [];
-  const objects: KubernetesObjectSize[] = [];
-  crGroups.forEach((group, i) => {
-    const head = envelope(names[i]!, stack);
-    const crYaml = toYaml({ groups: [group] });
-    const fileYaml = group === fileGroups[i] ? crYaml : toYaml({ groups: [fileGroups[i]] });
-    documents.push(prometheusRuleDocument(head, crYaml));
-    items.push(fileYaml.slice(GROUPS_KEY.length));
-    objects.push(objectSize(head, where(i), bytesWithItems(emptyBytes(head), [groupBytes[i]!])));
-  });
-  // A block sequence is its items one after another, so the file reuses each group's text.
-  return {
-    ruleFile: `${header}${GROUPS_KEY}${items.join('')}`,
-    prometheusRule: { body: header + documents.join('---\n'), objects },
-    ...(rulerFile ? { rulerFile } : {}),
+  const prometheusRules = {
+    format: 'yaml-documents' as const,
+    documents: crGroups.map((group, i) => document(envelope(names[i]!, stack), [group])),
+    header,
+    origins: crGroups.map((_, i) => where(i)),
   };
+  return { ruleFile, prometheusRules, ...(rulerFile ? { rulerFile } : {}) };
 }
 
 /** Above the clusters, every expression keeps the cluster labels (see `keepLabels`). */
@@ -138,18 +120,16 @@ function withPartialResponse(groups: readonly OutputRuleGroup[], stack: Stack): 
  * `partial_response_strategy` (which `promtool check rules` rejects); `mimirtool rules load` takes the
  * Mimir namespace from the file's `namespace` key, here the file's name.
  */
-function globalRulerFile(name: string, groups: readonly OutputRuleGroup[], stack: Stack, header: string): Artifact | undefined {
+function globalRulerFile(name: string, groups: readonly OutputRuleGroup[], stack: Stack, header: FileHeader): Artifact | undefined {
   switch (stack.global?.ruler) {
     case 'thanos':
-      return { path: `${OUT.thanosRules}/${name}.yml`, body: header + toYaml({ groups }) };
+      return { path: `${OUT.thanosRules}/${name}.yml`, format: 'yaml', document: { groups }, header };
     case 'mimir':
-      return { path: `${OUT.mimirRules}/${name}.yml`, body: header + toYaml({ namespace: name, groups }) };
+      return { path: `${OUT.mimirRules}/${name}.yml`, format: 'yaml', document: { namespace: name, groups }, header };
     default:
       return undefined;
   }
 }
-
-const GROUPS_KEY = 'groups:\n';
 
 /** The labels a generated PrometheusRule carries: the stack's rule selector plus the common labels. */
 export function prometheusRuleLabels(stack: Stack): Record<string, string> {

@@ -1,10 +1,9 @@
-import { OUT, fileStem, generatedHeader } from '../../src/conventions.ts';
-import type { Artifact } from '../../src/model/artifact.ts';
+import { OUT, fileStem } from '../../src/conventions.ts';
+import { fileHeader, type Artifact } from '../../src/model/artifact.ts';
 import { logsUrl, ruleAlertStream } from '../../src/model/alert-logs.ts';
 import { alertAnnotations, alertLabels, isAlertRule, type RuleGroup } from '../../src/model/alert-rule.ts';
 import { locate, type Located, type Model } from '../../src/model/model.ts';
 import { runsPrometheusOperator } from '../../src/model/targets.ts';
-import { toYaml } from '../../src/emit/serialize.ts';
 import { ruleEnvelopes, type OutputRuleGroup } from './envelopes.ts';
 import { unitTestFile } from './unit-tests.ts';
 
@@ -47,13 +46,12 @@ export function prometheusRules(model: Model): Artifact[] {
   for (const [stem, groups] of groupsByFile(model)) {
     const specFiles = groups.map((g) => g.file);
     const output = groups.map((g) => outputGroup(g.value, model));
-    const { ruleFile, prometheusRule, rulerFile } = ruleEnvelopes(stem, output, model.stack.value, specFiles, groups.map((g) => locate(g)));
-    out.push({ path: `${OUT.prometheusRules}/${stem}.yml`, body: ruleFile });
+    const { ruleFile, prometheusRules, rulerFile } = ruleEnvelopes(stem, output, model.stack.value, specFiles, groups.map((g) => locate(g)));
+    out.push({ path: `${OUT.prometheusRules}/${stem}.yml`, ...ruleFile });
     if (rulerFile) out.push(rulerFile);
-    if (runsPrometheusOperator(model.stack.value.targets))
-      out.push({ path: `${OUT.kubernetes}/prometheus-rules/${stem}.yaml`, ...prometheusRule });
+    if (runsPrometheusOperator(model.stack.value.targets)) out.push({ path: `${OUT.kubernetes}/prometheus-rules/${stem}.yaml`, ...prometheusRules });
     const tests = unitTestFile(stem, groups, model);
-    if (tests) out.push({ path: `${OUT.prometheusTests}/${stem}.test.yml`, body: toYaml(tests, generatedHeader(model.stack.value, specFiles)) });
+    if (tests) out.push({ path: `${OUT.prometheusTests}/${stem}.test.yml`, format: 'yaml', document: tests, header: fileHeader(model.stack.value, specFiles) });
   }
   return out;
 }

@@ -1,7 +1,6 @@
-import { OUT, generatedHeader } from '../../src/conventions.ts';
-import { toYaml } from '../../src/emit/serialize.ts';
+import { OUT } from '../../src/conventions.ts';
 import { sortKeys } from '../../src/model/sort-keys.ts';
-import type { Artifact } from '../../src/model/artifact.ts';
+import { fileHeader, type Artifact } from '../../src/model/artifact.ts';
 import { remoteWriteSources, type ScrapeTarget } from '../../src/model/scrape.ts';
 import type { Stack } from '../../src/model/stack.ts';
 import { runsPlainPrometheus } from '../../src/model/targets.ts';
@@ -173,9 +172,9 @@ export function prometheusConfigGenerator(model: Plan): Artifact[] {
   // The receiver is a command-line switch, not a setting of this file: the header says to turn it on.
   const receiver =
     pushed.length > 0
-      ? `# Start Prometheus with --web.enable-remote-write-receiver: ${pushed.map((s) => s.value.component).join(', ')} push${pushed.length === 1 ? 'es' : ''} to its /api/v1/write.\n`
-      : '';
-  return [{ path: OUT.prometheusConfig, body: toYaml(prometheusConfig(model), generatedHeader(model.stack.value, files) + receiver) }];
+      ? [`Start Prometheus with --web.enable-remote-write-receiver: ${pushed.map((s) => s.value.component).join(', ')} push${pushed.length === 1 ? 'es' : ''} to its /api/v1/write.`]
+      : [];
+  return [{ path: OUT.prometheusConfig, format: 'yaml', document: prometheusConfig(model), header: fileHeader(model.stack.value, files, receiver) }];
 }
 
 export interface LocalPrometheusOptions {
@@ -199,7 +198,7 @@ export interface LocalPrometheusOptions {
  * A prometheus.yml for a local run: static loopback targets, a short scrape interval, the same job names
  * and external labels as the cluster config, the given rule files and Alertmanager.
  */
-export function localPrometheusConfig(model: Plan, options: LocalPrometheusOptions): string {
+export function localPrometheusConfig(model: Plan, options: LocalPrometheusOptions): Record<string, unknown> {
   const byName = new Map(model.scrapeTargets.map((t) => [t.source.name, t]));
   const jobs: ScrapeConfig[] = Object.entries(options.targets).map(([name, addresses]) => {
     const target = byName.get(name);
@@ -224,5 +223,5 @@ export function localPrometheusConfig(model: Plan, options: LocalPrometheusOptio
     rule_files: [...options.ruleFiles],
     scrape_configs: jobs,
   };
-  return toYaml(config, generatedHeader(model.stack.value, [model.stack.file]));
+  return config;
 }

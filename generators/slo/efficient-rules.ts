@@ -5,7 +5,7 @@ import { countRange, countsEvents, efficientPlan, floorWindowOf } from '../../sr
 import { atWindow } from '../../src/slo/sli.ts';
 import type { SlothSlo } from '../../src/slo/sloth-slo.ts';
 import { PERIOD_BLOCK, promDuration, sliWindows } from '../../src/slo/windows.ts';
-import { goSorted } from './go-yaml.ts';
+import { goSorted } from '../../src/model/go-key-order.ts';
 import { idLabels, userLabels } from '../../src/slo/labels.ts';
 import { alertRules, idFilter, metadataRules, sliExpr, slothRuleGroups, withTrafficFloor } from './sloth-rules.ts';
 

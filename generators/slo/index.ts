@@ -1,12 +1,11 @@
-import { MANAGED_BY_LABEL, OUT, fileStem, generatedHeader, k8sName } from '../../src/conventions.ts';
-import type { Artifact } from '../../src/model/artifact.ts';
+import { MANAGED_BY_LABEL, OUT, fileStem, k8sName } from '../../src/conventions.ts';
+import { fileHeader, type Artifact } from '../../src/model/artifact.ts';
 import { locate, type Located } from '../../src/model/model.ts';
 import { ANNOTATIONS_LIMIT_BYTES, fitsLastApplied, goJsonBytes, objectSize, type SizedObject } from '../../src/model/object-size.ts';
 import type { Stack } from '../../src/model/stack.ts';
 import { appliesNativeSloRules, runsSlothOperator } from '../../src/model/targets.ts';
 import { kubernetesArtifact, type LocatedObject } from '../kubernetes/objects.ts';
 import type { SloService } from '../../src/model/slo.ts';
-import { toYaml } from '../../src/emit/serialize.ts';
 import { sortKeys } from '../../src/model/sort-keys.ts';
 import { SLOTH_CLI_PROM } from '../../src/slo/names.ts';
 import type { SlothSlo } from '../../src/slo/sloth-slo.ts';
@@ -44,7 +43,7 @@ function byPeriod(slos: readonly SlothSlo[]): Array<{ suffix: string; period: nu
 
 function slothCommand(file: string, period: number): string {
   const windows = SLOTH_BUILTIN_PERIODS.includes(period) ? '' : ` --slo-period-windows-path ${SLOTH_WINDOWS_DIR}`;
-  return `# Sloth: sloth generate -i ${file} --default-slo-period ${promDuration(period)}${windows}\n`;
+  return `Sloth: sloth generate -i ${file} --default-slo-period ${promDuration(period)}${windows}`;
 }
 
 function alertWindowsDocument(period: number, slo: SlothSlo): Record<string, unknown> {
@@ -94,14 +93,16 @@ export function sloArtifacts(model: Plan): Artifact[] {
       const slothFile = `${OUT.sloth}/${stem}${part.suffix}.yml`;
       out.push({
         path: slothFile,
-        body: toYaml(slothPrometheusV1(service.service, service.labels, part.slos), generatedHeader(model.stack.value, specFiles) + slothCommand(slothFile, part.period)),
+        format: 'yaml',
+        document: slothPrometheusV1(service.service, service.labels, part.slos),
+        header: fileHeader(model.stack.value, specFiles, [slothCommand(slothFile, part.period)]),
       });
       if (runsSlothOperator(stack.targets))
         out.push(
           kubernetesArtifact(
             `${OUT.kubernetes}/sloth/${stem}${part.suffix}.yaml`,
             slothServiceLevels(located, part.suffix, part.slos, stack),
-            generatedHeader(model.stack.value, specFiles),
+            fileHeader(model.stack.value, specFiles),
           ),
         );
       if (!SLOTH_BUILTIN_PERIODS.includes(part.period)) needsWindowsDir = true;
@@ -112,10 +113,10 @@ export function sloArtifacts(model: Plan): Artifact[] {
     const groups = groupsPerSlo.flat();
     const groupLocations = groupsPerSlo.flatMap((own, i) => own.map(() => locate(located, `slos[${i}]`)));
     const ruleStem = `slo-${stem}`;
-    const { ruleFile, prometheusRule, rulerFile } = ruleEnvelopes(ruleStem, groups, stack, specFiles, groupLocations);
-    out.push({ path: `${OUT.prometheusRules}/${ruleStem}.yml`, body: ruleFile });
+    const { ruleFile, prometheusRules, rulerFile } = ruleEnvelopes(ruleStem, groups, stack, specFiles, groupLocations);
+    out.push({ path: `${OUT.prometheusRules}/${ruleStem}.yml`, ...ruleFile });
     if (rulerFile) out.push(rulerFile);
-    if (appliesNativeSloRules(stack.targets)) out.push({ path: `${OUT.kubernetes}/prometheus-rules/${ruleStem}.yaml`, ...prometheusRule });
+    if (appliesNativeSloRules(stack.targets)) out.push({ path: `${OUT.kubernetes}/prometheus-rules/${ruleStem}.yaml`, ...prometheusRules });
 
     const tests = service.slos.flatMap((spec, i) => sloTestCases(spec, slos[i]!, stack.prometheusMajor));
     if (tests.length > 0) {
@@ -126,7 +127,7 @@ export function sloArtifacts(model: Plan): Artifact[] {
         group_eval_order: groups.map((g) => g.name),
         tests,
       };
-      out.push({ path: `${OUT.prometheusTests}/${ruleStem}.test.yml`, body: toYaml(file, generatedHeader(model.stack.value, specFiles)) });
+      out.push({ path: `${OUT.prometheusTests}/${ruleStem}.test.yml`, format: 'yaml', document: file, header: fileHeader(model.stack.value, specFiles) });
     }
   }
   if (needsWindowsDir) {
@@ -138,7 +139,9 @@ export function sloArtifacts(model: Plan): Artifact[] {
     for (const [period, { slo, file }] of [...windowsByPeriod].sort(([a], [b]) => a - b)) {
       out.push({
         path: `${SLOTH_WINDOWS_DIR}/${promDuration(period)}.yaml`,
-        body: toYaml(alertWindowsDocument(period, slo), generatedHeader(model.stack.value, [file])),
+        format: 'yaml',
+        document: alertWindowsDocument(period, slo),
+        header: fileHeader(model.stack.value, [file]),
       });
     }
   }

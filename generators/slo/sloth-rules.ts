@@ -5,7 +5,7 @@ import { atWindow } from '../../src/slo/sli.ts';
 import { idLabels, severityLabels, severityOf, tierLabels, userLabels, type Severity } from '../../src/slo/labels.ts';
 import { alertingTiers, tieredAlerts, type SlothSlo } from '../../src/slo/sloth-slo.ts';
 import { burnTable, promDuration, sliWindows, type BurnTable, type BurnWindow } from '../../src/slo/windows.ts';
-import { goSorted } from './go-yaml.ts';
+import { goSorted } from '../../src/model/go-key-order.ts';
 
 /**
  * The rules Sloth v0.16 generates for an SLO (SLI recordings, metadata recordings, page and ticket

@@ -1,10 +1,11 @@
-import { parseAllDocuments } from 'yaml';
 import { isKubernetesManifest } from '../conventions.ts';
-import type { Artifact } from '../model/artifact.ts';
+import { EmbeddedDocument, type Artifact } from '../model/artifact.ts';
 import type { Diagnostics } from '../model/diagnostics.ts';
+import { embeddedText } from '../emit/serialize.ts';
 import {
   ANNOTATIONS_LIMIT_BYTES,
   OBJECT_LIMIT_BYTES,
+  goJsonBytes,
   objectSize,
   type KubernetesObjectSize,
   type SizedObject,
@@ -29,20 +30,34 @@ function kib(bytes: number): string {
   return `${(bytes / 1024).toFixed(1)} KiB`;
 }
 
-/** The objects of an artifact: as its generator measured them, else read back from its text. */
-function objectsOf(artifact: Artifact): KubernetesObjectSize[] {
-  if (artifact.objects) return [...artifact.objects];
-  return parseAllDocuments(artifact.body).flatMap((doc) => {
-    const object = doc.toJS() as SizedObject | null;
-    if (!object?.kind || !object.metadata?.name) return [];
-    return [objectSize(object, { file: artifact.path, path: `${object.kind}/${object.metadata.name}` })];
+function isObject(document: unknown): document is SizedObject {
+  const object = document as Partial<SizedObject> | null;
+  return typeof object?.kind === 'string' && typeof object.metadata?.name === 'string';
+}
+
+/** A ConfigMap's data as the API server stores it: embedded documents are strings by then. */
+function asStored(object: SizedObject): SizedObject {
+  const data = (object as { data?: Record<string, unknown> }).data;
+  if (object.kind !== 'ConfigMap' || !data || !Object.values(data).some((v) => v instanceof EmbeddedDocument)) return object;
+  return { ...object, data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, v instanceof EmbeddedDocument ? embeddedText(v) : v])) } as SizedObject;
+}
+
+/** The Kubernetes objects of an artifact, each measured as Kubernetes measures it. */
+export function kubernetesObjects(artifact: Artifact): KubernetesObjectSize[] {
+  const documents = artifact.format === 'yaml-documents' ? artifact.documents : artifact.format === 'yaml' ? [artifact.document] : [];
+  const origins = artifact.format === 'yaml-documents' ? artifact.origins : undefined;
+  if (!origins && !isKubernetesManifest(artifact.path)) return [];
+  return documents.flatMap((document, i) => {
+    if (!isObject(document)) return [];
+    const at = origins?.[i] ?? { file: artifact.path, path: `${document.kind}/${document.metadata.name}` };
+    const stored = asStored(document);
+    return [objectSize(stored, at, goJsonBytes(stored))];
   });
 }
 
 export function checkObjectSizes(artifacts: readonly Artifact[], diagnostics: Diagnostics): void {
   for (const artifact of artifacts) {
-    if (!artifact.objects && !isKubernetesManifest(artifact.path)) continue;
-    for (const object of objectsOf(artifact)) {
+    for (const object of kubernetesObjects(artifact)) {
       const what = `${object.kind} ${object.name} (out/${artifact.path})`;
       const split = SPLIT_ADVICE[object.kind] ?? 'split it into smaller objects';
       if (object.bytes > OBJECT_LIMIT_BYTES)

@@ -189,8 +189,9 @@ export function buildProgram(version: string): Command {
     .addOption(new Option('--format <format>', 'output format').choices(['md', 'json']).default('md'))
     .action(async (opts: { specs: string; format: 'md' | 'json' }) => {
       const model = await checkedModel(opts.specs, 'text');
-      const { catalogJson, catalogMarkdown } = await import('../../generators/docs/catalog.ts');
-      process.stdout.write(opts.format === 'json' ? catalogJson(model) : catalogMarkdown(model));
+      const { catalogDocument, catalogMarkdown } = await import('../../generators/docs/catalog.ts');
+      const { toJson } = await import('../emit/serialize.ts');
+      process.stdout.write(opts.format === 'json' ? toJson(catalogDocument(model)) : catalogMarkdown(model));
     });
 
   catalog

@@ -1,7 +1,5 @@
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Artifact } from '../model/artifact.ts';
 import { WriteError, shownPath } from './write-error.ts';
 
 /**
@@ -16,17 +14,20 @@ export const BOOKKEEPING_PREFIX = '.infermon-';
 
 export type Manifest = ReadonlyMap<string, string>;
 
-export function sha256(body: string): string {
-  return createHash('sha256').update(body, 'utf8').digest('hex');
+/** Whether `bytes` hold exactly the UTF-8 of the text given in consecutive chunks. */
+export function holdsChunks(bytes: Buffer, chunks: readonly string[]): boolean {
+  let at = 0;
+  for (const chunk of chunks) {
+    const encoded = Buffer.from(chunk, 'utf8');
+    if (!bytes.subarray(at, at + encoded.length).equals(encoded)) return false;
+    at += encoded.length;
+  }
+  return at === bytes.length;
 }
 
-/** The manifest text for a set of artifacts: sorted, one file per line, so diffs in review stay readable. */
-export function manifestText(artifacts: readonly Artifact[]): string {
-  const files = Object.fromEntries(
-    artifacts
-      .map((a) => [a.path, sha256(a.body)] as const)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
-  );
+/** The manifest text for the files written, by path with the hash of their bytes: sorted, one file per line, so diffs in review stay readable. */
+export function manifestText(hashes: ReadonlyMap<string, string>): string {
+  const files = Object.fromEntries([...hashes].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   const about = 'Files infermon generated in this directory. It replaces or removes only these; everything else here is left alone.';
   return `${JSON.stringify({ about, files }, null, 2)}\n`;
 }

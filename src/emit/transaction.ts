@@ -1,13 +1,14 @@
-import { chmodSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, rmdirSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, rmdirSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { BOOKKEEPING_PREFIX, MANIFEST_FILE } from './manifest.ts';
+import type { StagedFile } from './new-text.ts';
 import type { WritePlan } from './plan.ts';
 
 /**
  * Applying a write plan so that a crash at any moment can be undone or completed.
  *
- * 1. stage: new files and the new manifest are written into a work folder inside the output directory
- *    (so every later move is a rename on one file system);
+ * 1. stage: new files, as the plan finds them changed, and the new manifest are written into a work folder
+ *    inside the output directory (so every later move is a rename on one file system);
  * 2. journal: the list of moves is written, then renamed into place: from here on, a restart knows what to undo;
  * 3. swap: each owned file to replace or remove is moved into the work folder, new directories are made,
  *    each staged file is moved into place;
@@ -58,21 +59,62 @@ function makeParents(file: string, made: Set<string>): void {
   made.add(dir);
 }
 
-export function stage(outDir: string, plan: WritePlan, bodies: ReadonlyMap<string, string>, step: StepHook): void {
-  step('stage');
-  mkdirSync(work(outDir));
-  const made = new Set<string>();
-  for (const path of [...plan.replace, ...plan.create]) {
-    step(`stage ${path}`);
-    const file = work(outDir, STAGED, path);
-    makeParents(file, made);
-    const mode = plan.modes.get(path);
-    writeFileSync(file, bodies.get(path)!);
-    if (mode !== undefined) chmodSync(file, mode);
+/**
+ * Writes staged files into the work folder as the plan serialises them, chunk by chunk. The folder is made
+ * before the first file (or by `finish` when only removals and the manifest change).
+ */
+export class Stager {
+  /** Set once staging has begun: from then on the work folder may exist and has to be cleared on failure. */
+  begun = false;
+  private readonly made = new Set<string>();
+
+  constructor(
+    private readonly outDir: string,
+    private readonly step: StepHook,
+  ) {}
+
+  private begin(): void {
+    if (this.begun) return;
+    this.begun = true;
+    this.step('stage');
+    mkdirSync(work(this.outDir));
   }
-  for (const path of [...plan.replace, ...plan.remove]) makeParents(work(outDir, BACKUP, path), made);
-  step('stage manifest');
-  writeDurably(work(outDir, NEW_MANIFEST), plan.manifest);
+
+  /** The staged copy of `path`; it keeps `mode` once closed. */
+  file(path: string, mode: number | undefined): StagedFile {
+    this.begin();
+    this.step(`stage ${path}`);
+    const file = work(this.outDir, STAGED, path);
+    makeParents(file, this.made);
+    const fd = openSync(file, 'w');
+    let open = true;
+    const close = () => {
+      if (!open) return;
+      open = false;
+      closeSync(fd);
+    };
+    return {
+      write: (bytes) => {
+        writeSync(fd, bytes);
+      },
+      close: () => {
+        close();
+        if (mode !== undefined) chmodSync(file, mode);
+      },
+      discard: () => {
+        close();
+        unlinkSync(file);
+      },
+    };
+  }
+
+  /** The backup folders for the files the swap moves aside, and the new manifest. */
+  finish(plan: WritePlan): void {
+    this.begin();
+    for (const path of [...plan.replace, ...plan.remove]) makeParents(work(this.outDir, BACKUP, path), this.made);
+    this.step('stage manifest');
+    writeDurably(work(this.outDir, NEW_MANIFEST), plan.manifest);
+  }
 }
 
 export function commit(outDir: string, journal: Journal, step: StepHook): void {

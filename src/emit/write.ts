@@ -3,9 +3,11 @@ import { join } from 'node:path';
 import type { Artifact } from '../model/artifact.ts';
 import { acquireLock, type ReleaseLock } from './lock.ts';
 import { MANIFEST_FILE, manifestText, readManifest } from './manifest.ts';
+import { NewText } from './new-text.ts';
 import { inspectOutputDir, openOutputDir, removeIfCreatedAndEmpty } from './output-dir.ts';
-import { planIsEmpty, planWrite } from './plan.ts';
-import { clearWork, commit, finish, hasPendingWrite, journalOf, recover, rollBack, stage, type Recovery, type StepHook } from './transaction.ts';
+import { planIsEmpty, planWrite, type WritePlan } from './plan.ts';
+import { streamArtifact } from './render.ts';
+import { Stager, clearWork, commit, finish, hasPendingWrite, journalOf, recover, rollBack, type Recovery, type StepHook } from './transaction.ts';
 import { WriteError, describeSystemError, shownPath } from './write-error.ts';
 
 export { WriteError } from './write-error.ts';
@@ -42,14 +44,6 @@ function failed(outDir: string, err: unknown, outcome: string): WriteError {
   return new WriteError(`could not write ${shownPath(outDir)}: ${describeSystemError(err)}; ${outcome}`);
 }
 
-function beforeAnyChange<T>(outDir: string, work: () => T): T {
-  try {
-    return work();
-  } catch (err) {
-    throw failed(outDir, err, 'nothing was changed');
-  }
-}
-
 function withLock<T>(outDir: string, created: boolean, work: () => T): T {
   let release: ReleaseLock;
   try {
@@ -78,13 +72,13 @@ export function writeTree(outDir: string, artifacts: readonly Artifact[], option
   const { created } = openOutputDir(outDir);
   return withLock(outDir, created, () => {
     const recovered = recoverOrExplain(outDir, step);
-    const plan = beforeAnyChange(outDir, () => planWrite(outDir, artifacts, options));
-    const result: WriteResult = { files: artifacts.length, written: 0, removed: 0, adopted: plan.adopted.length, recovered };
-    if (planIsEmpty(plan)) return result;
-    const journal = journalOf(plan);
+    const stager = new Stager(outDir, step);
+    let plan: WritePlan;
     try {
-      stage(outDir, plan, new Map(artifacts.map((a) => [a.path, a.body])), step);
+      plan = planWrite(outDir, artifacts, options, (path, mode) => stager.file(path, mode));
+      if (!planIsEmpty(plan)) stager.finish(plan);
     } catch (err) {
+      if (!stager.begun) throw failed(outDir, err, 'nothing was changed');
       // Nothing outside the work folder has been touched yet.
       try {
         clearWork(outDir, () => {});
@@ -93,6 +87,9 @@ export function writeTree(outDir: string, artifacts: readonly Artifact[], option
       }
       throw failed(outDir, err, 'the previous files are unchanged');
     }
+    const result: WriteResult = { files: artifacts.length, written: 0, removed: 0, adopted: plan.adopted.length, recovered };
+    if (planIsEmpty(plan)) return result;
+    const journal = journalOf(plan);
     try {
       commit(outDir, journal, step);
     } catch (err) {
@@ -164,14 +161,21 @@ export function diffTree(outDir: string, artifacts: readonly Artifact[]): TreeDi
 function compareTree(outDir: string, artifacts: readonly Artifact[]): TreeDiff {
   inspectOutputDir(outDir);
   const owned = new Set(readManifest(outDir)?.keys() ?? []);
-  const expected = [...artifacts, { path: MANIFEST_FILE, body: manifestText(artifacts) }];
   const diff: TreeDiff = { added: [], changed: [], removed: [], interrupted: hasPendingWrite(outDir) };
-  for (const a of expected) {
-    const bytes = bytesAt(join(outDir, a.path));
-    if (!bytes) diff.added.push(a.path);
-    else if (!bytes.equals(Buffer.from(a.body, 'utf8'))) diff.changed.push(a.path);
-    owned.delete(a.path);
-  }
+  const hashes = new Map<string, string>();
+  const compare = (path: string, serialise: (text: NewText) => void) => {
+    const bytes = bytesAt(join(outDir, path));
+    const text = new NewText(bytes);
+    serialise(text);
+    const { hash, same } = text.finish();
+    if (!bytes) diff.added.push(path);
+    else if (!same) diff.changed.push(path);
+    owned.delete(path);
+    return hash;
+  };
+  for (const a of artifacts) hashes.set(a.path, compare(a.path, (text) => streamArtifact(a, text)));
+  const manifest = manifestText(hashes);
+  compare(MANIFEST_FILE, (text) => text.write(manifest));
   diff.removed = [...owned].filter((p) => bytesAt(join(outDir, p)) !== undefined).sort();
   return diff;
 }

@@ -1,3 +1,6 @@
+import { EmbeddedDocument } from '../model/artifact.ts';
+import { toJson } from './json.ts';
+
 /**
  * A fast path for the YAML infermon writes: block-style maps and sequences of plain JSON-like data. It
  * produces exactly the bytes the `yaml` library produces with the options in serialize.ts, and returns
@@ -69,45 +72,106 @@ function blockString(s: string, indent: number): string {
   return `|${indicator}${chomp}\n${lines.join('\n')}\n${'\n'.repeat(Math.max(0, trailing - 1))}`;
 }
 
-/** `value` after `key:` or `- `, where nested content is indented to `indent`. */
-function valueText(v: Json | undefined, indent: number): string {
-  if (Array.isArray(v)) return v.length === 0 ? ' []\n' : `\n${sequence(v, indent)}`;
-  if (isPlainObject(v)) return Object.values(v).every((x) => x === undefined) ? ' {}\n' : `\n${mapping(v, indent)}`;
-  if (typeof v === 'string' && v.includes('\n')) return ` ${blockString(v, indent)}`;
-  return ` ${scalar(v as Json)}\n`;
+/** A document embedded as a string value, as the string it becomes. */
+function embeddedText(e: EmbeddedDocument): string {
+  if (e.format === 'json') return toJson(e.document);
+  const text = fastYaml(e.document);
+  if (text === undefined) throw new Unsupported();
+  return text;
 }
 
-function mapping(obj: Record<string, Json | undefined>, indent: number): string {
+/**
+ * Collects the text in chunks of about CHUNK_CHARS: small enough to stay out of V8's large-object space,
+ * where a whole file's string would wait for a full garbage collection, so a written file's text goes as
+ * soon as the writer is done with it.
+ */
+const CHUNK_CHARS = 32_768;
+
+class Chunks {
+  private current = '';
+
+  constructor(private readonly emit: (chunk: string) => void) {}
+
+  write(text: string): void {
+    this.current += text;
+    if (this.current.length >= CHUNK_CHARS) {
+      this.emit(this.current);
+      this.current = '';
+    }
+  }
+
+  end(): void {
+    if (this.current !== '') this.emit(this.current);
+    this.current = '';
+  }
+}
+
+/** `value` after `key:` or `- `, where nested content is indented to `indent`. */
+function value(v: Json | EmbeddedDocument | undefined, indent: number, out: Chunks): void {
+  if (v instanceof EmbeddedDocument) return value(embeddedText(v), indent, out);
+  if (Array.isArray(v)) {
+    if (v.length === 0) return out.write(' []\n');
+    out.write('\n');
+    return sequence(v, indent, out);
+  }
+  if (isPlainObject(v)) {
+    if (Object.values(v).every((x) => x === undefined)) return out.write(' {}\n');
+    out.write('\n');
+    return mapping(v, indent, out);
+  }
+  if (typeof v === 'string' && v.includes('\n')) return out.write(` ${blockString(v, indent)}`);
+  out.write(` ${scalar(v as Json)}\n`);
+}
+
+/** A block mapping at `indent`; its first key follows `lead` (the `- ` of a sequence item) when given. */
+function mapping(obj: Record<string, Json | undefined>, indent: number, out: Chunks, lead = ' '.repeat(indent)): void {
   const pad = ' '.repeat(indent);
-  let out = '';
+  let before = lead;
   for (const [key, v] of Object.entries(obj)) {
     if (v === undefined) continue;
-    out += `${pad}${inlineString(key)}:${valueText(v, indent + 2)}`;
+    out.write(`${before}${inlineString(key)}:`);
+    value(v, indent + 2, out);
+    before = pad;
   }
-  return out;
 }
 
-function sequence(items: Json[], indent: number): string {
+function sequence(items: Json[], indent: number, out: Chunks): void {
   const pad = ' '.repeat(indent);
-  let out = '';
   for (const item of items) {
     if (item === undefined || Array.isArray(item)) throw new Unsupported();
     if (isPlainObject(item) && Object.values(item).some((x) => x !== undefined)) {
-      out += `${pad}- ${mapping(item, indent + 2).slice(indent + 2)}`;
+      mapping(item, indent + 2, out, `${pad}- `);
     } else {
-      out += `${pad}-${valueText(item, indent + 2)}`;
+      out.write(`${pad}-`);
+      value(item, indent + 2, out);
     }
   }
-  return out;
+}
+
+/**
+ * The YAML of a non-empty top-level mapping, handed to `emit` in consecutive chunks as it is produced.
+ * False when the library must do it; chunks emitted before that are then void.
+ */
+export function fastYamlInto(document: unknown, emit: (chunk: string) => void): boolean {
+  if (!isPlainObject(document) || Object.values(document).every((x) => x === undefined)) return false;
+  const out = new Chunks(emit);
+  try {
+    mapping(document, 0, out);
+  } catch (err) {
+    if (err instanceof Unsupported) return false;
+    throw err;
+  }
+  out.end();
+  return true;
+}
+
+/** The YAML of a non-empty top-level mapping in consecutive chunks, or undefined when the library must do it. */
+export function fastYamlChunks(document: unknown): string[] | undefined {
+  const chunks: string[] = [];
+  return fastYamlInto(document, (chunk) => chunks.push(chunk)) ? chunks : undefined;
 }
 
 /** The YAML of a non-empty top-level mapping, or undefined when the library must do it. */
-export function fastYaml(value: unknown): string | undefined {
-  if (!isPlainObject(value) || Object.values(value).every((x) => x === undefined)) return undefined;
-  try {
-    return mapping(value, 0);
-  } catch (err) {
-    if (err instanceof Unsupported) return undefined;
-    throw err;
-  }
+export function fastYaml(document: unknown): string | undefined {
+  return fastYamlChunks(document)?.join('');
 }

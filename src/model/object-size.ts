@@ -33,10 +33,40 @@ export interface SizedObject {
 const GO_ESCAPED_ASCII = /[<>&]/g;
 const GO_ESCAPED_SEPARATORS = /[\u2028\u2029]/g;
 
-/** Bytes of `value` as Go's encoding/json writes it (HTML-safe escaping, no indentation). */
+/**
+ * Bytes of `value` as Go's encoding/json writes it (HTML-safe escaping, no indentation). The outer levels
+ * are added up part by part, so a large object is never held as one JSON string.
+ */
 export function goJsonBytes(value: unknown): number {
-  return goJsonTextBytes(JSON.stringify(value));
+  return jsonBytes(value, SUMMED_LEVELS) ?? 0;
 }
+
+/** Levels of objects and arrays summed part by part; below them each value is measured as one string. */
+const SUMMED_LEVELS = 4;
+
+/** Bytes as `JSON.stringify` writes `value`, re-escaped as Go does; undefined where it leaves the value out. */
+function jsonBytes(value: unknown, levels: number): number | undefined {
+  if (levels === 0 || typeof value !== 'object' || value === null || typeof (value as { toJSON?: unknown }).toJSON === 'function') {
+    const json = JSON.stringify(value) as string | undefined;
+    return json === undefined ? undefined : goJsonTextBytes(json);
+  }
+  if (Array.isArray(value)) {
+    let total = 2 + Math.max(0, value.length - 1);
+    for (const item of value) total += jsonBytes(item, levels - 1) ?? NULL_BYTES;
+    return total;
+  }
+  let total = 2;
+  let members = 0;
+  for (const [key, item] of Object.entries(value)) {
+    const bytes = jsonBytes(item, levels - 1);
+    if (bytes === undefined) continue;
+    total += goJsonTextBytes(JSON.stringify(key)) + 1 + bytes;
+    members++;
+  }
+  return total + Math.max(0, members - 1);
+}
+
+const NULL_BYTES = 4;
 
 /** Bytes of JSON text once re-escaped as Go writes it. */
 export function goJsonTextBytes(json: string): number {

@@ -2,7 +2,6 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parse as parseYaml } from 'yaml';
 import { localAlertmanagerConfig } from '../../generators/alertmanager/config.ts';
 import { NOTIFICATION_TEMPLATES } from '../../generators/alertmanager/templates.ts';
 import { federationJob, localPrometheusConfig } from '../../generators/prometheus/config.ts';
@@ -87,7 +86,7 @@ async function main(): Promise<number> {
     if (!routing) throw new Error('the specs declare no alert routing');
     const alertmanagerYml = join(workDir, 'alertmanager.yml');
     const templates = join(artifactsDir, dirname(NOTIFICATION_TEMPLATES), '*.tmpl');
-    writeFileSync(alertmanagerYml, localAlertmanagerConfig(routing.value, { webhookUrl: recorder.url, templates: [templates] }));
+    writeFileSync(alertmanagerYml, toYaml(localAlertmanagerConfig(routing.value, { webhookUrl: recorder.url, templates: [templates] })));
     mkdirSync(join(workDir, 'alertmanager-data'));
     const alertmanager = startChild(
       'alertmanager',
@@ -112,7 +111,7 @@ async function main(): Promise<number> {
     const clusterPrometheus = new Map<string, { url: string; address: string }>();
     for (const [cluster, sim] of sims) {
       const clusterModel = withStack(model, { externalLabels: { ...model.stack.value.externalLabels, cluster } });
-      const config = localPrometheusConfig(clusterModel, { targets: { [vllm.spec.name]: [`127.0.0.1:${sim.port}`] }, ruleFiles: [], alertmanager: alertmanagerAddress, scrapeInterval: INTERVAL });
+      const config = toYaml(localPrometheusConfig(clusterModel, { targets: { [vllm.spec.name]: [`127.0.0.1:${sim.port}`] }, ruleFiles: [], alertmanager: alertmanagerAddress, scrapeInterval: INTERVAL }));
       clusterPrometheus.set(cluster, await startPrometheus(`prometheus-${cluster}`, config));
     }
 
@@ -121,7 +120,7 @@ async function main(): Promise<number> {
       plainPrometheus: { ...model.stack.value.plainPrometheus, federation: { jobName: 'federate-clusters', targets: [...clusterPrometheus.values()].map((p) => p.address), scrapeInterval: INTERVAL } },
     });
     const vllmJob = model.catalog.source(vllm.spec.name)!.job;
-    const globalConfig = parseYaml(localPrometheusConfig(federated, { targets: {}, ruleFiles, alertmanager: alertmanagerAddress, scrapeInterval: INTERVAL })) as { scrape_configs?: unknown[] };
+    const globalConfig: { scrape_configs?: unknown[] } = localPrometheusConfig(federated, { targets: {}, ruleFiles, alertmanager: alertmanagerAddress, scrapeInterval: INTERVAL });
     globalConfig.scrape_configs = [federationJob(federated.stack.value, [vllmJob])];
     const global = await startPrometheus('prometheus-global', toYaml(globalConfig));
     await waitReady(alertmanager, `http://${alertmanagerAddress}/-/ready`);

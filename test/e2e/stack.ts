@@ -27,6 +27,8 @@ import { Tracing } from '../../src/runtime/telemetry/tracing.ts';
 import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver.ts';
 import { K6Results, startK6Push, type K6Push } from './k6-results.ts';
 import { startBenchCollector, type BenchCollector } from './span-metrics.ts';
+import { artifactText } from '../../src/emit/render.ts';
+import { toYaml } from '../../src/emit/serialize.ts';
 
 /**
  * The whole bench, started from the specs: artifacts generated into a temporary tree, two vLLM
@@ -247,8 +249,8 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     const model = forMajor(specModel, major);
     const artifacts = generateArtifacts(model);
     if (model !== specModel) {
-      const asSpecified = new Map(generateArtifacts(specModel).map((a) => [a.path, a.body]));
-      const differing = artifacts.filter((a) => asSpecified.get(a.path) !== a.body).map((a) => a.path);
+      const asSpecified = new Map(generateArtifacts(specModel).map((a) => [a.path, artifactText(a)]));
+      const differing = artifacts.filter((a) => asSpecified.get(a.path) !== artifactText(a)).map((a) => a.path);
       notes.push(
         `the specs target Prometheus ${specModel.stack.value.prometheusMajor}, the bench runs ${major}: artifacts generated for ${major}; ` +
           `${differing.length} differ from what npm run generate writes (${differing.join(', ')})`,
@@ -348,25 +350,27 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     const prometheusYml = join(options.workDir, 'prometheus.yml');
     writeFileSync(
       prometheusYml,
-      localPrometheusConfig(model, {
-        targets: scrape,
-        // What a PodMonitor or ServiceMonitor sets on each vLLM pod, the labels the GPU-to-model join reads.
-        targetLabels: {
-          [vllm.spec.name]: Object.fromEntries(sims.map((s) => [`127.0.0.1:${s.sim.port}`, { namespace: NAMESPACE, pod: s.pod }])),
-          [second.source.name]: second.targetLabels,
-        },
-        ruleFiles,
-        alertmanager: alertmanagerAddress,
-        scrapeInterval: options.scrapeInterval,
-        evaluationInterval: options.evaluationInterval,
-        probes: { exporter: blackboxAddress, urls: probeUrls },
-      }),
+      toYaml(
+        localPrometheusConfig(model, {
+          targets: scrape,
+          // What a PodMonitor or ServiceMonitor sets on each vLLM pod, the labels the GPU-to-model join reads.
+          targetLabels: {
+            [vllm.spec.name]: Object.fromEntries(sims.map((s) => [`127.0.0.1:${s.sim.port}`, { namespace: NAMESPACE, pod: s.pod }])),
+            [second.source.name]: second.targetLabels,
+          },
+          ruleFiles,
+          alertmanager: alertmanagerAddress,
+          scrapeInterval: options.scrapeInterval,
+          evaluationInterval: options.evaluationInterval,
+          probes: { exporter: blackboxAddress, urls: probeUrls },
+        }),
+      ),
     );
     const [routing] = model.specs.routing;
     if (!routing) throw new Error('the specs declare no alert routing');
     const alertmanagerYml = join(options.workDir, 'alertmanager.yml');
     const templates = join(artifactsDir, dirname(NOTIFICATION_TEMPLATES), '*.tmpl');
-    writeFileSync(alertmanagerYml, localAlertmanagerConfig(routing.value, { webhookUrl: recorder.url, templates: [templates] }));
+    writeFileSync(alertmanagerYml, toYaml(localAlertmanagerConfig(routing.value, { webhookUrl: recorder.url, templates: [templates] })));
 
     mkdirSync(join(options.workDir, 'alertmanager-data'), { recursive: true });
     const alertmanager: ChildHandle = startChild(

@@ -11,6 +11,7 @@ import { buildModel, checkModel, generateArtifacts } from '../../src/pipeline.ts
 import { examplePlatformFixture } from '../support/spec-fixture.ts';
 import { runTool } from '../support/tools.ts';
 import { SCHEMAS_MISSING_REASON, schemaErrors, schemasAvailable } from '../support/schemas.ts';
+import { artifactText } from '../../src/emit/render.ts';
 
 /**
  * The example platform with its rules evaluated above the clusters (stack `global`): every generated
@@ -36,7 +37,7 @@ async function generate(global: Record<string, unknown> | undefined): Promise<Ar
   }
 }
 
-const byPath = (artifacts: Artifact[], prefix: string) => new Map(artifacts.filter((a) => a.path.startsWith(`${prefix}/`)).map((a) => [a.path.slice(prefix.length + 1), parse(a.body) as RuleFile]));
+const byPath = (artifacts: Artifact[], prefix: string) => new Map(artifacts.filter((a) => a.path.startsWith(`${prefix}/`)).map((a) => [a.path.slice(prefix.length + 1), parse(artifactText(a)) as RuleFile]));
 
 /** Aggregations that sum clusters together: no `by` with the label, outside `scalar()`. */
 function aggregationsDroppingLabel(expr: string, label: string): string[] {
@@ -66,7 +67,7 @@ beforeAll(async () => {
   tree = mkdtempSync(join(tmpdir(), 'infermon-global-'));
   for (const a of thanos) {
     mkdirSync(dirname(join(tree, a.path)), { recursive: true });
-    writeFileSync(join(tree, a.path), a.body);
+    writeFileSync(join(tree, a.path), artifactText(a));
   }
 }, 120_000);
 afterAll(() => rmSync(tree, { recursive: true, force: true }));
@@ -113,7 +114,7 @@ describe('rules evaluated above the clusters', () => {
   });
 
   it.skipIf(!schemasAvailable)('puts the strategy in the PrometheusRule CRs ThanosRuler selects, valid against the CRD', () => {
-    const crs = thanos.filter((a) => a.path.startsWith(`${OUT.kubernetes}/prometheus-rules/`)).flatMap((a) => parseAllDocuments(a.body).map((d) => d.toJS()));
+    const crs = thanos.filter((a) => a.path.startsWith(`${OUT.kubernetes}/prometheus-rules/`)).flatMap((a) => parseAllDocuments(artifactText(a)).map((d) => d.toJS()));
     expect(crs.length).toBeGreaterThan(0);
     for (const cr of crs) {
       expect(schemaErrors('prometheus-operator/prometheusrule.v1.strict.json', cr)).toEqual([]);
@@ -138,7 +139,7 @@ describe('rules evaluated above the clusters', () => {
     const dashboards = thanos.filter((a) => a.path.startsWith(`${OUT.grafanaDashboards}/`) && a.path.endsWith('.json'));
     expect(dashboards.length).toBeGreaterThan(5);
     for (const a of dashboards) {
-      const json = JSON.parse(a.body) as {
+      const json = JSON.parse(artifactText(a)) as {
         templating: { list: Array<{ name: string; multi?: boolean; query?: unknown }> };
         panels: Array<{ targets?: Array<{ expr: string }>; panels?: Array<{ targets?: Array<{ expr: string }> }> }>;
       };

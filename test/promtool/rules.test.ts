@@ -9,6 +9,7 @@ import { buildModel, generateArtifacts } from '../../src/pipeline.ts';
 import { OUT_DIR, PROJECT_ROOT } from '../support/paths.ts';
 import { prometheusBinaries, reportedMajor, runTool } from '../support/tools.ts';
 import { SCHEMAS_MISSING_REASON, schemaErrors, schemasAvailable } from '../support/schemas.ts';
+import { artifactText } from '../../src/emit/render.ts';
 
 /** promtool (the pinned Prometheus 3) is the final word on every generated rule file and unit test in out/prometheus. */
 const rulesDir = join(OUT_DIR, 'prometheus', 'rules');
@@ -100,14 +101,14 @@ describe('the Prometheus 2 target with promtool 2', () => {
     const { model } = await buildModel(join(PROJECT_ROOT, 'specs'), PROJECT_ROOT);
     if (!model) throw new Error('the project specs do not build');
     const forMajor = (major: 2 | 3): Plan => planOf({ ...model, stack: { ...model.stack, value: { ...model.stack.value, prometheusMajor: major } } });
-    const three = new Map(generateArtifacts(forMajor(3)).map((a) => [a.path, a.body]));
+    const three = new Map(generateArtifacts(forMajor(3)).map((a) => [a.path, artifactText(a)]));
     const two = generateArtifacts(forMajor(2)).filter((a) => a.path.startsWith('prometheus/'));
     dir = mkdtempSync(join(tmpdir(), 'infermon-prom2-'));
     for (const a of two) {
       mkdirSync(dirname(join(dir, a.path)), { recursive: true });
-      writeFileSync(join(dir, a.path), a.body);
+      writeFileSync(join(dir, a.path), artifactText(a));
     }
-    differing = two.filter((a) => three.get(a.path) !== a.body).map((a) => a.path);
+    differing = two.filter((a) => three.get(a.path) !== artifactText(a)).map((a) => a.path);
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFil
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { slothCliHeader, slothCliPrometheusRule, slothCliRules } from '../../generators/slo/sloth-format.ts';
+import { slothCliHeader, slothCliPrometheusRule, slothCliRules } from '../../src/emit/sloth-cli.ts';
 import { slothRuleGroups } from '../../generators/slo/sloth-rules.ts';
 import type { OutputRuleGroup } from '../../generators/prometheus-rules/envelopes.ts';
 import { fileStem } from '../../src/conventions.ts';
@@ -14,6 +14,7 @@ import { SLO_GROUPS, SLO_LABELS, SLOTH_CLI_K8S, SLOTH_CLI_PROM, SLOTH_VERSION } 
 import { slothSlos, tieredAlerts, type SlothSlo } from '../../src/slo/sloth-slo.ts';
 import { OUT_DIR, PROJECT_ROOT } from '../support/paths.ts';
 import { runTool } from '../support/tools.ts';
+import { artifactText } from '../../src/emit/render.ts';
 
 /**
  * Real Sloth (the pinned v0.16.0 build) over every Sloth spec infermon writes to out/sloth, run as the
@@ -126,7 +127,7 @@ beforeAll(async () => {
   const tree = mkdtempSync(join(tmpdir(), 'infermon-sloth-crs-'));
   CR_DIR = join(tree, 'kubernetes', 'sloth');
   mkdirSync(CR_DIR, { recursive: true });
-  for (const a of generateArtifacts(forSlothOperator)) if (a.path.startsWith('kubernetes/sloth/')) writeFileSync(join(tree, a.path), a.body);
+  for (const a of generateArtifacts(forSlothOperator)) if (a.path.startsWith('kubernetes/sloth/')) writeFileSync(join(tree, a.path), artifactText(a));
 });
 
 describe('real Sloth over every Sloth spec in out/sloth', () => {

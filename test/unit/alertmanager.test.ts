@@ -24,6 +24,8 @@ import { routingSpecSchema, type RoutingSpec } from '../../src/model/routing.ts'
 import { runTool } from '../support/tools.ts';
 import { SCHEMAS_MISSING_REASON, schemaErrors, schemasAvailable } from '../support/schemas.ts';
 import { projectModel, withStack } from './wiring-fixture.ts';
+import { artifactText } from '../../src/emit/render.ts';
+import { toYaml } from '../../src/emit/serialize.ts';
 
 let model: Plan;
 let dir: string;
@@ -41,7 +43,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 function artifact(path: string): string {
   const found = alertmanagerGenerator(model).find((a) => a.path === path);
   if (!found) throw new Error(`no ${path}`);
-  return found.body;
+  return artifactText(found);
 }
 
 /** The pinned amtool (the current Alertmanager). */
@@ -129,7 +131,7 @@ describe('notification templates', () => {
       for (const c of r.email_configs ?? []) expect(calls(c.headers.Subject) && calls(c.html), r.name).toBe(true);
       for (const c of r.pagerduty_configs ?? []) expect(calls(c.description) && calls(c.details.firing), r.name).toBe(true);
     }
-    const cr = parse(alertmanagerGenerator(model).find((a) => a.path.startsWith('kubernetes/alertmanager/'))!.body) as Record<string, any>;
+    const cr = parse(artifactText(alertmanagerGenerator(model).find((a) => a.path.startsWith('kubernetes/alertmanager/'))!)) as Record<string, any>;
     for (const r of cr.spec.receivers as Array<Record<string, any>>) {
       for (const c of r.slackConfigs ?? []) expect(calls(c.title) && calls(c.text), r.name).toBe(true);
       for (const c of r.emailConfigs ?? []) expect(calls(c.headers[0].value) && calls(c.html), r.name).toBe(true);
@@ -208,7 +210,7 @@ describe('inhibition and mute windows of the example routing', () => {
     const used = JSON.stringify(config.route).match(/"mute_time_intervals":\["([^"]+)"\]/);
     expect(used).not.toBeNull();
     expect(names).toContain(used![1]);
-    const cr = parse(alertmanagerGenerator(model).find((a) => a.path.startsWith('kubernetes/alertmanager/'))!.body) as Record<string, any>;
+    const cr = parse(artifactText(alertmanagerGenerator(model).find((a) => a.path.startsWith('kubernetes/alertmanager/'))!)) as Record<string, any>;
     expect((cr.spec.muteTimeIntervals as Array<{ name: string }>).map((t) => t.name)).toEqual(names);
   });
 });
@@ -241,7 +243,7 @@ describe('route test cases', () => {
 describe('AlertmanagerConfig CR', () => {
   it.skipIf(!schemasAvailable)('is valid against the strict v1alpha1 schema and references Secrets', () => {
     const cr = alertmanagerGenerator(model).find((a) => a.path.startsWith('kubernetes/alertmanager/'))!;
-    const doc = parse(cr.body) as Record<string, any>;
+    const doc = parse(artifactText(cr)) as Record<string, any>;
     expect(schemaErrors('prometheus-operator/alertmanagerconfig.v1alpha1.strict.json', doc)).toEqual([]);
     const slackConfig = doc.spec.receivers.find((r: { slackConfigs?: unknown[] }) => r.slackConfigs).slackConfigs[0];
     expect(slackConfig.apiURL).toEqual({ name: 'alertmanager-slack', key: expect.any(String) });
@@ -252,7 +254,7 @@ describe('AlertmanagerConfig CR', () => {
 describe('local alertmanager.yml', () => {
   it('keeps the tree and receiver names, sends every notifying receiver to the webhook, and passes amtool', () => {
     const routing = model.specs.routing[0]!.value;
-    const body = localAlertmanagerConfig(routing, { webhookUrl: 'http://127.0.0.1:19999/hook', groupWait: '1s' });
+    const body = toYaml(localAlertmanagerConfig(routing, { webhookUrl: 'http://127.0.0.1:19999/hook', groupWait: '1s' }));
     const local = parse(body) as Record<string, any>;
     const cluster = parse(artifact(ALERTMANAGER_CONFIG)) as Record<string, any>;
     expect(local.receivers.map((r: { name: string }) => r.name)).toEqual(cluster.receivers.map((r: { name: string }) => r.name));

@@ -21,7 +21,7 @@ describe.skipIf(!binary)('blackbox exporter probing the router', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'infermon-blackbox-'));
     const config = join(dir, 'blackbox.yml');
-    writeFileSync(config, toYaml(blackboxConfig(), '# test\n'));
+    writeFileSync(config, `# test\n${toYaml(blackboxConfig())}`);
     const port = await freePort();
     exporterUrl = `http://127.0.0.1:${port}`;
     exporter = startChild('blackbox exporter', binary!, [`--config.file=${config}`, `--web.listen-address=127.0.0.1:${port}`], join(dir, 'blackbox.log'));

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { isKubernetesManifest } from '../../src/conventions.ts';
+import { artifactText } from '../../src/emit/render.ts';
 import type { Artifact } from '../../src/model/artifact.ts';
 import type { Plan } from '../../src/plan/index.ts';
 import { buildModel, generateArtifacts } from '../../src/pipeline.ts';
@@ -8,9 +9,10 @@ import { PROJECT_ROOT } from '../support/paths.ts';
 
 /**
  * `check` generates without the documentation pages. That is safe only while they hold nothing the
- * checks over generated artifacts read: Kubernetes objects and the objects an artifact measures.
+ * checks over generated artifacts read: the Kubernetes objects whose sizes they measure.
  */
-const checked = (artifacts: readonly Artifact[]) => artifacts.filter((a) => a.objects || isKubernetesManifest(a.path));
+const checked = (artifacts: readonly Artifact[]) =>
+  artifacts.filter((a) => a.format === 'yaml-documents' || isKubernetesManifest(a.path)).map((a) => ({ path: a.path, text: artifactText(a) }));
 
 let model: Plan;
 

@@ -3,6 +3,7 @@ import type { Diagnostic } from '../../src/model/diagnostics.ts';
 import { buildModel, checkModel, generateArtifacts } from '../../src/pipeline.ts';
 import { PROJECT_ROOT } from '../support/paths.ts';
 import { specFixture } from '../support/spec-fixture.ts';
+import { artifactText } from '../../src/emit/render.ts';
 
 /**
  * The bundled dashboards as a user instantiates them from `infermon/content/dashboards`: narrowed by
@@ -29,7 +30,7 @@ async function platform(files: Record<string, string>): Promise<Platform> {
   const dashboards = new Map<string, DashboardJson>();
   if (!diagnostics.hasErrors)
     for (const a of generateArtifacts(built.model!).filter((a) => /^grafana\/dashboards\/[^/]+\.json$/.test(a.path)))
-      dashboards.set(a.path.replace(/^.*\/|\.json$/g, ''), JSON.parse(a.body) as DashboardJson);
+      dashboards.set(a.path.replace(/^.*\/|\.json$/g, ''), JSON.parse(artifactText(a)) as DashboardJson);
   return { diagnostics: diagnostics.items, dashboards };
 }
 

@@ -6,6 +6,7 @@ import { writeTree } from '../../src/emit/write.ts';
 import { OUT } from '../../src/conventions.ts';
 import { FIXTURE_ROOT, specFixture } from '../support/spec-fixture.ts';
 import { runTool } from '../support/tools.ts';
+import { maybeText } from '../support/artifacts.ts';
 
 /**
  * Two vLLM fleets in two namespaces, each with its own deployment of the source and its own instance of
@@ -63,7 +64,7 @@ describe('bundled content instantiated once per deployment', () => {
     expect(diagnostics.errors).toEqual([]);
 
     const artifacts = generateArtifacts(model!);
-    const body = (path: string) => artifacts.find((a) => a.path === path)?.body ?? '';
+    const body = (path: string) => maybeText(artifacts.find((a) => a.path === path)) ?? '';
     const chat = body(`${OUT.prometheusRules}/chat-alerts.yml`);
     const code = body(`${OUT.prometheusRules}/code-alerts.yml`);
     expect(chat).toContain('vllm:kv_cache_usage_perc{namespace="inference"}) > 0.9');

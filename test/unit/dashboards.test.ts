@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import Ajv from 'ajv';
 import { SCHEMA_DIR } from '../support/schemas.ts';
+import { artifactText } from '../../src/emit/render.ts';
 
 let model: Plan;
 let artifacts: Artifact[];
@@ -26,7 +27,7 @@ beforeAll(async () => {
   model = built.model!;
   artifacts = generateDashboards(model);
   for (const a of artifacts.filter((a) => a.path.startsWith('grafana/dashboards/')))
-    dashboards.set(a.path.replace(/^.*\//, '').replace(/\.json$/, ''), JSON.parse(a.body) as Record<string, unknown>);
+    dashboards.set(a.path.replace(/^.*\//, '').replace(/\.json$/, ''), JSON.parse(artifactText(a)) as Record<string, unknown>);
 });
 
 const EXPECTED = ['kthena-router', 'llm-runtime', 'arks-gateway', 'gpu', 'slos', 'model-drilldown', 'rag-overview', 'moe-router', 'kthena-overview', 'benchmark-results'];
@@ -108,7 +109,7 @@ describe('generated dashboards', () => {
   });
 
   it('wraps each dashboard in a sidecar ConfigMap with the folder annotation', () => {
-    const cm = parse(artifacts.find((a) => a.path === 'kubernetes/grafana-dashboards/gpu.yaml')!.body) as Record<string, any>;
+    const cm = parse(artifactText(artifacts.find((a) => a.path === 'kubernetes/grafana-dashboards/gpu.yaml')!)) as Record<string, any>;
     expect(cm.kind).toBe('ConfigMap');
     expect(cm.metadata.labels).toMatchObject(GRAFANA_DASHBOARD_LABEL);
     expect(cm.metadata.annotations[GRAFANA_FOLDER_ANNOTATION]).toBeTruthy();
@@ -132,7 +133,7 @@ describe('generated dashboards', () => {
   });
 
   it('keeps the SLO dashboard one size for any number of SLOs with the same group labels: a row Grafana repeats per selected SLO', () => {
-    const slosJson = (m: Plan) => generateDashboards(m).find((a) => a.path === 'grafana/dashboards/slos.json')!.body;
+    const slosJson = (m: Plan) => artifactText(generateDashboards(m).find((a) => a.path === 'grafana/dashboards/slos.json')!);
     expect(model.specs.slos.length).toBeGreaterThan(1);
     const grouped = model.specs.slos.filter((s) => s.value.slos.some((slo) => slo.groupBy.includes('model')));
     expect(grouped).toHaveLength(1);

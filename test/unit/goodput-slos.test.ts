@@ -7,6 +7,7 @@ import { writeTree } from '../../src/emit/write.ts';
 import { buildModel, checkModel, generateArtifacts } from '../../src/pipeline.ts';
 import { FIXTURE_ROOT, specFixture } from '../support/spec-fixture.ts';
 import { runTool } from '../support/tools.ts';
+import { maybeText } from '../support/artifacts.ts';
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -45,7 +46,7 @@ export const bound = content.goodputSlos({ name: 'bound', models: ['llama-3-8b']
     checkModel(model!, diagnostics);
     expect(diagnostics.errors).toEqual([]);
     const artifacts = generateArtifacts(model!);
-    const sloth = artifacts.find((a) => a.path === `${OUT.sloth}/bound.yml`)?.body ?? '';
+    const sloth = maybeText(artifacts.find((a) => a.path === `${OUT.sloth}/bound.yml`)) ?? '';
     expect(sloth).toContain('An upper bound on goodput, not goodput');
     const out = mkdtempSync(join(FIXTURE_ROOT, 'out-'));
     dirs.push(out);

@@ -12,6 +12,7 @@ import { buildModel } from '../../src/pipeline.ts';
 import { routing as exampleRouting } from '../../specs/routing.ts';
 import { PROJECT_ROOT } from '../support/paths.ts';
 import { withStack } from './wiring-fixture.ts';
+import { artifactText } from '../../src/emit/render.ts';
 
 let model: Plan;
 beforeAll(async () => {
@@ -20,8 +21,8 @@ beforeAll(async () => {
 
 function valuesOf(m: Plan): { header: string; values: Record<string, any> } {
   const [artifact] = kubePrometheusStackValuesGenerator(m);
-  const header = artifact!.body.split('\n').filter((l) => l.startsWith('#')).join('\n');
-  return { header, values: parse(artifact!.body) as Record<string, any> };
+  const header = artifactText(artifact!).split('\n').filter((l) => l.startsWith('#')).join('\n');
+  return { header, values: parse(artifactText(artifact!)) as Record<string, any> };
 }
 
 /** Every key anywhere in the values that ends in `NamespaceSelector`. */
@@ -32,7 +33,7 @@ function namespaceSelectorKeys(value: unknown, path = ''): string[] {
 
 /** The Secrets alertmanager.yml reads its credential files from, taken from the generated config's paths. */
 function secretsReadBy(m: Plan): string[] {
-  const config = alertmanagerGenerator(m).find((a) => a.path === ALERTMANAGER_CONFIG)!.body;
+  const config = artifactText(alertmanagerGenerator(m).find((a) => a.path === ALERTMANAGER_CONFIG)!);
   const mounted = new RegExp(`${SECRET_MOUNT_DIR}/([^/\\s"]+)/`, 'g');
   return [...new Set([...config.matchAll(mounted)].map((match) => match[1]!))].sort();
 }
@@ -96,7 +97,7 @@ describe('kube-prometheus-stack values', () => {
     ]);
     expect(header).toContain('grafana.additionalDataSources');
 
-    const provisioned = parse(datasourcesGenerator(model).find((a) => a.path === DATASOURCES_FILE)!.body) as { datasources: Array<Record<string, unknown>> };
+    const provisioned = parse(artifactText(datasourcesGenerator(model).find((a) => a.path === DATASOURCES_FILE)!)) as { datasources: Array<Record<string, unknown>> };
     expect(provisioned.datasources.map((d) => d.type)).toEqual(['prometheus', 'loki', 'jaeger']);
     expect(provisioned.datasources.filter((d) => d.isDefault)).toHaveLength(1);
   });
@@ -104,17 +105,17 @@ describe('kube-prometheus-stack values', () => {
   it('leave Loki out without a Loki, and are not written unless the stack runs the chart', () => {
     const noLoki = withStack(planOf({ ...model, specs: { ...model.specs, logs: [] } }), { lokiUrl: undefined, tracing: undefined });
     expect(valuesOf(noLoki).values.grafana.additionalDataSources).toBeUndefined();
-    expect((parse(datasourcesGenerator(noLoki)[0]!.body) as { datasources: Array<{ type: string }> }).datasources.map((d) => d.type)).toEqual(['prometheus']);
+    expect((parse(artifactText(datasourcesGenerator(noLoki)[0]!)) as { datasources: Array<{ type: string }> }).datasources.map((d) => d.type)).toEqual(['prometheus']);
     expect(kubePrometheusStackValuesGenerator(withStack(model, { targets: { ...DEFAULT_TARGETS, prometheus: ['prometheus-operator'] } }))).toEqual([]);
   });
 
   it('turn on the remote-write receiver where k6 pushes, in the Prometheus CR values and the plain config header', () => {
     expect(model.specs.source.some((s) => s.value.delivery === 'remote-write')).toBe(true);
     expect(valuesOf(model).values.prometheus.prometheusSpec.enableRemoteWriteReceiver).toBe(true);
-    const plain = prometheusConfigGenerator(model)[0]!.body;
+    const plain = artifactText(prometheusConfigGenerator(model)[0]!);
     expect(plain).toContain('# Start Prometheus with --web.enable-remote-write-receiver: k6 load generator pushes to its /api/v1/write.');
     const nothingPushed = planOf({ ...model, specs: { ...model.specs, source: model.specs.source.filter((s) => s.value.delivery !== 'remote-write') } });
     expect(valuesOf(nothingPushed).values.prometheus.prometheusSpec.enableRemoteWriteReceiver).toBeUndefined();
-    expect(prometheusConfigGenerator(nothingPushed)[0]!.body).not.toContain('remote-write-receiver');
+    expect(artifactText(prometheusConfigGenerator(nothingPushed)[0]!)).not.toContain('remote-write-receiver');
   });
 });

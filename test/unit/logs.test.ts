@@ -13,6 +13,7 @@ import { SCHEMAS_MISSING_REASON, schemaErrors, schemasAvailable } from '../suppo
 import { alloyStagesOf, parseAlloy, promtailStagesOf, runStages, type Processed } from './logs-pipeline-runner.ts';
 import { projectModel } from './wiring-fixture.ts';
 import { logs as projectLogs } from '../../specs/logs.ts';
+import { artifactText } from '../../src/emit/render.ts';
 
 /** Lines of the router observability document, verbatim (the JSON example on one line). */
 const ACCESS_JSON =
@@ -31,7 +32,7 @@ let alloy: ReturnType<typeof parseAlloy>;
 beforeAll(async () => {
   model = await projectModel();
   const artifacts = logsGenerator(model);
-  const body = (path: string) => artifacts.find((a) => a.path === path)!.body;
+  const body = (path: string) => artifactText(artifacts.find((a) => a.path === path)!);
   promtail = parse(body(PROMTAIL_CONFIG)) as Record<string, any>;
   alloy = parseAlloy(body(ALLOY_CONFIG));
   stream = (name) => model.specs.logs[0]!.value.streams.find((s) => s.name === name)!;
@@ -123,12 +124,12 @@ describe('access-log pipeline (Promtail and Alloy)', () => {
 
 describe('generated log configs', () => {
   it('warn in the Promtail header that Promtail is end of life', () => {
-    const body = logsGenerator(model).find((a) => a.path === PROMTAIL_CONFIG)!.body;
+    const body = artifactText(logsGenerator(model).find((a) => a.path === PROMTAIL_CONFIG)!);
     expect(body.split('\n').slice(0, 3).join('\n')).toMatch(/end of life since 2026-03-02/);
   });
 
   it('give Loki 3 a tsdb v13 store with 24h index, retention with a delete-request store, a ruler on Alertmanager', () => {
-    const config = parse(logsGenerator(model).find((a) => a.path === LOKI_CONFIG)!.body) as Record<string, any>;
+    const config = parse(artifactText(logsGenerator(model).find((a) => a.path === LOKI_CONFIG)!)) as Record<string, any>;
     const active = config.schema_config.configs.at(-1);
     expect(active).toMatchObject({ store: 'tsdb', schema: 'v13', index: { period: '24h' } });
     expect(config.compactor).toMatchObject({ retention_enabled: true, delete_request_store: 'filesystem' });
@@ -138,9 +139,9 @@ describe('generated log configs', () => {
 
   it.skipIf(!schemasAvailable)('the Loki config and ruler rules are valid against the SchemaStore schemas', () => {
     const artifacts = logsGenerator(model);
-    expect(schemaErrors('schemastore/loki.json', parse(artifacts.find((a) => a.path === LOKI_CONFIG)!.body))).toEqual([]);
+    expect(schemaErrors('schemastore/loki.json', parse(artifactText(artifacts.find((a) => a.path === LOKI_CONFIG)!)))).toEqual([]);
     const rules = artifacts.find((a) => a.path.startsWith('loki/rules/'))!;
-    expect(schemaErrors('schemastore/prometheus.rules.json', parse(rules.body))).toEqual([]);
+    expect(schemaErrors('schemastore/prometheus.rules.json', parse(artifactText(rules)))).toEqual([]);
   });
   if (!schemasAvailable) console.warn(SCHEMAS_MISSING_REASON);
 

@@ -1,17 +1,20 @@
 import { rmSync } from 'node:fs';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { ruleEnvelopes, type OutputRuleGroup } from '../../generators/prometheus-rules/envelopes.ts';
-import { checkObjectSizes } from '../../src/check/object-size.ts';
+import { checkObjectSizes, kubernetesObjects } from '../../src/check/object-size.ts';
 import { generatedHeader, isKubernetesManifest } from '../../src/conventions.ts';
+import { artifactText } from '../../src/emit/render.ts';
 import { toYaml } from '../../src/emit/serialize.ts';
-import type { Artifact } from '../../src/model/artifact.ts';
+import { EmbeddedDocument, type Artifact, type YamlDocumentsArtifact } from '../../src/model/artifact.ts';
 import { Diagnostics } from '../../src/model/diagnostics.ts';
 import {
   ANNOTATIONS_LIMIT_BYTES,
   LAST_APPLIED_ANNOTATION,
   OBJECT_LIMIT_BYTES,
   goJsonBytes,
+  goJsonTextBytes,
   objectSize,
   type KubernetesObjectSize,
   type SizedObject,
@@ -33,13 +36,21 @@ function group(name: string, rules: number): OutputRuleGroup {
   };
 }
 
+type Measured = Pick<KubernetesObjectSize, 'kind' | 'name' | 'bytes' | 'annotationBytes'>;
+
+const measures = ({ kind, name, bytes, annotationBytes }: KubernetesObjectSize): Measured => ({ kind, name, bytes, annotationBytes });
+
 /** The objects of a file as parsed back from its text, measured the same way. */
-function measuredFromText(body: string): Array<Pick<KubernetesObjectSize, 'kind' | 'name' | 'bytes' | 'annotationBytes'>> {
-  return parseAllDocuments(body).map((doc) => {
-    const { kind, name, bytes, annotationBytes } = objectSize(doc.toJS() as SizedObject, at);
-    return { kind, name, bytes, annotationBytes };
-  });
+function measuredFromText(body: string): Measured[] {
+  return parseAllDocuments(body).map((doc) => measures(objectSize(doc.toJS() as SizedObject, at)));
 }
+
+/** The objects of a file as the size check measures them, from its documents. */
+function measuredFromDocuments(artifact: Artifact): Measured[] {
+  return kubernetesObjects(artifact).map(measures);
+}
+
+const asFile = (path: string, part: Omit<YamlDocumentsArtifact, 'path'>): YamlDocumentsArtifact => ({ path, ...part });
 
 describe('object size', () => {
   it('counts JSON the way Go writes it into the last-applied annotation', () => {
@@ -49,35 +60,51 @@ describe('object size', () => {
     const json = Buffer.byteLength(JSON.stringify(object));
     expect(objectSize(object, at)).toMatchObject({ bytes: json, annotationBytes: 'folder'.length + 'Inference'.length + LAST_APPLIED_ANNOTATION.length + json + 1 });
   });
+
+  it('adds up the parts of a value to the bytes of its whole JSON text', () => {
+    const text = fc.string({ unit: fc.constantFrom('a', 'ü', '<', '>', '&', '"', '\\', '\n', '\u2028', '\u{1F600}') });
+    const leaf = fc.oneof(text, fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.constant(undefined));
+    const { value } = fc.letrec((tie) => ({
+      value: fc.oneof({ depthSize: 'small', maxDepth: 7 }, leaf, fc.array(tie('value')), fc.dictionary(text, tie('value'))),
+    }));
+    fc.assert(
+      fc.property(fc.dictionary(text, value), (document) => {
+        expect(goJsonBytes(document)).toBe(goJsonTextBytes(JSON.stringify(document)));
+      }),
+      { numRuns: 500 },
+    );
+  });
 });
 
 describe('PrometheusRule envelopes', () => {
   it('keep a file that fits in one PrometheusRule, measured as its text reads back', async () => {
     const { stack } = await projectModel();
-    const { prometheusRule } = ruleEnvelopes('small', [group('a', 3), group('b', 3)], stack.value, ['specs/x.ts']);
-    expect(prometheusRule.objects).toHaveLength(1);
-    expect(prometheusRule.objects.map(({ kind, name, bytes, annotationBytes }) => ({ kind, name, bytes, annotationBytes }))).toEqual(measuredFromText(prometheusRule.body));
+    const { prometheusRules } = ruleEnvelopes('small', [group('a', 3), group('b', 3)], stack.value, ['specs/x.ts']);
+    const file = asFile('kubernetes/prometheus-rules/small.yaml', prometheusRules);
+    expect(file.documents).toHaveLength(1);
+    expect(measuredFromDocuments(file)).toEqual(measuredFromText(artifactText(file)));
   });
 
   it('give each group its own PrometheusRule once the file is over the limit, every one under it', async () => {
     const { stack } = await projectModel();
     const groups = Array.from({ length: 6 }, (_, i) => group(`models.group-${i}`, 200));
     const at = groups.map((_, i) => ({ file: 'specs/alerts/models.ts', path: `groups[${i}]` }));
-    const { ruleFile, prometheusRule } = ruleEnvelopes('models', groups, stack.value, ['specs/alerts/models.ts'], at);
-    const fromText = measuredFromText(prometheusRule.body);
+    const { ruleFile, prometheusRules } = ruleEnvelopes('models', groups, stack.value, ['specs/alerts/models.ts'], at);
+    const file = asFile('kubernetes/prometheus-rules/models.yaml', prometheusRules);
+    const fromText = measuredFromText(artifactText(file));
     expect(fromText).toHaveLength(groups.length);
-    expect(prometheusRule.objects.map(({ kind, name, bytes, annotationBytes }) => ({ kind, name, bytes, annotationBytes }))).toEqual(fromText);
+    expect(measuredFromDocuments(file)).toEqual(fromText);
     expect(new Set(fromText.map((o) => o.name)).size).toBe(groups.length);
     for (const o of fromText) expect(o.annotationBytes).toBeLessThanOrEqual(ANNOTATIONS_LIMIT_BYTES);
-    expect(prometheusRule.objects.map((o) => o.at.path)).toEqual(at.map((a) => a.path));
-    expect(ruleFile).toBe(generatedHeader(stack.value, ['specs/alerts/models.ts']) + toYaml({ groups }));
+    expect(kubernetesObjects(file).map((o) => o.at.path)).toEqual(at.map((a) => a.path));
+    expect(artifactText({ path: 'prometheus/rules/models.yml', ...ruleFile })).toBe(generatedHeader(stack.value, ['specs/alerts/models.ts']) + toYaml({ groups }));
   });
 });
 
-function oversized(kind: string, bytes: number, measured: boolean): Artifact {
+/** A ConfigMap of about `bytes`; `located` gives it the spec it came from, as generators do for their objects. */
+function oversized(kind: string, bytes: number, located: boolean): Artifact {
   const object = { apiVersion: 'v1', kind, metadata: { name: `big-${bytes}` }, data: { 'x.json': 'x'.repeat(bytes) } };
-  const body = `kind: ${kind}\napiVersion: v1\nmetadata:\n  name: big-${bytes}\ndata:\n  x.json: ${'x'.repeat(bytes)}\n`;
-  return { path: `kubernetes/big/${bytes}.yaml`, body, ...(measured ? { objects: [objectSize(object, at)] } : {}) };
+  return { path: `kubernetes/big/${bytes}.yaml`, format: 'yaml-documents', documents: [object], ...(located ? { origins: [at] } : {}) };
 }
 
 describe('kubernetes/object-too-large', () => {
@@ -93,11 +120,23 @@ describe('kubernetes/object-too-large', () => {
     expect(d.items[0]!.fix).toMatch(/server-side/);
   });
 
-  it('reads objects no generator measured back from the file, and leaves other files alone', () => {
+  it('points at the file where no spec is named, and leaves files outside the manifests alone', () => {
     const d = new Diagnostics();
-    const unmeasured = oversized('ConfigMap', 300_000, false);
-    checkObjectSizes([unmeasured, { ...unmeasured, path: 'grafana/dashboards/big.json' }], d);
-    expect(d.items.map((i) => `${i.code} ${i.file}: ${i.path}`)).toEqual([`kubernetes/object-too-large ${unmeasured.path}: ConfigMap/big-300000`]);
+    const unlocated = oversized('ConfigMap', 300_000, false);
+    checkObjectSizes([unlocated, { ...unlocated, path: 'grafana/dashboards/big.json' }], d);
+    expect(d.items.map((i) => `${i.code} ${i.file}: ${i.path}`)).toEqual([`kubernetes/object-too-large ${unlocated.path}: ConfigMap/big-300000`]);
+  });
+
+  it('counts a document embedded in a ConfigMap as the text it is written as', () => {
+    const dashboard = { panels: Array.from({ length: 2_000 }, (_, i) => ({ id: i, title: `panel ${i} <with> & escapes`, targets: [{ expr: `up{job="j${i}"} > 0` }] })) };
+    const configMap = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'dashboard' }, data: { 'd.json': new EmbeddedDocument('json', dashboard) } };
+    const file: Artifact = { path: 'kubernetes/grafana-dashboards/d.yaml', format: 'yaml-documents', documents: [configMap], origins: [at] };
+    const [measured] = measuredFromDocuments(file);
+    expect(measured).toEqual(measuredFromText(artifactText(file))[0]);
+    expect(measured!.bytes).toBeGreaterThan(goJsonBytes(dashboard));
+    const d = new Diagnostics();
+    checkObjectSizes([file], d);
+    expect(d.items.map((i) => i.severity)).toEqual(['warning']);
   });
 });
 
@@ -117,8 +156,9 @@ describe('the 1,000-model platform', () => {
     expect(manifests.length).toBeGreaterThan(20);
     for (const a of manifests) {
       // Each YAML document is one measured object.
-      expect(a.objects?.length, a.path).toBe(a.body.split(/^---$/m).length);
-      for (const o of a.objects!) expect(o.annotationBytes, `${a.path} ${o.kind} ${o.name}`).toBeLessThanOrEqual(ANNOTATIONS_LIMIT_BYTES);
+      const objects = kubernetesObjects(a);
+      if (a.format === 'yaml-documents') expect(objects.length, a.path).toBe(artifactText(a).split(/^---$/m).length);
+      for (const o of objects) expect(o.annotationBytes, `${a.path} ${o.kind} ${o.name}`).toBeLessThanOrEqual(ANNOTATIONS_LIMIT_BYTES);
     }
     expect(checkArtifacts(artifacts).items.filter((d) => d.code === 'kubernetes/object-too-large')).toEqual([]);
   });
@@ -126,16 +166,15 @@ describe('the 1,000-model platform', () => {
   it('gives the Sloth operator one PrometheusServiceLevel per SLO, so neither the CRs nor the rules Sloth writes grow past the limit', () => {
     const crs = sloArtifacts(withStack(model, { targets: { ...model.stack.value.targets, slo: 'sloth-operator' } })).filter((a) => isKubernetesManifest(a.path));
     expect(crs.length).toBe(model.specs.slos.length);
-    for (const a of crs) expect(a.objects!.length, a.path).toBe(MODELS_PER_SLO_SERVICE);
+    for (const a of crs) expect(kubernetesObjects(a).length, a.path).toBe(MODELS_PER_SLO_SERVICE);
     expect(checkArtifacts(crs).items).toEqual([]);
   });
 
   it('measures the objects of its largest file as their text reads back', () => {
-    const largest = artifacts
+    const [largest] = artifacts
       .filter((a) => isKubernetesManifest(a.path))
-      .sort((a, b) => b.body.length - a.body.length)
-      .slice(0, 1);
-    for (const a of largest)
-      expect(a.objects!.map(({ kind, name, bytes, annotationBytes }) => ({ kind, name, bytes, annotationBytes }))).toEqual(measuredFromText(a.body));
+      .map((a) => ({ artifact: a, text: artifactText(a) }))
+      .sort((a, b) => b.text.length - a.text.length);
+    expect(measuredFromDocuments(largest!.artifact)).toEqual(measuredFromText(largest!.text));
   });
 });

@@ -13,6 +13,7 @@ import { formatJson, formatText, type AccessLogEntry } from '../../src/runtime/r
 import { PROJECT_ROOT } from '../support/paths.ts';
 import { runTool } from '../support/tools.ts';
 import { withStack } from './wiring-fixture.ts';
+import { artifactText } from '../../src/emit/render.ts';
 
 type Config = Record<string, Record<string, unknown>> & {
   service: { extensions?: string[]; pipelines: Record<string, { receivers: string[]; processors?: string[]; exporters: string[] }> };
@@ -88,7 +89,7 @@ describe('OpenTelemetry Collector config', () => {
   it('is structurally valid: OTLP in, k8sattributes and batch, spanmetrics, traces out to the backend over OTLP', () => {
     const [artifact] = otelCollectorGenerator(model);
     expect(artifact!.path).toBe(OTEL_COLLECTOR_CONFIG);
-    const config = parse(artifact!.body) as Config;
+    const config = parse(artifactText(artifact!)) as Config;
     expect(collectorProblems(config)).toEqual([]);
     expect(config.service.pipelines.traces).toEqual({
       receivers: ['otlp'],
@@ -97,7 +98,7 @@ describe('OpenTelemetry Collector config', () => {
     });
     expect(config.exporters!['otlp/jaeger']).toEqual({ endpoint: 'kthena-jaeger-collector.observability.svc:4317', tls: { insecure: true } });
     expect(config.service.pipelines['metrics/spanmetrics']?.receivers).toEqual(['spanmetrics']);
-    expect(artifact!.body).not.toMatch(/^\s+jaeger:/m);
+    expect(artifactText(artifact!)).not.toMatch(/^\s+jaeger:/m);
   });
 
   it('writes Tempo as the OTLP destination and the span-metric dimensions as given', () => {
@@ -131,13 +132,13 @@ describe('OpenTelemetry Collector config', () => {
         return runTool('otelcol', ['validate', `--config=${file}`]);
       };
       const [artifact] = otelCollectorGenerator(model);
-      const ok = validate(artifact!.body);
+      const ok = validate(artifactText(artifact!));
       expect(ok.stderr).toBe('');
       expect(ok.status).toBe(0);
-      const tempoConfig = validate(otelCollectorGenerator(withStack(model, { tracing: tracingSpecSchema.parse(tempo) }))[0]!.body);
+      const tempoConfig = validate(artifactText(otelCollectorGenerator(withStack(model, { tracing: tracingSpecSchema.parse(tempo) }))[0]!));
       expect(tempoConfig.status).toBe(0);
       // The former `jaeger` exporter of the source documents: gone from the collector.
-      const broken = validate(artifact!.body.replace('  otlp/jaeger:', '  jaeger:').replace('        - otlp/jaeger', '        - jaeger'));
+      const broken = validate(artifactText(artifact!).replace('  otlp/jaeger:', '  jaeger:').replace('        - otlp/jaeger', '        - jaeger'));
       expect(broken.status).not.toBe(0);
       expect(broken.stderr).toMatch(/jaeger/);
     } finally {
@@ -154,7 +155,7 @@ describe('OpenTelemetry Collector config', () => {
 
 describe('linked datasources', () => {
   const datasources = (m: Plan) =>
-    (parse(datasourcesGenerator(m).find((a) => a.path === DATASOURCES_FILE)!.body) as { datasources: Array<Record<string, any>> }).datasources;
+    (parse(artifactText(datasourcesGenerator(m).find((a) => a.path === DATASOURCES_FILE)!)) as { datasources: Array<Record<string, any>> }).datasources;
 
   it('link Prometheus exemplars and Loki trace IDs to the trace datasource, and traces back to Loki', () => {
     for (const [m, uid, type] of [
@@ -197,7 +198,7 @@ describe('linked datasources', () => {
   });
 
   it('kube-prometheus-stack values link the chart Prometheus exemplars and add the trace datasource', () => {
-    const values = parse(kubePrometheusStackValuesGenerator(model)[0]!.body) as Record<string, any>;
+    const values = parse(artifactText(kubePrometheusStackValuesGenerator(model)[0]!)) as Record<string, any>;
     expect(values.grafana.sidecar.datasources.exemplarTraceIdDestinations).toEqual({ datasourceUid: 'jaeger', traceIdLabelName: 'trace_id' });
     expect(values.grafana.additionalDataSources.map((d: { type: string }) => d.type)).toEqual(['loki', 'jaeger']);
   });

@@ -11,6 +11,7 @@ import { prometheusConfigGenerator } from '../../generators/prometheus/config.ts
 import { SPAN_KINDS, SPAN_STATUS_CODES, otelSpanMetrics, spanMetricsCalls, spanMetricsDuration } from '../../src/catalog/otel-spanmetrics.ts';
 import { OUT } from '../../src/conventions.ts';
 import type { Plan } from '../../src/plan/index.ts';
+import { artifactText } from '../../src/emit/render.ts';
 import { buildModel, generateArtifacts } from '../../src/pipeline.ts';
 import { Tracing } from '../../src/runtime/telemetry/tracing.ts';
 import { benchCollectorConfig } from '../e2e/span-metrics.ts';
@@ -29,7 +30,7 @@ beforeAll(async () => {
 }, 60_000);
 
 type Config = Record<string, any>;
-const generatedConfig = (): Config => parse(otelCollectorGenerator(model)[0]!.body) as Config;
+const generatedConfig = (): Config => parse(artifactText(otelCollectorGenerator(model)[0]!)) as Config;
 
 /** The Prometheus name of a connector metric under the exporter's default translation (suffixes, `_` for dots). */
 const promName = (namespace: string, metric: string, suffix: string) => `${namespace}.${metric}`.replace(/\./g, '_') + suffix;
@@ -57,10 +58,10 @@ describe('span-metric families follow from the generated collector config', () =
     const config = generatedConfig();
     expect(config.exporters.prometheus.endpoint).toBe(`0.0.0.0:${otelSpanMetrics.spec.port.number}`);
     const artifacts = generateArtifacts(model);
-    const monitor = parse(artifacts.find((a) => a.path === `${OUT.kubernetes}/service-monitors/${otelSpanMetrics.spec.name}.yaml`)!.body);
+    const monitor = parse(artifactText(artifacts.find((a) => a.path === `${OUT.kubernetes}/service-monitors/${otelSpanMetrics.spec.name}.yaml`)!));
     expect(monitor.spec.endpoints[0].port).toBe(otelSpanMetrics.spec.port.name);
     expect(monitor.spec.namespaceSelector.matchNames).toEqual([otelSpanMetrics.spec.kubernetes.namespace]);
-    const plain = parse(prometheusConfigGenerator(model)[0]!.body) as { scrape_configs: Array<{ job_name: string }> };
+    const plain = parse(artifactText(prometheusConfigGenerator(model)[0]!)) as { scrape_configs: Array<{ job_name: string }> };
     expect(plain.scrape_configs.map((j) => j.job_name)).toContain(otelSpanMetrics.spec.job);
   });
 });

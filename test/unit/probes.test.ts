@@ -12,6 +12,7 @@ import { healthReport, type HealthStatus } from '../../src/runtime/health.ts';
 import { blackboxExporter } from '../support/blackbox-exporter.ts';
 import { SCHEMAS_MISSING_REASON, schemaErrors, schemasAvailable } from '../support/schemas.ts';
 import { projectModel, withStack } from './wiring-fixture.ts';
+import { artifactText } from '../../src/emit/render.ts';
 
 let model: Plan;
 let dir: string;
@@ -34,9 +35,9 @@ describe.skipIf(!exporter)('blackbox.yml', () => {
   it('passes the exporter\'s own --config.check, which rejects a broken module', () => {
     const [config] = blackboxGenerator(model);
     expect(config!.path).toBe(BLACKBOX_CONFIG);
-    const good = configCheck(config!.body);
+    const good = configCheck(artifactText(config!));
     expect(good.status, good.output).toBe(0);
-    const broken = configCheck(config!.body.replace('fail_if_body_not_matches_regexp:\n', 'fail_if_body_not_matches_regexp:\n        - "(unclosed"\n'));
+    const broken = configCheck(artifactText(config!).replace('fail_if_body_not_matches_regexp:\n', 'fail_if_body_not_matches_regexp:\n        - "(unclosed"\n'));
     expect(broken.status).not.toBe(0);
   });
 });
@@ -57,7 +58,7 @@ describe('probe wiring', () => {
   it('writes one Probe CR per endpoint with the probe job, module and exporter', () => {
     const artifacts = probesGenerator(model);
     expect(artifacts.map((a) => a.path)).toEqual(['kubernetes/probes/inference-api.yaml']);
-    const probe = parse(artifacts[0]!.body) as { metadata: { labels: Record<string, string> }; spec: Record<string, unknown> };
+    const probe = parse(artifactText(artifacts[0]!)) as { metadata: { labels: Record<string, string> }; spec: Record<string, unknown> };
     expect(probe.metadata.labels.release).toBe('kube-prometheus-stack');
     expect(probe.spec).toMatchObject({
       jobName: 'blackbox',
@@ -91,14 +92,14 @@ describe.skipIf(!schemasAvailable)('Probe schema conformance', () => {
   if (!schemasAvailable) console.warn(SCHEMAS_MISSING_REASON);
   it('every Probe CR is valid against the Probe schema, strict and plain', () => {
     for (const a of probesGenerator(model)) {
-      const doc = parse(a.body);
+      const doc = parse(artifactText(a));
       expect(schemaErrors('prometheus-operator/probe.v1.json', doc), a.path).toEqual([]);
       expect(schemaErrors('prometheus-operator/probe.v1.strict.json', doc), a.path).toEqual([]);
     }
   });
 
   it('the schema rejects a Probe without its prober URL', () => {
-    const doc = parse(probesGenerator(model)[0]!.body) as { spec: { prober: Record<string, unknown> } };
+    const doc = parse(artifactText(probesGenerator(model)[0]!)) as { spec: { prober: Record<string, unknown> } };
     delete doc.spec.prober.url;
     expect(schemaErrors('prometheus-operator/probe.v1.json', doc)).not.toEqual([]);
   });

@@ -12,6 +12,7 @@ import type { Plan } from '../../src/plan/index.ts';
 import { ImportError } from '../../src/import/documents.ts';
 import { importRules } from '../../src/import/rules.ts';
 import { synthesiseTests } from '../../src/import/rule-tests.ts';
+import { artifactText } from '../../src/emit/render.ts';
 
 /**
  * `infermon import rules`: rule files of the kind platform teams run become rule-group specs that the
@@ -68,7 +69,7 @@ describe('importing Prometheus rule files', () => {
       for (const group of groupsOf(input.text)) {
         const generated = artifacts.find((a) => a.path === `${OUT.prometheusRules}/${fileStem(group.name)}.yml`);
         expect(generated, `${input.file}: group ${group.name}`).toBeDefined();
-        const out = groupsOf(generated!.body).find((g) => g.name === group.name)!;
+        const out = groupsOf(artifactText(generated!)).find((g) => g.name === group.name)!;
         const converted = group.rules.filter((_r, i) => !skipped.has(`${input.file}: ${group.path}.rules[${i}]`));
         expect(out.rules.map((r) => r.expr)).toEqual(converted.map((r) => r.expr));
         compared += converted.length;

@@ -13,6 +13,8 @@ import { sloArtifacts } from '../../generators/slo/index.ts';
 import { sloAlerts } from '../../src/slo/alerts.ts';
 import { parseSlothYaml } from '../../src/import/sloth-parse.ts';
 import { withStack } from './wiring-fixture.ts';
+import { artifactText } from '../../src/emit/render.ts';
+import type { Artifact } from '../../src/model/artifact.ts';
 
 async function projectModel(): Promise<Plan> {
   const { model } = await buildModel(join(PROJECT_ROOT, 'specs'), PROJECT_ROOT);
@@ -82,15 +84,15 @@ describe('SLO artifacts of the project specs', () => {
   it.skipIf(!schemasAvailable)('Sloth CRs are valid PrometheusServiceLevels', async () => {
     const crs = sloArtifacts(await slothOperatorModel()).filter((a) => a.path.startsWith('kubernetes/sloth/'));
     expect(crs.length).toBeGreaterThan(0);
-    for (const cr of crs) expect(schemaErrors('sloth/sloth.slok.dev_prometheusservicelevels.yaml', parse(cr.body)), cr.path).toEqual([]);
+    for (const cr of crs) expect(schemaErrors('sloth/sloth.slok.dev_prometheusservicelevels.yaml', parse(artifactText(cr))), cr.path).toEqual([]);
   });
 
   it('Sloth specs and CRs read back as the same services', async () => {
     const artifacts = sloArtifacts(await slothOperatorModel());
     for (const spec of artifacts.filter((a) => a.path.startsWith('sloth/') && !a.path.includes('/windows/'))) {
       const cr = artifacts.find((a) => a.path === `kubernetes/${spec.path.replace(/\.yml$/, '.yaml')}`)!;
-      const fromSpec = parseSlothYaml(spec.body)[0]!;
-      const fromCr = parseSlothYaml(cr.body)[0]!;
+      const fromSpec = parseSlothYaml(artifactText(spec))[0]!;
+      const fromCr = parseSlothYaml(artifactText(cr))[0]!;
       expect({ ...fromCr, format: fromSpec.format, metadata: undefined }).toEqual({ ...fromSpec, metadata: undefined });
     }
   });
@@ -101,7 +103,7 @@ describe('SLO artifacts of the project specs', () => {
       const artifacts = sloArtifacts(await projectModel()).filter((a) => a.path.startsWith('prometheus/'));
       for (const a of artifacts) {
         mkdirSync(dirname(join(dir, a.path)), { recursive: true });
-        writeFileSync(join(dir, a.path), a.body);
+        writeFileSync(join(dir, a.path), artifactText(a));
       }
       const rules = artifacts.filter((a) => a.path.startsWith('prometheus/rules/')).map((a) => join(dir, a.path));
       const check = runTool('promtool', ['check', 'rules', ...rules]);
@@ -133,12 +135,12 @@ export const s = defineSlos(${service});`,
   }
 }
 
-function promtoolTests(artifacts: ReadonlyArray<{ path: string; body: string }>): { status: number | null; output: string } {
+function promtoolTests(artifacts: readonly Artifact[]): { status: number | null; output: string } {
   const dir = mkdtempSync(join(tmpdir(), 'infermon-slo-grouped-'));
   try {
     for (const a of artifacts.filter((x) => x.path.startsWith('prometheus/'))) {
       mkdirSync(dirname(join(dir, a.path)), { recursive: true });
-      writeFileSync(join(dir, a.path), a.body);
+      writeFileSync(join(dir, a.path), artifactText(a));
     }
     const tests = artifacts.filter((a) => a.path.startsWith('prometheus/tests/')).map((a) => a.path.split('/').pop()!);
     const run = runTool('promtool', ['test', 'rules', ...tests], { cwd: join(dir, 'prometheus', 'tests') });
@@ -160,7 +162,7 @@ describe('grouped SLOs and burn-rate tiers', () => {
 
   it('gives Sloth the grouped queries, and alerts per chosen tier with the group label', async () => {
     const { artifacts, alerts } = await fixtureSlos(grouped);
-    const sloth = parse(artifacts.find((a) => a.path === 'sloth/svc.yml')!.body) as { slos: Array<Record<string, any>> };
+    const sloth = parse(artifactText(artifacts.find((a) => a.path === 'sloth/svc.yml')!)) as { slos: Array<Record<string, any>> };
     expect(sloth.slos[0]!.sli.events.total_query).toBe('sum by (model) (rate(kthena_router_requests_total[{{.window}}]))');
     expect(sloth.slos[0]!.sli.events.error_query).toBe(
       '(sum by (model) (rate(kthena_router_requests_total{status_code=~"5.."}[{{.window}}])) or sum by (model) (rate(kthena_router_requests_total[{{.window}}])) * 0)',
@@ -172,7 +174,7 @@ describe('grouped SLOs and burn-rate tiers', () => {
       ['SvcBudgetBurn', 'ticket-slow', 'ticket', ['model']],
       ['SvcLatencyBudgetBurn', 'ticket-fast', 'ticket', ['model']],
     ]);
-    const rules = parse(artifacts.find((a) => a.path === 'prometheus/rules/slo-svc.yml')!.body) as { groups: Array<{ name: string; rules: Array<Record<string, any>> }> };
+    const rules = parse(artifactText(artifacts.find((a) => a.path === 'prometheus/rules/slo-svc.yml')!)) as { groups: Array<{ name: string; rules: Array<Record<string, any>> }> };
     const alertRules = rules.groups.flatMap((g) => g.rules.filter((r) => r.alert));
     expect(alertRules.map((r) => r.labels.slo_tier)).toEqual(['page-fast', 'ticket-slow', 'ticket-fast']);
     expect(alertRules[0]!.expr).toContain('slo:sli_error:ratio_rate1h');
@@ -181,7 +183,7 @@ describe('grouped SLOs and burn-rate tiers', () => {
 
   it('passes its generated promtool tests: a burn on one model alerts for that model only, an idle model stays quiet', async () => {
     const { artifacts } = await fixtureSlos(grouped);
-    const tests = artifacts.find((a) => a.path === 'prometheus/tests/slo-svc.test.yml')!.body;
+    const tests = artifactText(artifacts.find((a) => a.path === 'prometheus/tests/slo-svc.test.yml')!);
     expect(tests).toContain('alerts for model-a only, not for model-b');
     expect(tests).toContain('no traffic on model-b raises no alert and records no NaN for it while model-a is served');
     const run = promtoolTests(artifacts);
@@ -190,7 +192,7 @@ describe('grouped SLOs and burn-rate tiers', () => {
 
   it('fails its promtool tests when the rules drop the group label (the tests can fail)', async () => {
     const { artifacts } = await fixtureSlos(grouped);
-    const planted = artifacts.map((a) => (a.path === 'prometheus/rules/slo-svc.yml' ? { ...a, body: a.body.replaceAll('sum by (model) (', 'sum(') } : a));
+    const planted = artifacts.map((a) => (a.path === 'prometheus/rules/slo-svc.yml' ? { path: a.path, format: 'text' as const, text: artifactText(a).replaceAll('sum by (model) (', 'sum(') } : a));
     const run = promtoolTests(planted);
     expect(run.status).not.toBe(0);
     expect(run.output).toContain('alerts for model-a only');

@@ -6,7 +6,7 @@ import { parseSlothYaml } from '../../src/import/sloth-parse.ts';
 import { slothSlosFromParsed } from '../../src/import/sloth-slos.ts';
 import { SLOTH_CLI_K8S, SLOTH_CLI_PROM, SLOTH_VERSION } from '../../src/slo/names.ts';
 import { slothRuleGroups } from '../../generators/slo/sloth-rules.ts';
-import { slothCliPrometheusRule, slothCliRules } from '../../generators/slo/sloth-format.ts';
+import { slothCliPrometheusRule, slothCliRules } from '../../src/emit/sloth-cli.ts';
 
 /**
  * Golden files in Sloth's own output format: each `.out.yaml` is what `sloth generate` (v0.16) prints for

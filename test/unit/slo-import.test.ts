@@ -14,8 +14,10 @@ import { slothSlosFromParsed } from '../../src/import/sloth-slos.ts';
 import { slothSlos } from '../../src/slo/sloth-slo.ts';
 import { SLOTH_CLI_K8S, SLOTH_CLI_PROM, SLOTH_VERSION } from '../../src/slo/names.ts';
 import { slothRuleGroups } from '../../generators/slo/sloth-rules.ts';
-import { slothCliPrometheusRule, slothCliRules } from '../../generators/slo/sloth-format.ts';
+import { slothCliPrometheusRule, slothCliRules } from '../../src/emit/sloth-cli.ts';
 import { ruleEnvelopes } from '../../generators/prometheus-rules/envelopes.ts';
+import { maybeText } from '../support/artifacts.ts';
+import { artifactText } from '../../src/emit/render.ts';
 
 /**
  * `infermon import sloth`: Sloth inputs become a spec file that the real loader reads and the real
@@ -106,9 +108,9 @@ function importedSpec(file: string, text: string): string {
 function rulesFiles(model: Plan, original: ParsedSlothService): { generated: string | undefined; expected: string } {
   const located = model.specs.slos.find((s) => s.value.service === original.service)!;
   const path = `${OUT.prometheusRules}/slo-${fileStem(original.service)}.yml`;
-  const generated = generateArtifacts(model).find((a) => a.path === path)?.body;
+  const generated = maybeText(generateArtifacts(model).find((a) => a.path === path));
   const groups = slothRuleGroups(slothSlosFromParsed(original), SLOTH_CLI_PROM);
-  const expected = ruleEnvelopes(`slo-${fileStem(original.service)}`, groups, model.stack.value, [located.file]).ruleFile;
+  const expected = artifactText({ path, ...ruleEnvelopes(`slo-${fileStem(original.service)}`, groups, model.stack.value, [located.file]).ruleFile });
   return { generated, expected };
 }
 
@@ -171,7 +173,7 @@ describe('importing Sloth specs: round trip through the spec loader and the gene
       expect(generated).toBe(expected);
       // The Sloth spec infermon writes reads back as the original SLOs.
       const slothSpec = generateArtifacts(model).find((a) => a.path === `${OUT.sloth}/${fileStem(original.service)}.yml`)!;
-      const [reread] = parseSlothYaml(slothSpec.body, slothSpec.path);
+      const [reread] = parseSlothYaml(artifactText(slothSpec), slothSpec.path);
       expect(reread!.labels).toEqual(original.labels);
       expect(reread!.slos).toEqual(original.slos);
     }

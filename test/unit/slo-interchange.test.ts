@@ -13,6 +13,7 @@ import { sliQueries } from '../../src/slo/sli.ts';
 import { ImportError, type ImportInput } from '../../src/import/documents.ts';
 import { importPyrra } from '../../src/import/pyrra.ts';
 import { importOpenSlo } from '../../src/import/openslo.ts';
+import { artifactText } from '../../src/emit/render.ts';
 
 /**
  * Pyrra and OpenSLO documents become SLO specs the real loader reads and `infermon check` accepts; the
@@ -115,7 +116,7 @@ describe('infermon import openslo', () => {
     const { model: platform } = await buildModel(join(PROJECT_ROOT, 'specs'), PROJECT_ROOT);
     const exported = generateArtifacts(platform!).filter((a) => a.path.startsWith(`${OUT.openslo}/`));
     expect(exported.map((a) => a.path)).toEqual(platform!.specs.slos.map((s) => `${OUT.openslo}/${s.value.service}.yaml`).sort());
-    const result = importOpenSlo(exported.map((a) => ({ file: a.path, text: a.body })));
+    const result = importOpenSlo(exported.map((a) => ({ file: a.path, text: artifactText(a) })));
     expect(result.skipped).toEqual([]);
     const reimported = await checked({ 'slos-openslo.ts': result.text });
     const major = platform!.stack.value.prometheusMajor;

@@ -9,6 +9,7 @@ import { buildModel, generateArtifacts } from '../../src/pipeline.ts';
 import { stack } from '../../specs/stack.ts';
 import { PROJECT_ROOT } from '../support/paths.ts';
 import { withStack } from './wiring-fixture.ts';
+import { artifactText } from '../../src/emit/render.ts';
 
 let model: Plan;
 beforeAll(async () => {
@@ -80,13 +81,13 @@ describe('stack targets', () => {
     const paths = helm.map((a) => a.path);
     expect(paths).not.toContain('loki/loki.yaml');
     expect(under(paths, 'loki/rules/')).toEqual([]);
-    const [configMap] = helm.filter((a) => a.path.startsWith('kubernetes/loki-rules/')).map((a) => parse(a.body) as Record<string, any>);
+    const [configMap] = helm.filter((a) => a.path.startsWith('kubernetes/loki-rules/')).map((a) => parse(artifactText(a)) as Record<string, any>);
     const [logs] = model.specs.logs;
     expect(configMap!.metadata.labels).toMatchObject(LOKI_RULE_LABEL);
     expect(configMap!.metadata.annotations[K8S_SIDECAR_FOLDER_ANNOTATION]).toBe(logs!.value.loki.tenant);
     const rules = parse(Object.values(configMap!.data as Record<string, string>)[0]!) as { groups: Array<{ rules: Array<{ alert: string }> }> };
     expect(rules.groups[0]!.rules.map((r) => r.alert)).toEqual(logs!.value.alerts.map((a) => a.alert));
-    const values = parse(helm.find((a) => a.path === 'loki/helm-values.yaml')!.body) as Record<string, any>;
+    const values = parse(artifactText(helm.find((a) => a.path === 'loki/helm-values.yaml')!)) as Record<string, any>;
     expect(values.sidecar.rules).toMatchObject({ enabled: true, label: Object.keys(LOKI_RULE_LABEL)[0], folder: '/rules' });
     expect(values.loki.rulerConfig.storage).toEqual({ type: 'local', local: { directory: '/rules' } });
   });

@@ -10,6 +10,8 @@ import type { RunningVllmSim } from '../../src/runtime/sim/vllm-server.ts';
 import { findBinary, freePort, startChild, waitReady, type ChildHandle } from '../e2e/processes.ts';
 import { PROJECT_ROOT } from '../support/paths.ts';
 import { specFixture } from '../support/spec-fixture.ts';
+import { artifactText } from '../../src/emit/render.ts';
+import { toYaml } from '../../src/emit/serialize.ts';
 
 /**
  * A vLLM platform for `infermon verify` to check: specs with the vLLM source and its bundled content, a
@@ -102,7 +104,7 @@ export function writeRuleFiles(model: Plan, dir: string): string[] {
     .filter((a) => a.path.startsWith(prefix) && a.path.endsWith('.yml'))
     .map((a) => {
       const file = join(dir, a.path.slice(prefix.length));
-      writeFileSync(file, a.body);
+      writeFileSync(file, artifactText(a));
       return file;
     });
 }
@@ -118,7 +120,7 @@ export async function startPrometheus(binary: string, model: Plan, targets: Reco
   const config = join(dir, 'prometheus.yml');
   // Alerts go nowhere: nothing listens on this port, which Prometheus only logs.
   const alertmanager = `127.0.0.1:${await freePort()}`;
-  writeFileSync(config, localPrometheusConfig(model, { targets, ruleFiles, alertmanager, scrapeInterval: '1s', evaluationInterval: '1s' }));
+  writeFileSync(config, toYaml(localPrometheusConfig(model, { targets, ruleFiles, alertmanager, scrapeInterval: '1s', evaluationInterval: '1s' })));
   const child = startChild('prometheus', binary, [`--config.file=${config}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`], join(dir, 'prometheus.log'));
   const url = `http://127.0.0.1:${port}`;
   await waitReady(child, `${url}/-/ready`);

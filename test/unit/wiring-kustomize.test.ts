@@ -13,6 +13,7 @@ import { CORE_KINDS, crdKinds, servedKind, type ServedKind } from '../support/cr
 import { PROJECT_ROOT } from '../support/paths.ts';
 import { SCHEMAS_MISSING_REASON, schemasAvailable } from '../support/schemas.ts';
 import { projectModel, withStack } from './wiring-fixture.ts';
+import { artifactText } from '../../src/emit/render.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'infermon-kustomize-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -22,7 +23,7 @@ describe('kustomization', () => {
     const { stack } = await projectModel();
     const artifact = kustomizationArtifact(['b/x.yaml', 'kubernetes/a/y.yaml', 'kube-prometheus-stack-values.yaml', 'kustomization.yaml', 'a/z.yml', 'notes.md'], stack.value);
     expect(artifact.path).toBe(KUSTOMIZATION);
-    expect((parse(artifact.body) as { resources: string[] }).resources).toEqual(['a/y.yaml', 'a/z.yml', 'b/x.yaml']);
+    expect((parse(artifactText(artifact)) as { resources: string[] }).resources).toEqual(['a/y.yaml', 'a/z.yml', 'b/x.yaml']);
   });
 });
 
@@ -53,7 +54,7 @@ function kustomizeBuild(model: Plan, name: string): { objects: BuiltObject[]; st
   const root = join(dir, name);
   for (const a of generateArtifacts(model).filter((a) => a.path.startsWith('kubernetes/'))) {
     mkdirSync(dirname(join(root, a.path)), { recursive: true });
-    writeFileSync(join(root, a.path), a.body);
+    writeFileSync(join(root, a.path), artifactText(a));
   }
   const result = spawnSync('kubectl', ['kustomize', join(root, 'kubernetes')], { encoding: 'utf8' });
   return { objects: parseAllDocuments(result.stdout).map((d) => d.toJS() as BuiltObject), stderr: result.stderr, status: result.status };

@@ -13,6 +13,8 @@ import type { Plan } from '../../src/plan/index.ts';
 import { runTool } from '../support/tools.ts';
 import { SCHEMAS_MISSING_REASON, schemaErrors, schemasAvailable } from '../support/schemas.ts';
 import { projectModel, withStack } from './wiring-fixture.ts';
+import { artifactText } from '../../src/emit/render.ts';
+import { toYaml } from '../../src/emit/serialize.ts';
 
 let model: Plan;
 let dir: string;
@@ -64,7 +66,7 @@ describe.skipIf(!schemasAvailable)('schema conformance', () => {
     expect(artifacts.some((a) => a.path.startsWith('kubernetes/service-monitors/'))).toBe(true);
     expect(artifacts.some((a) => a.path.startsWith('kubernetes/pod-monitors/'))).toBe(true);
     for (const a of artifacts) {
-      const doc = parse(a.body) as { kind: string };
+      const doc = parse(artifactText(a)) as { kind: string };
       const schema = doc.kind === 'ServiceMonitor' ? 'servicemonitor.v1.strict.json' : 'podmonitor.v1.strict.json';
       expect(schemaErrors(`prometheus-operator/${schema}`, doc), a.path).toEqual([]);
     }
@@ -72,17 +74,17 @@ describe.skipIf(!schemasAvailable)('schema conformance', () => {
 
   it('prometheus.yml is valid against the SchemaStore schema', () => {
     const [config] = prometheusConfigGenerator(model);
-    expect(schemaErrors('schemastore/prometheus.json', parse(config!.body))).toEqual([]);
+    expect(schemaErrors('schemastore/prometheus.json', parse(artifactText(config!)))).toEqual([]);
   });
 });
 
 describe('prometheus.yml', () => {
   it('passes promtool check config as written, Kubernetes service discovery and the rule files beside it', () => {
     const [config] = prometheusConfigGenerator(model);
-    expect(config!.body).toContain('kubernetes_sd_configs');
+    expect(artifactText(config!)).toContain('kubernetes_sd_configs');
     const promDir = join(dir, 'prometheus');
     mkdirSync(join(promDir, 'rules'), { recursive: true });
-    writeFileSync(join(promDir, 'prometheus.yml'), config!.body);
+    writeFileSync(join(promDir, 'prometheus.yml'), artifactText(config!));
     writeFileSync(join(promDir, 'rules', 'probe.yml'), RULES);
     const out = promtoolCheckConfig(join(promDir, 'prometheus.yml'));
     expect(out).toContain('SUCCESS');
@@ -90,7 +92,7 @@ describe('prometheus.yml', () => {
   });
 
   it('has one job per scraped source named by its job label, federation, external labels and alerting', () => {
-    const config = parse(prometheusConfigGenerator(model)[0]!.body) as Record<string, any>;
+    const config = parse(artifactText(prometheusConfigGenerator(model)[0]!)) as Record<string, any>;
     const names = (config.scrape_configs as Array<{ job_name: string }>).map((j) => j.job_name);
     for (const t of model.scrapeTargets) expect(names).toContain(t.job);
     const federation = model.stack.value.plainPrometheus.federation;
@@ -109,13 +111,15 @@ describe('prometheus.yml', () => {
     const [labelledSource] = Object.keys(targets);
     targets[labelledSource!] = ['127.0.0.1:19200', '127.0.0.1:19201'];
     writeFileSync(join(dir, 'local-rules.yml'), RULES);
-    const body = localPrometheusConfig(model, {
-      targets,
-      targetLabels: { [labelledSource!]: { '127.0.0.1:19201': { pod: 'vllm-1', namespace: 'inference' } } },
-      ruleFiles: [join(dir, 'local-rules.yml')],
-      alertmanager: '127.0.0.1:19093',
-      scrapeInterval: '1s',
-    });
+    const body = toYaml(
+      localPrometheusConfig(model, {
+        targets,
+        targetLabels: { [labelledSource!]: { '127.0.0.1:19201': { pod: 'vllm-1', namespace: 'inference' } } },
+        ruleFiles: [join(dir, 'local-rules.yml')],
+        alertmanager: '127.0.0.1:19093',
+        scrapeInterval: '1s',
+      }),
+    );
     writeFileSync(join(dir, 'local.yml'), body);
     const result = runTool('promtool', ['check', 'config', join(dir, 'local.yml')]);
     expect(result.status, result.stderr + result.stdout).toBe(0);

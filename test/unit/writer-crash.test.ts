@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { WriteError, recoverTree, writeTree } from '../../src/emit/write.ts';
-import type { Artifact } from '../../src/model/artifact.ts';
+import type { Artifact, TextArtifact } from '../../src/model/artifact.ts';
 import { nodeArgs } from '../support/cli.ts';
 import { PROJECT_ROOT } from '../support/paths.ts';
 import { copyOf, treeState, whichState } from '../support/tree.ts';
@@ -16,18 +16,18 @@ import { copyOf, treeState, whichState } from '../support/tree.ts';
  * next write leaves nothing of infermon's bookkeeping behind.
  */
 
-const OLD: Artifact[] = [
-  { path: 'a.yml', body: 'a: 1\n' },
-  { path: 'dir1/b.yml', body: 'b: 1\n' },
-  { path: 'dir1/sub/c.yml', body: 'c: 1\n' },
-  { path: 'gone/d.yml', body: 'd: 1\n' },
+const OLD: TextArtifact[] = [
+  { path: 'a.yml', format: 'text', text: 'a: 1\n' },
+  { path: 'dir1/b.yml', format: 'text', text: 'b: 1\n' },
+  { path: 'dir1/sub/c.yml', format: 'text', text: 'c: 1\n' },
+  { path: 'gone/d.yml', format: 'text', text: 'd: 1\n' },
 ];
-const NEW: Artifact[] = [
-  { path: 'a.yml', body: 'a: 2\n' },
-  { path: 'dir1/b.yml', body: 'b: 1\n' },
-  { path: 'dir1/f.yml', body: 'f: 1\n' },
-  { path: 'dir1/sub/c.yml', body: 'c: 2\n' },
-  { path: 'new/deep/e.yml', body: 'e: 1\n' },
+const NEW: TextArtifact[] = [
+  { path: 'a.yml', format: 'text', text: 'a: 2\n' },
+  { path: 'dir1/b.yml', format: 'text', text: 'b: 1\n' },
+  { path: 'dir1/f.yml', format: 'text', text: 'f: 1\n' },
+  { path: 'dir1/sub/c.yml', format: 'text', text: 'c: 2\n' },
+  { path: 'new/deep/e.yml', format: 'text', text: 'e: 1\n' },
 ];
 const USER_FILES: Record<string, string> = {
   '.git/HEAD': 'ref: refs/heads/main\n',

@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, watch, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { artifactText } from '../../src/emit/render.ts';
 import { recoverTree, writeTree } from '../../src/emit/write.ts';
 import type { Artifact } from '../../src/model/artifact.ts';
 import { buildModel, checkModel, generateArtifacts } from '../../src/pipeline.ts';
@@ -43,8 +44,8 @@ async function artifactsOf(specs: string): Promise<Artifact[]> {
 
 /** A previous output that differs from the new one in every file, plus one it no longer generates. */
 function previousTree(artifacts: readonly Artifact[]): string {
-  const earlier = artifacts.slice(1).map((a) => ({ path: a.path, body: `${a.body}# an earlier run\n` }));
-  earlier.push({ path: 'prometheus/rules/retired.yml', body: 'groups: []\n' });
+  const earlier: Artifact[] = artifacts.slice(1).map((a) => ({ path: a.path, format: 'text', text: `${artifactText(a)}# an earlier run\n` }));
+  earlier.push({ path: 'prometheus/rules/retired.yml', format: 'text', text: 'groups: []\n' });
   const out = join(mkdtempSync(join(tmpdir(), 'infermon-kill-')), 'out');
   writeTree(out, earlier);
   for (const [path, body] of Object.entries(USER_FILES)) {

@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { artifactText } from '../../src/emit/render.ts';
 import { writeTree } from '../../src/emit/write.ts';
 import { buildModel, checkModel, generateArtifacts } from '../../src/pipeline.ts';
 import { CLI_ENTRY, nodeArgs } from '../support/cli.ts';
@@ -49,7 +50,7 @@ async function setUp() {
   chmodSync(base, 0o755);
   const out = join(base, 'out');
   // Every generated file differs from the previous run's, so the write must touch every folder.
-  writeTree(out, artifacts.map((a) => ({ path: a.path, body: `${a.body}# an earlier run\n` })));
+  writeTree(out, artifacts.map((a) => ({ path: a.path, format: 'text', text: `${artifactText(a)}# an earlier run\n` })));
   mkdirSync(join(out, 'notes'));
   writeFileSync(join(out, 'notes', 'README.md'), 'ours\n');
   handOver(out);

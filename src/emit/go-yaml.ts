@@ -1,3 +1,5 @@
+import { goYamlSortedKeys } from '../model/go-key-order.ts';
+
 /**
  * A YAML writer that reproduces gopkg.in/yaml.v2 output byte for byte for the shapes Sloth prints: block
  * mappings and sequences (sequences not indented under their key), plain / single / double-quoted /
@@ -13,50 +15,6 @@ export class OrderedMap {
 export type GoYamlValue = string | number | boolean | OrderedMap | Record<string, unknown> | readonly GoYamlValue[];
 
 const BEST_WIDTH = 80;
-const isLetter = (c: string): boolean => /\p{L}/u.test(c);
-const isDigit = (c: string): boolean => c >= '0' && c <= '9';
-
-/** yaml.v2's `keyList.Less` for string keys: non-letters before letters, digit runs compared as numbers. */
-export function goYamlKeyLess(a: string, b: string): boolean {
-  const ar = [...a];
-  const br = [...b];
-  for (let i = 0; i < ar.length && i < br.length; i++) {
-    if (ar[i] === br[i]) continue;
-    const al = isLetter(ar[i]!);
-    const bl = isLetter(br[i]!);
-    if (al && bl) return ar[i]! < br[i]!;
-    if (al || bl) return bl;
-    let an = 0;
-    let bn = 0;
-    if (ar[i] === '0' || br[i] === '0') {
-      for (let j = i - 1; j >= 0 && isDigit(ar[j]!); j--) {
-        if (ar[j] !== '0') {
-          an = 1;
-          bn = 1;
-          break;
-        }
-      }
-    }
-    let ai = i;
-    let bi = i;
-    for (; ai < ar.length && isDigit(ar[ai]!); ai++) an = an * 10 + Number(ar[ai]);
-    for (; bi < br.length && isDigit(br[bi]!); bi++) bn = bn * 10 + Number(br[bi]);
-    if (an !== bn) return an < bn;
-    if (ai !== bi) return ai < bi;
-    return ar[i]! < br[i]!;
-  }
-  return ar.length < br.length;
-}
-
-export function goYamlSortedKeys(keys: Iterable<string>): string[] {
-  return [...keys].sort((a, b) => (goYamlKeyLess(a, b) ? -1 : goYamlKeyLess(b, a) ? 1 : 0));
-}
-
-/** A record with its keys in yaml.v2 order. */
-export function goSorted(record: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(goYamlSortedKeys(Object.keys(record)).map((k) => [k, record[k]!]));
-}
-
 // ---- scalar resolution: which strings yaml.v2 must quote because they would read back as another type
 
 const BOOL_OR_NULL = new Set([
