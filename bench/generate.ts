@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -11,6 +11,38 @@ const RUNS = 11;
 /** Targets for whole processes of the installed CLI, in milliseconds. */
 const TARGET = { version: 150, generate: 500, check: 400 };
 const COLD = '(spec bundle not cached)';
+
+/**
+ * A git ref (`INFERMON_BENCH_BASELINE=HEAD~1`) whose build is timed side by side with this one, each
+ * installed into its own repository with its own commit's example specs.
+ */
+const BASELINE = process.env.INFERMON_BENCH_BASELINE;
+
+function mustRun(command: string, args: readonly string[], cwd: string): string {
+  const r = spawnSync(command, args, { cwd, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  if (r.status !== 0) throw new Error(`${command} ${args.join(' ')} failed in ${cwd}: ${r.stderr}`);
+  return r.stdout;
+}
+
+/** The package as built at `ref`, installed into a repository of its own with that commit's specs. */
+function installBaseline(ref: string, work: string): { repo: string; bin: string; cleanup: () => void } {
+  const source = join(work, 'baseline-source');
+  mustRun('git', ['worktree', 'add', '--detach', source, ref], ROOT);
+  const cleanup = () => void spawnSync('git', ['worktree', 'remove', '--force', source], { cwd: ROOT });
+  try {
+    symlinkSync(join(ROOT, 'node_modules'), join(source, 'node_modules'));
+    mustRun('npm', ['run', 'build'], source);
+    const packed = JSON.parse(mustRun('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', work], source)) as Array<{ filename: string }>;
+    const repo = join(work, 'baseline-repo');
+    mkdirSync(repo);
+    mustRun('npm', ['install', '--save-dev', '--no-audit', '--no-fund', '--prefer-offline', join(work, packed[0]!.filename)], repo);
+    cpSync(join(source, 'specs'), join(repo, 'specs'), { recursive: true });
+    return { repo, bin: join(repo, 'node_modules', 'infermon', 'bin', 'infermon.mjs'), cleanup };
+  } catch (err) {
+    cleanup();
+    throw err;
+  }
+}
 
 function timeOnce(command: string, args: readonly string[], cwd: string): number {
   const start = performance.now();
@@ -27,6 +59,7 @@ function timeOnce(command: string, args: readonly string[], cwd: string): number
  */
 export async function benchGenerate(): Promise<BenchSection> {
   const work = mkdtempSync(join(tmpdir(), 'infermon-bench-cli-'));
+  const cleanups: Array<() => void> = [];
   try {
     const { repo } = installPackedPackage(work);
     cpSync(join(ROOT, 'specs'), join(repo, 'specs'), { recursive: true });
@@ -34,34 +67,42 @@ export async function benchGenerate(): Promise<BenchSection> {
     const out = join(work, 'out');
     const cache = join(repo, 'node_modules', '.cache', 'infermon');
     const noCache = () => rmSync(cache, { recursive: true, force: true });
-    const commands: Array<[string, string[], (() => void)?]> = [
-      ['node -e 0', ['-e', '0']],
-      ['infermon --version', [bin, '--version']],
-      ['infermon check', [bin, 'check']],
-      ['infermon generate', [bin, 'generate', '--out', out]],
-      [`infermon check ${COLD}`, [bin, 'check'], noCache],
+    const baseline = BASELINE ? installBaseline(BASELINE, work) : undefined;
+    if (baseline) cleanups.push(baseline.cleanup);
+    const commands: Array<[string, string[], string, (() => void)?]> = [
+      ['node -e 0', ['-e', '0'], repo],
+      ['infermon --version', [bin, '--version'], repo],
+      ['infermon check', [bin, 'check'], repo],
+      ['infermon generate', [bin, 'generate', '--out', out], repo],
+      [`infermon check ${COLD}`, [bin, 'check'], repo, noCache],
+      ...(baseline
+        ? ([
+            [`${BASELINE}: infermon check`, [baseline.bin, 'check'], baseline.repo],
+            [`${BASELINE}: infermon generate`, [baseline.bin, 'generate', '--out', join(work, 'baseline-out')], baseline.repo],
+          ] as Array<[string, string[], string]>)
+        : []),
     ];
     // One untimed round: the first generate creates the output tree, later ones rewrite it.
-    for (const [, args, before] of commands) {
+    for (const [, args, cwd, before] of commands) {
       before?.();
-      timeOnce(process.execPath, args, repo);
+      timeOnce(process.execPath, args, cwd);
     }
     const times = new Map(commands.map(([name]) => [name, [] as number[]]));
     for (let i = 0; i < RUNS; i++)
-      for (const [name, args, before] of commands) {
+      for (const [name, args, cwd, before] of commands) {
         before?.();
-        times.get(name)!.push(timeOnce(process.execPath, args, repo));
+        times.get(name)!.push(timeOnce(process.execPath, args, cwd));
       }
     const rows = [...times].map(([name, t]) => `| \`${name}\` | ${median(t).toFixed(0)} ms | ${Math.min(...t).toFixed(0)} ms | ${Math.max(...t).toFixed(0)} ms |`);
-    const baseline = median(times.get('node -e 0')!);
+    const nodeStart = median(times.get('node -e 0')!);
     const verdict = (name: string, target: number) => {
       const m = median(times.get(name)!);
-      return `\`${name}\` ${m.toFixed(0)} ms (${(m / baseline).toFixed(1)}× \`node -e 0\`): ${m <= target ? 'within' : 'OVER'} the ${target} ms target.`;
+      return `\`${name}\` ${m.toFixed(0)} ms (${(m / nodeStart).toFixed(1)}× \`node -e 0\`): ${m <= target ? 'within' : 'OVER'} the ${target} ms target.`;
     };
     return {
       title: 'Installed CLI: version, check and generate on the example specs',
       body: [
-        `The packed package installed into a fresh repository with this repository's \`specs/\` copied in; each command a whole process (\`node node_modules/infermon/bin/infermon.mjs ...\`), ${RUNS} interleaved rounds after one untimed round, medians with the range. The untimed round leaves the compiled spec bundle in \`node_modules/.cache/infermon\`, as any earlier run in a repository does; \`check ${COLD}\` removes it before each run and so pays for bundling the specs with esbuild.`,
+        `The packed package installed into a fresh repository with this repository's \`specs/\` copied in; each command a whole process (\`node node_modules/infermon/bin/infermon.mjs ...\`), ${RUNS} interleaved rounds after one untimed round, medians with the range. The untimed round leaves the compiled spec bundle in \`node_modules/.cache/infermon\`, as any earlier run in a repository does; \`check ${COLD}\` removes it before each run and so pays for bundling the specs with esbuild.${BASELINE ? ` The \`${BASELINE}:\` rows are the package built at that commit, installed into a repository of its own with that commit's \`specs/\`, in the same rounds.` : ''}`,
         '',
         '| command | median | min | max |',
         '| --- | --- | --- | --- |',
@@ -71,9 +112,16 @@ export async function benchGenerate(): Promise<BenchSection> {
         verdict('infermon check', TARGET.check),
         verdict('infermon generate', TARGET.generate),
         `\`infermon check\` without the cached spec bundle: ${median(times.get(`infermon check ${COLD}`)!).toFixed(0)} ms.`,
+        ...(BASELINE
+          ? ['check', 'generate'].map((command) => {
+              const ratio = median(times.get(`infermon ${command}`)!) / median(times.get(`${BASELINE}: infermon ${command}`)!);
+              return `\`${command}\` against the build of \`${BASELINE}\` in the same run: median ratio ${ratio.toFixed(2)} (${ratio <= 1 ? 'no slower' : 'SLOWER'}).`;
+            })
+          : []),
       ].join('\n'),
     };
   } finally {
+    for (const cleanup of cleanups) cleanup();
     rmSync(work, { recursive: true, force: true });
   }
 }

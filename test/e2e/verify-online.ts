@@ -9,7 +9,7 @@ import { probedSelectors } from '../../src/verify/series-probe.ts';
 import { cliAsync } from '../support/cli.ts';
 import { substituted, type CheckResult, type Exercise } from './assertions.ts';
 import { instantQuery } from './http-api.ts';
-import { PROJECT_ROOT, type RunningStack } from './stack.ts';
+import { PROJECT_ROOT, loadModel, type RunningStack } from './stack.ts';
 
 /**
  * `infermon verify --prometheus <bench>` as a user runs it, in its own process, over the example specs:
@@ -78,7 +78,18 @@ function queriesOf(model: Model, finding: Finding, queries: readonly GeneratedQu
 }
 
 /** The bench's explanation of a finding, or undefined when it has none. */
-async function explain(stack: RunningStack, exercise: Exercise, finding: Finding, queries: readonly GeneratedQuery[], beforeRestart: number): Promise<string[] | undefined> {
+async function explain(
+  stack: RunningStack,
+  exercise: Exercise,
+  finding: Finding,
+  queries: readonly GeneratedQuery[],
+  beforeRestart: number,
+  specsMajor: 2 | 3,
+): Promise<string[] | undefined> {
+  const benchMajor = stack.model.stack.value.prometheusMajor;
+  // Prometheus 3 stores classic histogram bounds as floats (`le="1.0"`), Prometheus 2 as the exporter wrote them.
+  if (finding.check === 'queries' && benchMajor !== specsMajor && /matches le="/.test(finding.message))
+    return [`the specs target Prometheus ${specsMajor}, whose bucket bounds are spelled otherwise than on the bench's Prometheus ${benchMajor}`];
   const job = /^job (\S+)/.exec(finding.subject)?.[1];
   if (finding.check === 'targets' && job) {
     const sources = sourcesOfJob(stack.model, job);
@@ -113,10 +124,11 @@ export async function checkVerifyOnline(stack: RunningStack, exercise: Exercise,
     return [{ area: 'verify', name: 'infermon verify', outcome: 'fail', detail: `${(err as Error).message}: ${run.stderr.trim().split('\n').slice(-10).join('\n')}` }];
   }
   const queries = generatedQueries(stack.model, RATE_INTERVAL);
+  const specsMajor = (await loadModel()).stack.value.prometheusMajor;
   const results: CheckResult[] = [];
   const explained = new Map<string, number>();
   for (const f of report.findings) {
-    const reasons = await explain(stack, exercise, f, queries, beforeRestart);
+    const reasons = await explain(stack, exercise, f, queries, beforeRestart, specsMajor);
     if (reasons) {
       const key = `${f.check}: ${reasons.join('; ')}`;
       explained.set(key, (explained.get(key) ?? 0) + 1);
