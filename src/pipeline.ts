@@ -3,7 +3,7 @@ import { catalogDocs } from '../generators/docs/catalog.ts';
 import { runbooks } from '../generators/docs/runbooks.ts';
 import { GENERATORS, type Generator } from '../generators/index.ts';
 import { CHECKS } from './check/index.ts';
-import { checkObjectSizes } from './check/object-size.ts';
+import { checkObjectSizes } from './emit/object-size-check.ts';
 import { Catalog } from './model/catalog-index.ts';
 import { sourceAt } from './model/catalog-versions.ts';
 import { Diagnostics } from './model/diagnostics.ts';

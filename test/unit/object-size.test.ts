@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { ruleEnvelopes, type OutputRuleGroup } from '../../generators/prometheus-rules/envelopes.ts';
-import { checkObjectSizes, kubernetesObjects } from '../../src/check/object-size.ts';
+import { checkObjectSizes, kubernetesObjects } from '../../src/emit/object-size-check.ts';
 import { generatedHeader, isKubernetesManifest } from '../../src/conventions.ts';
 import { artifactText } from '../../src/emit/render.ts';
 import { toYaml } from '../../src/emit/serialize.ts';

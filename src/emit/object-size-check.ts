@@ -1,7 +1,7 @@
 import { isKubernetesManifest } from '../conventions.ts';
 import { EmbeddedDocument, type Artifact } from '../model/artifact.ts';
 import type { Diagnostics } from '../model/diagnostics.ts';
-import { embeddedText } from '../emit/serialize.ts';
+import { embeddedText } from './serialize.ts';
 import {
   ANNOTATIONS_LIMIT_BYTES,
   OBJECT_LIMIT_BYTES,
