@@ -28,7 +28,7 @@ export interface VllmContentConfig extends AlertScope {
 
 const round3 = (n: number) => Math.round(n * 1000) / 1000;
 const percent = (ratio: number) => `${Math.round(ratio * 1000) / 10}%`;
-const pod = { model_name: 'llama-3-8b', engine: '0', instance: 'vllm-0:8000' };
+const pod = { namespace: 'inference', model_name: 'llama-3-8b', engine: '0', instance: 'vllm-0:8000' };
 
 /** `kubectl` arguments that reach the vLLM pods of the deployment the alerts watch. */
 function vllmPods(config: VllmContentConfig): string {
@@ -56,11 +56,11 @@ export function vllmAlerts(config: VllmContentConfig = {}) {
         rules: [
           {
             alert: 'VllmKvCacheNearlyFull',
-            expr: promql`max by (model_name, instance) (${vllmKvCacheUsage}) > ${kvCacheWarning}`,
+            expr: promql`max by (namespace, model_name, instance) (${vllmKvCacheUsage}) > ${kvCacheWarning}`,
             for: '10m',
             severity: 'warning',
             summary: `vLLM KV cache above ${percent(kvCacheWarning)}`,
-            description: 'KV cache of {{ $labels.model_name }} on {{ $labels.instance }} is {{ $value | humanizePercentage }} full; requests will queue and be preempted.',
+            description: 'KV cache of {{ $labels.model_name }} on {{ $labels.instance }} in {{ $labels.namespace }} is {{ $value | humanizePercentage }} full; requests will queue and be preempted.',
             runbook: runbooks.VllmKvCacheNearlyFull,
             tests: {
               firing: [{ series: [{ metric: vllmKvCacheUsage, labels: pod, value: kvFiring }], value: kvFiring }],
@@ -69,11 +69,11 @@ export function vllmAlerts(config: VllmContentConfig = {}) {
           },
           {
             alert: 'VllmWaitingQueueGrowing',
-            expr: promql`sum by (model_name) (${vllmNumRequestsWaiting}) > 10 and sum by (model_name) (deriv(${vllmNumRequestsWaiting}[10m])) > 0`,
+            expr: promql`sum by (namespace, model_name) (${vllmNumRequestsWaiting}) > 10 and sum by (namespace, model_name) (deriv(${vllmNumRequestsWaiting}[10m])) > 0`,
             for: '10m',
             severity: 'warning',
             summary: 'vLLM waiting queue keeps growing',
-            description: '{{ $labels.model_name }} has {{ $value }} requests waiting and the queue is still growing.',
+            description: '{{ $labels.model_name }} in {{ $labels.namespace }} has {{ $value }} requests waiting and the queue is still growing.',
             runbook: runbooks.VllmWaitingQueueGrowing,
             tests: {
               firing: [{ description: 'one more waiting request a minute', series: [{ metric: vllmNumRequestsWaiting, labels: pod, values: '0+1x25' }], value: 25, evalAfter: '25m' }],
@@ -82,11 +82,11 @@ export function vllmAlerts(config: VllmContentConfig = {}) {
           },
           {
             alert: 'VllmPreemptionsHigh',
-            expr: promql`sum by (model_name) (rate(${vllmNumPreemptions}[5m])) > 0.1`,
+            expr: promql`sum by (namespace, model_name) (rate(${vllmNumPreemptions}[5m])) > 0.1`,
             for: '10m',
             severity: 'warning',
             summary: 'vLLM is preempting requests',
-            description: '{{ $labels.model_name }} preempts {{ $value | humanize }} requests/s: the KV cache is too small for the load.',
+            description: '{{ $labels.model_name }} in {{ $labels.namespace }} preempts {{ $value | humanize }} requests/s: the KV cache is too small for the load.',
             runbook: runbooks.VllmPreemptionsHigh,
             tests: {
               firing: [{ series: [{ metric: vllmNumPreemptions, labels: pod, rate: 0.5 }], value: 0.5 }],
@@ -95,11 +95,11 @@ export function vllmAlerts(config: VllmContentConfig = {}) {
           },
           {
             alert: 'VllmHighTimeToFirstToken',
-            expr: promql`histogram_quantile(0.95, sum by (model_name, le) (rate(${vllmTimeToFirstToken}_bucket[5m]))) > 2`,
+            expr: promql`histogram_quantile(0.95, sum by (namespace, model_name, le) (rate(${vllmTimeToFirstToken}_bucket[5m]))) > 2`,
             for: '2m',
             severity: 'warning',
             summary: 'vLLM p95 time to first token above 2 s',
-            description: 'p95 TTFT of {{ $labels.model_name }} is {{ $value | humanize }}s over the last 5 minutes.',
+            description: 'p95 TTFT of {{ $labels.model_name }} in {{ $labels.namespace }} is {{ $value | humanize }}s over the last 5 minutes.',
             runbook: runbooks.VllmHighTimeToFirstToken,
             tests: {
               firing: [{ series: [{ metric: vllmTimeToFirstToken, labels: pod, observe: { rate: 2, value: 3 } }], value: 4.875 }],
@@ -108,11 +108,11 @@ export function vllmAlerts(config: VllmContentConfig = {}) {
           },
           {
             alert: 'VllmRequestErrors',
-            expr: promql`sum by (model_name) (rate(${vllmRequestSuccess}{finished_reason="error"}[5m])) / sum by (model_name) (rate(${vllmRequestSuccess}[5m])) > ${errorRatio}`,
+            expr: promql`sum by (namespace, model_name) (rate(${vllmRequestSuccess}{finished_reason="error"}[5m])) / sum by (namespace, model_name) (rate(${vllmRequestSuccess}[5m])) > ${errorRatio}`,
             for: '5m',
             severity: 'critical',
             summary: `vLLM finishes more than ${percent(errorRatio)} of requests with an error`,
-            description: '{{ $value | humanizePercentage }} of {{ $labels.model_name }} requests finished with an engine error.',
+            description: '{{ $value | humanizePercentage }} of {{ $labels.model_name }} requests in {{ $labels.namespace }} finished with an engine error.',
             runbook: runbooks.VllmRequestErrors,
             tests: {
               firing: [

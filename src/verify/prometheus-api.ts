@@ -12,6 +12,11 @@ export interface Target {
   scrapeUrl: string;
 }
 
+/** A target service discovery found and relabelling dropped, with the labels discovery gave it. */
+export interface DroppedTarget {
+  discoveredLabels: Record<string, string>;
+}
+
 export interface LoadedRule {
   type: 'recording' | 'alerting';
   name: string;
@@ -76,6 +81,10 @@ export class PrometheusApi {
 
   async activeTargets(): Promise<Target[]> {
     return (await this.data<{ activeTargets: Target[] }>('/api/v1/targets', [['state', 'active']])).activeTargets;
+  }
+
+  async droppedTargets(): Promise<DroppedTarget[]> {
+    return (await this.data<{ droppedTargets?: DroppedTarget[] }>('/api/v1/targets', [['state', 'dropped']])).droppedTargets ?? [];
   }
 
   async ruleGroups(): Promise<LoadedRuleGroup[]> {

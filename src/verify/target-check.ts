@@ -1,7 +1,8 @@
 import type { Source } from '../model/catalog.ts';
 import type { Model } from '../model/model.ts';
+import { droppedTargetsDiagnosis } from './dropped-targets.ts';
 import type { Finding } from './findings.ts';
-import type { PrometheusApi, Target } from './prometheus-api.ts';
+import type { DroppedTarget, PrometheusApi, Target } from './prometheus-api.ts';
 
 /**
  * Every source Prometheus should scrape (infermon's own scrape wiring and the stack's platform monitors)
@@ -32,11 +33,19 @@ export async function checkTargets(model: Model, api: PrometheusApi): Promise<{ 
   for (const t of targets) byJob.set(t.labels.job ?? '', [...(byJob.get(t.labels.job ?? '') ?? []), t]);
   const findings: Finding[] = [];
   const sources = scrapedSourcesOf(model);
+  let dropped: DroppedTarget[] | undefined;
   for (const source of sources) {
     const subject = `job ${source.job}`;
     const found = byJob.get(source.job) ?? [];
     if (found.length === 0) {
-      findings.push({ check: 'targets', severity: 'problem', subject, message: `no target discovered for source ${source.name}${discoveryOf(source, model)}` });
+      dropped ??= await api.droppedTargets();
+      const why = droppedTargetsDiagnosis(source, dropped);
+      findings.push({
+        check: 'targets',
+        severity: 'problem',
+        subject,
+        message: `no target discovered for source ${source.name}${discoveryOf(source, model)}${why ? `; ${why}` : ''}`,
+      });
       continue;
     }
     for (const t of found.filter((x) => x.health !== 'up'))

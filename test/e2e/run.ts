@@ -57,6 +57,7 @@ import {
   startSecondDeploymentLoad,
 } from './second-deployment.ts';
 import { checkVerifyOnline } from './verify-online.ts';
+import { checkVerifyBrokenCopy } from './broken-copy.ts';
 import { requestedPrometheusMajor } from '../support/tools.ts';
 
 /**
@@ -68,6 +69,8 @@ import { requestedPrometheusMajor } from '../support/tools.ts';
  * non-zero when a check fails. out/ is never touched.
  */
 
+/** How often every Prometheus of the loop scrapes. */
+const SCRAPE_INTERVAL = '2s';
 const HEALTHY_MS = 60_000;
 /** Longest `for:` of the expected alerts (2m) + scrape, evaluation and group_wait (30s) delays + slack. */
 const FAULT_MAX_MS = 220_000;
@@ -315,7 +318,7 @@ async function main(): Promise<number> {
     };
     stack = await startStack({
       workDir,
-      scrapeInterval: '2s',
+      scrapeInterval: SCRAPE_INTERVAL,
       evaluationInterval: '2s',
       prometheusMajor,
       maxConcurrency: MAX_CONCURRENCY,
@@ -445,6 +448,7 @@ async function main(): Promise<number> {
       ...(await checkPintOnline(stack, rules, exercise)),
       ...traces,
       ...(await checkVerifyOnline(stack, exercise, unscraped.start - 1000)),
+      ...(await checkVerifyBrokenCopy(stack, prometheusMajor, SCRAPE_INTERVAL)),
       ...pushed,
       ...spans,
     ];

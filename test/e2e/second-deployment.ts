@@ -82,7 +82,7 @@ export function secondDeploymentExpectations(d: SecondDeployment): AlertExpectat
   return [
     {
       alertname: 'VllmHighTimeToFirstToken',
-      labels: { model_name: d.model },
+      labels: { model_name: d.model, namespace: d.namespace },
       cause: `${d.model} in ${d.namespace} answers its first token after ${SLOW_TTFT_MS / 1000}s, the ${vllm.spec.name} deployment is healthy`,
     },
   ];
