@@ -79,7 +79,10 @@ export interface BenchSim {
 }
 
 export interface RunningStack {
+  /** The specs' plan for the Prometheus major the bench runs. */
   model: Plan;
+  /** The Prometheus major the specs target, which the bench may not run. */
+  specsPrometheusMajor: 2 | 3;
   workDir: string;
   /** Root of the generated tree (the layout of out/). */
   artifactsDir: string;
@@ -425,6 +428,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
 
     return {
       model,
+      specsPrometheusMajor: specModel.stack.value.prometheusMajor,
       workDir: options.workDir,
       artifactsDir,
       ruleFiles,

@@ -9,7 +9,7 @@ import { probedSelectors } from '../../src/verify/series-probe.ts';
 import { cliAsync } from '../support/cli.ts';
 import { substituted, type CheckResult, type Exercise } from './assertions.ts';
 import { instantQuery } from './http-api.ts';
-import { PROJECT_ROOT, loadModel, type RunningStack } from './stack.ts';
+import { PROJECT_ROOT, type RunningStack } from './stack.ts';
 
 /**
  * `infermon verify --prometheus <bench>` as a user runs it, in its own process, over the example specs:
@@ -84,9 +84,9 @@ async function explain(
   finding: Finding,
   queries: readonly GeneratedQuery[],
   beforeRestart: number,
-  specsMajor: 2 | 3,
 ): Promise<string[] | undefined> {
   const benchMajor = stack.model.stack.value.prometheusMajor;
+  const specsMajor = stack.specsPrometheusMajor;
   // Prometheus 3 stores classic histogram bounds as floats (`le="1.0"`), Prometheus 2 as the exporter wrote them.
   if (finding.check === 'queries' && benchMajor !== specsMajor && /matches le="/.test(finding.message))
     return [`the specs target Prometheus ${specsMajor}, whose bucket bounds are spelled otherwise than on the bench's Prometheus ${benchMajor}`];
@@ -124,11 +124,10 @@ export async function checkVerifyOnline(stack: RunningStack, exercise: Exercise,
     return [{ area: 'verify', name: 'infermon verify', outcome: 'fail', detail: `${(err as Error).message}: ${run.stderr.trim().split('\n').slice(-10).join('\n')}` }];
   }
   const queries = generatedQueries(stack.model, RATE_INTERVAL);
-  const specsMajor = (await loadModel()).stack.value.prometheusMajor;
   const results: CheckResult[] = [];
   const explained = new Map<string, number>();
   for (const f of report.findings) {
-    const reasons = await explain(stack, exercise, f, queries, beforeRestart, specsMajor);
+    const reasons = await explain(stack, exercise, f, queries, beforeRestart);
     if (reasons) {
       const key = `${f.check}: ${reasons.join('; ')}`;
       explained.set(key, (explained.get(key) ?? 0) + 1);
