@@ -1,26 +1,16 @@
-import { rmSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { buildModel, checkModel } from '../../src/pipeline.ts';
-import { upgradeBreaks, upgradeReport, type UpgradeImpact } from '../../src/verify/upgrade.ts';
+import { describe, expect, it } from 'vitest';
+import { upgradeBreaks, upgradeReport } from '../../src/verify/upgrade.ts';
 import { cli } from '../support/cli.ts';
 import { PROJECT_ROOT } from '../support/paths.ts';
-import { specFixture, src } from '../support/spec-fixture.ts';
+import { src } from '../support/spec-fixture.ts';
+import { checkedModel, impactOn, sourcesWith, upgradeFixtures } from '../support/upgrade-fixture.ts';
 
 /**
  * `infermon check --upgrade sglang=VERSION`: a platform on SGLang 0.5.10 watching prefill/decode
  * disaggregation and start-up breaks on the releases that retype, rename and remove those families; the
  * example platform's runtime dashboard breaks when SGLang goes back before inter-token latency existed.
  */
-
-/** The example platform's sources, with SGLang deployed at `version`. */
-function sourcesWithSglang(version: string): string {
-  return `import { deploySource } from 'infermon';
-import { sglang as catalogSglang } from 'infermon/catalog';
-export { arksGateway, blackbox, cadvisor, dcgm, k6, kthenaInference, kthenaRouter, kubeStateMetrics, moeRouter, otelGenAi, prometheus, ragBackend, vllm } from ${src('specs/sources.ts')};
-export const sglang = deploySource(catalogSglang, { version: '${version}' });
-`;
-}
 
 /** An alert on the KV transfer speed, a panel on the prefill queue and one on start-up time. */
 const PD_SPECS = `
@@ -38,34 +28,13 @@ export const pdDashboard = defineDashboard({ id: 'sglang-pd', title: 'SGLang PD'
 ] });
 `;
 
-const fixtures: string[] = [];
-function fixture(files: Record<string, string>): string {
-  const dir = specFixture(files, { withCatalog: false });
-  fixtures.push(dir);
-  return dir;
-}
-afterAll(() => {
-  for (const dir of fixtures) rmSync(dir, { recursive: true, force: true });
-});
-
-async function model(dir: string) {
-  const { model, diagnostics } = await buildModel(dir, dirname(dir));
-  if (!model) throw new Error(diagnostics.items.map((d) => d.message).join('\n'));
-  checkModel(model, diagnostics);
-  return { model, diagnostics };
-}
-
-function impactOn(impacts: readonly UpgradeImpact[], kind: UpgradeImpact['kind'], name: string): UpgradeImpact {
-  const found = impacts.find((i) => i.kind === kind && i.name === name);
-  if (!found) throw new Error(`no impact on ${kind} ${name}; impacts: ${impacts.map((i) => `${i.kind} ${i.name}`).join(', ')}`);
-  return found;
-}
+const fixture = upgradeFixtures();
 
 describe('check --upgrade on a platform watching SGLang prefill/decode disaggregation', () => {
-  const specs = fixture({ 'sources.ts': sourcesWithSglang('0.5.10'), 'pd.ts': PD_SPECS });
+  const specs = fixture({ 'sources.ts': sourcesWith('sglang', '0.5.10'), 'pd.ts': PD_SPECS });
 
   it('breaks the alert on the retyped transfer speed and the panels on the renamed queue and removed start-up time', async () => {
-    const { model: m, diagnostics } = await model(specs);
+    const { model: m, diagnostics } = await checkedModel(specs);
     expect(diagnostics.errors.map((d) => d.message)).toEqual([]);
     const report = upgradeReport(m, [{ source: 'sglang', version: '0.5.18' }]);
     expect(report.upgrades).toEqual([{ source: 'sglang', component: 'SGLang server', from: '0.5.10', to: '0.5.18' }]);
@@ -84,7 +53,7 @@ describe('check --upgrade on a platform watching SGLang prefill/decode disaggreg
   });
 
   it('keeps the start-up panel at 0.5.15, the last release read with the family', async () => {
-    const { model: m } = await model(specs);
+    const { model: m } = await checkedModel(specs);
     const report = upgradeReport(m, [{ source: 'sglang', version: '0.5.15' }]);
     expect(report.impacts.map((i) => i.name).sort()).toEqual(['pd.alerts/KvTransferSlow', 'sglang-pd / Prefill queue']);
   });
@@ -102,7 +71,7 @@ describe('check --upgrade on a platform watching SGLang prefill/decode disaggreg
 
 describe('check --upgrade sglang on the example platform', () => {
   it('breaks the inter-token latency panel before 0.4.4, pointing at the former name', async () => {
-    const { model: m } = await model(`${PROJECT_ROOT}/specs`);
+    const { model: m } = await checkedModel(`${PROJECT_ROOT}/specs`);
     const report = upgradeReport(m, [{ source: 'sglang', version: '0.4.3' }]);
     expect(upgradeBreaks(report)).toBe(true);
     const itl = impactOn(report.impacts.filter((i) => i.severity === 'breaks'), 'dashboard', 'llm-runtime / Inter-token latency');
@@ -112,7 +81,7 @@ describe('check --upgrade sglang on the example platform', () => {
   });
 
   it('finds nothing at the release the catalog describes', async () => {
-    const { model: m } = await model(`${PROJECT_ROOT}/specs`);
+    const { model: m } = await checkedModel(`${PROJECT_ROOT}/specs`);
     expect(upgradeReport(m, [{ source: 'sglang', version: '0.5.10' }]).impacts).toEqual([]);
   });
 });

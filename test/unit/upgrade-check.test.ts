@@ -1,26 +1,16 @@
-import { rmSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { buildModel, checkModel } from '../../src/pipeline.ts';
+import { describe, expect, it } from 'vitest';
 import { upgradeBreaks, upgradeReport, type UpgradeImpact } from '../../src/verify/upgrade.ts';
 import { cli } from '../support/cli.ts';
 import { PROJECT_ROOT } from '../support/paths.ts';
-import { specFixture, src } from '../support/spec-fixture.ts';
+import { src } from '../support/spec-fixture.ts';
+import { checkedModel, impactOn, sourcesWith, upgradeFixtures } from '../support/upgrade-fixture.ts';
 
 /**
  * `infermon check --upgrade SOURCE=VERSION`: on the example platform and on a platform pinned to an old
  * vLLM whose alert, recording rule, SLO and panel read families later releases rename. Each impact names
  * the alert/rule/SLO/panel, the change, the upstream reference and the fix.
  */
-
-/** The example platform's sources, with vLLM deployed at `version`. */
-function sourcesWithVllm(version: string): string {
-  return `import { deploySource } from 'infermon';
-import { vllm as catalogVllm } from 'infermon/catalog';
-export { arksGateway, blackbox, cadvisor, dcgm, k6, kthenaInference, kthenaRouter, kubeStateMetrics, moeRouter, otelGenAi, prometheus, ragBackend, sglang } from ${src('specs/sources.ts')};
-export const vllm = deploySource(catalogVllm, { version: '${version}' });
-`;
-}
 
 /** An alert, a recording rule, an SLO and a panel, each on a family vLLM renames after 0.10. */
 const OLD_VLLM_SPECS = `
@@ -43,34 +33,13 @@ export const oldDashboard = defineDashboard({ id: 'old-vllm', title: 'Old vLLM',
 ] });
 `;
 
-const fixtures: string[] = [];
-function fixture(files: Record<string, string>): string {
-  const dir = specFixture(files, { withCatalog: false });
-  fixtures.push(dir);
-  return dir;
-}
-afterAll(() => {
-  for (const dir of fixtures) rmSync(dir, { recursive: true, force: true });
-});
-
-async function model(dir: string) {
-  const { model, diagnostics } = await buildModel(dir, dirname(dir));
-  if (!model) throw new Error(diagnostics.items.map((d) => d.message).join('\n'));
-  checkModel(model, diagnostics);
-  return { model, diagnostics };
-}
-
-function impactOn(impacts: readonly UpgradeImpact[], kind: UpgradeImpact['kind'], name: string): UpgradeImpact {
-  const found = impacts.find((i) => i.kind === kind && i.name === name);
-  if (!found) throw new Error(`no impact on ${kind} ${name}; impacts: ${impacts.map((i) => `${i.kind} ${i.name}`).join(', ')}`);
-  return found;
-}
+const fixture = upgradeFixtures();
 
 describe('check --upgrade on a platform pinned to vLLM 0.10', () => {
-  const specs = fixture({ 'sources.ts': sourcesWithVllm('0.10'), 'old-vllm.ts': OLD_VLLM_SPECS });
+  const specs = fixture({ 'sources.ts': sourcesWith('vllm', '0.10'), 'old-vllm.ts': OLD_VLLM_SPECS });
 
   it('names every alert, rule, SLO and panel a rename breaks, with the upstream change and the new name', async () => {
-    const { model: m, diagnostics } = await model(specs);
+    const { model: m, diagnostics } = await checkedModel(specs);
     expect(diagnostics.errors.map((d) => d.message)).toEqual([]);
     const report = upgradeReport(m, [{ source: 'vllm', version: '0.15' }]);
     expect(report.upgrades).toEqual([{ source: 'vllm', component: 'vLLM server', from: '0.10', to: '0.15' }]);
@@ -92,21 +61,21 @@ describe('check --upgrade on a platform pinned to vLLM 0.10', () => {
   });
 
   it('reports the deprecation on the way without breaking, when the target still has the families', async () => {
-    const { model: m } = await model(specs);
+    const { model: m } = await checkedModel(specs);
     const report = upgradeReport(m, [{ source: 'vllm', version: '0.11' }]);
     expect(upgradeBreaks(report)).toBe(false);
     expect(impactOn(report.impacts, 'slo', 'old-vllm/time-per-output-token errors')).toMatchObject({ severity: 'changes', change: 'deprecated', version: '0.11' });
   });
 
   it('reports the buckets of an older release, and breaks an SLO whose threshold is no bucket there', async () => {
-    const { model: m } = await model(specs);
+    const { model: m } = await checkedModel(specs);
     const report = upgradeReport(m, [{ source: 'vllm', version: '0.8' }]);
     // The SLI's error query reads the `le="0.1"` bucket, which 0.8 has too; its total reads `_count`, untouched.
     const slo = impactOn(report.impacts, 'slo', 'old-vllm/time-per-output-token errors');
     expect(slo).toMatchObject({ severity: 'changes', change: 'rebucketed', ref: { pr: 15202 } });
     expect(report.impacts.some((i) => i.name === 'old-vllm/time-per-output-token total')).toBe(false);
-    const { model: strict } = await model(
-      fixture({ 'sources.ts': sourcesWithVllm('0.10'), 'old-vllm.ts': OLD_VLLM_SPECS.replace('threshold: 0.1 }', 'threshold: 5 }') }),
+    const { model: strict } = await checkedModel(
+      fixture({ 'sources.ts': sourcesWith('vllm', '0.10'), 'old-vllm.ts': OLD_VLLM_SPECS.replace('threshold: 0.1 }', 'threshold: 5 }') }),
     );
     const errors = impactOn(upgradeReport(strict, [{ source: 'vllm', version: '0.8' }]).impacts, 'slo', 'old-vllm/time-per-output-token errors');
     expect(errors).toMatchObject({ severity: 'breaks', change: 'rebucketed' });
@@ -140,14 +109,14 @@ describe('check --upgrade on a platform pinned to vLLM 0.10', () => {
 describe('a pinned release checks queries against what it exposes', () => {
   it('makes a query on a family the pinned release lacks an error, with its name at that release', async () => {
     const specs = fixture({
-      'sources.ts': sourcesWithVllm('0.10'),
+      'sources.ts': sourcesWith('vllm', '0.10'),
       'rules.ts': `import { defineRuleGroup } from ${src('src/model/spec.ts')};
 export const newRules = defineRuleGroup({ name: 'new.rules', rules: [
   { record: 'model_name_le:vllm_inter_token_latency_seconds_bucket:rate5m', expr: 'sum by (model_name, le) (rate(vllm:inter_token_latency_seconds_bucket[5m]))' },
 ] });
 `,
     });
-    const { diagnostics } = await model(specs);
+    const { diagnostics } = await checkedModel(specs);
     const found = diagnostics.errors.filter((d) => d.code === 'promql/not-in-pinned-version');
     expect(found).toHaveLength(1);
     expect(found[0]).toMatchObject({ path: 'newRules.rules[0].expr' });
@@ -155,14 +124,14 @@ export const newRules = defineRuleGroup({ name: 'new.rules', rules: [
     expect(found[0]!.message).toContain('added in 0.11');
     expect(found[0]!.fix).toContain('use `vllm:time_per_output_token_seconds_bucket`');
     // The same rule passes at the release that has the family.
-    const current = fixture({ 'sources.ts': sourcesWithVllm('0.11'), 'rules.ts': `export { newRules } from ${JSON.stringify(`${specs}/rules.ts`)};\n` });
-    expect((await model(current)).diagnostics.errors).toEqual([]);
+    const current = fixture({ 'sources.ts': sourcesWith('vllm', '0.11'), 'rules.ts': `export { newRules } from ${JSON.stringify(`${specs}/rules.ts`)};\n` });
+    expect((await checkedModel(current)).diagnostics.errors).toEqual([]);
   });
 });
 
 describe('check --upgrade on the example platform', () => {
   it('breaks every GPU alert and panel grouping by Hostname when dcgm-exporter main spells it hostname', async () => {
-    const { model: m } = await model(`${PROJECT_ROOT}/specs`);
+    const { model: m } = await checkedModel(`${PROJECT_ROOT}/specs`);
     const report = upgradeReport(m, [{ source: 'dcgm', version: 'main@d5e5f51' }]);
     expect(upgradeBreaks(report)).toBe(true);
     const xid = impactOn(report.impacts, 'alert', 'gpu.alerts/GpuXidError');
@@ -174,13 +143,13 @@ describe('check --upgrade on the example platform', () => {
   });
 
   it('finds nothing breaking in the router labels main adds, and nothing at the pinned release itself', async () => {
-    const { model: m } = await model(`${PROJECT_ROOT}/specs`);
+    const { model: m } = await checkedModel(`${PROJECT_ROOT}/specs`);
     expect(upgradeReport(m, [{ source: 'kthena-router', version: 'main@3cc0572' }]).impacts).toEqual([]);
     expect(upgradeReport(m, [{ source: 'vllm', version: '0.32' }]).impacts).toEqual([]);
   });
 
   it('names the SLOs and rules on inter-token latency when vLLM goes back before 0.11', async () => {
-    const { model: m } = await model(`${PROJECT_ROOT}/specs`);
+    const { model: m } = await checkedModel(`${PROJECT_ROOT}/specs`);
     const report = upgradeReport(m, [{ source: 'vllm', version: '0.10' }]);
     const itl = report.impacts.filter((i) => i.family === 'vllm:inter_token_latency_seconds');
     expect(itl.some((i) => i.kind === 'slo')).toBe(true);
