@@ -412,7 +412,7 @@ async function main(): Promise<number> {
     // With the load stopped, the traced request's exemplar is the last one on its bucket.
     const traces = await checkTraces(stack);
     const pushed = stack.k6 ? await checkK6Push(stack, stack.k6.push, stack.k6.results, load.counts()) : [];
-    const spans = stack.collector ? await checkSpanMetrics(stack.prometheusUrl, ROUTER_SERVICE, () => stack!.traces.spans(), stack.traces.relayFailures()) : [];
+    const spans = stack.collector ? await checkSpanMetrics(stack.prometheusUrl, ROUTER_SERVICE, () => stack!.traces.spans(), stack.traces.relayFailures(), () => stack!.collector!.backendSpans()) : [];
 
     const scrapedJobs = new Set(stack.scrapedSources.map((name) => stack!.model.catalog.source(name)?.job).filter((j) => j !== undefined));
     const targetless = targetlessJobAlerts(stack.model, scrapedJobs);

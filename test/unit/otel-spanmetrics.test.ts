@@ -14,7 +14,7 @@ import type { Plan } from '../../src/plan/index.ts';
 import { artifactText } from '../../src/emit/render.ts';
 import { buildModel, generateArtifacts } from '../../src/pipeline.ts';
 import { Tracing } from '../../src/runtime/telemetry/tracing.ts';
-import { benchCollectorConfig } from '../e2e/span-metrics.ts';
+import { benchCollectorConfig, startTraceBackendStandIn, type TraceBackendStandIn } from '../e2e/span-metrics.ts';
 import { freePort, startChild, waitReady, type ChildHandle } from '../e2e/processes.ts';
 import { PROJECT_ROOT } from '../support/paths.ts';
 import { toolPath } from '../support/tools.ts';
@@ -69,12 +69,15 @@ describe('span-metric families follow from the generated collector config', () =
 describe('the pinned collector serves the catalogued families', () => {
   let dir: string;
   let collector: ChildHandle | undefined;
+  let backend: TraceBackendStandIn | undefined;
+  let backendSpans = new Map<string, number>();
   let exposition = '';
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'spanmetrics-'));
+    backend = await startTraceBackendStandIn(dir);
     const ports = { grpc: await freePort(), http: await freePort(), metrics: await freePort(), health: await freePort() };
-    const { config } = benchCollectorConfig(model.stack.value.tracing!, ports);
+    const { config } = benchCollectorConfig(model.stack.value.tracing!, ports, backend.address);
     // The generated 15 s flush, shortened so the test waits for two flushes (a new calls series is 0 at its first).
     config.connectors.spanmetrics.metrics_flush_interval = '500ms';
     const file = join(dir, 'config.yaml');
@@ -92,13 +95,15 @@ describe('the pinned collector serves the catalogued families', () => {
     while (Date.now() < deadline) {
       const res = await request(`http://127.0.0.1:${ports.metrics}/metrics`);
       exposition = await res.body.text();
-      if (/^traces_span_metrics_calls_total\{[^}]*STATUS_CODE_UNSET[^}]*\} 2$/m.test(exposition)) break;
+      backendSpans = await backend.spans();
+      if (/^traces_span_metrics_calls_total\{[^}]*STATUS_CODE_UNSET[^}]*\} 2$/m.test(exposition) && [...backendSpans.values()].reduce((a, b) => a + b, 0) >= 3) break;
       await sleep(250);
     }
   }, 60_000);
 
   afterAll(async () => {
     await collector?.stop();
+    await backend?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -110,6 +115,10 @@ describe('the pinned collector serves the catalogued families', () => {
         const labels = Object.fromEntries([...l.slice(l.indexOf('{') + 1, l.lastIndexOf('}')).matchAll(/([a-zA-Z_]\w*)="((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1]!, m[2]!]));
         return { labels, value: Number(l.slice(l.lastIndexOf(' ') + 1)) };
       });
+
+  it('and sends the traces on over OTLP/gRPC through the generated backend exporter', () => {
+    expect(Object.fromEntries(backendSpans)).toEqual({ 'kthena-router/POST /v1/chat/completions': 3 });
+  });
 
   it('with the catalogued names and types', () => {
     expect(exposition).toMatch(new RegExp(`^# TYPE ${spanMetricsCalls.name} counter$`, 'm'));
