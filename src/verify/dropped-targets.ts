@@ -9,7 +9,7 @@ import type { DroppedTarget } from './prometheus-api.ts';
  */
 
 /** A Kubernetes label name as Prometheus spells it in a meta label. */
-function metaName(label: string): string {
+export function metaName(label: string): string {
   return label.replace(/[^a-zA-Z0-9_]/g, '_');
 }
 
@@ -36,11 +36,12 @@ export function droppedTargetsDiagnosis(source: Source, dropped: readonly Droppe
   const inNamespace = dropped.map((t) => t.discoveredLabels).filter((l) => l.__meta_kubernetes_namespace === k8s.namespace);
   if (inNamespace.length === 0) return undefined;
   const wanted = Object.entries(labels);
-  const selected = inNamespace.filter((l) => wanted.every(([k, v]) => l[`${labelPrefix}${metaName(k)}`] === v));
+  const labelOf = (target: Record<string, string>, label: string) => target[`${labelPrefix}${metaName(label)}`];
+  const selected = inNamespace.filter((l) => wanted.every(([k, v]) => labelOf(l, k) === v));
   const selector = wanted.map(([k, v]) => `${k}=${v}`).join(', ');
   if (selected.length === 0) {
     const seen = wanted.map(([k]) => {
-      const values = new Set(inNamespace.flatMap((l) => (l[`${labelPrefix}${metaName(k)}`] === undefined ? [] : [l[`${labelPrefix}${metaName(k)}`]!])));
+      const values = new Set(inNamespace.map((l) => labelOf(l, k)).filter((v) => v !== undefined));
       return values.size === 0 ? `none has label ${k}` : `${k} is ${list(values)}`;
     });
     return `discovery found ${inNamespace.length} target(s) in namespace ${k8s.namespace}, none a ${kind} labelled ${selector} (${seen.join('; ')}): fix the labels the specs select`;

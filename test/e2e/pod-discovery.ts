@@ -1,5 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { once } from 'node:events';
+import { re2Literal } from '../../generators/logs/pipeline.ts';
+import { metaName } from '../../src/verify/dropped-targets.ts';
 
 /**
  * Kubernetes pod discovery on a bench without a cluster. An HTTP service-discovery endpoint lists the
@@ -37,11 +39,6 @@ export interface PodMonitor {
     podMetricsEndpoints: PodMetricsEndpoint[];
   };
 }
-
-/** A Kubernetes label name as Prometheus spells it in a meta label. */
-const metaName = (label: string): string => label.replace(/[^a-zA-Z0-9_]/g, '_');
-
-const escapeRegex = (value: string): string => value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** The target group discovery gives one declared container port of a running, ready pod. */
 function targetGroup(pod: SimulatedPod): { targets: string[]; labels: Record<string, string> } {
@@ -109,7 +106,7 @@ export function podMonitorScrapeJobs(monitor: PodMonitor, discoveryUrl: string, 
     metrics_path: endpoint.path ?? '/metrics',
     http_sd_configs: [{ url: discoveryUrl, refresh_interval: '5s' }],
     relabel_configs: [
-      { source_labels: ['__meta_kubernetes_namespace'], regex: namespaces.map(escapeRegex).join('|'), action: 'keep' },
+      { source_labels: ['__meta_kubernetes_namespace'], regex: namespaces.map(re2Literal).join('|'), action: 'keep' },
       { source_labels: ['job'], target_label: '__tmp_prometheus_job_name' },
       { source_labels: ['__meta_kubernetes_pod_phase'], regex: '(Failed|Succeeded)', action: 'drop' },
       ...matchLabels.map(([k, v]) => ({

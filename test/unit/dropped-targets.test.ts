@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { presets } from '../../src/catalog/presets.ts';
 import type { Source } from '../../src/model/catalog.ts';
-import { droppedTargetsDiagnosis } from '../../src/verify/dropped-targets.ts';
+import { droppedTargetsDiagnosis, metaName } from '../../src/verify/dropped-targets.ts';
 import type { DroppedTarget } from '../../src/verify/prometheus-api.ts';
 
 /**
@@ -20,7 +20,7 @@ function pod(namespace: string, name: string, labels: Record<string, string>, po
     __meta_kubernetes_pod_name: name,
     __meta_kubernetes_pod_container_port_name: portName,
   };
-  for (const [k, v] of Object.entries(labels)) discoveredLabels[`__meta_kubernetes_pod_label_${k.replace(/[^a-zA-Z0-9_]/g, '_')}`] = v;
+  for (const [k, v] of Object.entries(labels)) discoveredLabels[`__meta_kubernetes_pod_label_${metaName(k)}`] = v;
   return { discoveredLabels };
 }
 
@@ -58,7 +58,7 @@ describe('droppedTargetsDiagnosis', () => {
   it('reads Service labels and endpoint port names for sources behind a Service', () => {
     const k8s = dcgm.kubernetes!;
     const labels: Record<string, string> = { __meta_kubernetes_namespace: k8s.namespace, __meta_kubernetes_service_name: 'nvidia-dcgm-exporter', __meta_kubernetes_endpoint_port_name: 'metrics' };
-    for (const [k, v] of Object.entries(k8s.serviceLabels!)) labels[`__meta_kubernetes_service_label_${k.replace(/[^a-zA-Z0-9_]/g, '_')}`] = v;
+    for (const [k, v] of Object.entries(k8s.serviceLabels!)) labels[`__meta_kubernetes_service_label_${metaName(k)}`] = v;
     expect(droppedTargetsDiagnosis(dcgm, [{ discoveredLabels: labels }])).toMatch(
       new RegExp(`^discovery found 1 Service\\(s\\) labelled .* in namespace ${k8s.namespace}, but their ports are named metrics, none ${dcgm.port.name}:`),
     );
