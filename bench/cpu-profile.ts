@@ -40,7 +40,8 @@ class SourceLocations {
     const file = fileURLToPath(url);
     if (!this.maps.has(file)) this.maps.set(file, existsSync(`${file}.map`) ? new SourceMap(JSON.parse(readFileSync(`${file}.map`, 'utf8'))) : undefined);
     const entry = this.maps.get(file)?.findEntry(line, column);
-    if (!entry || !('originalSource' in entry)) return undefined;
+    // Generated code outside every mapping (a bundle's banner) has no source.
+    if (!entry || !('originalSource' in entry) || typeof entry.originalSource !== 'string') return undefined;
     return { file: resolve(dirname(file), entry.originalSource), line: entry.originalLine };
   }
 }

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -7,13 +7,16 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
 import { Pool } from 'undici';
+import { buildServeScript, commitOf, sourceAt } from './router-build.ts';
 import { median, percentile, type BenchSection } from './stats.ts';
 
 /**
  * Router overhead: autocannon against the simulated vLLM pod directly, through the router with metrics
  * and access log on, with tracing on as well (every request sampled, spans exported over OTLP/HTTP to a
- * receiver in its own process), with all of them off, and through nginx as a plain reverse proxy when it
- * is installed. Each target gets a peak-throughput run and a fixed 500 req/s run for latency.
+ * receiver in its own process), with all of them off, through the bare Node.js proxy the router is built
+ * on (its floor), through the router in two node:cluster workers, and through nginx as a plain reverse
+ * proxy with one and two workers when it is installed. Each target gets a peak-throughput run and a fixed
+ * 500 req/s run for latency. `INFERMON_BENCH_BASELINE=<ref>` adds the router built from that commit.
  */
 
 export interface TargetResult {
@@ -47,29 +50,51 @@ export interface RouterBenchResult {
   spansReceived: number;
   /** Router (metrics and log on) peak / nginx peak; undefined without nginx. */
   nginxRatio: number | undefined;
+  /** The router (metrics and log on) in several node:cluster workers. */
+  workers: {
+    count: number;
+    /** Its peak / the one-process router's. */
+    overOne: number;
+    /** Its peak / the peak of nginx with as many workers; undefined without nginx. */
+    nginxRatio: number | undefined;
+    /** Its CPU per request (all workers) / the one-process router's. */
+    cpu: number | undefined;
+  };
+  /** The bare Node.js proxy: the CPU per request node:http and undici take before the router does anything. */
+  floor: TargetResult;
+  /** Floor peak / nginx peak; undefined without nginx. */
+  floorNginxRatio: number | undefined;
 }
 
-const BODY = JSON.stringify({ model: 'llama', messages: [{ role: 'user', content: 'Say hello in five words.' }], max_tokens: 8 });
+export const BODY = JSON.stringify({ model: 'llama', messages: [{ role: 'user', content: 'Say hello in five words.' }], max_tokens: 8 });
 const DURATION_S = Number(process.env.ROUTER_BENCH_SECONDS ?? 3);
 const ROUNDS = Number(process.env.ROUTER_BENCH_ROUNDS ?? 5);
 
-interface Child {
+export interface Child {
   process: ChildProcess;
   urls: { api: string; metrics?: string };
+  /** The processes serving: the child itself, or its workers when it runs several. */
+  pids: number[];
 }
 
-export async function spawnServer(kind: 'vllm' | 'router' | 'otlp', options: unknown): Promise<Child> {
-  const child = spawn(process.execPath, ['--conditions=infermon-source', '--import', 'tsx', join(import.meta.dirname, 'router-serve.ts'), kind, JSON.stringify(options)], {
+/**
+ * Starts one child of `script` (`router-serve.ts` as `buildServeScript` compiles it); `nodeArgs` go to its
+ * Node.js before the script (e.g. `--cpu-prof`).
+ */
+export async function spawnServer(script: string, kind: 'vllm' | 'router' | 'otlp' | 'floor', options: unknown, nodeArgs: readonly string[] = []): Promise<Child> {
+  const child = spawn(process.execPath, [...nodeArgs, script, kind, JSON.stringify(options)], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const lines = createInterface({ input: child.stdout! });
   const [line] = (await once(lines, 'line')) as [string];
   lines.close();
   child.stdout!.resume();
-  return { process: child, urls: JSON.parse(line) as Child['urls'] };
+  // A child that does not say which processes serve (a baseline's older serve script) serves itself.
+  const { pids, ...urls } = JSON.parse(line) as Child['urls'] & { pids?: number[] };
+  return { process: child, urls, pids: pids ?? [child.pid!] };
 }
 
-async function stop(child: Child | undefined): Promise<void> {
+export async function stop(child: Child | undefined): Promise<void> {
   if (!child || child.process.exitCode !== null) return;
   child.process.kill('SIGTERM');
   await once(child.process, 'exit');
@@ -98,17 +123,29 @@ async function load(url: string, extra: Partial<autocannon.Options>): Promise<au
 /** Clock ticks per second of /proc/<pid>/stat times (`getconf CLK_TCK`; 100 on Linux). */
 const CLOCK_TICKS = 100;
 
-/** User + system CPU time a process has used so far, ms (Linux /proc); undefined elsewhere. */
-function cpuMs(pid: number | undefined): number | undefined {
+/** User and system CPU time a process has used so far, ms (Linux /proc); undefined elsewhere. */
+export function cpuTimes(pid: number | undefined): { user: number; system: number } | undefined {
   if (pid === undefined) return undefined;
   try {
     // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15.
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+    return { user: (Number(fields[11]) * 1000) / CLOCK_TICKS, system: (Number(fields[12]) * 1000) / CLOCK_TICKS };
   } catch {
     return undefined;
   }
+}
+
+/** User + system CPU time the processes have used so far, ms. */
+function cpuMs(pids: readonly number[] | undefined): number | undefined {
+  if (pids === undefined) return undefined;
+  let total = 0;
+  for (const pid of pids) {
+    const t = cpuTimes(pid);
+    if (!t) return undefined;
+    total += t.user + t.system;
+  }
+  return total;
 }
 
 /**
@@ -116,10 +153,10 @@ function cpuMs(pid: number | undefined): number | undefined {
  * process spent per request meanwhile: on a shared machine that is steadier than throughput, which
  * follows whatever else runs.
  */
-async function peak(url: string, pid: number | undefined): Promise<{ rps: number; errors: number; cpuMsPerRequest: number | undefined }> {
-  const before = cpuMs(pid);
+export async function peak(url: string, pids: readonly number[] | undefined): Promise<{ rps: number; errors: number; cpuMsPerRequest: number | undefined }> {
+  const before = cpuMs(pids);
   const r = await load(url, { connections: 50 });
-  const after = cpuMs(pid);
+  const after = cpuMs(pids);
   const cpuMsPerRequest = before !== undefined && after !== undefined && r.requests.total > 0 ? (after - before) / r.requests.total : undefined;
   return { rps: r.requests.average, errors: r.errors + r.non2xx, cpuMsPerRequest };
 }
@@ -128,7 +165,7 @@ async function peak(url: string, pid: number | undefined): Promise<{ rps: number
  * Latency at a fixed arrival rate, timed per request with a sub-millisecond clock (autocannon rounds
  * latencies to whole milliseconds, too coarse for a 1 ms budget).
  */
-async function paced(url: string, rate: number, seconds: number): Promise<{ p50: number; p99: number; errors: number }> {
+export async function paced(url: string, rate: number, seconds: number): Promise<{ p50: number; p99: number; errors: number }> {
   const pool = new Pool(url, { connections: 32 });
   const latencies: number[] = [];
   let errors = 0;
@@ -163,21 +200,21 @@ export interface Target {
   name: string;
   url: string;
   /** The router's process, whose CPU time per request is measured. */
-  pid?: number;
+  pids?: readonly number[];
 }
 
 /**
  * Rounds of peak and paced runs over all targets, in rotating order, so drift on a shared machine hits
  * every target alike; each figure is the median over rounds.
  */
-async function measureAll(targets: Target[]): Promise<TargetResult[]> {
+export async function measureAll(targets: Target[]): Promise<TargetResult[]> {
   for (const t of targets) await load(t.url, { connections: 10, duration: 1 }); // warm-up: JIT, keep-alive pools
   const runs = new Map(targets.map((t) => [t.name, { rps: [] as number[], p50: [] as number[], p99: [] as number[], cpu: [] as number[], errors: 0 }]));
   for (let round = 0; round < ROUNDS; round++) {
     const order = targets.map((_, i) => targets[(i + round) % targets.length]!);
     for (const t of order) {
       const r = runs.get(t.name)!;
-      const p = await peak(t.url, t.pid);
+      const p = await peak(t.url, t.pids);
       const l = await paced(t.url, 500, DURATION_S);
       r.rps.push(p.rps);
       if (p.cpuMsPerRequest !== undefined) r.cpu.push(p.cpuMsPerRequest);
@@ -206,7 +243,12 @@ export function routerConfig(pod: string, port: number, metrics: boolean, logFil
   };
 }
 
+/** Processes a side in the rows that ask whether more processes help. */
+const WORKERS = 2;
 const NGINX_TARGET = 'nginx reverse proxy';
+const NGINX_WORKERS = `nginx reverse proxy, worker_processes ${WORKERS}`;
+const ROUTER_WORKERS = `router, metrics + access log on, ${WORKERS} node:cluster workers`;
+const FLOOR_TARGET = 'Node.js proxy floor: node:http + one undici dispatch, nothing else';
 
 function cpuRatio(a: TargetResult, b: TargetResult): number | undefined {
   return a.cpuMsPerRequest !== undefined && b.cpuMsPerRequest !== undefined ? a.cpuMsPerRequest / b.cpuMsPerRequest : undefined;
@@ -219,64 +261,113 @@ async function receivedSpans(countUrl: string | undefined): Promise<number> {
   return Number(await res.text());
 }
 
-async function withNginx(pod: string, dir: string, run: (url: string) => Promise<void>): Promise<boolean> {
-  const nginx = '/usr/sbin/nginx';
-  if (!existsSync(nginx)) {
-    console.error(`router bench: ${nginx} is absent, so the nginx comparison is skipped (apt-get install nginx-light adds it)`);
-    return false;
-  }
+const NGINX = '/usr/sbin/nginx';
+
+/** nginx as a plain reverse proxy to the pod with `workers` worker processes, in a folder of its own. */
+async function startNginx(pod: string, dir: string, workers: number): Promise<{ url: string; stop: () => Promise<void> }> {
   const port = await freePort();
-  const conf = join(dir, 'nginx.conf');
+  const home = join(dir, `nginx-${workers}`);
+  mkdirSync(home);
+  const conf = join(home, 'nginx.conf');
   writeFileSync(
     conf,
-    `worker_processes 1;\ndaemon off;\npid ${dir}/nginx.pid;\nerror_log ${dir}/error.log;\nevents { worker_connections 1024; }\n` +
-      `http {\n  access_log off;\n  client_body_temp_path ${dir};\n  proxy_temp_path ${dir};\n  upstream pod { server ${pod}; keepalive 64; }\n` +
+    `worker_processes ${workers};\ndaemon off;\npid ${home}/nginx.pid;\nerror_log ${home}/error.log;\nevents { worker_connections 1024; }\n` +
+      `http {\n  access_log off;\n  client_body_temp_path ${home};\n  proxy_temp_path ${home};\n  upstream pod { server ${pod}; keepalive 64; }\n` +
       `  server {\n    listen 127.0.0.1:${port};\n    location / { proxy_pass http://pod; proxy_http_version 1.1; proxy_set_header Connection ""; }\n  }\n}\n`,
   );
-  const child = spawn(nginx, ['-c', conf, '-p', dir], { stdio: 'ignore' });
+  const child = spawn(NGINX, ['-c', conf, '-p', home], { stdio: 'ignore' });
   await new Promise((r) => setTimeout(r, 500));
-  try {
-    await run(`http://127.0.0.1:${port}`);
-  } finally {
-    child.kill('SIGTERM');
-    await once(child, 'exit');
-  }
-  return true;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    },
+  };
 }
 
-export async function runRouterBench(extra: (podAddress: string, dir: string) => Promise<Target[]> = async () => []): Promise<RouterBenchResult> {
+/**
+ * A git ref (`INFERMON_BENCH_BASELINE=HEAD`) whose router runs side by side with this one, built the same
+ * way from that commit's sources: its rows carry the commit as a prefix.
+ */
+const BASELINE = process.env.INFERMON_BENCH_BASELINE;
+const BASELINE_COMMIT = BASELINE ? commitOf(BASELINE) : undefined;
+
+const ROUTER_ON = 'router, metrics + access log on';
+const ROUTER_OFF = 'router, metrics + access log off';
+const ROUTER_TRACED = 'router, metrics + access log + tracing, every request sampled';
+const ROUTER_SAMPLED = 'router, metrics + access log + tracing, 10 % sampled';
+
+export interface BaselineComparison {
+  ref: string;
+  /** Router CPU per request of this build / the baseline's, per router kind. */
+  cpu: { on: number | undefined; off: number | undefined; traced: number | undefined };
+  /** Peak of this build / the baseline's, per router kind. */
+  peak: { on: number; off: number; traced: number };
+}
+
+export async function runRouterBench(): Promise<RouterBenchResult & { baseline: BaselineComparison | undefined }> {
   const dir = mkdtempSync(join(tmpdir(), 'router-bench-'));
   const children: Child[] = [];
+  const stops: Array<() => Promise<void>> = [];
+  const start = async (script: string, kind: 'vllm' | 'router' | 'otlp' | 'floor', options: unknown) => {
+    const child = await spawnServer(script, kind, options);
+    children.push(child);
+    return child;
+  };
   try {
-    const pod = await spawnServer('vllm', { model: 'llama', maxNumSeqs: 1024, outputTokens: 8, faults: { ttftMs: 0, itlMs: 0 } });
-    children.push(pod);
+    const script = await buildServeScript(dir);
+    const pod = await start(script, 'vllm', { model: 'llama', maxNumSeqs: 1024, outputTokens: 8, faults: { ttftMs: 0, itlMs: 0 } });
     const podAddress = pod.urls.api.replace('http://', '');
-    const on = await spawnServer('router', routerConfig(podAddress, await freePort(), true, join(dir, 'access.log')));
-    children.push(on);
-    const off = await spawnServer('router', routerConfig(podAddress, await freePort(), false, undefined));
-    children.push(off);
-    const receiver = await spawnServer('otlp', {});
-    children.push(receiver);
-    const traced = await spawnServer('router', routerConfig(podAddress, await freePort(), true, join(dir, 'access-traced.log'), { url: receiver.urls.api, samplingRatio: 1 }));
-    children.push(traced);
-    const sampled = await spawnServer('router', routerConfig(podAddress, await freePort(), true, join(dir, 'access-sampled.log'), { url: receiver.urls.api, samplingRatio: 0.1 }));
-    children.push(sampled);
+    const receiver = await start(script, 'otlp', {});
+    const traces = (samplingRatio: number) => ({ url: receiver.urls.api, samplingRatio });
+    let logs = 0;
+    const logFile = () => join(dir, `access-${logs++}.log`);
+    const router = async (routerScript: string, name: string, metrics: boolean, tracing?: { url: string; samplingRatio: number }): Promise<Target> => {
+      const r = await start(routerScript, 'router', routerConfig(podAddress, await freePort(), metrics, metrics ? logFile() : undefined, tracing));
+      return { name, url: r.urls.api, pids: r.pids };
+    };
     const targets: Target[] = [
       { name: 'direct to the simulated pod', url: pod.urls.api },
-      { name: 'router, metrics + access log on', url: on.urls.api, pid: on.process.pid },
-      { name: 'router, metrics + access log off', url: off.urls.api, pid: off.process.pid },
-      { name: 'router, metrics + access log + tracing, every request sampled', url: traced.urls.api, pid: traced.process.pid },
-      { name: 'router, metrics + access log + tracing, 10 % sampled', url: sampled.urls.api, pid: sampled.process.pid },
-      ...(await extra(podAddress, dir)),
+      await router(script, ROUTER_ON, true),
+      await router(script, ROUTER_OFF, false),
+      await router(script, ROUTER_TRACED, true, traces(1)),
+      await router(script, ROUTER_SAMPLED, true, traces(0.1)),
     ];
-    let results: TargetResult[] = [];
-    const hasNginx = await withNginx(podAddress, dir, async (url) => {
-      results = await measureAll([...targets, { name: NGINX_TARGET, url }]);
-    });
-    if (!hasNginx) results = await measureAll(targets);
-    const [direct, withObs, withoutObs, withTracing, withSampledTracing] = results as [TargetResult, TargetResult, TargetResult, TargetResult, TargetResult];
+    const floor = await start(script, 'floor', { pod: podAddress });
+    targets.push({ name: FLOOR_TARGET, url: floor.urls.api, pids: floor.pids });
+    // Whether more processes help on this machine: the router in node:cluster workers against nginx with as many.
+    const clustered = await start(script, 'router', { ...routerConfig(podAddress, await freePort(), true, logFile()), workers: WORKERS });
+    targets.push({ name: ROUTER_WORKERS, url: clustered.urls.api, pids: clustered.pids });
+    if (BASELINE_COMMIT) {
+      const baselineScript = await buildServeScript(dir, sourceAt(BASELINE_COMMIT, join(dir, 'baseline')));
+      for (const [name, metrics, tracing] of [[ROUTER_ON, true], [ROUTER_OFF, false], [ROUTER_TRACED, true, traces(1)]] as const)
+        targets.push(await router(baselineScript, `${BASELINE_COMMIT}: ${name}`, metrics, tracing));
+    }
+    const hasNginx = existsSync(NGINX);
+    if (!hasNginx) console.error(`router bench: ${NGINX} is absent, so the nginx comparison is skipped (apt-get install nginx-light adds it)`);
+    const nginxes = hasNginx ? [await startNginx(podAddress, dir, 1), await startNginx(podAddress, dir, WORKERS)] : [];
+    stops.push(...nginxes.map((n) => n.stop));
+    if (nginxes.length) targets.push({ name: NGINX_TARGET, url: nginxes[0]!.url }, { name: NGINX_WORKERS, url: nginxes[1]!.url });
+    const results = await measureAll(targets);
+    const result = (name: string) => results.find((t) => t.name === name)!;
+    const [direct, withObs, withoutObs, withTracing, withSampledTracing] = [targets[0]!.name, ROUTER_ON, ROUTER_OFF, ROUTER_TRACED, ROUTER_SAMPLED].map(result) as [
+      TargetResult,
+      TargetResult,
+      TargetResult,
+      TargetResult,
+      TargetResult,
+    ];
     const nginx = results.find((t) => t.name === NGINX_TARGET);
+    const nginxWorkers = results.find((t) => t.name === NGINX_WORKERS);
     const spansReceived = await receivedSpans(receiver.urls.metrics);
+    const against = (name: string) => ({ cpu: cpuRatio(result(name), result(`${BASELINE_COMMIT}: ${name}`)), peak: result(name).peakRps / result(`${BASELINE_COMMIT}: ${name}`).peakRps });
+    const baseline = BASELINE_COMMIT
+      ? (() => {
+          const [on, off, traced] = [against(ROUTER_ON), against(ROUTER_OFF), against(ROUTER_TRACED)];
+          return { ref: BASELINE_COMMIT, cpu: { on: on.cpu, off: off.cpu, traced: traced.cpu }, peak: { on: on.peak, off: off.peak, traced: traced.peak } };
+        })()
+      : undefined;
     return {
       targets: results,
       addedP50Ms: withObs.p50 - direct.p50,
@@ -288,8 +379,18 @@ export async function runRouterBench(extra: (podAddress: string, dir: string) =>
       sampledTracingCpu: cpuRatio(withSampledTracing, withObs),
       spansReceived,
       nginxRatio: nginx ? withObs.peakRps / nginx.peakRps : undefined,
+      workers: {
+        count: WORKERS,
+        overOne: result(ROUTER_WORKERS).peakRps / withObs.peakRps,
+        nginxRatio: nginxWorkers ? result(ROUTER_WORKERS).peakRps / nginxWorkers.peakRps : undefined,
+        cpu: cpuRatio(result(ROUTER_WORKERS), withObs),
+      },
+      floor: result(FLOOR_TARGET),
+      floorNginxRatio: nginx ? result(FLOOR_TARGET).peakRps / nginx.peakRps : undefined,
+      baseline,
     };
   } finally {
+    for (const s of stops) await s();
     for (const c of children.reverse()) await stop(c);
     rmSync(dir, { recursive: true, force: true });
   }
@@ -305,10 +406,13 @@ export async function benchRouter(): Promise<BenchSection> {
   );
   const percent = (ratio: number | undefined) => (ratio === undefined ? 'not measured' : `${ratio >= 1 ? '+' : ''}${(100 * (ratio - 1)).toFixed(1)} %`);
   const verdict = (ok: boolean) => (ok ? 'met' : 'missed');
+  const cpuOf = (name: string) => r.targets.find((t) => t.name === name)?.cpuMsPerRequest;
+  const [on, off] = [cpuOf(ROUTER_ON), cpuOf(ROUTER_OFF)];
+  const added = (cpu: number | undefined) => (cpu === undefined || r.floor.cpuMsPerRequest === undefined ? 'not measured' : (cpu - r.floor.cpuMsPerRequest).toFixed(3));
   return {
     title: 'Reference router overhead',
     body: [
-      `Non-streamed chat completions (8 output tokens) against a simulated vLLM pod with no artificial latency; the pod, each router and the OTLP/HTTP receiver the tracing routers export to (it counts spans without decoding them) run in their own process. Each router is one Node.js process (one event loop, no workers) and nginx runs \`worker_processes 1\`: one worker a side. Peak: autocannon, 50 connections, unthrottled. Latency: a paced client at 500 req/s timing each request with a sub-millisecond clock. ${ROUNDS} rounds of ${DURATION_S} s per run in rotating order; medians over rounds. Router CPU per request comes from /proc (user + system time of the router process over the peak run). Compare rows of one run only: on a shared machine the whole table moves between runs (this run began at a 1-minute load average of ${loadBefore.toFixed(1)} and ended at ${loadAfter.toFixed(1)}, on ${cpus().length} cores).`,
+      `Non-streamed chat completions (8 output tokens) against a simulated vLLM pod with no artificial latency; the pod, each router and the OTLP/HTTP receiver the tracing routers export to (it counts spans without decoding them) run in their own process. Each router is one Node.js process (one event loop) and nginx runs \`worker_processes 1\`: one worker a side, but for the two rows with ${WORKERS} a side. The pod, the routers and the receiver run from one file esbuild compiles the way the package's build does (dependencies bundled, no TypeScript loader at run time).${r.baseline ? ` The \`${r.baseline.ref}:\` rows are the router built the same way from that commit's sources, measured in the same rounds.` : ''} Peak: autocannon, 50 connections, unthrottled. Latency: a paced client at 500 req/s timing each request with a sub-millisecond clock. ${ROUNDS} rounds of ${DURATION_S} s per run in rotating order; medians over rounds. Router CPU per request comes from /proc (user + system time of the router process over the peak run). Compare rows of one run only: on a shared machine the whole table moves between runs (this run began at a 1-minute load average of ${loadBefore.toFixed(1)} and ended at ${loadAfter.toFixed(1)}, on ${cpus().length} cores).`,
       '',
       '| target | peak req/s | router CPU ms/request at peak | p50 ms @500 req/s | p99 ms @500 req/s | errors |',
       '| --- | ---: | ---: | ---: | ---: | ---: |',
@@ -320,6 +424,13 @@ export async function benchRouter(): Promise<BenchSection> {
       r.nginxRatio === undefined
         ? 'nginx is not installed on this machine (apt-get install nginx-light), so there is no nginx row and no ratio.'
         : `Router (metrics + access log on) peak / nginx peak: ${r.nginxRatio.toFixed(2)} × (target ≥ 0.8 ×: ${verdict(r.nginxRatio >= 0.8)}).`,
+      `${WORKERS} processes a side (router workers over node:cluster, nginx \`worker_processes ${WORKERS}\`): router peak ${r.workers.overOne.toFixed(2)} × its one-process peak, CPU per request ${percent(r.workers.cpu)}${r.workers.nginxRatio === undefined ? '' : `, ${r.workers.nginxRatio.toFixed(2)} × nginx's peak with as many workers`}.`,
+      `${FLOOR_TARGET} (the building blocks without the router): ${r.floor.cpuMsPerRequest?.toFixed(3) ?? 'not measured'} ms CPU per request${r.floorNginxRatio === undefined ? '' : `, peak ${r.floorNginxRatio.toFixed(2)} × nginx's`}; the router adds ${added(on)} ms per request to it with metrics + access log on, ${added(off)} ms with them off.`,
+      ...(r.baseline
+        ? [
+            `Against \`${r.baseline.ref}\` in the same run, router CPU per request: metrics + access log on ${percent(r.baseline.cpu.on)}, off ${percent(r.baseline.cpu.off)}, with tracing ${percent(r.baseline.cpu.traced)}; peak: on ${percent(r.baseline.peak.on)}, off ${percent(r.baseline.peak.off)}, with tracing ${percent(r.baseline.peak.traced)}.`,
+          ]
+        : []),
     ].join('\n'),
   };
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { Cancellation } from '../../src/runtime/router/cancellation.ts';
 import { ConfigError, loadRouterConfig, parseRouterConfig } from '../../src/runtime/router/config.ts';
 import { FairnessQueues } from '../../src/runtime/router/fairness.ts';
 import { RateLimiter } from '../../src/runtime/router/rate-limit.ts';
@@ -37,6 +38,33 @@ describe('router configuration', () => {
     expect(error!.problems.some((p) => p.startsWith('modelServers.0.pods.0.address: expected host:port'))).toBe(true);
     expect(error!.problems.some((p) => p.startsWith('modelServers.0.pods: either every pod has a role'))).toBe(true);
     expect(error!.problems.some((p) => p.includes('modelRoutes.0.targets.0.modelServer: no model server default/t'))).toBe(true);
+  });
+});
+
+describe('cancellation', () => {
+  it('calls each listener still registered once, and aborts a signal made before or after', () => {
+    const reason = new Error('over');
+    const c = new Cancellation(reason);
+    const calls: string[] = [];
+    const kept = () => calls.push('kept');
+    const removed = () => calls.push('removed');
+    c.on(kept);
+    c.on(removed);
+    c.off(removed);
+    const early = c.signal;
+    expect(early.aborted).toBe(false);
+    c.cancel();
+    c.cancel();
+    expect(calls).toEqual(['kept']);
+    expect(c.cancelled).toBe(true);
+    expect(early.aborted).toBe(true);
+    expect(early.reason).toBe(reason);
+    c.on(() => calls.push('late'));
+    expect(calls).toEqual(['kept']);
+    expect(new Cancellation(reason).signal.aborted).toBe(false);
+    const late = new Cancellation(reason);
+    late.cancel();
+    expect(late.signal.aborted).toBe(true);
   });
 });
 

@@ -31,72 +31,56 @@ export interface AccessLogEntry {
   error?: { type: string; message: string };
 }
 
-/** Fields dropped when empty or zero, as the reference router does. */
-const OMIT_EMPTY = new Set([
-  'model_name',
-  'model_route',
-  'model_server',
-  'selected_pod',
-  'trace_id',
-  'input_tokens',
-  'output_tokens',
-  'duration_prefill',
-  'duration_decode',
-]);
+/**
+ * Characters a JSON string value cannot hold as they are (controls, quote, backslash, lone surrogates),
+ * and U+2028/9, which JSON allows unescaped but a line-oriented reader would split an entry at.
+ */
+const NEEDS_ESCAPING = /["\\\u0000-\u001f\u2028\u2029\ud800-\udfff]/;
+const LINE_SEPARATORS = /[\u2028\u2029]/g;
 
-/** Authored order of the JSON fields: the order of the specification's example. */
-const JSON_ORDER = [
-  'timestamp',
-  'method',
-  'path',
-  'protocol',
-  'status_code',
-  'model_name',
-  'model_route',
-  'model_server',
-  'selected_pod',
-  'request_id',
-  'trace_id',
-  'input_tokens',
-  'output_tokens',
-  'duration_total',
-  'duration_request_processing',
-  'duration_upstream_processing',
-  'duration_response_processing',
-  'duration_prefill',
-  'duration_decode',
-  'error',
-] as const satisfies readonly (keyof AccessLogEntry)[];
-
-/** Line separators JSON allows unescaped in strings; a line-oriented reader would split an entry there. */
-const LINE_SEPARATOR = /[\u2028\u2029]/;
-const LINE_SEPARATORS = new RegExp(LINE_SEPARATOR.source, 'g');
-/** Characters JSON.stringify would escape (controls, quote, backslash, lone surrogates). */
-const NEEDS_ESCAPING = /["\\\u0000-\u001f\ud800-\udfff]/;
-
-function jsonValue(value: unknown): string {
-  if (typeof value === 'string') return NEEDS_ESCAPING.test(value) ? JSON.stringify(value) : `"${value}"`;
-  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-  return JSON.stringify(value);
+function jsonString(value: string): string {
+  if (!NEEDS_ESCAPING.test(value)) return `"${value}"`;
+  return JSON.stringify(value).replace(LINE_SEPARATORS, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
 }
 
-/** The timestamp is written first, as an ISO string; these follow it. */
-const FIELDS_AFTER_TIMESTAMP = JSON_ORDER.slice(1);
+/** A string field dropped when empty, as the reference router does. */
+function optionalString(key: string, value: string | undefined): string {
+  return value === undefined || value === '' ? '' : `,"${key}":${jsonString(value)}`;
+}
+
+/** A number field dropped when zero, as the reference router does. */
+function optionalCount(key: string, value: number | undefined): string {
+  return value === undefined || value === 0 ? '' : `,"${key}":${jsonNumber(value)}`;
+}
+
+function jsonNumber(value: number): string {
+  return Number.isFinite(value) ? String(value) : 'null';
+}
 
 /**
- * The entry as one JSON line, written field by field rather than through an intermediate object: this
- * runs once per request. Values go through JSON.stringify, which escapes CR, LF and every other control
- * character; U+2028/9 are escaped as well.
+ * The entry as one JSON line, in the order of the specification's example, written field by field: this
+ * runs once per request. Strings are escaped as JSON.stringify escapes them (CR, LF and every other
+ * control character), U+2028/9 as well.
  */
 export function formatJson(entry: AccessLogEntry): string {
-  let line = `{"timestamp":"${entry.timestamp.toISOString()}"`;
-  for (const key of FIELDS_AFTER_TIMESTAMP) {
-    const value = entry[key];
-    if (value === undefined || (OMIT_EMPTY.has(key) && (value === '' || value === 0))) continue;
-    line += `,"${key}":${jsonValue(value)}`;
-  }
-  line += '}';
-  return LINE_SEPARATOR.test(line) ? line.replace(LINE_SEPARATORS, (c) => `\\u${c.charCodeAt(0).toString(16)}`) : line;
+  let line =
+    `{"timestamp":"${entry.timestamp.toISOString()}","method":${jsonString(entry.method)},"path":${jsonString(entry.path)}` +
+    `,"protocol":${jsonString(entry.protocol)},"status_code":${jsonNumber(entry.status_code)}`;
+  line += optionalString('model_name', entry.model_name);
+  line += optionalString('model_route', entry.model_route);
+  line += optionalString('model_server', entry.model_server);
+  line += optionalString('selected_pod', entry.selected_pod);
+  line += `,"request_id":${jsonString(entry.request_id)}`;
+  line += optionalString('trace_id', entry.trace_id);
+  line += optionalCount('input_tokens', entry.input_tokens);
+  line += optionalCount('output_tokens', entry.output_tokens);
+  line +=
+    `,"duration_total":${jsonNumber(entry.duration_total)},"duration_request_processing":${jsonNumber(entry.duration_request_processing)}` +
+    `,"duration_upstream_processing":${jsonNumber(entry.duration_upstream_processing)},"duration_response_processing":${jsonNumber(entry.duration_response_processing)}`;
+  line += optionalCount('duration_prefill', entry.duration_prefill);
+  line += optionalCount('duration_decode', entry.duration_decode);
+  if (entry.error !== undefined) line += `,"error":{"type":${jsonString(entry.error.type)},"message":${jsonString(entry.error.message)}}`;
+  return `${line}}`;
 }
 
 /** Escapes backslashes and control characters so one entry is always one line. */

@@ -8,6 +8,7 @@ import {
 } from 'infermon/catalog/kthena-router';
 import type { Span } from '@opentelemetry/api';
 import type { AccessLogEntry, AccessLogger } from './access-log.ts';
+import { Cancellation } from './cancellation.ts';
 import type { GoodputTargets } from './config.ts';
 import { goodputOutcome } from './goodput.ts';
 import { CLIENT_CLOSED_REQUEST, errorBody, RouterError } from './errors.ts';
@@ -26,8 +27,9 @@ const REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
 export const BROKEN_STREAM_STATUS = 502;
 
 /**
- * Why every exchange's signal aborts: one shared reason, because `abort()` without one builds a new
- * AbortError (a DOMException with its stack) per request. Listeners only read `signal.aborted`.
+ * Why every exchange's work is cancelled, as the AbortSignals its cancellation makes abort with: one
+ * shared reason, because `abort()` without one builds a new AbortError (a DOMException with its stack)
+ * per request. Nothing reads the reason beyond knowing the exchange is over.
  */
 const EXCHANGE_OVER = new Error('the exchange is over');
 
@@ -41,13 +43,13 @@ export function activeExchange(socket: Socket): Exchange | undefined {
 /**
  * One client request from arrival to the last byte (or the client going away): collects what the access
  * log and the request metrics need, and records both exactly once when the response closes, with the
- * status the client saw. `abort` fires once the exchange is over, whichever way it ended.
+ * status the client saw. `cancellation` fires once the exchange is over, whichever way it ended.
  */
 export class Exchange {
   readonly started = performance.now();
   readonly startedAt = new Date();
   readonly requestId: string;
-  readonly abort = new AbortController();
+  readonly cancellation = new Cancellation(EXCHANGE_OVER);
   /** Bounded `model` label value. */
   modelLabel = UNKNOWN_MODEL;
   /** The model as the client asked for it (escaped in the log). */
@@ -74,6 +76,8 @@ export class Exchange {
   counted = true;
   /** True once the client went away before the response was complete. */
   clientGone = false;
+  /** Counted in the routed model's active downstream requests until recorded. */
+  private downstream = false;
   /** The request's server span; absent when tracing is off. */
   readonly span: Span | undefined;
   /** Trace ID of the request when tracing is on (sampled or not), for the access log. */
@@ -116,6 +120,13 @@ export class Exchange {
   tokensForwarded(at: number): void {
     this.firstTokenAt ??= at;
     this.lastTokenAt = at;
+  }
+
+  /** Counts the request in its model's active downstream requests until it is recorded. */
+  enterDownstream(): void {
+    if (this.downstream || this.recorded) return;
+    this.downstream = true;
+    this.metrics?.downstreamDelta(this.modelLabel, 1);
   }
 
   /** Runs when the exchange is recorded (release queue slots, gauges, ...). */
@@ -164,10 +175,11 @@ export class Exchange {
       this.errorType ??= 'response_forwarding';
       this.logError ??= { type: 'client_closed', message: 'client closed the connection before the response was complete' };
     }
-    this.abort.abort(EXCHANGE_OVER);
+    this.cancellation.cancel();
     const status = this.statusAfterHeaders ?? (clientGone ? CLIENT_CLOSED_REQUEST : this.res.statusCode);
     const now = performance.now();
     const errorType = status < 400 ? ROUTER_SUCCESS_ERROR_TYPE : (this.errorType ?? ROUTER_GENERIC_ERROR_TYPE);
+    if (this.downstream) this.metrics?.downstreamDelta(this.modelLabel, -1);
     for (const fn of this.onDone) fn();
     if (this.span) requestSpanEnded(this.span, this, status, errorType);
     if (this.counted) {

@@ -5,7 +5,6 @@ import { RouterError } from './errors.ts';
 import { Exchange, UNMATCHED_PATH } from './exchange.ts';
 import { QueueAbortedError, QueueTimeoutError } from './fairness.ts';
 import { estimateTokens, modelOf, parseInferenceRequest, userOf, type InferenceKind } from './inference-request.ts';
-import { targetsOf } from './goodput.ts';
 import { candidateTargets } from './lora.ts';
 import { routerLiveness, routerReadiness } from './health.ts';
 import { dispatchAggregated, dispatchDisaggregated, type Dispatch } from './proxy.ts';
@@ -13,10 +12,10 @@ import { parseJsonObject, readBody, requireJsonContentType, type BodyLimits } fr
 import type { RouterRuntime } from './runtime.ts';
 import { pickByWeight } from './topology.ts';
 
-const INFERENCE_PATHS: Record<string, InferenceKind> = {
-  '/v1/chat/completions': 'chat',
-  '/v1/completions': 'completion',
-};
+const INFERENCE_PATHS = new Map<string, InferenceKind>([
+  ['/v1/chat/completions', 'chat'],
+  ['/v1/completions', 'completion'],
+]);
 const MODELS_PATHS = new Set(['/v1/models', '/models']);
 /** `/healthz` keeps its plain answer for existing probes; `/livez` and `/readyz` answer the JSON health report. */
 const HEALTH_PATHS = new Set(['/healthz', '/livez', '/readyz']);
@@ -26,8 +25,27 @@ function sendJson(res: ServerResponse, status: number, value: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);
 }
 
+const limitsOf = new WeakMap<RouterConfig['server'], BodyLimits>();
+
 function bodyLimits(server: RouterConfig['server']): BodyLimits {
-  return { maxBytes: server.maxBodyBytes, maxDrainBytes: server.maxDrainBytes, timeoutMs: server.requestTimeout };
+  let limits = limitsOf.get(server);
+  if (!limits) {
+    limits = { maxBytes: server.maxBodyBytes, maxDrainBytes: server.maxDrainBytes, timeoutMs: server.requestTimeout };
+    limitsOf.set(server, limits);
+  }
+  return limits;
+}
+
+/** The request target without its query string. */
+function pathOf(url: string | undefined): string {
+  if (url === undefined) return '/';
+  const query = url.indexOf('?');
+  return query < 0 ? url : url.slice(0, query);
+}
+
+/** Answers a request the router refuses, after reading (and dropping) what it sent. */
+async function refuse(rt: RouterRuntime, ex: Exchange, err: RouterError): Promise<void> {
+  ex.sendError(err, (await discardBody(rt, ex)) !== undefined);
 }
 
 /**
@@ -36,7 +54,7 @@ function bodyLimits(server: RouterConfig['server']): BodyLimits {
  */
 async function discardBody(rt: RouterRuntime, ex: Exchange): Promise<RouterError | undefined> {
   try {
-    await readBody(ex.req, bodyLimits(rt.config.server), ex.abort.signal);
+    await readBody(ex.req, bodyLimits(rt.config.server), ex.cancellation);
     return undefined;
   } catch (err) {
     return err instanceof RouterError ? err : new RouterError(400, 'request_protocol', 'request_protocol', 'the request body could not be read');
@@ -48,7 +66,7 @@ async function discardBody(rt: RouterRuntime, ex: Exchange): Promise<RouterError
  * answered with a JSON error through its exchange, so it is counted and logged once.
  */
 export async function handleApiRequest(rt: RouterRuntime, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const path = (req.url ?? '/').split('?')[0] ?? '/';
+  const path = pathOf(req.url);
   // Probes are neither counted nor logged: they are the platform's traffic, not the clients'.
   if (HEALTH_PATHS.has(path)) {
     req.resume();
@@ -57,12 +75,11 @@ export async function handleApiRequest(rt: RouterRuntime, req: IncomingMessage, 
     return sendJson(res, httpStatusOf(report), report);
   }
 
-  const kind = INFERENCE_PATHS[path];
+  const kind = INFERENCE_PATHS.get(path);
   const known = kind !== undefined || MODELS_PATHS.has(path);
   const ex = new Exchange(req, res, known ? path : UNMATCHED_PATH, path, rt.metrics, rt.accessLog, rt.tracing);
-  const refuse = async (err: RouterError) => ex.sendError(err, (await discardBody(rt, ex)) !== undefined);
   if (MODELS_PATHS.has(path)) {
-    if (req.method !== 'GET') return refuse(new RouterError(405, 'request_protocol', 'request_protocol', `${path} only answers GET`));
+    if (req.method !== 'GET') return refuse(rt, ex, new RouterError(405, 'request_protocol', 'request_protocol', `${path} only answers GET`));
     const bodyError = await discardBody(rt, ex);
     if (bodyError) return ex.sendError(bodyError);
     return sendJson(res, 200, {
@@ -70,13 +87,13 @@ export async function handleApiRequest(rt: RouterRuntime, req: IncomingMessage, 
       data: rt.topology.models.map((id) => ({ id, object: 'model', created: 0, owned_by: 'infermon' })),
     });
   }
-  if (kind === undefined) return refuse(new RouterError(404, 'request_failed', 'not_found', `no endpoint ${path}`));
-  if (req.method !== 'POST') return refuse(new RouterError(405, 'request_protocol', 'request_protocol', `${path} only answers POST`));
+  if (kind === undefined) return refuse(rt, ex, new RouterError(404, 'request_failed', 'not_found', `no endpoint ${path}`));
+  if (req.method !== 'POST') return refuse(rt, ex, new RouterError(405, 'request_protocol', 'request_protocol', `${path} only answers POST`));
   try {
     await handleInference(rt, ex, kind);
   } catch (err) {
     if (err instanceof RouterError) return ex.sendError(err);
-    if (ex.abort.signal.aborted) return;
+    if (ex.cancellation.cancelled) return;
     rt.events.noteThrottled('internal-error', `internal error on ${path}: ${(err as Error).message}`);
     ex.sendError(new RouterError(500, 'request_failed', 'internal', 'internal router error'));
   }
@@ -87,15 +104,15 @@ export async function handleApiRequest(rt: RouterRuntime, req: IncomingMessage, 
  * and unlogged; the router answers it through an exchange like any other refusal.
  */
 export function refuseExpectation(rt: RouterRuntime, req: IncomingMessage, res: ServerResponse): void {
-  const path = (req.url ?? '/').split('?')[0] ?? '/';
-  const known = INFERENCE_PATHS[path] !== undefined || MODELS_PATHS.has(path);
+  const path = pathOf(req.url);
+  const known = INFERENCE_PATHS.has(path) || MODELS_PATHS.has(path);
   const ex = new Exchange(req, res, known ? path : UNMATCHED_PATH, path, rt.metrics, rt.accessLog, rt.tracing);
   ex.sendError(new RouterError(417, 'request_protocol', 'request_protocol', 'the Expect header is not supported (only 100-continue is)'), true);
 }
 
 async function handleInference(rt: RouterRuntime, ex: Exchange, kind: InferenceKind): Promise<void> {
   const { config, topology } = rt;
-  const raw = await readBody(ex.req, bodyLimits(config.server), ex.abort.signal);
+  const raw = await readBody(ex.req, bodyLimits(config.server), ex.cancellation);
   requireJsonContentType(ex.req);
   const body = parseJsonObject(raw);
   const model = modelOf(body);
@@ -105,10 +122,9 @@ async function handleInference(rt: RouterRuntime, ex: Exchange, kind: InferenceK
   const { route, loraAdapter } = match;
   ex.modelLabel = model;
   ex.modelRoute = route.key;
-  ex.goodputTargets = targetsOf(config.observability.goodput, route.config.goodput);
-  rt.metrics?.downstreamDelta(ex.modelLabel, 1);
-  ex.whenDone(() => rt.metrics?.downstreamDelta(ex.modelLabel, -1));
-  const request = parseInferenceRequest(body, model, kind, { maxN: config.server.maxN });
+  ex.goodputTargets = route.goodput;
+  ex.enterDownstream();
+  const request = parseInferenceRequest(body, model, kind, config.server);
   const targets = candidateTargets(route, loraAdapter);
 
   const estimatedInput = estimateTokens(request.prompt);
@@ -126,7 +142,7 @@ async function handleInference(rt: RouterRuntime, ex: Exchange, kind: InferenceK
   if (rt.fairness) {
     const user = userOf(ex.req, request.body, config.fairness.userHeader);
     try {
-      const release = await rt.fairness.acquire(ex.modelLabel, user, ex.abort.signal);
+      const release = await rt.fairness.acquire(ex.modelLabel, user, ex.cancellation.signal);
       ex.whenDone(() => {
         release();
         rt.fairness?.charge(user, ex.inputTokens + ex.outputTokens);
@@ -149,7 +165,7 @@ async function handleInference(rt: RouterRuntime, ex: Exchange, kind: InferenceK
     if (server.disaggregated) await dispatchDisaggregated(d, raw, estimatedInput);
     else await dispatchAggregated(d, raw, estimatedInput);
   } catch (err) {
-    if (ex.abort.signal.aborted) return;
+    if (ex.cancellation.cancelled) return;
     throw err;
   }
   rt.metrics?.countTokens(ex.modelLabel, ex.pathLabel, 'input', ex.inputTokens);

@@ -77,6 +77,9 @@ function check(
 }
 
 const atLeast = (min: number) => (v: number) => (v < min ? `expected a value >= ${min}` : undefined);
+const positive = atLeast(1);
+const nonNegative = atLeast(0);
+const probability = (v: number) => (v <= 0 || v > 1 ? 'expected a value in (0, 1]' : undefined);
 
 export interface ValidationLimits {
   /** Largest accepted `n`. */
@@ -92,11 +95,12 @@ export interface ValidationLimits {
 export function parseInferenceRequest(body: Record<string, unknown>, model: string, kind: InferenceKind, limits: ValidationLimits): InferenceRequest {
   const prompt = promptOf(body, kind);
   check(body, 'stream', 'boolean');
-  check(body, 'max_tokens', 'integer', atLeast(1));
-  check(body, 'max_completion_tokens', 'integer', atLeast(1));
-  check(body, 'n', 'integer', (v) => (v < 1 || v > limits.maxN ? `expected a value between 1 and ${limits.maxN}` : undefined));
-  check(body, 'temperature', 'number', atLeast(0));
-  check(body, 'top_p', 'number', (v) => (v <= 0 || v > 1 ? 'expected a value in (0, 1]' : undefined));
+  check(body, 'max_tokens', 'integer', positive);
+  check(body, 'max_completion_tokens', 'integer', positive);
+  if (body.n !== undefined && body.n !== null)
+    check(body, 'n', 'integer', (v) => (v < 1 || v > limits.maxN ? `expected a value between 1 and ${limits.maxN}` : undefined));
+  check(body, 'temperature', 'number', nonNegative);
+  check(body, 'top_p', 'number', probability);
   check(body, 'stream_options', 'object');
   const stream = body.stream === true;
   const streamOptions = body.stream_options as { include_usage?: unknown } | null | undefined;

@@ -1,10 +1,5 @@
 import { RouterError } from './errors.ts';
-import type { ModelRoute, ModelServer, PodState, RouteTarget } from './topology.ts';
-
-/** A target of the route with the pods of its model server that can take the request. */
-export interface CandidateTarget extends RouteTarget {
-  pods: PodState[];
-}
+import type { CandidateTarget, ModelRoute, ModelServer, PodState } from './topology.ts';
 
 /**
  * Whether a pod serves a LoRA adapter: known from the configuration or from the pod's own model list;
@@ -26,8 +21,8 @@ function canServe(server: ModelServer, pods: readonly PodState[]): boolean {
  * any pod. A request for an adapter goes only to pods known to serve it: a pod that does not would answer
  * 404, and a 4xx is not retried on another pod. When no pod can, the client is told why.
  */
-export function candidateTargets(route: ModelRoute, adapter: string | undefined): CandidateTarget[] {
-  if (adapter === undefined) return route.targets.map((t) => ({ ...t, pods: t.server.pods }));
+export function candidateTargets(route: ModelRoute, adapter: string | undefined): readonly CandidateTarget[] {
+  if (adapter === undefined) return route.baseCandidates;
   const candidates: CandidateTarget[] = [];
   let unknown = 0;
   for (const target of route.targets) {

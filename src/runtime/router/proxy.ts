@@ -65,8 +65,8 @@ async function attempt(d: Dispatch, ranked: PodState[], body: string | Buffer, p
     const sent = performance.now();
     try {
       const response: UpstreamAnswer = readWhole
-        ? await rt.upstream.sendWhole(pod, d.path, body, headers, ex.abort.signal)
-        : { whole: false, ...(await rt.upstream.send(pod, d.path, body, headers, ex.abort.signal)) };
+        ? await rt.upstream.sendWhole(pod, d.path, body, headers, ex.cancellation)
+        : { whole: false, ...(await rt.upstream.send(pod, d.path, body, headers, ex.cancellation)) };
       const took = (response.whole ? response.headersAt : performance.now()) - sent;
       pod.latencyMs = pod.latencyMs === undefined ? took : pod.latencyMs + LATENCY_SMOOTHING * (took - pod.latencyMs);
       if (response.statusCode >= 500 && i < tries - 1) {
@@ -79,7 +79,7 @@ async function attempt(d: Dispatch, ranked: PodState[], body: string | Buffer, p
       return { pod, response, done, span };
     } catch (err) {
       done();
-      const kind = classifyUpstreamError(err, ex.abort.signal);
+      const kind = classifyUpstreamError(err, ex.cancellation.cancelled);
       upstreamSpanEnded(span, { error: kind === 'aborted' ? 'client closed the request' : describeUpstreamError(err) });
       if (kind === 'aborted') throw err;
       const message = `pod ${pod.config.name}: ${describeUpstreamError(err)}`;
@@ -116,7 +116,7 @@ async function readAll(d: Dispatch, a: Attempt): Promise<Buffer> {
     if (response.bodyError) throw response.bodyError;
     return response.body;
   } catch (err) {
-    const kind = classifyUpstreamError(err, d.ex.abort.signal);
+    const kind = classifyUpstreamError(err, d.ex.cancellation.cancelled);
     upstreamSpanEnded(a.span, { status: a.response.statusCode, error: describeUpstreamError(err) });
     if (kind === 'aborted') throw err;
     const message = `response from pod ${a.pod.config.name} broke: ${describeUpstreamError(err)}`;
@@ -181,7 +181,7 @@ async function relayStream(d: Dispatch, a: Attempt, upstream: Dispatcher.Respons
     const rest = follower.flush();
     if (rest) ex.res.write(rest);
   } catch (err) {
-    if (ex.abort.signal.aborted) throw err;
+    if (ex.cancellation.cancelled) throw err;
     status = BROKEN_STREAM_STATUS;
     broken = describeUpstreamError(err);
     const error = new RouterError(status, 'upstream_transport', 'upstream_transport', `stream from pod ${a.pod.config.name} broke: ${describeUpstreamError(err)}`);
@@ -191,7 +191,7 @@ async function relayStream(d: Dispatch, a: Attempt, upstream: Dispatcher.Respons
   } finally {
     a.done();
     ex.upstreamDoneAt = performance.now();
-    upstreamSpanEnded(a.span, { status: 200, usage: follower.usage, finishReasons: follower.finishReasons, error: broken ?? (ex.abort.signal.aborted ? 'client closed the request' : undefined) });
+    upstreamSpanEnded(a.span, { status: 200, usage: follower.usage, finishReasons: follower.finishReasons, error: broken ?? (ex.cancellation.cancelled ? 'client closed the request' : undefined) });
   }
   applyUsage(ex, follower.usage, estimatedInput, follower.contentChunks);
   ex.finishReasons = follower.finishReasons;

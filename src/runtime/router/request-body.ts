@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { ROUTER_GENERIC_ERROR_TYPE } from 'infermon/catalog/kthena-router';
+import type { Cancellation } from './cancellation.ts';
 import { badRequest, RouterError } from './errors.ts';
 
 export interface BodyLimits {
@@ -16,9 +17,9 @@ function tooLarge(limit: number): RouterError {
 /**
  * Reads the request body within a size limit and a deadline. A body over the limit is still read (and
  * dropped) up to `maxDrainBytes` before the promise rejects with 413: a client that is still sending
- * when the connection closes sees a reset rather than the status. Settles early when `signal` aborts.
+ * when the connection closes sees a reset rather than the status. Settles early when `cancellation` fires.
  */
-export function readBody(req: IncomingMessage, limits: BodyLimits, signal: AbortSignal): Promise<Buffer> {
+export function readBody(req: IncomingMessage, limits: BodyLimits, cancellation: Cancellation): Promise<Buffer> {
   const drainLimit = Math.max(limits.maxBytes, limits.maxDrainBytes);
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > drainLimit) return Promise.reject(tooLarge(limits.maxBytes));
@@ -32,7 +33,7 @@ export function readBody(req: IncomingMessage, limits: BodyLimits, signal: Abort
       req.off('end', onEnd);
       req.off('error', onError);
       req.off('aborted', onAborted);
-      signal.removeEventListener('abort', onAborted);
+      cancellation.off(onAborted);
       if (err) reject(err);
       else resolve(body!);
     };
@@ -61,14 +62,16 @@ export function readBody(req: IncomingMessage, limits: BodyLimits, signal: Abort
     req.on('end', onEnd);
     req.on('error', onError);
     req.on('aborted', onAborted);
-    signal.addEventListener('abort', onAborted, { once: true });
-    if (signal.aborted) onAborted();
+    if (cancellation.cancelled) onAborted();
+    else cancellation.on(onAborted);
   });
 }
 
 /** vLLM's OpenAI server takes JSON bodies only: the media type, parameters such as charset aside. */
 export function requireJsonContentType(req: IncomingMessage): void {
-  const mediaType = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  const given = req.headers['content-type'];
+  if (given === 'application/json') return;
+  const mediaType = (given ?? '').split(';')[0]!.trim().toLowerCase();
   if (mediaType !== 'application/json')
     throw new RouterError(
       415,

@@ -1,4 +1,5 @@
-import type { ModelRouteConfig, ModelServerConfig, PodConfig, RouterConfig } from './config.ts';
+import type { GoodputTargets, ModelRouteConfig, ModelServerConfig, PodConfig, RouterConfig } from './config.ts';
+import { targetsOf } from './goodput.ts';
 
 /** What the router knows about one pod at run time. */
 export interface PodState {
@@ -33,10 +34,19 @@ export interface RouteTarget {
   weight: number;
 }
 
+/** A target of a route with the pods of its model server that can take a request. */
+export interface CandidateTarget extends RouteTarget {
+  pods: PodState[];
+}
+
 export interface ModelRoute {
   config: ModelRouteConfig;
   key: string;
   targets: RouteTarget[];
+  /** Every target with all its pods: the candidates of a base-model request. */
+  baseCandidates: CandidateTarget[];
+  /** The route's goodput targets over the router's defaults. */
+  goodput: GoodputTargets;
 }
 
 export interface RouteMatch {
@@ -70,10 +80,13 @@ export class Topology {
       this.servers.set(key, server);
     }
     for (const r of config.modelRoutes) {
+      const targets = r.targets.map((t) => ({ server: this.servers.get(t.modelServer)!, weight: t.weight }));
       const route: ModelRoute = {
         config: r,
         key: `${r.namespace}/${r.name}`,
-        targets: r.targets.map((t) => ({ server: this.servers.get(t.modelServer)!, weight: t.weight })),
+        targets,
+        baseCandidates: targets.map((t) => ({ ...t, pods: t.server.pods })),
+        goodput: targetsOf(config.observability.goodput, r.goodput),
       };
       this.routes.push(route);
       this.byModel.set(r.model, { route, loraAdapter: undefined });

@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { Pool, type Dispatcher } from 'undici';
+import type { Cancellation } from './cancellation.ts';
 import type { PodState } from './topology.ts';
 
 /** A pod's answer read to its end in memory (non-streamed requests). */
@@ -42,9 +43,9 @@ export class UpstreamPools {
     path: string,
     body: string | Buffer,
     headers: Record<string, string>,
-    signal: AbortSignal,
+    cancellation: Cancellation,
   ): Promise<Dispatcher.ResponseData> {
-    return this.for(pod).request({ path, method: 'POST', body, headers, signal });
+    return this.for(pod).request({ path, method: 'POST', body, headers, signal: cancellation.signal });
   }
 
   /**
@@ -52,26 +53,26 @@ export class UpstreamPools {
    * response needs neither a body stream nor its promises. Rejects when no answer arrived; a body that
    * breaks after the headers resolves with `bodyError`, so the caller can tell the two apart.
    */
-  sendWhole(pod: PodState, path: string, body: string | Buffer, headers: Record<string, string>, signal: AbortSignal): Promise<WholeResponse> {
+  sendWhole(pod: PodState, path: string, body: string | Buffer, headers: Record<string, string>, cancellation: Cancellation): Promise<WholeResponse> {
     return new Promise((resolve, reject) => {
       const chunks: Buffer[] = [];
       let response: WholeResponse | undefined;
       let controller: Dispatcher.DispatchController | undefined;
-      const onAbort = () => controller?.abort(signal.reason as Error);
+      const onCancel = () => controller?.abort(cancellation.reason);
       const settle = (err: Error | undefined) => {
-        signal.removeEventListener('abort', onAbort);
+        cancellation.off(onCancel);
         if (response === undefined) return reject(err ?? new Error('the pod closed the connection without an answer'));
         response.body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
         response.bodyError = err;
         resolve(response);
       };
-      signal.addEventListener('abort', onAbort, { once: true });
+      cancellation.on(onCancel);
       this.for(pod).dispatch(
         { path, method: 'POST', body, headers },
         {
           onRequestStart(c) {
             controller = c;
-            if (signal.aborted) c.abort(signal.reason as Error);
+            if (cancellation.cancelled) c.abort(cancellation.reason);
           },
           onResponseStart(_c, statusCode, responseHeaders) {
             // Informational (1xx) answers precede the real one.
@@ -100,9 +101,9 @@ export class UpstreamPools {
 
 export type UpstreamFailure = 'timeout' | 'aborted' | 'transport';
 
-/** What kind of failure an error from undici is. */
-export function classifyUpstreamError(err: unknown, signal: AbortSignal): UpstreamFailure {
-  if (signal.aborted) return 'aborted';
+/** What kind of failure an error from undici is; `cancelled` when the exchange it served is over. */
+export function classifyUpstreamError(err: unknown, cancelled: boolean): UpstreamFailure {
+  if (cancelled) return 'aborted';
   const code = (err as { code?: string }).code ?? '';
   if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT')
     return 'timeout';

@@ -12,9 +12,9 @@ export interface ScheduleContext {
   maxRequestsPerPod: number;
 }
 
-export type FilterPlugin = (pods: PodState[], ctx: ScheduleContext) => PodState[];
+export type FilterPlugin = (pods: readonly PodState[], ctx: ScheduleContext) => readonly PodState[];
 /** Scores are in [0, 100]; higher is better. */
-export type ScorePlugin = (pods: PodState[], ctx: ScheduleContext) => number[];
+export type ScorePlugin = (pods: readonly PodState[], ctx: ScheduleContext) => number[];
 
 /** Requests queued or running on a pod: the pod's own numbers when known, never less than ours. */
 function load(pod: PodState): number {

@@ -12,14 +12,17 @@ import { PrefixStore } from './prefix-store.ts';
 export class Scheduler {
   readonly prefixStore = new PrefixStore();
   private rotation = 0;
+  private readonly usesPrefix: boolean;
 
   constructor(
     private readonly config: RouterConfig['scheduler'],
     private readonly metrics: RouterMetrics | undefined,
-  ) {}
+  ) {
+    this.usesPrefix = config.scores.some((s) => s.name === 'prefix-cache');
+  }
 
   rank(model: string, prompt: string, pods: readonly PodState[]): PodState[] {
-    const usesPrefix = this.config.scores.some((s) => s.name === 'prefix-cache');
+    const { usesPrefix } = this;
     const ctx: ScheduleContext = {
       model,
       prompt,
@@ -27,7 +30,7 @@ export class Scheduler {
       prefixStore: this.prefixStore,
       maxRequestsPerPod: this.config.maxRequestsPerPod,
     };
-    let candidates = [...pods];
+    let candidates = pods;
     for (const name of this.config.filters) {
       const started = performance.now();
       candidates = FILTER_PLUGINS[name](candidates, ctx);
@@ -38,7 +41,7 @@ export class Scheduler {
       const started = performance.now();
       const scores = SCORE_PLUGINS[name](candidates, ctx);
       this.metrics?.pluginTimed(model, name, 'score', (performance.now() - started) / 1000);
-      scores.forEach((s, i) => (totals[i]! += weight * s));
+      for (let i = 0; i < scores.length; i++) totals[i]! += weight * scores[i]!;
     }
     // Equal scores are broken by a rotating offset, so an idle pool is used round-robin.
     const offset = this.rotation++ % Math.max(1, candidates.length);
