@@ -1,22 +1,9 @@
-import Handlebars from 'handlebars';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { Handlebars, compileTemplate } from './template-compiler.ts';
 
 /**
  * Text for people (docs, runbooks, config headers) comes from Handlebars templates in templates/, so
- * wording changes never touch generator code. Templates are static assets of the package, read once:
- * from templates/ when the package runs from its sources, from the copy the build puts in dist/.
+ * wording changes never touch generator code. Each template is compiled once, on first use.
  */
-let templateDir: string | undefined;
-
-function templatePath(name: string): string {
-  if (!templateDir) {
-    const packageRoot = dirname(createRequire(import.meta.url).resolve('infermon/package.json'));
-    templateDir = import.meta.url.endsWith('.ts') ? join(packageRoot, 'templates') : join(packageRoot, 'dist', 'templates');
-  }
-  return join(templateDir, name);
-}
 const engine = Handlebars.create();
 const compiled = new Map<string, Handlebars.TemplateDelegate>();
 
@@ -30,7 +17,7 @@ engine.registerHelper('cell', (text: unknown) => new Handlebars.SafeString(Strin
 export function renderTemplate(name: string, data: unknown): string {
   let template = compiled.get(name);
   if (!template) {
-    template = engine.compile(readFileSync(templatePath(name), 'utf8'), { noEscape: true, strict: false });
+    template = compileTemplate(engine, name);
     compiled.set(name, template);
   }
   return template(data);

@@ -27,7 +27,7 @@ async function report(diagnostics: Diagnostics, format: 'text' | 'json'): Promis
     process.stdout.write(`${JSON.stringify(diagnostics.items, null, 2)}\n`);
     return;
   }
-  const { formatDiagnostic } = await import('../model/diagnostics.ts');
+  const { formatDiagnostic } = await import('./compiler.ts');
   for (const d of diagnostics.items) process.stderr.write(`${formatDiagnostic(d)}\n`);
   const errors = diagnostics.errors.length;
   const warnings = diagnostics.items.length - errors;
@@ -49,15 +49,7 @@ async function checkedModel(specs: string, format: 'text' | 'json') {
 async function loadAndCheck(specs: string) {
   const root = process.cwd();
   requirePath('--specs', specs, 'specs');
-  // Everything compiled is loaded up front, so the spec files find the package's modules loaded.
-  const [{ buildModel, checkModel }, { addSpecLines, specDirectoryProblem }] = await Promise.all([
-    import('../pipeline.ts'),
-    import('../model/load.ts'),
-    import('../index.ts'),
-    import('../catalog/index.ts'),
-    import('../content/index.ts'),
-    import('../../generators/index.ts'),
-  ]);
+  const { buildModel, checkModel, addSpecLines, specDirectoryProblem } = await import('./compiler.ts');
   const problem = specDirectoryProblem(resolve(specs));
   if (problem) throw usageError(`--specs ${specs}: ${problem}`);
   const { model, diagnostics } = await buildModel(resolve(specs), root);
@@ -73,7 +65,7 @@ async function loadAndCheck(specs: string) {
  */
 async function checkedArtifacts(specs: string, format: 'text' | 'json', documentation = true) {
   const { model, diagnostics } = await loadAndCheck(specs);
-  const { generateArtifacts, checkArtifacts } = await import('../pipeline.ts');
+  const { generateArtifacts, checkArtifacts } = await import('./compiler.ts');
   const artifacts = model && !diagnostics.hasErrors ? generateArtifacts(model, { documentation }) : [];
   checkArtifacts(artifacts, diagnostics);
   await report(diagnostics, format);
@@ -177,7 +169,7 @@ export function buildProgram(version: string): Command {
         return;
       }
       const { model } = await checkedArtifacts(opts.specs, opts.format, false);
-      const { GENERATORS } = await import('../../generators/index.ts');
+      const { GENERATORS } = await import('./compiler.ts');
       if (opts.format === 'text') process.stdout.write(`ok: ${model.catalog.metrics.length} metrics, ${GENERATORS.length} generators, no errors\n`);
     });
 

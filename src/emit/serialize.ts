@@ -1,4 +1,5 @@
-import { Document } from 'yaml';
+import { createRequire } from 'node:module';
+import type * as Yaml from 'yaml';
 import { EmbeddedDocument } from '../model/artifact.ts';
 import { toJson } from './json.ts';
 import { fastYamlChunks } from './yaml-fast.ts';
@@ -19,10 +20,14 @@ export function toYamlChunks(value: unknown): string[] {
   return fastYamlChunks(value) ?? [libraryYaml(withEmbeddedText(value))];
 }
 
+/** The `yaml` library, loaded when the fast path first declines a document: most runs never need it. */
+let yamlLibrary: typeof Yaml | undefined;
+
 /** The `yaml` library's rendering: the reference the fast path is held to. */
 export function libraryYaml(value: unknown): string {
+  yamlLibrary ??= createRequire(import.meta.url)('yaml') as typeof Yaml;
   // Shared objects are written out in full: anchors and aliases confuse people and some YAML consumers.
-  const doc = new Document(value, { keepUndefined: false, aliasDuplicateObjects: false });
+  const doc = new yamlLibrary.Document(value, { keepUndefined: false, aliasDuplicateObjects: false });
   return doc.toString({ lineWidth: 0, minContentWidth: 0, indentSeq: true, singleQuote: false });
 }
 

@@ -23,6 +23,7 @@ const OTHER_TYPES = [
   /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/,
   /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/,
 ];
+const OTHER_TYPE = new RegExp(OTHER_TYPES.map((re) => `(?:${re.source})`).join('|'));
 /** Characters whose escaping or whitespace status differs between JSON and YAML: left to the library. */
 const UNSAFE_CHARS = /[\x00-\x08\x0b-\x1f\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]/;
 const DOCUMENT_MARKER = /^(?:%|---|\.\.\.)/m;
@@ -43,7 +44,7 @@ const SIMPLE_BUT_TYPED = /^(?:null|Null|NULL|true|True|TRUE|false|False|FALSE)$/
 function inlineString(s: string): string {
   if (SIMPLE.test(s) && !SIMPLE_BUT_TYPED.test(s)) return s;
   if (UNSAFE_CHARS.test(s) || DOCUMENT_MARKER.test(s) || s.includes('\n')) throw new Unsupported();
-  if (s === '' || NEEDS_QUOTES.test(s) || OTHER_TYPES.some((re) => re.test(s))) return JSON.stringify(s);
+  if (s === '' || NEEDS_QUOTES.test(s) || OTHER_TYPE.test(s)) return JSON.stringify(s);
   return s;
 }
 
@@ -67,9 +68,35 @@ function blockString(s: string, indent: number): string {
   const trailing = s.length - body.length;
   const chomp = trailing === 0 ? '-' : trailing === 1 ? '' : '+';
   const indicator = body.startsWith(' ') ? '2' : '';
-  const pad = ' '.repeat(indent);
-  const lines = body.split('\n').map((l) => (l === '' ? '' : pad + l));
-  return `|${indicator}${chomp}\n${lines.join('\n')}\n${'\n'.repeat(Math.max(0, trailing - 1))}`;
+  // Every line that is not empty is indented; the body neither starts nor ends with a newline.
+  const pad = padding(indent);
+  const lines = pad + body.replace(LINE_WITH_TEXT, `\n${pad}`);
+  return `|${indicator}${chomp}\n${lines}\n${'\n'.repeat(Math.max(0, trailing - 1))}`;
+}
+
+const LINE_WITH_TEXT = /\n(?=[^\n])/g;
+
+const PADDING: string[] = [];
+function padding(indent: number): string {
+  return (PADDING[indent] ??= ' '.repeat(indent));
+}
+
+function hasDefinedValue(obj: Record<string, unknown>): boolean {
+  for (const key in obj) if (obj[key] !== undefined) return true;
+  return false;
+}
+
+/** Keys as written: a document repeats a few keys (`expr`, `labels`, label names) many times over. */
+const KEY_TEXT = new Map<string, string>();
+const KEY_TEXT_LIMIT = 16_384;
+
+function keyText(key: string): string {
+  let text = KEY_TEXT.get(key);
+  if (text === undefined) {
+    text = inlineString(key);
+    if (KEY_TEXT.size < KEY_TEXT_LIMIT) KEY_TEXT.set(key, text);
+  }
+  return text;
 }
 
 /** A document embedded as a string value, as the string it becomes. */
@@ -115,7 +142,7 @@ function value(v: Json | EmbeddedDocument | undefined, indent: number, out: Chun
     return sequence(v, indent, out);
   }
   if (isPlainObject(v)) {
-    if (Object.values(v).every((x) => x === undefined)) return out.write(' {}\n');
+    if (!hasDefinedValue(v)) return out.write(' {}\n');
     out.write('\n');
     return mapping(v, indent, out);
   }
@@ -124,22 +151,22 @@ function value(v: Json | EmbeddedDocument | undefined, indent: number, out: Chun
 }
 
 /** A block mapping at `indent`; its first key follows `lead` (the `- ` of a sequence item) when given. */
-function mapping(obj: Record<string, Json | undefined>, indent: number, out: Chunks, lead = ' '.repeat(indent)): void {
-  const pad = ' '.repeat(indent);
+function mapping(obj: Record<string, Json | undefined>, indent: number, out: Chunks, lead = padding(indent)): void {
+  const pad = padding(indent);
   let before = lead;
   for (const [key, v] of Object.entries(obj)) {
     if (v === undefined) continue;
-    out.write(`${before}${inlineString(key)}:`);
+    out.write(`${before}${keyText(key)}:`);
     value(v, indent + 2, out);
     before = pad;
   }
 }
 
 function sequence(items: Json[], indent: number, out: Chunks): void {
-  const pad = ' '.repeat(indent);
+  const pad = padding(indent);
   for (const item of items) {
     if (item === undefined || Array.isArray(item)) throw new Unsupported();
-    if (isPlainObject(item) && Object.values(item).some((x) => x !== undefined)) {
+    if (isPlainObject(item) && hasDefinedValue(item)) {
       mapping(item, indent + 2, out, `${pad}- `);
     } else {
       out.write(`${pad}-`);
@@ -153,7 +180,7 @@ function sequence(items: Json[], indent: number, out: Chunks): void {
  * False when the library must do it; chunks emitted before that are then void.
  */
 export function fastYamlInto(document: unknown, emit: (chunk: string) => void): boolean {
-  if (!isPlainObject(document) || Object.values(document).every((x) => x === undefined)) return false;
+  if (!isPlainObject(document) || !hasDefinedValue(document)) return false;
   const out = new Chunks(emit);
   try {
     mapping(document, 0, out);

@@ -94,12 +94,22 @@ export class Catalog {
     return source ? targetLabelsOf(source) : [];
   }
 
+  /** Label names of each series asked for so far: every query over a family asks again. */
+  private readonly seriesLabelNames = new Map<Metric, Map<SeriesSuffix, readonly string[]>>();
+
   /** Label names valid on a series of this family. */
   labelNames(metric: Metric, suffix: SeriesSuffix = ''): string[] {
-    const names = new Set([...Object.keys(metric.labels), ...this.extraLabels, ...this.targetLabels(metric)]);
-    if (metric.type === 'histogram' && suffix === '_bucket') names.add('le');
-    if (metric.type === 'summary' && suffix === '') names.add('quantile');
-    return [...names].sort();
+    let bySuffix = this.seriesLabelNames.get(metric);
+    if (!bySuffix) this.seriesLabelNames.set(metric, (bySuffix = new Map()));
+    let sorted = bySuffix.get(suffix);
+    if (!sorted) {
+      const names = new Set([...Object.keys(metric.labels), ...this.extraLabels, ...this.targetLabels(metric)]);
+      if (metric.type === 'histogram' && suffix === '_bucket') names.add('le');
+      if (metric.type === 'summary' && suffix === '') names.add('quantile');
+      sorted = [...names].sort();
+      bySuffix.set(suffix, sorted);
+    }
+    return [...sorted];
   }
 }
 

@@ -3,7 +3,7 @@
  * and emit's yaml.v2 writer orders the keys of every map it writes.
  */
 
-const isLetter = (c: string): boolean => /\p{L}/u.test(c);
+const isLetter = (c: string): boolean => (c < '\x80' ? (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') : /\p{L}/u.test(c));
 const isDigit = (c: string): boolean => c >= '0' && c <= '9';
 
 /** yaml.v2's `keyList.Less` for string keys: non-letters before letters, digit runs compared as numbers. */
@@ -38,8 +38,22 @@ export function goYamlKeyLess(a: string, b: string): boolean {
   return ar.length < br.length;
 }
 
+/**
+ * Orders already worked out, by the key list as given: generated maps repeat a few key sets (the labels
+ * of every SLO's rules) thousands of times. Bounded, so distinct key sets without end cannot grow it.
+ */
+const sortedKeyLists = new Map<string, readonly string[]>();
+const SORTED_KEY_LISTS_LIMIT = 4096;
+
 export function goYamlSortedKeys(keys: Iterable<string>): string[] {
-  return [...keys].sort((a, b) => (goYamlKeyLess(a, b) ? -1 : goYamlKeyLess(b, a) ? 1 : 0));
+  const list = [...keys];
+  const id = JSON.stringify(list);
+  let sorted = sortedKeyLists.get(id);
+  if (!sorted) {
+    sorted = [...list].sort((a, b) => (goYamlKeyLess(a, b) ? -1 : goYamlKeyLess(b, a) ? 1 : 0));
+    if (sortedKeyLists.size < SORTED_KEY_LISTS_LIMIT) sortedKeyLists.set(id, sorted);
+  }
+  return [...sorted];
 }
 
 /** A record with its keys in yaml.v2 order. */

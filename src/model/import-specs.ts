@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { SourceMap, createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -124,11 +124,11 @@ async function bundle(files: readonly string[]): Promise<{ code: string; sources
 }
 
 /**
- * Runs the bundle from a file of its own, so Node maps stack traces back to the spec files through the
- * inline source map; the file lives in the system's temporary directory, never in the user's repository.
+ * Runs the bundle from a file of its own in the system's temporary directory, never in the user's
+ * repository. Node's source-map support stays off: it would decode the inline map on every run, and only
+ * an exception needs it (see evaluationError).
  */
 async function evaluateBundle(files: readonly string[], code: string): Promise<ImportedSpec[]> {
-  process.setSourceMapsEnabled(true);
   const workDir = mkdtempSync(join(tmpdir(), 'infermon-specs-'));
   try {
     const outfile = join(workDir, 'specs.mjs');
@@ -136,7 +136,7 @@ async function evaluateBundle(files: readonly string[], code: string): Promise<I
     const bundled = (await import(pathToFileURL(outfile).href)) as Record<string, Record<string, unknown>>;
     return files.map((file, i) => ({ file, module: bundled[`f${i}`]! }));
   } catch (err) {
-    return evaluationError(files, err);
+    return evaluationError(files, err, { file: join(workDir, 'specs.mjs'), code });
   } finally {
     rmSync(workDir, { recursive: true, force: true });
   }
@@ -151,12 +151,34 @@ function buildErrors(files: readonly string[], failure: BuildFailure): ImportedS
   });
 }
 
-/** An exception while the specs run: blamed on the spec file (and line) closest to where it was thrown. */
-function evaluationError(files: readonly string[], err: unknown): ImportedSpec[] {
+const INLINE_SOURCE_MAP = /\n\/\/# sourceMappingURL=data:application\/json;base64,([A-Za-z0-9+/=]+)\s*$/;
+
+/** Maps a position in the bundle to the spec file and line it was compiled from, through the bundle's inline source map. */
+function specPosition(bundle: { file: string; code: string }): (line: number, column: number) => { path: string; line: number } | undefined {
+  let map: SourceMap | undefined;
+  return (line, column) => {
+    if (!map) {
+      const payload = INLINE_SOURCE_MAP.exec(bundle.code)?.[1];
+      if (!payload) return undefined;
+      map = new SourceMap(JSON.parse(Buffer.from(payload, 'base64').toString('utf8')));
+    }
+    const entry = map.findEntry(line - 1, column - 1);
+    if (!('originalSource' in entry)) return undefined;
+    return { path: resolve(dirname(bundle.file), entry.originalSource), line: entry.originalLine + 1 };
+  };
+}
+
+/**
+ * An exception while the bundle at `bundle.file` runs: blamed on the spec file (and line) closest to where
+ * it was thrown.
+ */
+export function evaluationError(files: readonly string[], err: unknown, bundle: { file: string; code: string }): ImportedSpec[] {
   const stack = err instanceof Error ? (err.stack ?? '') : '';
-  for (const match of stack.matchAll(/\(?((?:file:\/\/)?\/[^\s():]+):(\d+):\d+\)?/g)) {
+  const inSpecs = specPosition(bundle);
+  for (const match of stack.matchAll(/\(?((?:file:\/\/)?\/[^\s():]+):(\d+):(\d+)\)?/g)) {
     const path = match[1]!.startsWith('file:') ? fileURLToPath(match[1]!) : match[1]!;
-    if (files.includes(path)) return [{ file: path, error: firstLine(err), line: Number(match[2]) }];
+    const at = path === bundle.file ? inSpecs(Number(match[2]), Number(match[3])) : { path, line: Number(match[2]) };
+    if (at && files.includes(at.path)) return [{ file: at.path, error: firstLine(err), line: at.line }];
   }
   return [{ file: files[0]!, error: firstLine(err) }];
 }

@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { Diagnostics, dotPath, type Diagnostic } from './diagnostics.ts';
-import { importSpecFiles } from './import-specs.ts';
+import { importSpecFiles, type ImportedSpec } from './import-specs.ts';
 import { projectCacheDir } from './spec-bundle-cache.ts';
 import { describeIssues } from './schema-issues.ts';
 import { codeOnly, lineOfPath, pathParts } from './spec-lines.ts';
@@ -65,6 +65,19 @@ function readText(file: string): string {
 }
 
 /**
+ * zod compiles a fast path for each object schema the first time it validates with it: some 40 ms for the
+ * spec schemas, won back only when thousands of values go through them. The example platform's few
+ * dozen specs validate faster without; ten thousand served models with.
+ */
+const COMPILED_VALIDATION_FROM = 1_000;
+
+function declarationCount(modules: readonly ImportedSpec[]): number {
+  let count = 0;
+  for (const imported of modules) if ('module' in imported) for (const value of Object.values(imported.module)) if (isSpecDeclaration(value)) count++;
+  return count;
+}
+
+/**
  * Imports every spec file and validates each exported declaration against its kind's schema. Schema
  * problems become `spec/invalid` diagnostics with the file, the dotted path and the line; nothing throws.
  */
@@ -77,7 +90,9 @@ export async function loadSpecs(specDir: string, projectRoot: string): Promise<L
     diagnostics.error('spec/no-spec-directory', { file: rel, path: '' }, `the spec directory ${rel}: ${dirProblem}`, 'point --specs at the directory holding your spec files');
     return { specs, diagnostics };
   }
-  for (const imported of await importSpecFiles(specFiles(specDir), { cacheDir: projectCacheDir(projectRoot) })) {
+  const modules = await importSpecFiles(specFiles(specDir), { cacheDir: projectCacheDir(projectRoot) });
+  const jitless = declarationCount(modules) < COMPILED_VALIDATION_FROM;
+  for (const imported of modules) {
     const rel = relative(projectRoot, imported.file).split(sep).join('/');
     if ('error' in imported) {
       diagnostics.error(
@@ -96,7 +111,7 @@ export async function loadSpecs(specDir: string, projectRoot: string): Promise<L
       recognised++;
       const kind = value.kind as SpecKind;
       const schema = SPEC_KINDS[kind];
-      const parsed = schema.safeParse(value.spec);
+      const parsed = schema.safeParse(value.spec, { jitless });
       if (!parsed.success) {
         for (const problem of describeIssues(parsed.error.issues, value.spec, schema)) {
           const line = lineOfPath(text, [exportName, ...problem.path.map((p) => (typeof p === 'number' ? p : String(p)))]);

@@ -32,24 +32,42 @@ export interface SizedObject {
 // Go's encoding/json, which kubectl writes the annotation with, escapes these to six-byte `\uXXXX` forms.
 const GO_ESCAPED_ASCII = /[<>&]/g;
 const GO_ESCAPED_SEPARATORS = /[\u2028\u2029]/g;
+const GO_ESCAPED = /[<>&\u2028\u2029]/;
 
 /**
  * Bytes of `value` as Go's encoding/json writes it (HTML-safe escaping, no indentation). The outer levels
  * are added up part by part, so a large object is never held as one JSON string.
  */
 export function goJsonBytes(value: unknown): number {
-  return jsonBytes(value, SUMMED_LEVELS) ?? 0;
+  const bytes = jsonBytes(value, SUMMED_LEVELS) ?? 0;
+  if (typeof value === 'object' && value !== null) measured.set(value, bytes);
+  return bytes;
 }
 
 /** Levels of objects and arrays summed part by part; below them each value is measured as one string. */
 const SUMMED_LEVELS = 4;
 
+/**
+ * Sizes of the objects measured so far. A generator measures the parts of an object where it decides how
+ * to split it (each rule group of a PrometheusRule), and the size check measures the finished object
+ * again; generated documents are never changed once made, so a part measured before is not measured
+ * again. The byte count does not depend on the level a part is reached at.
+ */
+const measured = new WeakMap<object, number>();
+
 /** Bytes as `JSON.stringify` writes `value`, re-escaped as Go does; undefined where it leaves the value out. */
 function jsonBytes(value: unknown, levels: number): number | undefined {
-  if (levels === 0 || typeof value !== 'object' || value === null || typeof (value as { toJSON?: unknown }).toJSON === 'function') {
-    const json = JSON.stringify(value) as string | undefined;
-    return json === undefined ? undefined : goJsonTextBytes(json);
-  }
+  if (levels === 0 || typeof value !== 'object' || value === null || typeof (value as { toJSON?: unknown }).toJSON === 'function') return stringBytes(value);
+  return measured.get(value) ?? partBytes(value, levels);
+}
+
+function stringBytes(value: unknown): number | undefined {
+  const json = JSON.stringify(value) as string | undefined;
+  return json === undefined ? undefined : goJsonTextBytes(json);
+}
+
+/** An object or array added up member by member. */
+function partBytes(value: object, levels: number): number {
   if (Array.isArray(value)) {
     let total = 2 + Math.max(0, value.length - 1);
     for (const item of value) total += jsonBytes(item, levels - 1) ?? NULL_BYTES;
@@ -60,16 +78,30 @@ function jsonBytes(value: unknown, levels: number): number | undefined {
   for (const [key, item] of Object.entries(value)) {
     const bytes = jsonBytes(item, levels - 1);
     if (bytes === undefined) continue;
-    total += goJsonTextBytes(JSON.stringify(key)) + 1 + bytes;
+    total += keyBytes(key) + 1 + bytes;
     members++;
   }
   return total + Math.max(0, members - 1);
+}
+
+/** Bytes of a member's key written as JSON; documents repeat a few keys over and over. */
+const KEY_BYTES = new Map<string, number>();
+const KEY_BYTES_LIMIT = 16_384;
+
+function keyBytes(key: string): number {
+  let bytes = KEY_BYTES.get(key);
+  if (bytes === undefined) {
+    bytes = goJsonTextBytes(JSON.stringify(key));
+    if (KEY_BYTES.size < KEY_BYTES_LIMIT) KEY_BYTES.set(key, bytes);
+  }
+  return bytes;
 }
 
 const NULL_BYTES = 4;
 
 /** Bytes of JSON text once re-escaped as Go writes it. */
 export function goJsonTextBytes(json: string): number {
+  if (!GO_ESCAPED.test(json)) return Buffer.byteLength(json);
   const ascii = json.match(GO_ESCAPED_ASCII)?.length ?? 0;
   const separators = json.match(GO_ESCAPED_SEPARATORS)?.length ?? 0;
   return Buffer.byteLength(json) + 5 * ascii + 3 * separators;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../support/paths.ts';
@@ -102,6 +102,21 @@ describe('the packed package', () => {
       } finally {
         rmSync(probe);
       }
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'generates the example platform byte for byte as the sources do',
+    () => {
+      // The build swaps modules for ones made ahead (compiled templates) and leaves parts of dependencies
+      // out; the committed out/ was written from the sources.
+      const example = join(repo, 'example');
+      for (const dir of ['specs', 'out']) cpSync(join(PROJECT_ROOT, dir), join(example, dir), { recursive: true });
+      const generate = runTool(join(repo, 'node_modules', '.bin', 'infermon'), ['generate', '--check'], { cwd: example });
+      expect(generate.status, ok(generate)).toBe(0);
+      expect(generate.stdout).toMatch(/is up to date/);
+      rmSync(example, { recursive: true });
     },
     TIMEOUT,
   );

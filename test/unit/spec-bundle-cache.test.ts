@@ -2,7 +2,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { importBundled, type ImportedSpec } from '../../src/model/import-specs.ts';
+import { pathToFileURL } from 'node:url';
+import { evaluationError, importBundled, type ImportedSpec } from '../../src/model/import-specs.ts';
 import { projectCacheDir } from '../../src/model/spec-bundle-cache.ts';
 import { PROJECT_ROOT } from '../support/paths.ts';
 import { FIXTURE_ROOT } from '../support/spec-fixture.ts';
@@ -137,5 +138,28 @@ describe('the spec bundle cache', () => {
     const bare = mkdtempSync(join(tmpdir(), 'infermon-no-modules-'));
     made.push(bare);
     expect(projectCacheDir(bare)).toBeUndefined();
+  });
+});
+
+describe('a bundled spec file that throws while it runs', () => {
+  it('is named with the line it threw on, read from the stack through the bundle\'s source map', async () => {
+    const f = fixture();
+    const broken = join(f.dir, 'specs', 'broken.ts');
+    writeFileSync(join(f.dir, 'specs', 'checks.ts'), 'export function check(n: number): number {\n  if (n > 0) throw new Error(`no spec for ${n}`);\n  return n;\n}\n');
+    writeFileSync(broken, "import { base } from './shared.ts';\nimport { check } from './checks.ts';\n\nexport const value = check(base);\n");
+    const files = [f.files[0]!, broken];
+    const [result] = await importBundled(files, f.cacheDir);
+    expect(result).toMatchObject({ file: broken, error: 'no spec for 1' });
+    // The stack as Node writes it for the bundle, which the test runner would otherwise map itself.
+    const { code } = JSON.parse(readFileSync(cacheEntry(f), 'utf8')) as { code: string };
+    const bundle = { file: join(tmpdir(), 'infermon-specs-test', 'specs.mjs'), code };
+    const at = (text: string) => {
+      const lines = code.split('\n');
+      const line = lines.findIndex((l) => l.includes(text));
+      return `${pathToFileURL(bundle.file).href}:${line + 1}:${lines[line]!.indexOf(text) + 1}`;
+    };
+    const err = new Error('no spec for 1');
+    err.stack = `Error: no spec for 1\n    at check (${at('throw new Error')})\n    at ${at('check(base)')}\n    at ModuleJob.run (node:internal/modules/esm/module_job:234:25)`;
+    expect(evaluationError(files, err, bundle)).toEqual([{ file: broken, error: 'no spec for 1', line: 4 }]);
   });
 });
