@@ -197,6 +197,9 @@ function writeSingle(w: Writer, value: string, indent: number, allowBreaks: bool
   w.put("'");
 }
 
+/** The short escapes yaml.v2 writes in a double-quoted scalar. */
+const DOUBLE_QUOTED_ESCAPES: Readonly<Record<string, string>> = { '\0': '0', '\x07': 'a', '\b': 'b', '\t': 't', '\n': 'n', '\x0b': 'v', '\f': 'f', '\r': 'r', '\x1b': 'e', '"': '"', '\\': '\\' };
+
 function writeDouble(w: Writer, value: string, indent: number, allowBreaks: boolean): void {
   if (!w.whitespace) w.put(' ');
   w.put('"');
@@ -206,8 +209,7 @@ function writeDouble(w: Writer, value: string, indent: number, allowBreaks: bool
     const c = chars[i]!;
     const code = c.codePointAt(0)!;
     if (!isPrintable(c) || c === '"' || c === '\\' || c === '\n' || c === '\r' || c === '\t' || code === 0xfeff) {
-      const escapes: Record<string, string> = { '\0': '0', '\x07': 'a', '\b': 'b', '\t': 't', '\n': 'n', '\x0b': 'v', '\f': 'f', '\r': 'r', '\x1b': 'e', '"': '"', '\\': '\\' };
-      const e = escapes[c];
+      const e = DOUBLE_QUOTED_ESCAPES[c];
       if (e) w.put(`\\${e}`);
       else if (code <= 0xff) w.put(`\\x${code.toString(16).toUpperCase().padStart(2, '0')}`);
       else if (code <= 0xffff) w.put(`\\u${code.toString(16).toUpperCase().padStart(4, '0')}`);

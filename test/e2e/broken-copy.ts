@@ -1,7 +1,7 @@
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { vllm } from '../../src/catalog/vllm.ts';
+import { vllm, vllmSpecDecodeNumAcceptedTokens } from '../../src/catalog/vllm.ts';
 import { toYaml } from '../../src/emit/serialize.ts';
 import { monitorObjects } from '../../src/model/monitors.ts';
 import type { Plan } from '../../src/plan/index.ts';
@@ -80,13 +80,13 @@ function podMonitors(model: Plan, sources: readonly string[]): PodMonitor[] {
 /** The bench's vLLM pods as their charts declare them: the healthy specs' namespace, pod labels and port name. */
 function benchPods(stack: RunningStack): SimulatedPod[] {
   const pod = (sourceName: string, name: string, port: number): SimulatedPod => {
-    const k8s = stack.model.catalog.source(sourceName)!.kubernetes!;
+    const source = stack.model.catalog.source(sourceName)!;
     return {
-      namespace: k8s.namespace,
+      namespace: source.kubernetes!.namespace,
       name,
-      labels: k8s.podLabels,
+      labels: source.kubernetes!.podLabels,
       container: 'vllm',
-      port: { name: stack.model.catalog.source(sourceName)!.port.name, number: port },
+      port: { name: source.port.name, number: port },
       address: `127.0.0.1:${port}`,
     };
   };
@@ -153,7 +153,7 @@ export async function checkVerifyBrokenCopy(stack: RunningStack, major: Promethe
       detail: portFinding ? describe(portFinding) : 'no finding on the job',
     });
     const panelFinding = report.findings.find((f) => f.check === 'queries' && f.subject === `dashboard vllm-speculation / ${PANEL}`);
-    const panelNamed = panelFinding?.at?.file === PANEL_FILE && panelFinding.message.includes('vllm:spec_decode_num_accepted_tokens_total is exposed only when speculative decoding is configured');
+    const panelNamed = panelFinding?.at?.file === PANEL_FILE && panelFinding.message.includes(`${vllmSpecDecodeNumAcceptedTokens.name} is exposed only when ${vllmSpecDecodeNumAcceptedTokens.conditional}`);
     results.push({
       area: AREA,
       name: 'names the panel on a family the simulator does not emit, with its file and the condition',

@@ -9,6 +9,7 @@ import { toolPath } from '../support/tools.ts';
 import type { CheckResult } from './assertions.ts';
 import { instantQuery } from './http-api.ts';
 import { request } from 'undici';
+import { parseExposition } from '../../src/runtime/telemetry/exposition.ts';
 import { freePort, startChild, waitReady, type ChildHandle } from './processes.ts';
 import type { ReceivedSpan } from '../support/otlp-receiver.ts';
 
@@ -79,9 +80,9 @@ function backendStandInConfig(ports: { grpc: number; metrics: number; health: nu
 }
 
 async function startCollector(name: string, config: Config, workDir: string, healthPort: number): Promise<ChildHandle> {
-  const file = join(workDir, `${name.replace(/\s+/g, '-')}.yaml`);
-  writeFileSync(file, stringify(config));
-  const collector = startChild(name, toolPath('otelcol'), [`--config=${file}`], join(workDir, `${name.replace(/\s+/g, '-')}.log`));
+  const base = join(workDir, name.replace(/\s+/g, '-'));
+  writeFileSync(`${base}.yaml`, stringify(config));
+  const collector = startChild(name, toolPath('otelcol'), [`--config=${base}.yaml`], `${base}.log`);
   await waitReady(collector, `http://127.0.0.1:${healthPort}/`);
   return collector;
 }
@@ -89,14 +90,13 @@ async function startCollector(name: string, config: Config, workDir: string, hea
 /** `service/span name` → calls, from the stand-in's exposition. */
 async function spansCounted(metricsUrl: string): Promise<Map<string, number>> {
   const res = await request(metricsUrl);
-  const text = await res.body.text();
   const counts = new Map<string, number>();
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(`${spanMetricsCalls.name}{`)) continue;
-    const labels = Object.fromEntries([...line.matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1]!, m[2]!]));
-    const key = `${labels.service_name}/${labels.span_name}`;
-    counts.set(key, (counts.get(key) ?? 0) + Number(line.slice(line.lastIndexOf(' ') + 1)));
-  }
+  for (const family of parseExposition(await res.body.text()).values())
+    for (const { name, labels, value } of family.samples) {
+      if (name !== spanMetricsCalls.name) continue;
+      const key = `${labels.service_name}/${labels.span_name}`;
+      counts.set(key, (counts.get(key) ?? 0) + value);
+    }
   return counts;
 }
 

@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { K6_METRICS } from '../../src/catalog/k6.ts';
+import {
+  K6_METRICS,
+  k6ChecksRate,
+  k6DroppedIterationsTotal,
+  k6HttpReqDurationMed,
+  k6HttpReqFailedRate,
+  k6HttpReqsTotal,
+  k6IterationsTotal,
+  k6Vus,
+  k6VusMax,
+} from '../../src/catalog/k6.ts';
 import { k6Percentile, K6Results, K6_TESTID } from '../e2e/k6-results.ts';
 import { loadTotals } from '../e2e/k6-assertions.ts';
 import type { LoadGenerator, RequestResult } from '../e2e/load.ts';
@@ -43,20 +53,20 @@ describe('k6 results of the live loop', () => {
     const names = json.map((m) => m.name);
     expect(names.every((n) => K6_METRICS.some((m) => m.name === n))).toBe(true);
     const values = (name: string) => json.find((m) => m.name === name)!.values as Array<{ labels: Record<string, string>; value: number }>;
-    expect(values('k6_http_reqs_total').map((v) => [v.labels.status, v.value]).sort()).toEqual([
+    expect(values(k6HttpReqsTotal.name).map((v) => [v.labels.status, v.value]).sort()).toEqual([
       ['200', 4],
       ['500', 1],
     ]);
-    expect(values('k6_http_req_failed_rate').find((v) => v.labels.status === '500')!.value).toBe(1);
-    expect(values('k6_checks_rate').map((v) => [v.labels.check, v.value]).sort()).toEqual([
+    expect(values(k6HttpReqFailedRate.name).find((v) => v.labels.status === '500')!.value).toBe(1);
+    expect(values(k6ChecksRate.name).map((v) => [v.labels.check, v.value]).sort()).toEqual([
       ['completion arrives in full', 3 / 5],
       ['status is 200', 4 / 5],
     ]);
-    expect(values('k6_http_req_duration_med').find((v) => v.labels.status === '200')!.value).toBeCloseTo(0.15);
-    expect(values('k6_vus')[0]!.value).toBe(3);
-    expect(values('k6_vus_max')[0]!.value).toBe(24);
-    expect(values('k6_dropped_iterations_total')[0]!.value).toBe(2);
-    expect(values('k6_iterations_total')[0]!.value).toBe(5);
+    expect(values(k6HttpReqDurationMed.name).find((v) => v.labels.status === '200')!.value).toBeCloseTo(0.15);
+    expect(values(k6Vus.name)[0]!.value).toBe(3);
+    expect(values(k6VusMax.name)[0]!.value).toBe(24);
+    expect(values(k6DroppedIterationsTotal.name)[0]!.value).toBe(2);
+    expect(values(k6IterationsTotal.name)[0]!.value).toBe(5);
   });
 
   it("counts the load generator's requests and k6's failures (status 0 or at least 400) per model", () => {

@@ -13,6 +13,7 @@ import { OUT } from '../../src/conventions.ts';
 import type { Plan } from '../../src/plan/index.ts';
 import { artifactText } from '../../src/emit/render.ts';
 import { buildModel, generateArtifacts } from '../../src/pipeline.ts';
+import { parseExposition } from '../../src/runtime/telemetry/exposition.ts';
 import { Tracing } from '../../src/runtime/telemetry/tracing.ts';
 import { benchCollectorConfig, startTraceBackendStandIn, type TraceBackendStandIn } from '../e2e/span-metrics.ts';
 import { freePort, startChild, waitReady, type ChildHandle } from '../e2e/processes.ts';
@@ -107,14 +108,7 @@ describe('the pinned collector serves the catalogued families', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const samples = (name: string) =>
-    exposition
-      .split('\n')
-      .filter((l) => l.startsWith(`${name}{`))
-      .map((l) => {
-        const labels = Object.fromEntries([...l.slice(l.indexOf('{') + 1, l.lastIndexOf('}')).matchAll(/([a-zA-Z_]\w*)="((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1]!, m[2]!]));
-        return { labels, value: Number(l.slice(l.lastIndexOf(' ') + 1)) };
-      });
+  const samples = (name: string) => [...parseExposition(exposition).values()].flatMap((f) => f.samples.filter((s) => s.name === name));
 
   it('and sends the traces on over OTLP/gRPC through the generated backend exporter', () => {
     expect(Object.fromEntries(backendSpans)).toEqual({ 'kthena-router/POST /v1/chat/completions': 3 });

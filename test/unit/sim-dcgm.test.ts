@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DCGM_METRICS } from '../../src/catalog/dcgm.ts';
+import { DCGM_METRICS, dcgmGpuTemp, dcgmGpuUtil, dcgmPowerUsage, dcgmTotalEnergyConsumption, dcgmXidErrors } from '../../src/catalog/dcgm.ts';
 import { startDcgmSim, type RunningDcgmSim } from '../../src/runtime/sim/dcgm-server.ts';
 import { startVllmSim, type RunningVllmSim } from '../../src/runtime/sim/vllm-server.ts';
 import { parseExposition, sumSamples } from '../../src/runtime/telemetry/exposition.ts';
@@ -23,7 +23,7 @@ describe('DCGM exporter simulator', () => {
   it('exposes every default counter with the DCGM label set', async () => {
     const exposed = await scrape();
     expect(conformanceProblems(exposed, DCGM_METRICS)).toEqual([]);
-    const temp = exposed.get('DCGM_FI_DEV_GPU_TEMP')!.samples;
+    const temp = exposed.get(dcgmGpuTemp.name)!.samples;
     expect(temp.map((s) => s.labels.gpu)).toEqual(['0', '1']);
     expect(temp[0]!.labels).toMatchObject({ Hostname: 'node-7', device: 'nvidia0', modelName: 'NVIDIA H100 80GB HBM3' });
     expect(temp[0]!.labels.UUID).toMatch(/^GPU-/);
@@ -33,16 +33,16 @@ describe('DCGM exporter simulator', () => {
 
   it('follows the load of the vLLM simulator', async () => {
     const idle = await scrape();
-    expect(sumSamples(idle, 'DCGM_FI_DEV_GPU_UTIL', { gpu: '0' })).toBe(0);
+    expect(sumSamples(idle, dcgmGpuUtil.name, { gpu: '0' })).toBe(0);
     const busy = Array.from({ length: 4 }, () =>
       fetch(`${vllm.url}/v1/completions`, { method: 'POST', body: JSON.stringify({ model: 'llama', prompt: 'x' }) }).then((r) => r.text()),
     );
     await new Promise((r) => setTimeout(r, 80));
     const loaded = await scrape();
-    expect(sumSamples(loaded, 'DCGM_FI_DEV_GPU_UTIL', { gpu: '0' })).toBe(100);
-    expect(sumSamples(loaded, 'DCGM_FI_DEV_POWER_USAGE', { gpu: '0' })).toBeGreaterThan(sumSamples(idle, 'DCGM_FI_DEV_POWER_USAGE', { gpu: '0' }));
+    expect(sumSamples(loaded, dcgmGpuUtil.name, { gpu: '0' })).toBe(100);
+    expect(sumSamples(loaded, dcgmPowerUsage.name, { gpu: '0' })).toBeGreaterThan(sumSamples(idle, dcgmPowerUsage.name, { gpu: '0' }));
     await Promise.all(busy);
-    expect(sumSamples(await scrape(), 'DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION', { gpu: '0' })).toBeGreaterThan(sumSamples(idle, 'DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION', { gpu: '0' }));
+    expect(sumSamples(await scrape(), dcgmTotalEnergyConsumption.name, { gpu: '0' })).toBeGreaterThan(sumSamples(idle, dcgmTotalEnergyConsumption.name, { gpu: '0' }));
   });
 
   it('takes a load and an XID error through the admin endpoints', async () => {
@@ -51,8 +51,8 @@ describe('DCGM exporter simulator', () => {
     expect(xid.status).toBe(200);
     await xid.text();
     const exposed = await scrape();
-    expect(sumSamples(exposed, 'DCGM_FI_DEV_GPU_UTIL', { gpu: '1' })).toBe(40);
-    const xids = exposed.get('DCGM_FI_DEV_XID_ERRORS')!.samples.filter((s) => s.labels.gpu === '1');
+    expect(sumSamples(exposed, dcgmGpuUtil.name, { gpu: '1' })).toBe(40);
+    const xids = exposed.get(dcgmXidErrors.name)!.samples.filter((s) => s.labels.gpu === '1');
     expect(xids).toHaveLength(1);
     expect(xids[0]).toMatchObject({ value: 79, labels: { err_code: '79', err_msg: 'GPU has fallen off the bus' } });
     const bad = await admin('/admin/xid', { gpu: 9, code: 1 });
@@ -66,7 +66,7 @@ describe('DCGM exporter simulator on a node shared by two namespaces', () => {
     const dcgm = await startDcgmSim({ gpus: 3, namespace: 'inference', namespaces: ['inference', 'rag-app'], pods: ['llama-0', 'rag-app-vllm-0'] });
     try {
       const exposed = parseExposition(await (await fetch(`${dcgm.url}/metrics`)).text());
-      const temp = exposed.get('DCGM_FI_DEV_GPU_TEMP')!.samples;
+      const temp = exposed.get(dcgmGpuTemp.name)!.samples;
       expect(temp.map((s) => `${s.labels.namespace}/${s.labels.pod}`)).toEqual(['inference/llama-0', 'rag-app/rag-app-vllm-0', 'inference/vllm-2']);
     } finally {
       await dcgm.close();
