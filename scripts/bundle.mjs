@@ -1,10 +1,8 @@
 // Compiles the package's JavaScript into dist/ (tsc writes only the declarations beside it).
 //
-// The CLI and the public modules (`infermon`, `infermon/catalog/*`, `infermon/content/*`, gathered into
-// one aggregate, see below) are the entries of one esbuild run with code splitting: code they share lives
-// in chunks, so the CLI and the spec files it loads through the public entries share one instance of
-// every module. Dependencies are bundled in: loading a few dozen files instead of several hundred (and no
-// CommonJS export scanning) is most of a `check` run's start-up. esbuild stays a package of its own: it
+// Dependencies are bundled in: a few files to load instead of several hundred. The command program and the
+// public modules are one CommonJS file run through V8's code cache (see RUNTIME below); the executable's
+// entry and the public paths are small ES modules in front of it. esbuild stays a package of its own: it
 // runs its native binary.
 import { build, transform } from 'esbuild';
 import Handlebars from 'handlebars';
@@ -84,71 +82,97 @@ const templatesCompiledAhead = {
 
 const PUBLIC_MODULES = ['src/index.ts', ...modulesUnder('src/catalog'), ...modulesUnder('src/content')];
 
-const options = {
+const common = {
   absWorkingDir: ROOT,
   outdir: 'dist',
   outbase: '.',
-  chunkNames: 'src/chunks/[name]-[hash]',
   bundle: true,
-  splitting: true,
-  format: 'esm',
   platform: 'node',
   target: 'node20',
   external: ['esbuild'],
   // The runtime imports the catalog as users do (`infermon/catalog/...`): the same modules as the entries.
   conditions: ['infermon-source'],
   sourcemap: true,
-  // Bundled CommonJS dependencies call require() for Node's built-in modules.
-  banner: { js: "import { createRequire as __infermonCreateRequire } from 'node:module'; const require = __infermonCreateRequire(import.meta.url);" },
   logLevel: 'warning',
 };
 
 /** The names each public module exports, as esbuild resolves them (`export *` included). */
 async function exportNames() {
-  const { metafile } = await build({ ...options, entryPoints: PUBLIC_MODULES, write: false, metafile: true, sourcemap: false, plugins: [leaveOutUnreached] });
+  const { metafile } = await build({ ...common, format: 'esm', splitting: true, entryPoints: PUBLIC_MODULES, write: false, metafile: true, sourcemap: false, plugins: [leaveOutUnreached] });
   const names = new Map();
   for (const output of Object.values(metafile.outputs)) if (output.entryPoint) names.set(output.entryPoint, output.exports);
+  for (const [module, exported] of names) if (exported.includes('default')) throw new Error(`${module}: a default export cannot be re-exported by name from the runtime`);
   return names;
 }
 
 /**
- * Node loads every file of an ES module graph on its own (resolve, read, link): with each public module
- * an entry, esbuild made a chunk for every combination of them that shares code, and loading those many
- * small files cost a `check` run more than compiling the code in them. So the public modules are one
- * entry, `src/chunks/public.js`, each export renamed after its module (`m<index>$<name>`), and every public
- * path is a file that re-exports its module's names from it.
+ * Everything the CLI runs and every public module are one CommonJS file, `src/chunks/runtime.cjs`:
+ * Node 20 keeps no compiled code for ES modules, but a CommonJS file can go through V8's code cache
+ * (src/cli/code-cache.ts), which takes most of the start-up of a `check` away. One file is also one
+ * instance of every module, whichever way it is reached: the CLI loads it, and the spec files reach it
+ * through the public entries. Each public module's exports are renamed after it (`m<index>$<name>`).
  */
-const PUBLIC = 'src/chunks/public';
-const AGGREGATE = 'infermon-public-modules';
+const RUNTIME = 'src/chunks/runtime';
+const RUNTIME_ENTRY = 'infermon-runtime';
 
-function publicAggregate(names) {
+function runtimeEntry(names) {
   return {
-    name: 'public-aggregate',
+    name: 'runtime-entry',
     setup(b) {
-      b.onResolve({ filter: new RegExp(`^${AGGREGATE}$`) }, () => ({ path: AGGREGATE, namespace: AGGREGATE }));
-      b.onLoad({ filter: /.*/, namespace: AGGREGATE }, () => ({
+      b.onResolve({ filter: new RegExp(`^${RUNTIME_ENTRY}$`) }, () => ({ path: RUNTIME_ENTRY, namespace: RUNTIME_ENTRY }));
+      b.onLoad({ filter: /.*/, namespace: RUNTIME_ENTRY }, () => ({
         resolveDir: ROOT,
         loader: 'js',
-        contents: PUBLIC_MODULES.map((module, i) => `export { ${names.get(module).map((name) => `${name} as m${i}$${name}`).join(', ')} } from ${JSON.stringify(`./${module}`)};`).join('\n'),
+        contents: [
+          "export { main } from './src/cli/program.ts';",
+          "export { useModuleImporter } from './src/model/import-specs.ts';",
+          ...PUBLIC_MODULES.map((module, i) => `export { ${names.get(module).map((name) => `${name} as m${i}$${name}`).join(', ')} } from ${JSON.stringify(`./${module}`)};`),
+        ].join('\n'),
       }));
     },
   };
 }
 
+/** The public entries: ES modules whose exports are those of their module in the runtime. */
 function writeFacades(names) {
   for (const [i, module] of PUBLIC_MODULES.entries()) {
     const file = join(ROOT, 'dist', module.replace(/\.ts$/, '.js'));
-    const from = relative(dirname(file), join(ROOT, 'dist', `${PUBLIC}.js`));
-    const exported = names.get(module).map((name) => `m${i}$${name} as ${name}`);
+    const from = relative(dirname(file), join(ROOT, 'dist', `${RUNTIME}.cjs`));
+    const exported = names.get(module).map((name) => `m${i}$${name}: ${name}`);
     mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, `export { ${exported.join(', ')} } from ${JSON.stringify(from.startsWith('.') ? from : `./${from}`)};\n`);
+    writeFileSync(
+      file,
+      [
+        "import { createRequire } from 'node:module';",
+        `const runtime = createRequire(import.meta.url)(${JSON.stringify(from.startsWith('.') ? from : `./${from}`)});`,
+        `export const { ${exported.join(', ')} } = runtime;`,
+        '',
+      ].join('\n'),
+    );
   }
 }
 
+/** In the package, the executable's entry loads the program from the runtime, through the code cache. */
+const compiledProgramLoader = {
+  name: 'compiled-program-loader',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/load-program\.ts$/ }, () => ({ path: join(ROOT, 'src/cli/load-program-compiled.ts') }));
+  },
+};
+
 const names = await exportNames();
 await build({
-  ...options,
-  entryPoints: [{ in: 'src/cli/main.ts', out: 'src/cli/main' }, { in: AGGREGATE, out: PUBLIC }],
-  plugins: [leaveOutUnreached, templatesCompiledAhead, publicAggregate(names)],
+  ...common,
+  format: 'cjs',
+  entryPoints: [{ in: RUNTIME_ENTRY, out: RUNTIME }],
+  outExtension: { '.js': '.cjs' },
+  // CommonJS has no import.meta; modules that find files next to themselves get the runtime's own URL.
+  define: { 'import.meta.url': '__infermonModuleUrl' },
+  // A script run through the code cache has no `import()` (see code-cache.ts): packages are required instead,
+  // and spec files imported through the entry module (useModuleImporter).
+  supported: { 'dynamic-import': false },
+  banner: { js: "var __infermonModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
+  plugins: [leaveOutUnreached, templatesCompiledAhead, runtimeEntry(names)],
 });
+await build({ ...common, format: 'esm', entryPoints: [{ in: 'src/cli/main.ts', out: 'src/cli/main' }], plugins: [compiledProgramLoader] });
 writeFacades(names);

@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { SourceMap, createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -14,6 +13,16 @@ export type ImportedSpec =
 export interface SpecImportOptions {
   /** Where compiled bundles are kept between runs (`node_modules/.cache/infermon`); without it every run bundles. */
   cacheDir?: string;
+}
+
+/**
+ * How spec modules are imported. The package's CLI runs as CommonJS through V8's code cache, where
+ * `import()` has no loader to call: its ES module entry hands over its own (src/cli/load-program-compiled.ts).
+ */
+let importModule = (url: string): Promise<unknown> => import(url);
+
+export function useModuleImporter(importer: (url: string) => Promise<unknown>): void {
+  importModule = importer;
 }
 
 /**
@@ -33,7 +42,7 @@ async function importEach(files: readonly string[]): Promise<ImportedSpec[]> {
   const out: ImportedSpec[] = [];
   for (const file of files) {
     try {
-      out.push({ file, module: (await import(pathToFileURL(file).href)) as Record<string, unknown> });
+      out.push({ file, module: (await importModule(pathToFileURL(file).href)) as Record<string, unknown> });
     } catch (err) {
       out.push({ file, error: firstLine(err) });
     }
@@ -57,13 +66,14 @@ function externalUrl(specifier: string, resolveDir: string): string {
 
 /**
  * Everything besides the spec files a bundle depends on: the versions of this package and of esbuild,
- * this code, and the temporary directory its source map's paths are relative to.
+ * this code (the compiled file it runs from, as built), and the temporary directory its source map's
+ * paths are relative to.
  */
 function bundleSalt(): string {
   const require = createRequire(import.meta.url);
   const versionOf = (name: string) => (require(`${name}/package.json`) as { version: string }).version;
-  const code = createHash('sha256').update(readFileSync(fileURLToPath(import.meta.url))).digest('hex');
-  return JSON.stringify({ infermon: versionOf('infermon'), esbuild: versionOf('esbuild'), code, tmpdir: tmpdir() });
+  const { size, mtimeMs } = statSync(fileURLToPath(import.meta.url));
+  return JSON.stringify({ infermon: versionOf('infermon'), esbuild: versionOf('esbuild'), code: { size, mtimeMs }, tmpdir: tmpdir() });
 }
 
 /** Bundles the spec files, or takes the bundle an earlier run made of them when nothing it read has changed. */
@@ -133,7 +143,7 @@ async function evaluateBundle(files: readonly string[], code: string): Promise<I
   try {
     const outfile = join(workDir, 'specs.mjs');
     writeFileSync(outfile, code);
-    const bundled = (await import(pathToFileURL(outfile).href)) as Record<string, Record<string, unknown>>;
+    const bundled = (await importModule(pathToFileURL(outfile).href)) as Record<string, Record<string, unknown>>;
     return files.map((file, i) => ({ file, module: bundled[`f${i}`]! }));
   } catch (err) {
     return evaluationError(files, err, { file: join(workDir, 'specs.mjs'), code });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../support/paths.ts';
@@ -120,6 +120,20 @@ describe('the packed package', () => {
     },
     TIMEOUT,
   );
+
+  it('keeps the compiled program in node_modules/.cache, and the next run takes it', () => {
+    const cacheDir = join(repo, 'node_modules', '.cache', 'infermon');
+    const first = inRepo('infermon', 'check');
+    expect(first.status, ok(first)).toBe(0);
+    const kept = readdirSync(cacheDir).filter((f) => f.startsWith('runtime.cjs-check-') && f.endsWith('.v8cache'));
+    expect(kept).toHaveLength(1);
+    const written = statSync(join(cacheDir, kept[0]!)).mtimeMs;
+    // A run that took the cache leaves it as it is; one that had to compile would write it again.
+    const second = inRepo('infermon', 'check');
+    expect(second.status, ok(second)).toBe(0);
+    expect(second.stdout).toBe(first.stdout);
+    expect(statSync(join(cacheDir, kept[0]!)).mtimeMs).toBe(written);
+  });
 
   it('changes nothing when init runs again', () => {
     const before = treeSnapshot(repo);
