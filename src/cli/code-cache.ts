@@ -1,4 +1,5 @@
 import { mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { isAscii } from 'node:buffer';
 import Module, { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import vm from 'node:vm';
@@ -52,11 +53,17 @@ function readOrUndefined(path: string): Buffer | undefined {
   }
 }
 
+/** The file's text; an ASCII file (a minified build) is read without UTF-8 decoding. */
+function sourceOf(file: string): string {
+  const bytes = readFileSync(file);
+  return bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8');
+}
+
 export function runCodeCached(path: string, location: CodeCacheLocation | undefined): CodeCachedModule {
   const file = realpathSync(path);
   const cacheFile = location === undefined ? undefined : cacheFileOf(file, location);
   const cachedData = cacheFile === undefined ? undefined : readOrUndefined(cacheFile);
-  const script = new vm.Script(Module.wrap(readFileSync(file, 'utf8')), { filename: file, cachedData });
+  const script = new vm.Script(Module.wrap(sourceOf(file)), { filename: file, cachedData });
   const cache = cacheFile === undefined ? 'off' : cachedData === undefined ? 'miss' : script.cachedDataRejected ? 'rejected' : 'hit';
 
   const module = new Module(file);
