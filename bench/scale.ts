@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { OUT } from '../src/conventions.ts';
@@ -120,6 +120,7 @@ function hotSpotRows(spots: HotSpot[], column: 'totalMs' | 'selfMs', totalMs: nu
 export async function benchScale(sizes: readonly number[] = SIZES, options: { profile?: boolean } = {}): Promise<BenchSection> {
   if (!existsSync(GNU_TIME)) throw new Error(`${GNU_TIME} is missing; install it with \`apt-get install -y time\``);
   const results: SizeResult[] = [];
+  const loadAtStart = loadavg()[0]!;
   try {
     for (const models of sizes) {
       const specs = writeScaleSpecs(models);
@@ -182,6 +183,9 @@ export async function benchScale(sizes: readonly number[] = SIZES, options: { pr
       ...steps,
       '',
       `Over the whole range, user CPU grows by ${userPerModel.toFixed(2)} ms per model on top of about ${seconds(Math.max(0, fixedUser))} of fixed cost (Node start-up, loading the package, the outputs every size shares), which is why 10× the models costs less than 10× the time at the small sizes.`,
+      '',
+      // Other work on a shared machine slows every run alike; the load says how much there was.
+      `Load average (1 min) on the ${cpus().length} cores: ${loadAtStart.toFixed(2)} when the runs started, ${loadavg()[0]!.toFixed(2)} when they ended.`,
       '',
       atTarget
         ? `${atTarget.models.toLocaleString('en')} models: ${seconds(atTarget.wall)} wall (${withinTime ? 'within' : 'OVER'} the ${TARGET.seconds} s target), ${mib(atTarget.rss)} peak RSS (${withinMemory ? 'within' : 'OVER'} the ${TARGET.bytes / 2 ** 30} GiB target).`

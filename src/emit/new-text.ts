@@ -9,10 +9,26 @@ export interface ChunkSink {
 
 /** A staged copy of a file being written. */
 export interface StagedFile {
+  /** Writes `bytes` (or copies them) before it returns: their buffer is reused for the next chunk. */
   write(bytes: Buffer): void;
   close(): void;
   /** Close and delete it: the text turned out the same as the file already there. */
   discard(): void;
+}
+
+/**
+ * The buffer each chunk is encoded into: a chunk is hashed, compared and written before the next one
+ * comes, so tens of thousands of files, hundreds of megabytes of text, need no buffer of their own.
+ */
+const SCRATCH_BYTES = 256 * 1024;
+const scratch = Buffer.allocUnsafe(SCRATCH_BYTES);
+/** UTF-8 needs at most three bytes for a UTF-16 code unit. */
+const MAX_BYTES_PER_CHAR = 3;
+
+/** `chunk` as UTF-8, valid until the next call. */
+function encoded(chunk: string): Buffer {
+  if (chunk.length * MAX_BYTES_PER_CHAR > SCRATCH_BYTES) return Buffer.from(chunk, 'utf8');
+  return scratch.subarray(0, scratch.write(chunk, 0, 'utf8'));
 }
 
 /**
@@ -35,7 +51,7 @@ export class NewText implements ChunkSink {
   }
 
   write(chunk: string): void {
-    const bytes = Buffer.from(chunk, 'utf8');
+    const bytes = encoded(chunk);
     this.hash.update(bytes);
     if (!this.differs) {
       const old = this.existing!;

@@ -40,9 +40,26 @@ function isPlainObject(v: unknown): v is Record<string, Json | undefined> {
 const SIMPLE = /^[A-Za-z_][\w./-]*$/;
 const SIMPLE_BUT_TYPED = /^(?:null|Null|NULL|true|True|TRUE|false|False|FALSE)$/;
 
+/**
+ * Scalars as written, by their text: label values, names and whole expressions recur (a rule group is
+ * written in both of its envelopes), and deciding how to write a string scans it several times.
+ */
+const SCALAR_TEXT = new Map<string, string>();
+const SCALAR_TEXT_LIMIT = 65_536;
+
 /** A single-line string as a plain or double-quoted scalar. */
 function inlineString(s: string): string {
   if (SIMPLE.test(s) && !SIMPLE_BUT_TYPED.test(s)) return s;
+  let text = SCALAR_TEXT.get(s);
+  if (text === undefined) {
+    text = renderInlineString(s);
+    if (SCALAR_TEXT.size >= SCALAR_TEXT_LIMIT) SCALAR_TEXT.clear();
+    SCALAR_TEXT.set(s, text);
+  }
+  return text;
+}
+
+function renderInlineString(s: string): string {
   if (UNSAFE_CHARS.test(s) || DOCUMENT_MARKER.test(s) || s.includes('\n')) throw new Unsupported();
   if (s === '' || NEEDS_QUOTES.test(s) || OTHER_TYPE.test(s)) return JSON.stringify(s);
   return s;
@@ -133,45 +150,52 @@ class Chunks {
   }
 }
 
-/** `value` after `key:` or `- `, where nested content is indented to `indent`. */
-function value(v: Json | EmbeddedDocument | undefined, indent: number, out: Chunks): void {
-  if (v instanceof EmbeddedDocument) return value(embeddedText(v), indent, out);
+/**
+ * `value` after `lead` (`key:` or `-`), where nested content is indented to `indent`. The lead goes out
+ * with the value's first line, so a line is one piece of text.
+ */
+function value(v: Json | EmbeddedDocument | undefined, indent: number, out: Chunks, lead: string): void {
+  if (typeof v === 'string') {
+    out.write(v.includes('\n') ? `${lead} ${blockString(v, indent)}` : `${lead} ${inlineString(v)}\n`);
+    return;
+  }
+  if (v instanceof EmbeddedDocument) return value(embeddedText(v), indent, out, lead);
   if (Array.isArray(v)) {
-    if (v.length === 0) return out.write(' []\n');
-    out.write('\n');
+    if (v.length === 0) return out.write(`${lead} []\n`);
+    out.write(`${lead}\n`);
     return sequence(v, indent, out);
   }
   if (isPlainObject(v)) {
-    if (!hasDefinedValue(v)) return out.write(' {}\n');
-    out.write('\n');
+    if (!hasDefinedValue(v)) return out.write(`${lead} {}\n`);
+    out.write(`${lead}\n`);
     return mapping(v, indent, out);
   }
-  if (typeof v === 'string' && v.includes('\n')) return out.write(` ${blockString(v, indent)}`);
-  out.write(` ${scalar(v as Json)}\n`);
+  out.write(`${lead} ${scalar(v as Json)}\n`);
 }
 
 /** A block mapping at `indent`; its first key follows `lead` (the `- ` of a sequence item) when given. */
 function mapping(obj: Record<string, Json | undefined>, indent: number, out: Chunks, lead = padding(indent)): void {
   const pad = padding(indent);
   let before = lead;
-  for (const [key, v] of Object.entries(obj)) {
+  const keys = Object.keys(obj);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    const v = obj[key];
     if (v === undefined) continue;
-    out.write(`${before}${keyText(key)}:`);
-    value(v, indent + 2, out);
+    value(v, indent + 2, out, `${before}${keyText(key)}:`);
     before = pad;
   }
 }
 
 function sequence(items: Json[], indent: number, out: Chunks): void {
   const pad = padding(indent);
-  for (const item of items) {
+  const dash = `${pad}-`;
+  const dashSpace = `${pad}- `;
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i];
     if (item === undefined || Array.isArray(item)) throw new Unsupported();
-    if (isPlainObject(item) && hasDefinedValue(item)) {
-      mapping(item, indent + 2, out, `${pad}- `);
-    } else {
-      out.write(`${pad}-`);
-      value(item, indent + 2, out);
-    }
+    if (isPlainObject(item) && hasDefinedValue(item)) mapping(item, indent + 2, out, dashSpace);
+    else value(item, indent + 2, out, dash);
   }
 }
 

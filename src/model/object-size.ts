@@ -61,7 +61,12 @@ function jsonBytes(value: unknown, levels: number): number | undefined {
   return measured.get(value) ?? partBytes(value, levels);
 }
 
+/** What JSON or Go's encoder writes as more than the character itself, and surrogates, which need a closer look. */
+const WRITTEN_ESCAPED = /["\\\x00-\x1f<>&\u2028\u2029\ud800-\udfff]/;
+
 function stringBytes(value: unknown): number | undefined {
+  // Most strings (names, label values, expressions) are written as they are, between quotes.
+  if (typeof value === 'string' && !WRITTEN_ESCAPED.test(value)) return Buffer.byteLength(value) + 2;
   const json = JSON.stringify(value) as string | undefined;
   return json === undefined ? undefined : goJsonTextBytes(json);
 }
@@ -75,8 +80,9 @@ function partBytes(value: object, levels: number): number {
   }
   let total = 2;
   let members = 0;
-  for (const [key, item] of Object.entries(value)) {
-    const bytes = jsonBytes(item, levels - 1);
+  const record = value as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    const bytes = jsonBytes(record[key], levels - 1);
     if (bytes === undefined) continue;
     total += keyBytes(key) + 1 + bytes;
     members++;

@@ -26,6 +26,7 @@ const NEW: TextArtifact[] = [
   { path: 'a.yml', format: 'text', text: 'a: 2\n' },
   { path: 'dir1/b.yml', format: 'text', text: 'b: 1\n' },
   { path: 'dir1/f.yml', format: 'text', text: 'f: 1\n' },
+  { path: 'dir1/fresh/g.yml', format: 'text', text: 'g: 1\n' },
   { path: 'dir1/sub/c.yml', format: 'text', text: 'c: 2\n' },
   { path: 'new/deep/e.yml', format: 'text', text: 'e: 1\n' },
 ];
@@ -92,8 +93,11 @@ describe('a write interrupted at any step', () => {
     expect(writeSteps.slice(0, 2)).toEqual(['stage', 'stage a.yml']);
     expect(writeSteps).toContain('journal');
     expect(writeSteps).toContain('backup gone/d.yml');
-    expect(writeSteps).toContain('mkdir new/deep');
-    expect(writeSteps).toContain('install new/deep/e.yml');
+    // A new directory moves in whole from the work folder, its files and subdirectories with it.
+    expect(writeSteps).toContain('install new/');
+    expect(writeSteps).toContain('install dir1/fresh/');
+    expect(writeSteps).toContain('install dir1/f.yml');
+    expect(writeSteps.filter((step) => step.startsWith('install new/') || step.startsWith('install dir1/fresh/'))).toEqual(['install dir1/fresh/', 'install new/']);
     expect(writeSteps.slice(committedAfter)).toEqual(['commit', 'prune', 'clear journal', 'clear work']);
   });
 
