@@ -16,7 +16,8 @@ import { median, percentile, type BenchSection } from './stats.ts';
  * receiver in its own process), with all of them off, through the bare Node.js proxy the router is built
  * on (its floor), through the router in two node:cluster workers, and through nginx as a plain reverse
  * proxy with one and two workers when it is installed. Each target gets a peak-throughput run and a fixed
- * 500 req/s run for latency. `INFERMON_BENCH_BASELINE=<ref>` adds the router built from that commit.
+ * 500 req/s run for latency. `INFERMON_BENCH_BASELINE=<ref>` adds the router built from that commit, in
+ * the same rounds and, for CPU per request, side by side under the same load at the same time.
  */
 
 export interface TargetResult {
@@ -196,6 +197,27 @@ export async function paced(url: string, rate: number, seconds: number): Promise
   return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), errors };
 }
 
+/** Arrival rate each router gets in the side-by-side comparison with a baseline build. */
+const SIDE_BY_SIDE_RATE = 1500;
+
+/**
+ * Router CPU per request of `a` over `b`, both loaded at the same fixed rate at the same time, as the
+ * median over rounds: whatever else runs on a shared machine then hits both builds alike, which rounds
+ * run one after the other cannot promise.
+ */
+async function sideBySideCpu(a: Target, b: Target): Promise<number | undefined> {
+  const run = (t: Target) => load(t.url, { connections: 10, overallRate: SIDE_BY_SIDE_RATE });
+  const ratios: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const before = [cpuMs(a.pids), cpuMs(b.pids)];
+    const [ra, rb] = await Promise.all([run(a), run(b)]);
+    const after = [cpuMs(a.pids), cpuMs(b.pids)];
+    if (before.includes(undefined) || after.includes(undefined) || !ra.requests.total || !rb.requests.total) return undefined;
+    ratios.push((after[0]! - before[0]!) / ra.requests.total / ((after[1]! - before[1]!) / rb.requests.total));
+  }
+  return median(ratios);
+}
+
 export interface Target {
   name: string;
   url: string;
@@ -304,6 +326,8 @@ export interface BaselineComparison {
   cpu: { on: number | undefined; off: number | undefined; traced: number | undefined };
   /** Peak of this build / the baseline's, per router kind. */
   peak: { on: number; off: number; traced: number };
+  /** Router CPU per request of this build / the baseline's with both loaded at the same time, per router kind. */
+  sideBySide: { on: number | undefined; off: number | undefined; traced: number | undefined };
 }
 
 export async function runRouterBench(): Promise<RouterBenchResult & { baseline: BaselineComparison | undefined }> {
@@ -362,10 +386,17 @@ export async function runRouterBench(): Promise<RouterBenchResult & { baseline: 
     const nginxWorkers = results.find((t) => t.name === NGINX_WORKERS);
     const spansReceived = await receivedSpans(receiver.urls.metrics);
     const against = (name: string) => ({ cpu: cpuRatio(result(name), result(`${BASELINE_COMMIT}: ${name}`)), peak: result(name).peakRps / result(`${BASELINE_COMMIT}: ${name}`).peakRps });
+    const target = (name: string) => targets.find((t) => t.name === name)!;
+    const sideBySide = async (name: string) => sideBySideCpu(target(name), target(`${BASELINE_COMMIT}: ${name}`));
     const baseline = BASELINE_COMMIT
-      ? (() => {
+      ? await (async () => {
           const [on, off, traced] = [against(ROUTER_ON), against(ROUTER_OFF), against(ROUTER_TRACED)];
-          return { ref: BASELINE_COMMIT, cpu: { on: on.cpu, off: off.cpu, traced: traced.cpu }, peak: { on: on.peak, off: off.peak, traced: traced.peak } };
+          return {
+            ref: BASELINE_COMMIT,
+            cpu: { on: on.cpu, off: off.cpu, traced: traced.cpu },
+            peak: { on: on.peak, off: off.peak, traced: traced.peak },
+            sideBySide: { on: await sideBySide(ROUTER_ON), off: await sideBySide(ROUTER_OFF), traced: await sideBySide(ROUTER_TRACED) },
+          };
         })()
       : undefined;
     return {
@@ -429,6 +460,7 @@ export async function benchRouter(): Promise<BenchSection> {
       ...(r.baseline
         ? [
             `Against \`${r.baseline.ref}\` in the same run, router CPU per request: metrics + access log on ${percent(r.baseline.cpu.on)}, off ${percent(r.baseline.cpu.off)}, with tracing ${percent(r.baseline.cpu.traced)}; peak: on ${percent(r.baseline.peak.on)}, off ${percent(r.baseline.peak.off)}, with tracing ${percent(r.baseline.peak.traced)}.`,
+            `Side by side (both builds at ${SIDE_BY_SIDE_RATE} req/s each at the same time, so the machine's other load hits them alike; median over ${ROUNDS} rounds of ${DURATION_S} s), router CPU per request against \`${r.baseline.ref}\`: metrics + access log on ${percent(r.baseline.sideBySide.on)}, off ${percent(r.baseline.sideBySide.off)}, with tracing ${percent(r.baseline.sideBySide.traced)}.`,
           ]
         : []),
     ].join('\n'),

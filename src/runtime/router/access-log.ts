@@ -133,11 +133,15 @@ const FLUSH_MS = 20;
 
 /**
  * Lines are batched and written at most every few milliseconds (or once 64 KiB are pending): one write
- * system call per batch instead of one per request keeps logging off the request path.
+ * system call per batch instead of one per request keeps logging off the request path. Pending lines
+ * also go out when the process exits, after an uncaught error too (a log file is written synchronously,
+ * and so are stdout and stderr when they are files or pipes on Linux); only a process killed outright
+ * loses them, at most the last few milliseconds' worth.
  */
 class BatchingLogger implements AccessLogger {
   private pending = '';
   private timer: NodeJS.Timeout | undefined;
+  private readonly flushOnExit = () => this.flush();
   lastWriteError: string | undefined;
 
   constructor(
@@ -145,7 +149,9 @@ class BatchingLogger implements AccessLogger {
     private readonly format: (entry: AccessLogEntry) => string,
     private readonly write: (chunk: string) => void,
     private readonly release: () => void = () => undefined,
-  ) {}
+  ) {
+    process.on('exit', this.flushOnExit);
+  }
 
   log(entry: AccessLogEntry): void {
     this.pending += `${this.format(entry)}\n`;
@@ -173,6 +179,7 @@ class BatchingLogger implements AccessLogger {
 
   async close(): Promise<void> {
     this.flush();
+    process.off('exit', this.flushOnExit);
     this.release();
   }
 }

@@ -107,8 +107,8 @@ export class Exchange {
       if (isSampled(this.span)) this.sampledTraceId = this.traceId;
     }
     res.setHeader('x-request-id', this.requestId);
-    res.once('finish', () => this.record(false));
-    res.once('close', () => this.record(!res.writableFinished));
+    // A response emits 'close' after 'finish', or alone when the connection went first.
+    res.on('close', () => this.record(!res.writableFinished));
     bySocket.set(req.socket, this);
   }
 

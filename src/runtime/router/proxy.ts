@@ -110,26 +110,34 @@ function applyUsage(ex: Exchange, usage: Usage | undefined, estimatedInput: numb
 
 /** Reads a whole upstream body, honouring the upstream timeout; a pod failing mid-body is a 502 (504 on timeout). */
 async function readAll(d: Dispatch, a: Attempt): Promise<Buffer> {
+  if (a.response.whole) return wholeBody(d, a, a.response);
   try {
-    const { response } = a;
-    if (!response.whole) return Buffer.from(await response.body.arrayBuffer());
-    if (response.bodyError) throw response.bodyError;
-    return response.body;
+    return Buffer.from(await a.response.body.arrayBuffer());
   } catch (err) {
-    const kind = classifyUpstreamError(err, d.ex.cancellation.cancelled);
-    upstreamSpanEnded(a.span, { status: a.response.statusCode, error: describeUpstreamError(err) });
-    if (kind === 'aborted') throw err;
-    const message = `response from pod ${a.pod.config.name} broke: ${describeUpstreamError(err)}`;
-    throw new RouterError(kind === 'timeout' ? 504 : 502, 'upstream_transport', 'upstream_transport', message);
+    return brokenBody(d, a, err);
   } finally {
     a.done();
   }
 }
 
+/** The body of an answer the upstream client already read whole (no promise to wait for). */
+function wholeBody(d: Dispatch, a: Attempt, response: WholeResponse): Buffer {
+  a.done();
+  if (response.bodyError) return brokenBody(d, a, response.bodyError);
+  return response.body;
+}
+
+function brokenBody(d: Dispatch, a: Attempt, err: unknown): never {
+  const kind = classifyUpstreamError(err, d.ex.cancellation.cancelled);
+  upstreamSpanEnded(a.span, { status: a.response.statusCode, error: describeUpstreamError(err) });
+  if (kind === 'aborted') throw err;
+  const message = `response from pod ${a.pod.config.name} broke: ${describeUpstreamError(err)}`;
+  throw new RouterError(kind === 'timeout' ? 504 : 502, 'upstream_transport', 'upstream_transport', message);
+}
+
 /** Relays a complete (non-streamed) upstream response. */
-async function relayWhole(d: Dispatch, a: Attempt, estimatedInput: number): Promise<number> {
+function relayWhole(d: Dispatch, a: Attempt, body: Buffer, estimatedInput: number): number {
   const { ex } = d;
-  const body = await readAll(d, a);
   ex.upstreamDoneAt = performance.now();
   const status = a.response.statusCode;
   const summary = status < 400 || a.span?.isRecording() ? summarizeResponse(body) : undefined;
@@ -201,8 +209,10 @@ async function relayStream(d: Dispatch, a: Attempt, upstream: Dispatcher.Respons
 
 async function relay(d: Dispatch, a: Attempt, estimatedInput: number): Promise<number> {
   d.ex.selectedPod = a.pod.config.name;
-  if (!a.response.whole && a.response.statusCode === 200) return relayStream(d, a, a.response.body, estimatedInput);
-  return relayWhole(d, a, estimatedInput);
+  const { response } = a;
+  if (response.whole) return relayWhole(d, a, wholeBody(d, a, response), estimatedInput);
+  if (response.statusCode === 200) return relayStream(d, a, response.body, estimatedInput);
+  return relayWhole(d, a, await readAll(d, a), estimatedInput);
 }
 
 /** The request body as the pods get it: the upstream model, and usage always requested on streams. */

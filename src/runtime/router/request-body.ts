@@ -14,15 +14,33 @@ function tooLarge(limit: number): RouterError {
   return new RouterError(413, ROUTER_GENERIC_ERROR_TYPE, 'request_too_large', `request body exceeds ${limit} bytes`);
 }
 
+const EMPTY = Buffer.alloc(0);
+
 /**
  * Reads the request body within a size limit and a deadline. A body over the limit is still read (and
  * dropped) up to `maxDrainBytes` before the promise rejects with 413: a client that is still sending
  * when the connection closes sees a reset rather than the status. Settles early when `cancellation` fires.
  */
-export function readBody(req: IncomingMessage, limits: BodyLimits, cancellation: Cancellation): Promise<Buffer> {
+export async function readBody(req: IncomingMessage, limits: BodyLimits, cancellation: Cancellation): Promise<Buffer> {
   const drainLimit = Math.max(limits.maxBytes, limits.maxDrainBytes);
   const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > drainLimit) return Promise.reject(tooLarge(limits.maxBytes));
+  if (Number.isFinite(declared) && declared > drainLimit) throw tooLarge(limits.maxBytes);
+  // The request handler runs as soon as the headers are parsed; a body that arrived with them sits in the
+  // stream's buffer by the next microtask. Taken from there whole, it needs neither listeners nor a
+  // deadline timer.
+  await undefined;
+  const arrived = req.complete || (Number.isFinite(declared) && req.readableLength >= declared);
+  if (arrived && !req.destroyed && !cancellation.cancelled) {
+    const body = (req.read() as Buffer | null) ?? EMPTY;
+    // The parser may not have marked the message complete yet: let the stream end as a read one does.
+    if (!req.readableEnded) req.resume();
+    if (body.length > limits.maxBytes) throw tooLarge(limits.maxBytes);
+    return body;
+  }
+  return readStreamed(req, limits, drainLimit, declared, cancellation);
+}
+
+function readStreamed(req: IncomingMessage, limits: BodyLimits, drainLimit: number, declared: number, cancellation: Cancellation): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;

@@ -23,24 +23,38 @@ function load(pod: PodState): number {
 
 /** Drops pods at or above the per-pod request cap, unless that would drop them all. */
 const leastRequestFilter: FilterPlugin = (pods, ctx) => {
-  const kept = pods.filter((p) => load(p) < ctx.maxRequestsPerPod);
-  return kept.length > 0 ? kept : pods;
+  let below = 0;
+  for (const p of pods) if (load(p) < ctx.maxRequestsPerPod) below++;
+  if (below === pods.length || below === 0) return pods;
+  return pods.filter((p) => load(p) < ctx.maxRequestsPerPod);
 };
 
+/** 100 for the lowest of `values`, down to 0 for the highest, in proportion (all 100 when none is above 0). Rewrites `values`. */
 function inverse(values: number[]): number[] {
-  const max = Math.max(...values);
-  if (max <= 0) return values.map(() => 100);
-  return values.map((v) => 100 * (1 - v / max));
+  let max = Number.NEGATIVE_INFINITY;
+  for (const v of values) if (v > max) max = v;
+  for (let i = 0; i < values.length; i++) values[i] = max <= 0 ? 100 : 100 * (1 - values[i]! / max);
+  return values;
 }
 
 /** Waiting requests weigh more than running ones: they are latency the next request will pay. */
-const leastRequestScore: ScorePlugin = (pods) =>
-  inverse(pods.map((p) => Math.max(p.inflight, (p.running ?? 0) + 4 * (p.waiting ?? 0))));
+const leastRequestScore: ScorePlugin = (pods) => {
+  const queued = new Array<number>(pods.length);
+  for (let i = 0; i < pods.length; i++) {
+    const p = pods[i]!;
+    queued[i] = Math.max(p.inflight, (p.running ?? 0) + 4 * (p.waiting ?? 0));
+  }
+  return inverse(queued);
+};
 
+/** Pods without a latency yet count as the fastest known one (0 when none is known). */
 const leastLatencyScore: ScorePlugin = (pods) => {
-  const known = pods.map((p) => p.latencyMs);
-  const fallback = Math.min(...known.filter((v): v is number => v !== undefined), Number.POSITIVE_INFINITY);
-  return inverse(known.map((v) => v ?? (Number.isFinite(fallback) ? fallback : 0)));
+  let fastest = Number.POSITIVE_INFINITY;
+  for (const p of pods) if (p.latencyMs !== undefined && p.latencyMs < fastest) fastest = p.latencyMs;
+  const unknown = Number.isFinite(fastest) ? fastest : 0;
+  const latencies = new Array<number>(pods.length);
+  for (let i = 0; i < pods.length; i++) latencies[i] = pods[i]!.latencyMs ?? unknown;
+  return inverse(latencies);
 };
 
 const prefixCacheScore: ScorePlugin = (pods, ctx) =>

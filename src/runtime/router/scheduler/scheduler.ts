@@ -36,7 +36,7 @@ export class Scheduler {
       candidates = FILTER_PLUGINS[name](candidates, ctx);
       this.metrics?.pluginTimed(model, name, 'filter', (performance.now() - started) / 1000);
     }
-    const totals = candidates.map(() => 0);
+    const totals = new Array<number>(candidates.length).fill(0);
     for (const { name, weight } of this.config.scores) {
       const started = performance.now();
       const scores = SCORE_PLUGINS[name](candidates, ctx);
@@ -45,9 +45,14 @@ export class Scheduler {
     }
     // Equal scores are broken by a rotating offset, so an idle pool is used round-robin.
     const offset = this.rotation++ % Math.max(1, candidates.length);
+    const ranked = candidates.length === 1 ? [candidates[0]!] : this.order(candidates, totals, offset);
+    if (usesPrefix && ranked[0]) this.prefixStore.record(ctx.prefixBlocks, ranked[0].key);
+    return ranked;
+  }
+
+  private order(candidates: readonly PodState[], totals: number[], offset: number): PodState[] {
     const order = candidates.map((pod, i) => ({ pod, score: totals[i]!, tie: (i - offset + candidates.length) % candidates.length }));
     order.sort((a, b) => b.score - a.score || a.tie - b.tie);
-    if (usesPrefix && order[0]) this.prefixStore.record(ctx.prefixBlocks, order[0].pod.key);
     return order.map((o) => o.pod);
   }
 }
