@@ -36,6 +36,8 @@ export interface RouterBenchResult {
   targets: TargetResult[];
   /** Router p50 minus direct p50 at 500 req/s, metrics and access log on (ms). */
   addedP50Ms: number;
+  /** The same for the Node.js proxy floor and for nginx: what the extra hop costs without the router (ms). */
+  hopAddedP50Ms: { floor: number; nginx: number | undefined };
   /** 1 - peak(on) / peak(off). */
   observabilityCost: number;
   /** Router CPU per request with metrics and access log on / off. */
@@ -402,6 +404,7 @@ export async function runRouterBench(): Promise<RouterBenchResult & { baseline: 
     return {
       targets: results,
       addedP50Ms: withObs.p50 - direct.p50,
+      hopAddedP50Ms: { floor: result(FLOOR_TARGET).p50 - direct.p50, nginx: nginx ? nginx.p50 - direct.p50 : undefined },
       observabilityCost: 1 - withObs.peakRps / withoutObs.peakRps,
       observabilityCpu: cpuRatio(withObs, withoutObs),
       tracingCost: 1 - withTracing.peakRps / withObs.peakRps,
@@ -449,7 +452,7 @@ export async function benchRouter(): Promise<BenchSection> {
       '| --- | ---: | ---: | ---: | ---: | ---: |',
       ...rows,
       '',
-      `Added p50 through the router at 500 req/s: ${r.addedP50Ms.toFixed(2)} ms (target ≤ 0.3 ms: ${verdict(r.addedP50Ms <= 0.3)}).`,
+      `Added p50 through the router at 500 req/s: ${r.addedP50Ms.toFixed(2)} ms (target ≤ 0.3 ms: ${verdict(r.addedP50Ms <= 0.3)}); the same hop adds ${r.hopAddedP50Ms.floor.toFixed(2)} ms through the Node.js proxy floor${r.hopAddedP50Ms.nginx === undefined ? '' : ` and ${r.hopAddedP50Ms.nginx.toFixed(2)} ms through nginx`}.`,
       `Cost of metrics + access log at peak: ${(100 * r.observabilityCost).toFixed(1)} % of throughput (target ≤ 15 %: ${verdict(r.observabilityCost <= 0.15)}); router CPU per request ${percent(r.observabilityCpu)}.`,
       `Cost of tracing on top of them at peak: every request sampled ${(100 * r.tracingCost).toFixed(1)} % of throughput (target ≤ 5 %: ${verdict(r.tracingCost <= 0.05)}), 10 % sampled ${(100 * r.sampledTracingCost).toFixed(1)} % (${verdict(r.sampledTracingCost <= 0.05)}); the OTLP receiver, a process of its own on the same cores, counted ${r.spansReceived} spans. Router CPU per request with tracing: ${percent(r.tracingCpu)} every request sampled, ${percent(r.sampledTracingCpu)} 10 % sampled.`,
       r.nginxRatio === undefined
