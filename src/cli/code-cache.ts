@@ -5,9 +5,9 @@ import { basename, dirname, join } from 'node:path';
 import vm from 'node:vm';
 
 /**
- * Runs a CommonJS file the way `require` would, but compiled through V8's code cache: the machine code of
- * every function a run compiled is kept in `cacheDir`, so the next run deserialises it instead of parsing
- * and compiling megabytes of JavaScript again (what Node 22's module compile cache does; Node 20 has no
+ * Runs a CommonJS file the way `require` would, but compiled through V8's code cache: the bytecode of
+ * every function a run compiled is kept in a cache folder, so the next run deserialises it instead of
+ * parsing and compiling megabytes of JavaScript again (what Node 22's module compile cache does; Node 20 has no
  * such cache for modules). The module is registered in `require.cache`, so a later `require` of the same
  * file (the package's public entries do that) gets this instance.
  *
