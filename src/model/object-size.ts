@@ -84,23 +84,10 @@ function partBytes(value: object, levels: number): number {
   for (const key of Object.keys(record)) {
     const bytes = jsonBytes(record[key], levels - 1);
     if (bytes === undefined) continue;
-    total += keyBytes(key) + 1 + bytes;
+    total += stringBytes(key)! + 1 + bytes;
     members++;
   }
   return total + Math.max(0, members - 1);
-}
-
-/** Bytes of a member's key written as JSON; documents repeat a few keys over and over. */
-const KEY_BYTES = new Map<string, number>();
-const KEY_BYTES_LIMIT = 16_384;
-
-function keyBytes(key: string): number {
-  let bytes = KEY_BYTES.get(key);
-  if (bytes === undefined) {
-    bytes = goJsonTextBytes(JSON.stringify(key));
-    if (KEY_BYTES.size < KEY_BYTES_LIMIT) KEY_BYTES.set(key, bytes);
-  }
-  return bytes;
 }
 
 const NULL_BYTES = 4;
