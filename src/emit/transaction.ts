@@ -1,8 +1,9 @@
-import { chmodSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, rmdirSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, rmdirSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { BOOKKEEPING_PREFIX, MANIFEST_FILE } from './manifest.ts';
 import type { StagedFile } from './new-text.ts';
 import type { WritePlan } from './plan.ts';
+import { StagingThread } from './staging-thread.ts';
 
 /**
  * Applying a write plan so that a crash at any moment can be undone or completed.
@@ -61,13 +62,15 @@ function makeParents(file: string, made: Set<string>): void {
 }
 
 /**
- * Writes staged files into the work folder as the plan serialises them, chunk by chunk. The folder is made
- * before the first file (or by `finish` when only removals and the manifest change).
+ * Writes staged files into the work folder as the plan serialises them, chunk by chunk, through a thread of
+ * their own. The folder is made before the first file (or by `finish` when only removals and the manifest
+ * change).
  */
 export class Stager {
   /** Set once staging has begun: from then on the work folder may exist and has to be cleared on failure. */
   begun = false;
   private readonly made = new Set<string>();
+  private readonly thread = new StagingThread();
 
   constructor(
     private readonly outDir: string,
@@ -87,34 +90,40 @@ export class Stager {
     this.step(`stage ${path}`);
     const file = work(this.outDir, STAGED, path);
     makeParents(file, this.made);
-    const fd = openSync(file, 'w');
+    this.thread.open(file, mode);
     let open = true;
-    const close = () => {
-      if (!open) return;
-      open = false;
-      closeSync(fd);
-    };
     return {
-      write: (bytes) => {
-        writeSync(fd, bytes);
-      },
+      write: (bytes) => this.thread.write(bytes),
       close: () => {
-        close();
-        if (mode !== undefined) chmodSync(file, mode);
+        if (!open) return;
+        open = false;
+        this.thread.close();
       },
       discard: () => {
-        close();
-        unlinkSync(file);
+        open = false;
+        this.thread.discard();
       },
     };
   }
 
-  /** The backup folders for the files the swap moves aside, and the new manifest. */
+  /** Once every staged file is on disk: the backup folders for the files the swap moves aside, and the new manifest. */
   finish(plan: WritePlan): void {
+    this.thread.settle();
     this.begin();
     for (const path of [...plan.replace, ...plan.remove]) makeParents(work(this.outDir, BACKUP, path), this.made);
     this.step('stage manifest');
     writeDurably(work(this.outDir, NEW_MANIFEST), plan.manifest);
+  }
+
+  /** Waits for the staged files still being written, whether or not they succeed, and lets their thread go. */
+  release(): void {
+    try {
+      this.thread.settle();
+    } catch {
+      // the failure was reported where it happened, or the work folder is cleared regardless
+    } finally {
+      this.thread.stop();
+    }
   }
 }
 

@@ -78,6 +78,7 @@ export function writeTree(outDir: string, artifacts: readonly Artifact[], option
       plan = planWrite(outDir, artifacts, options, (path, mode) => stager.file(path, mode));
       if (!planIsEmpty(plan)) stager.finish(plan);
     } catch (err) {
+      stager.release();
       if (!stager.begun) throw failed(outDir, err, 'nothing was changed');
       // Nothing outside the work folder has been touched yet.
       try {
@@ -87,6 +88,7 @@ export function writeTree(outDir: string, artifacts: readonly Artifact[], option
       }
       throw failed(outDir, err, 'the previous files are unchanged');
     }
+    stager.release();
     const result: WriteResult = { files: artifacts.length, written: 0, removed: 0, adopted: plan.adopted.length, recovered };
     if (planIsEmpty(plan)) return result;
     const journal = journalOf(plan);
