@@ -8,6 +8,7 @@ export default defineConfig({
   ssr: { resolve: { conditions, externalConditions: ['infermon-source'] } },
   test: {
     include: ['test/**/*.test.ts'],
+    globalSetup: ['test/support/temp-dirs.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',

@@ -4,8 +4,11 @@ import { PROJECT_ROOT } from './paths.ts';
 
 const real = (rel: string) => JSON.stringify(join(PROJECT_ROOT, rel));
 
-/** Inside the package, so spec files there import `'infermon'` as a user's specs do (git-ignored). */
-export const FIXTURE_ROOT = join(PROJECT_ROOT, '.tmp');
+/**
+ * Inside the package, so spec files there import `'infermon'` as a user's specs do (git-ignored); a test run
+ * names a folder of its own there (see temp-dirs.ts).
+ */
+export const FIXTURE_ROOT = process.env.INFERMON_TEST_FIXTURES ?? join(PROJECT_ROOT, '.tmp');
 
 /**
  * A throw-away spec directory: the real stack and sources (re-exported, so nothing is copied) plus the
