@@ -35,54 +35,69 @@ const GO_ESCAPED_SEPARATORS = /[\u2028\u2029]/g;
 const GO_ESCAPED = /[<>&\u2028\u2029]/;
 
 /**
- * Bytes of `value` as Go's encoding/json writes it (HTML-safe escaping, no indentation). The outer levels
- * are added up part by part, so a large object is never held as one JSON string.
+ * Bytes of `value` as Go's encoding/json writes it (HTML-safe escaping, no indentation), added up part by
+ * part down to each string, so no object is ever written out as JSON to be measured.
  */
 export function goJsonBytes(value: unknown): number {
-  const bytes = jsonBytes(value, SUMMED_LEVELS) ?? 0;
+  const bytes = jsonBytes(value) ?? 0;
   if (typeof value === 'object' && value !== null) measured.set(value, bytes);
   return bytes;
 }
-
-/** Levels of objects and arrays summed part by part; below them each value is measured as one string. */
-const SUMMED_LEVELS = 4;
 
 /**
  * Sizes of the objects measured so far. A generator measures the parts of an object where it decides how
  * to split it (each rule group of a PrometheusRule), and the size check measures the finished object
  * again; generated documents are never changed once made, so a part measured before is not measured
- * again. The byte count does not depend on the level a part is reached at.
+ * again.
  */
 const measured = new WeakMap<object, number>();
 
 /** Bytes as `JSON.stringify` writes `value`, re-escaped as Go does; undefined where it leaves the value out. */
-function jsonBytes(value: unknown, levels: number): number | undefined {
-  if (levels === 0 || typeof value !== 'object' || value === null || typeof (value as { toJSON?: unknown }).toJSON === 'function') return stringBytes(value);
-  return measured.get(value) ?? partBytes(value, levels);
+function jsonBytes(value: unknown): number | undefined {
+  if (typeof value !== 'object' || value === null || typeof (value as { toJSON?: unknown }).toJSON === 'function') return stringBytes(value);
+  return measured.get(value) ?? partBytes(value);
 }
 
+/** Printable ASCII that JSON and Go's encoder write as it is, one byte each (all but `"`, backslash, `<`, `>`, `&`). */
+const NOT_AS_IS = /[^\x20\x21\x23-\x25\x27-\x3b\x3d\x3f-\x5b\x5d-\x7e]/;
+/** Anything but printable ASCII, `"` and backslash: what is left are the HTML characters Go escapes. */
+const BEYOND_HTML = /[^\x20-\x7e]|["\\]/;
 /** What JSON or Go's encoder writes as more than the character itself, and surrogates, which need a closer look. */
 const WRITTEN_ESCAPED = /["\\\x00-\x1f<>&\u2028\u2029\ud800-\udfff]/;
 
 function stringBytes(value: unknown): number | undefined {
-  // Most strings (names, label values, expressions) are written as they are, between quotes.
-  if (typeof value === 'string' && !WRITTEN_ESCAPED.test(value)) return Buffer.byteLength(value) + 2;
+  if (typeof value === 'string') {
+    // Most strings (names, label values) are written as they are, between quotes; expressions often
+    // carry a comparison, which Go writes as a six-byte `\u003e`.
+    if (!NOT_AS_IS.test(value)) return value.length + 2;
+    if (!BEYOND_HTML.test(value)) return value.length + 2 + 5 * htmlCharacters(value);
+    if (!WRITTEN_ESCAPED.test(value)) return Buffer.byteLength(value) + 2;
+  }
   const json = JSON.stringify(value) as string | undefined;
   return json === undefined ? undefined : goJsonTextBytes(json);
 }
 
+function htmlCharacters(text: string): number {
+  let count = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x3c || c === 0x3e || c === 0x26) count++;
+  }
+  return count;
+}
+
 /** An object or array added up member by member. */
-function partBytes(value: object, levels: number): number {
+function partBytes(value: object): number {
   if (Array.isArray(value)) {
     let total = 2 + Math.max(0, value.length - 1);
-    for (const item of value) total += jsonBytes(item, levels - 1) ?? NULL_BYTES;
+    for (const item of value) total += jsonBytes(item) ?? NULL_BYTES;
     return total;
   }
   let total = 2;
   let members = 0;
   const record = value as Record<string, unknown>;
   for (const key of Object.keys(record)) {
-    const bytes = jsonBytes(record[key], levels - 1);
+    const bytes = jsonBytes(record[key]);
     if (bytes === undefined) continue;
     total += stringBytes(key)! + 1 + bytes;
     members++;
