@@ -140,6 +140,13 @@ function relayWhole(d: Dispatch, a: Attempt, body: Buffer, estimatedInput: numbe
   const { ex } = d;
   ex.upstreamDoneAt = performance.now();
   const status = a.response.statusCode;
+  const contentType = a.response.headers['content-type'];
+  ex.res.writeHead(status, {
+    'content-type': typeof contentType === 'string' ? contentType : 'application/json',
+    'content-length': body.length,
+  });
+  ex.res.end(body);
+  // The client has its answer; what the router learns from it is recorded when the response closes, later.
   const summary = status < 400 || a.span?.isRecording() ? summarizeResponse(body) : undefined;
   upstreamSpanEnded(a.span, { status, usage: summary?.usage, finishReasons: summary?.finishReasons });
   if (status < 400) {
@@ -147,12 +154,6 @@ function relayWhole(d: Dispatch, a: Attempt, body: Buffer, estimatedInput: numbe
     ex.finishReasons = summary?.finishReasons ?? [];
     if (ex.outputTokens > 0) ex.tokensForwarded(ex.upstreamDoneAt);
   } else ex.fail(new RouterError(status, 'upstream_response', 'upstream_response', upstreamErrorMessage(status, body)));
-  const contentType = a.response.headers['content-type'];
-  ex.res.writeHead(status, {
-    'content-type': typeof contentType === 'string' ? contentType : 'application/json',
-    'content-length': body.length,
-  });
-  ex.res.end(body);
   return status;
 }
 
