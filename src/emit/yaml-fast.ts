@@ -65,6 +65,7 @@ function renderInlineString(s: string): string {
   return s;
 }
 
+/** null, a boolean or a number (strings are written by `value`). */
 function scalar(v: Json): string {
   if (v === null) return 'null';
   if (typeof v === 'boolean') return v ? 'true' : 'false';
@@ -72,7 +73,6 @@ function scalar(v: Json): string {
     if (!Number.isFinite(v)) throw new Unsupported();
     return Object.is(v, -0) ? '-0' : JSON.stringify(v);
   }
-  if (typeof v === 'string') return inlineString(v);
   throw new Unsupported();
 }
 
