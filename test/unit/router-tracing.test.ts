@@ -2,6 +2,7 @@ import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Tracing } from '../../src/runtime/telemetry/tracing.ts';
+import { startRequestSpan, startUpstreamSpan } from '../../src/runtime/router/spans.ts';
 import { acceptsOpenMetrics } from '../../src/runtime/telemetry/exposition-negotiation.ts';
 import { chat, startRig, type Rig } from './router-fixture.ts';
 
@@ -159,6 +160,19 @@ describe('router spans', () => {
     const exposition = await (await fetch(rig.router.metricsUrl!, { headers: { accept: OPENMETRICS_ACCEPT } })).text();
     const exemplarTraces = [...exposition.matchAll(/# \{trace_id="([0-9a-f]+)"\}/g)].map((m) => m[1]);
     expect(exemplarTraces).toEqual([traceId]);
+  });
+
+  it('an unsampled request opens no client span and passes its own span context upstream', () => {
+    const { tracing, spans } = memoryTracing('kthena-router', 0);
+    const request = startRequestSpan(tracing, { req: { method: 'POST', headers: {} }, path: '/v1/chat/completions', pathLabel: '/v1/chat/completions', requestId: 'r-1', modelName: undefined, modelRoute: undefined, modelServer: undefined, selectedPod: undefined, inputTokens: 0, outputTokens: 0, finishReasons: [] });
+    const call = { path: '/v1/chat/completions', model: 'llama', engine: 'vllm', stream: false, pod: { name: 'llama-0', address: '10.0.0.1:8000' }, phase: undefined, attempt: 0 };
+    expect(startUpstreamSpan(tracing, request, call)).toBeUndefined();
+    const headers: Record<string, string> = {};
+    tracing.inject(request, headers);
+    const { traceId, spanId } = request.spanContext();
+    expect(headers.traceparent).toBe(`00-${traceId}-${spanId}-00`);
+    request.end();
+    expect(spans()).toHaveLength(0);
   });
 
   it('each attempt on another pod is its own client span, and a failed request an error span', async () => {

@@ -60,7 +60,7 @@ async function attempt(d: Dispatch, ranked: PodState[], body: string | Buffer, p
     if (rt.tracing && ex.span) {
       const stream = phase !== 'prefill' && d.request.stream;
       span = startUpstreamSpan(rt.tracing, ex.span, { path: d.path, model: d.upstreamModel, engine: d.server.config.engine, stream, pod: pod.config, phase, attempt: i });
-      rt.tracing.inject(span, headers);
+      rt.tracing.inject(span ?? ex.span, headers);
     }
     const sent = performance.now();
     try {

@@ -110,10 +110,14 @@ export interface UpstreamCall {
   attempt: number;
 }
 
-export function startUpstreamSpan(tracing: Tracing, parent: Span, call: UpstreamCall): Span {
+/**
+ * The client span of one upstream attempt, or none under an unsampled request: nothing of it would be
+ * recorded, and the request's own span context carries the trace (and its unsampled flag) upstream.
+ */
+export function startUpstreamSpan(tracing: Tracing, parent: Span, call: UpstreamCall): Span | undefined {
+  if (!parent.isRecording()) return undefined;
   const operation = OPERATIONS[call.path] ?? GEN_AI_OPERATION_NAME_VALUE_CHAT;
   const span = tracing.startClientSpan(`${operation} ${call.model}`, parent);
-  if (!span.isRecording()) return span;
   const [host, port] = call.pod.address.split(':');
   const attributes: Attributes = {
     [ATTR_GEN_AI_OPERATION_NAME]: operation,
