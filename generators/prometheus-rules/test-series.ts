@@ -1,6 +1,7 @@
 import { goFloat, leValue } from '../../src/conventions.ts';
 import type { Metric } from '../../src/model/catalog.ts';
 import type { SpecOutput } from '../../src/model/spec.ts';
+import { sortedNames } from '../../src/model/sort-keys.ts';
 
 type Scenario = Extract<SpecOutput<'rules'>['rules'][number], { alert: string }>['tests']['firing'][number];
 export type TestSeries = Scenario['series'][number];
@@ -47,7 +48,7 @@ function slope(perSecond: number, samples: number): string {
 }
 
 export function selector(name: string, labels: Record<string, string>): string {
-  const keys = Object.keys(labels).sort();
+  const keys = sortedNames(Object.keys(labels));
   if (keys.length === 0) return name;
   return `${name}{${keys.map((k) => `${k}=${JSON.stringify(labels[k])}`).join(', ')}}`;
 }

@@ -177,9 +177,7 @@ function value(v: Json | EmbeddedDocument | undefined, indent: number, out: Chun
 function mapping(obj: Record<string, Json | undefined>, indent: number, out: Chunks, lead = padding(indent)): void {
   const pad = padding(indent);
   let before = lead;
-  const keys = Object.keys(obj);
-  for (let i = 0; i < keys.length; i++) {
-    const key = keys[i]!;
+  for (const key in obj) {
     const v = obj[key];
     if (v === undefined) continue;
     value(v, indent + 2, out, `${before}${keyText(key)}:`);

@@ -105,8 +105,8 @@ function children(node: SyntaxNode): SyntaxNode[] {
   return out;
 }
 
-function child(node: SyntaxNode, name: string): SyntaxNode | undefined {
-  return children(node).find((c) => c.name === name);
+function named(parts: readonly SyntaxNode[], name: string): SyntaxNode | undefined {
+  return parts.find((c) => c.name === name);
 }
 
 class Builder {
@@ -194,23 +194,23 @@ class Builder {
     };
   }
 
-  selector(n: SyntaxNode): Expr {
-    const id = child(n, 'Identifier');
+  selector(n: SyntaxNode, parts: readonly SyntaxNode[]): Expr {
+    const id = named(parts, 'Identifier');
     const idIsVariable = id !== undefined && this.touchesVariable(id);
     let metric = id && !idIsVariable ? this.slice(id) : undefined;
     const matchers: LabelMatcher[] = [];
     let variable = idIsVariable;
-    const list = child(n, 'LabelMatchers');
+    const list = named(parts, 'LabelMatchers');
     for (const m of list ? children(list) : []) {
       if (m.name === 'QuotedLabelName') {
         // `{"metric.name"}`: the Prometheus 3 way of writing a metric name that is not a valid identifier.
         metric = unquote(this.slice(m));
         continue;
       }
-      const parts = children(m);
-      const nameNode = parts[0];
-      const opNode = parts.find((p) => p.name === 'MatchOp');
-      const valueNode = parts.find((p, i) => i > 0 && p.name === 'StringLiteral');
+      const matcher = children(m);
+      const nameNode = matcher[0];
+      const opNode = named(matcher, 'MatchOp');
+      const valueNode = matcher.find((p, i) => i > 0 && p.name === 'StringLiteral');
       if (!nameNode || !opNode || !valueNode) continue;
       if (this.touchesVariable(nameNode)) {
         variable = true;
@@ -235,44 +235,46 @@ class Builder {
     const exprs = parts.filter((p) => p.type.is('Expr'));
     switch (n.name) {
       case 'VectorSelector':
-        return this.selector(n);
+        return this.selector(n, parts);
       case 'MatrixSelector':
-        return { kind: 'matrix', from: n.from, to: n.to, expr: this.expr(exprs[0], n), range: this.range(child(n, 'DurationExpr'), n) };
+        return { kind: 'matrix', from: n.from, to: n.to, expr: this.expr(exprs[0], n), range: this.range(named(parts, 'DurationExpr'), n) };
       case 'SubqueryExpr': {
         const durations = parts.filter((p) => p.name === 'DurationExpr');
         const step = durations[1] ? this.range(durations[1], n) : undefined;
         return { kind: 'subquery', from: n.from, to: n.to, expr: this.expr(exprs[0], n), range: this.range(durations[0], n), step };
       }
       case 'FunctionCall': {
-        const ident = child(n, 'FunctionIdentifier');
-        const body = child(n, 'FunctionCallBody');
+        const ident = named(parts, 'FunctionIdentifier');
+        const body = named(parts, 'FunctionCallBody');
         const args = body ? children(body).filter((p) => p.type.is('Expr')).map((p) => this.expr(p, n)) : [];
         return { kind: 'call', from: n.from, to: n.to, fn: ident ? this.slice(ident) : '', args };
       }
       case 'AggregateExpr': {
-        const op = child(n, 'AggregateOp');
-        const modifier = child(n, 'AggregateModifier');
-        const body = child(n, 'FunctionCallBody');
+        const op = named(parts, 'AggregateOp');
+        const modifier = named(parts, 'AggregateModifier');
+        const body = named(parts, 'FunctionCallBody');
         const args = body ? children(body).filter((p) => p.type.is('Expr')).map((p) => this.expr(p, n)) : [];
         let grouping: Grouping | undefined;
         if (modifier) {
-          const { labels, variable } = this.groupingLabels(child(modifier, 'GroupingLabels'));
-          grouping = { mode: child(modifier, 'Without') ? 'without' : 'by', labels, variable };
+          const modifierParts = children(modifier);
+          const { labels, variable } = this.groupingLabels(named(modifierParts, 'GroupingLabels'));
+          grouping = { mode: named(modifierParts, 'Without') ? 'without' : 'by', labels, variable };
         }
         return { kind: 'aggregate', from: n.from, to: n.to, op: op ? this.slice(op).toLowerCase() : '', grouping, args };
       }
       case 'BinaryExpr': {
         const opNode = parts.find((p, i) => i > 0 && !p.type.is('Expr') && p.name !== 'BoolModifier' && p.name !== 'MatchingModifierClause' && p.name !== 'FillModifier');
-        const clause = child(n, 'MatchingModifierClause');
+        const clause = named(parts, 'MatchingModifierClause');
         let matching: VectorMatching | undefined;
         if (clause) {
-          const groups = children(clause).filter((c) => c.name === 'GroupingLabels');
+          const clauseParts = children(clause);
+          const groups = clauseParts.filter((c) => c.name === 'GroupingLabels');
           const on = this.groupingLabels(groups[0]);
           const include = this.groupingLabels(groups[1]);
           matching = {
-            mode: child(clause, 'On') ? 'on' : 'ignoring',
+            mode: named(clauseParts, 'On') ? 'on' : 'ignoring',
             labels: on.labels,
-            group: child(clause, 'GroupLeft') ? 'left' : child(clause, 'GroupRight') ? 'right' : undefined,
+            group: named(clauseParts, 'GroupLeft') ? 'left' : named(clauseParts, 'GroupRight') ? 'right' : undefined,
             include: include.labels,
             variable: on.variable || include.variable,
           };
@@ -284,7 +286,7 @@ class Builder {
           op: opNode ? this.slice(opNode).toLowerCase() : '',
           lhs: this.expr(exprs[0], n),
           rhs: this.expr(exprs[1], n),
-          bool: child(n, 'BoolModifier') !== undefined,
+          bool: named(parts, 'BoolModifier') !== undefined,
           matching,
         };
       }
@@ -314,22 +316,26 @@ export function toExpr(parsed: ParsedQuery): Expr {
 }
 
 /** Every node of the expression, parents before children. */
-export function* walk(e: Expr): Generator<Expr> {
-  yield e;
+export function walk(e: Expr): Expr[] {
+  const nodes: Expr[] = [];
+  collectNodes(e, nodes);
+  return nodes;
+}
+
+function collectNodes(e: Expr, into: Expr[]): void {
+  into.push(e);
   switch (e.kind) {
     case 'matrix':
     case 'subquery':
     case 'wrapped':
-      yield* walk(e.expr);
-      return;
+      return collectNodes(e.expr, into);
     case 'call':
     case 'aggregate':
-      for (const a of e.args) yield* walk(a);
+      for (const a of e.args) collectNodes(a, into);
       return;
     case 'binary':
-      yield* walk(e.lhs);
-      yield* walk(e.rhs);
-      return;
+      collectNodes(e.lhs, into);
+      return collectNodes(e.rhs, into);
     default:
       return;
   }
@@ -338,7 +344,7 @@ export function* walk(e: Expr): Generator<Expr> {
 export type SelectorExpr = Extract<Expr, { kind: 'selector' }>;
 
 export function selectorsIn(e: Expr): SelectorExpr[] {
-  return [...walk(e)].filter((n): n is SelectorExpr => n.kind === 'selector');
+  return walk(e).filter((n): n is SelectorExpr => n.kind === 'selector');
 }
 
 /** Steps through parentheses, offsets, `@`, ranges and subqueries to the expression they modify. */

@@ -99,6 +99,18 @@ export function sliWindows(windows: AlertWindows, period: number): string[] {
  * `1w` and 30d stays `30d`.
  */
 export function promDuration(ms: number): string {
+  let text = DURATION_TEXT.get(ms);
+  if (text === undefined) {
+    text = formatDuration(ms);
+    // SLOs share a handful of windows; anything else is not worth keeping.
+    if (DURATION_TEXT.size < 1024) DURATION_TEXT.set(ms, text);
+  }
+  return text;
+}
+
+const DURATION_TEXT = new Map<number, string>();
+
+function formatDuration(ms: number): string {
   if (ms === 0) return '0s';
   let rest = ms;
   let out = '';

@@ -48,7 +48,7 @@ export function probedSelectors(expr: string): SelectorExpr[] {
   if (parsed.error) throw new Error(`does not parse: ${parsed.error.reason}`);
   const root = toExpr(parsed);
   const insideAbsent = new Set(
-    [...walk(root)].flatMap((n) => (n.kind === 'call' && (n.fn === 'absent' || n.fn === 'absent_over_time') ? selectorsIn(n) : [])),
+    walk(root).flatMap((n) => (n.kind === 'call' && (n.fn === 'absent' || n.fn === 'absent_over_time') ? selectorsIn(n) : [])),
   );
   return selectorsIn(root).filter((s) => !insideAbsent.has(s));
 }
