@@ -10,12 +10,12 @@ import { buildServeScript } from './router-build.ts';
  * Where the router's CPU goes under the router bench's peak load: one router process under V8's sampling
  * profiler (`--cpu-prof`), autocannon at 50 connections against it, then the profile's hottest functions
  * by self time and the project's functions by total time. `npx tsx --conditions=infermon-source
- * bench/router-profile.ts [off|on|traced] [seconds] [dir]`: metrics and access log off, on, or on with
- * every request traced. Given a directory, the profile and the compiled router it was taken of (with its
+ * bench/router-profile.ts [off|on|traced|sampled] [seconds] [dir]`: metrics and access log off, on, or on
+ * with every request traced or 10 % of them. Given a directory, the profile and the compiled router it was taken of (with its
  * source map) are written there, for a viewer.
  */
 
-type Variant = 'off' | 'on' | 'traced';
+type Variant = 'off' | 'on' | 'traced' | 'sampled';
 
 const ROOT = join(import.meta.dirname, '..');
 
@@ -33,10 +33,10 @@ async function profile(variant: Variant, seconds: number, keep: string | undefin
     children.push(pod);
     const podAddress = pod.urls.api.replace('http://', '');
     let traces: { url: string; samplingRatio: number } | undefined;
-    if (variant === 'traced') {
+    if (variant === 'traced' || variant === 'sampled') {
       const receiver = await spawnServer(script, 'otlp', {});
       children.push(receiver);
-      traces = { url: receiver.urls.api, samplingRatio: 1 };
+      traces = { url: receiver.urls.api, samplingRatio: variant === 'traced' ? 1 : 0.1 };
     }
     const observed = variant !== 'off';
     const config = routerConfig(podAddress, await freePort(), observed, observed ? join(dir, 'access.log') : undefined, traces);
@@ -71,6 +71,6 @@ async function profile(variant: Variant, seconds: number, keep: string | undefin
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const variant = (process.argv[2] ?? 'on') as Variant;
-  if (!['off', 'on', 'traced'].includes(variant)) throw new Error(`unknown variant ${variant}: off, on or traced`);
+  if (!['off', 'on', 'traced', 'sampled'].includes(variant)) throw new Error(`unknown variant ${variant}: off, on, traced or sampled`);
   process.stdout.write(`${await profile(variant, Number(process.argv[3] ?? 10), process.argv[4])}\n`);
 }
