@@ -20,6 +20,8 @@ const HEADER_BYTES = 8;
  * waking it for every record would cost more than the writes it makes.
  */
 const BATCH_BYTES = 256 * 1024;
+/** A file's consecutive chunks go out in one `writev` of up to this many bytes and parts (well under IOV_MAX). */
+const GATHER = { bytes: 1024 * 1024, parts: 64 } as const;
 /** How long the main thread waits for the writing thread to make room before it calls the thread lost. */
 const STALL_MS = 120_000;
 
@@ -36,6 +38,7 @@ interface WorkerData {
   op: typeof OP;
   slot: typeof SLOT;
   failedValues: typeof FAILED;
+  gather: typeof GATHER;
 }
 
 /** A file-system error as the writing thread reports it, with what `describeSystemError` reads. */
@@ -53,7 +56,7 @@ interface ReportedError {
 function writingThread(): void {
   const fs = require('node:fs') as typeof import('node:fs');
   const { workerData } = require('node:worker_threads') as typeof import('node:worker_threads');
-  const { control, ring, port, op, slot, failedValues } = workerData as WorkerData;
+  const { control, ring, port, op, slot, failedValues, gather } = workerData as WorkerData;
   const words = new Int32Array(control);
   const bytes = new Uint8Array(ring);
   const view = new DataView(ring);
@@ -74,9 +77,6 @@ function writingThread(): void {
       mode = new DataView(payload.buffer, payload.byteOffset, 4).getInt32(0, true);
       file = decoder.decode(payload.subarray(4));
       fd = fs.openSync(file, 'w');
-    } else if (kind === op.data) {
-      let done = 0;
-      while (done < payload.length) done += fs.writeSync(fd, payload, done);
     } else if (kind === op.close) {
       closeFile();
       if (mode !== -1) fs.chmodSync(file, mode);
@@ -85,39 +85,79 @@ function writingThread(): void {
       fs.unlinkSync(file);
     }
   };
+  const writeAll = (parts: Uint8Array[]) => {
+    let done = fs.writevSync(fd, parts);
+    // A short write is rare on a regular file; the rest goes piece by piece.
+    for (const part of parts) {
+      if (done >= part.length) {
+        done -= part.length;
+        continue;
+      }
+      while (done < part.length) done += fs.writeSync(fd, part, done);
+      done = 0;
+    }
+  };
   const report = (err: unknown, failure: number) => {
     const e = err as NodeJS.ErrnoException;
     port.postMessage({ message: String(e?.message ?? err), code: e?.code, syscall: e?.syscall, path: e?.path });
     Atomics.store(words, slot.failed, failure);
     Atomics.notify(words, slot.used);
   };
-  /** Handles the record at `at`, or skips it once an operation has failed; returns its size in the ring. */
-  const handle = (): number => {
-    const kind = view.getUint32(at, true);
-    const length = view.getUint32(at + 4, true);
-    if (kind === op.wrap) return bytes.length - at;
-    if (!failed) {
+  /** Runs one file operation unless one has failed already; the first failure is reported and ends the rest. */
+  const attempt = (operation: () => void) => {
+    if (failed) return;
+    try {
+      operation();
+    } catch (err) {
+      failed = true;
       try {
-        apply(kind, bytes.subarray(at + 8, at + 8 + length));
-      } catch (err) {
-        failed = true;
-        try {
-          closeFile();
-        } catch {
-          // the failure already met is the one that counts
-        }
-        report(err, failedValues.operation);
+        closeFile();
+      } catch {
+        // the failure already met is the one that counts
       }
+      report(err, failedValues.operation);
     }
-    return 8 + Math.ceil(length / 8) * 8;
+  };
+  // Consecutive data records of a file go out in one `writev`; their ring space is given back once written.
+  let gathered: Uint8Array[] = [];
+  let gatheredBytes = 0;
+  let unreleased = 0;
+  const flush = () => {
+    if (gathered.length > 0) {
+      const parts = gathered;
+      gathered = [];
+      gatheredBytes = 0;
+      attempt(() => writeAll(parts));
+    }
+    if (unreleased === 0) return;
+    Atomics.sub(words, slot.used, unreleased);
+    unreleased = 0;
+    Atomics.notify(words, slot.used);
   };
   try {
     for (;;) {
       while (Atomics.load(words, slot.used) === 0) Atomics.wait(words, slot.used, 0);
-      const size = handle();
-      at = (at + size) % bytes.length;
-      Atomics.sub(words, slot.used, size);
-      Atomics.notify(words, slot.used);
+      const available = Atomics.load(words, slot.used);
+      for (let taken = 0; taken < available; ) {
+        const kind = view.getUint32(at, true);
+        const length = view.getUint32(at + 4, true);
+        const size = kind === op.wrap ? bytes.length - at : 8 + Math.ceil(length / 8) * 8;
+        const payload = bytes.subarray(at + 8, at + 8 + length);
+        if (kind === op.data) {
+          if (!failed) {
+            gathered.push(payload);
+            gatheredBytes += length;
+          }
+        } else if (kind !== op.wrap) {
+          flush();
+          attempt(() => apply(kind, payload));
+        }
+        unreleased += size;
+        at = (at + size) % bytes.length;
+        taken += size;
+        if (gatheredBytes >= gather.bytes || gathered.length >= gather.parts) flush();
+      }
+      flush();
     }
   } catch (err) {
     report(err, failedValues.thread);
@@ -247,7 +287,7 @@ export class StagingThread {
     if (this.worker) return;
     const { port1, port2 } = new MessageChannel();
     this.reports = port1;
-    const workerData: WorkerData = { control: this.words.buffer as SharedArrayBuffer, ring: this.ring, port: port2, op: OP, slot: SLOT, failedValues: FAILED };
+    const workerData: WorkerData = { control: this.words.buffer as SharedArrayBuffer, ring: this.ring, port: port2, op: OP, slot: SLOT, failedValues: FAILED, gather: GATHER };
     // A build that keeps function names wraps them in a `__name` helper the thread's own source lacks.
     const source = `const __name = (target) => target;\n(${writingThread.toString()})();`;
     this.worker = new Worker(source, { eval: true, workerData, transferList: [port2] });
