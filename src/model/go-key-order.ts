@@ -45,18 +45,20 @@ export function goYamlKeyLess(a: string, b: string): boolean {
 const sortedKeyLists = new Map<string, readonly string[]>();
 const SORTED_KEY_LISTS_LIMIT = 4096;
 
-export function goYamlSortedKeys(keys: Iterable<string>): string[] {
-  const list = [...keys];
-  const id = JSON.stringify(list);
+/** `keys` in yaml.v2 order; the list is shared with other callers, so it is never to be changed. */
+export function goYamlSortedKeys(keys: readonly string[]): readonly string[] {
+  const id = JSON.stringify(keys);
   let sorted = sortedKeyLists.get(id);
   if (!sorted) {
-    sorted = [...list].sort((a, b) => (goYamlKeyLess(a, b) ? -1 : goYamlKeyLess(b, a) ? 1 : 0));
+    sorted = [...keys].sort((a, b) => (goYamlKeyLess(a, b) ? -1 : goYamlKeyLess(b, a) ? 1 : 0));
     if (sortedKeyLists.size < SORTED_KEY_LISTS_LIMIT) sortedKeyLists.set(id, sorted);
   }
-  return [...sorted];
+  return sorted;
 }
 
 /** A record with its keys in yaml.v2 order. */
 export function goSorted(record: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(goYamlSortedKeys(Object.keys(record)).map((k) => [k, record[k]!]));
+  const sorted: Record<string, string> = {};
+  for (const key of goYamlSortedKeys(Object.keys(record))) sorted[key] = record[key]!;
+  return sorted;
 }

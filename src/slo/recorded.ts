@@ -13,10 +13,14 @@ import { PERIOD_BLOCK, sliWindows } from './windows.ts';
 export function sloRecordedMetrics(services: readonly PlannedSloService[]): Metric[] {
   const series = new Map<string, { help: string; unit: string; labels: Map<string, Set<string>>; grouped: Map<string, LabelSpec> }>();
   const add = (name: string, help: string, unit: string, labels: Record<string, string>, groups: ReadonlyMap<string, LabelSpec> = new Map()): void => {
-    const entry = series.get(name) ?? { help, unit, labels: new Map<string, Set<string>>(), grouped: new Map<string, LabelSpec>() };
-    for (const [k, v] of Object.entries(labels)) entry.labels.set(k, (entry.labels.get(k) ?? new Set()).add(v));
+    let entry = series.get(name);
+    if (!entry) series.set(name, (entry = { help, unit, labels: new Map<string, Set<string>>(), grouped: new Map<string, LabelSpec>() }));
+    for (const k in labels) {
+      let values = entry.labels.get(k);
+      if (!values) entry.labels.set(k, (values = new Set()));
+      values.add(labels[k]!);
+    }
     for (const [k, spec] of groups) entry.grouped.set(k, spec);
-    series.set(name, entry);
   };
   for (const { located, slos } of services) {
     const service = located.value;
