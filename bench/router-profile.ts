@@ -11,8 +11,8 @@ import { buildServeScript } from './router-build.ts';
  * profiler (`--cpu-prof`), autocannon at 50 connections against it, then the profile's hottest functions
  * by self time and the project's functions by total time. `npx tsx --conditions=infermon-source
  * bench/router-profile.ts [off|on|traced|sampled] [seconds] [dir]`: metrics and access log off, on, or on
- * with every request traced or 10 % of them. Given a directory, the profile and the compiled router it was taken of (with its
- * source map) are written there, for a viewer.
+ * with every request traced or 10 % of them. Given a directory, the profile and the compiled router it was
+ * taken of (with its source map) are written there, for a viewer.
  */
 
 type Variant = 'off' | 'on' | 'traced' | 'sampled';

@@ -12,7 +12,7 @@ export function sortKeys<T>(value: T): T {
   return value;
 }
 
-/** `names` in the default sort order; most objects are built in that order already and skip the sort. */
+/** `names` in the default sort order, sorted in place when out of it; most objects are built in order already. */
 export function sortedNames(names: string[]): string[] {
   for (let i = 1; i < names.length; i++) if (names[i - 1]! > names[i]!) return names.sort();
   return names;

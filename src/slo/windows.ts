@@ -101,16 +101,17 @@ export function sliWindows(windows: AlertWindows, period: number): string[] {
 export function promDuration(ms: number): string {
   let text = DURATION_TEXT.get(ms);
   if (text === undefined) {
-    text = formatDuration(ms);
-    // SLOs share a handful of windows; anything else is not worth keeping.
-    if (DURATION_TEXT.size < 1024) DURATION_TEXT.set(ms, text);
+    text = promDurationUncached(ms);
+    if (DURATION_TEXT.size < DURATION_TEXT_LIMIT) DURATION_TEXT.set(ms, text);
   }
   return text;
 }
 
+// SLOs share a handful of windows and periods, and every rule and test of every SLO spells them.
+const DURATION_TEXT_LIMIT = 1024;
 const DURATION_TEXT = new Map<number, string>();
 
-function formatDuration(ms: number): string {
+function promDurationUncached(ms: number): string {
   if (ms === 0) return '0s';
   let rest = ms;
   let out = '';
