@@ -1,4 +1,5 @@
-import { closeSync, linkSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, linkSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { BOOKKEEPING_PREFIX } from './manifest.ts';
@@ -32,9 +33,16 @@ function me(): Holder {
   return { pid: process.pid, host: hostname(), ...(started ? { started } : {}) };
 }
 
-function readHolder(file: string): Holder | undefined {
+/** The holder a lock file names; `gone` when the file no longer exists (its holder just released it). */
+function readHolder(file: string): Holder | 'gone' | undefined {
+  let text: string;
   try {
-    const parsed = JSON.parse(readFileSync(file, 'utf8')) as Holder;
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'gone' : undefined;
+  }
+  try {
+    const parsed = JSON.parse(text) as Holder;
     return typeof parsed.pid === 'number' && typeof parsed.host === 'string' ? parsed : undefined;
   } catch {
     return undefined;
@@ -54,7 +62,10 @@ function isRunning(holder: Holder): boolean {
 
 const SECONDS_TO_WRITE_A_HOLDER = 10;
 
-/** A lock file whose holder has exited, or that stayed empty (its creator died before naming itself). */
+/**
+ * A lock file whose holder has exited, or that names no one and has not changed for a while (written by a
+ * build that created the file before naming itself, or damaged).
+ */
 function isAbandoned(file: string, holder: Holder | undefined): boolean {
   if (holder) return !isRunning(holder);
   try {
@@ -64,7 +75,8 @@ function isAbandoned(file: string, holder: Holder | undefined): boolean {
   }
 }
 
-function sameHolder(a: Holder | undefined, b: Holder | undefined): boolean {
+function sameHolder(a: Holder | 'gone' | undefined, b: Holder | undefined): boolean {
+  if (a === 'gone') return false;
   return a?.pid === b?.pid && a?.host === b?.host && a?.started === b?.started;
 }
 
@@ -86,38 +98,85 @@ function breakAbandoned(file: string, abandoned: Holder | undefined): void {
   unlinkSync(aside);
 }
 
+/** Errors of a file system that has no hard links: the lock is then created in place, then named. */
+const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS']);
+
+/**
+ * Creates `file` holding `content` unless it exists (false then). The content is written to a private file
+ * first and linked into place, so the lock is never seen empty by a run that finds it.
+ */
+function createExclusive(file: string, content: string): boolean {
+  const draft = `${file}.new-${process.pid}-${randomBytes(4).toString('hex')}`;
+  try {
+    writeFileSync(draft, content, { flag: 'wx' });
+  } catch (err) {
+    removeQuietly(draft);
+    // the draft is the lock's own business: a refusal is reported at the lock, the file people know
+    throw Object.assign(err as NodeJS.ErrnoException, { path: file });
+  }
+  try {
+    linkSync(draft, file);
+    return true;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? '';
+    if (code === 'EEXIST') return false;
+    if (!NO_HARD_LINKS.has(code)) throw err;
+    return createInPlace(file, content);
+  } finally {
+    removeQuietly(draft);
+  }
+}
+
+function removeQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // already gone, or never created
+  }
+}
+
+function createInPlace(file: string, content: string): boolean {
+  let fd: number;
+  try {
+    fd = openSync(file, 'wx');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw err;
+  }
+  try {
+    writeSync(fd, content);
+  } catch (err) {
+    closeSync(fd);
+    unlinkSync(file);
+    throw err;
+  }
+  closeSync(fd);
+  return true;
+}
+
 export type ReleaseLock = () => void;
 
 export function acquireLock(outDir: string): ReleaseLock {
   const file = join(outDir, LOCK_FILE);
   const self = me();
-  for (let attempt = 0; attempt < 5; attempt++) {
-    let fd: number;
-    try {
-      fd = openSync(file, 'wx');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const holder = readHolder(file);
-      if (!isAbandoned(file, holder)) {
-        const who = holder ? `pid ${holder.pid}${holder.host === self.host ? '' : ` on ${holder.host}`}` : 'starting';
-        throw new WriteError(
-          `another infermon run (${who}) is writing to ${shownPath(outDir)}; try again when it has finished, or delete ${shownPath(file)} if no infermon is running`,
-        );
-      }
-      breakAbandoned(file, holder);
-      continue;
+  // A lock that vanishes between the attempt and the read was just released: try again at once. Breaking
+  // abandoned locks is what is bounded, since a run that keeps finding one is racing other breakers.
+  for (let broken = 0; broken < 5; ) {
+    if (createExclusive(file, JSON.stringify(self))) {
+      return () => {
+        if (sameHolder(readHolder(file), self)) unlinkSync(file);
+      };
     }
-    try {
-      writeSync(fd, JSON.stringify(self));
-    } catch (err) {
-      closeSync(fd);
-      unlinkSync(file);
-      throw err;
+    const holder = readHolder(file);
+    if (holder === 'gone') continue;
+    if (!isAbandoned(file, holder)) {
+      const who = holder ? `pid ${holder.pid}${holder.host === self.host ? '' : ` on ${holder.host}`}` : 'holder unknown';
+      throw new WriteError(
+        `another infermon run (${who}) is writing to ${shownPath(outDir)}; try again when it has finished, or delete ${shownPath(file)} if no infermon is running`,
+      );
     }
-    closeSync(fd);
-    return () => {
-      if (sameHolder(readHolder(file), self)) unlinkSync(file);
-    };
+    breakAbandoned(file, holder);
+    broken++;
   }
   throw new WriteError(`could not take the lock ${shownPath(file)}; delete it if no infermon is running`);
 }
