@@ -4,7 +4,7 @@ import { keepLabels } from '../../src/promql/keep-labels.ts';
 import { sortKeys } from '../../src/model/sort-keys.ts';
 import { fileHeader, type Artifact, type FileHeader, type YamlArtifact, type YamlDocumentsArtifact } from '../../src/model/artifact.ts';
 import type { SpecLocation } from '../../src/model/diagnostics.ts';
-import { bytesWithItems, fitsLastApplied, goJsonBytes, objectSize } from '../../src/model/object-size.ts';
+import { fitsLastAppliedWithItems, goJsonBytes } from '../../src/model/object-size.ts';
 
 /**
  * Rule groups are built once and wrapped here: as a plain Prometheus rules file or as PrometheusRule CRs
@@ -80,13 +80,10 @@ export function ruleEnvelopes(
   const rulerFile = globalRulerFile(name, crGroups, stack, header);
   const ruleFile = { format: 'yaml' as const, document: { groups: fileGroups }, header };
   const where = (i: number): SpecLocation => at[i] ?? at[0] ?? { file: sourceSpecs[0] ?? '', path: '' };
-  const groupBytes = crGroups.map((g) => goJsonBytes(g));
-  const emptyBytes = (head: PrometheusRuleEnvelope) => goJsonBytes({ ...head, spec: { groups: [] } });
   const document = (head: PrometheusRuleEnvelope, of: readonly OutputRuleGroup[]) => ({ ...head, spec: { groups: of } });
 
   const whole = envelope(k8sName(name), stack);
-  const wholeSize = objectSize(whole, where(0), bytesWithItems(emptyBytes(whole), groupBytes));
-  if (crGroups.length <= 1 || fitsLastApplied(wholeSize)) {
+  if (crGroups.length <= 1 || fitsLastAppliedWithItems(whole, goJsonBytes(document(whole, [])), crGroups)) {
     const prometheusRules = { format: 'yaml-documents' as const, documents: [document(whole, crGroups)], header, origins: [where(0)] };
     return { ruleFile, prometheusRules, ...(rulerFile ? { rulerFile } : {}) };
   }

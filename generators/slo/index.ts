@@ -1,7 +1,7 @@
 import { MANAGED_BY_LABEL, OUT, fileStem, k8sName } from '../../src/conventions.ts';
 import { fileHeader, type Artifact } from '../../src/model/artifact.ts';
 import { locate, type Located } from '../../src/model/model.ts';
-import { ANNOTATIONS_LIMIT_BYTES, fitsLastApplied, goJsonBytes, objectSize, type SizedObject } from '../../src/model/object-size.ts';
+import { ANNOTATIONS_LIMIT_BYTES, fitsLastAppliedAsIs, goJsonBytesWithin, type SizedObject } from '../../src/model/object-size.ts';
 import type { Stack } from '../../src/model/stack.ts';
 import { appliesNativeSloRules, runsSlothOperator } from '../../src/model/targets.ts';
 import { kubernetesArtifact, type LocatedObject } from '../kubernetes/objects.ts';
@@ -71,8 +71,8 @@ function serviceLevel(name: string, service: SloService, slos: readonly SlothSlo
 function slothServiceLevels(located: Located<SloService>, suffix: string, slos: readonly SlothSlo[], stack: Stack): LocatedObject[] {
   const service = located.value;
   const whole = serviceLevel(`${service.service}${suffix}`, service, slos, stack);
-  const slothRulesFit = () => goJsonBytes(slothRuleGroups(slos, SLOTH_CLI_PROM)) <= ANNOTATIONS_LIMIT_BYTES;
-  if (slos.length <= 1 || (fitsLastApplied(objectSize(whole, locate(located))) && slothRulesFit())) return [{ object: whole, at: locate(located) }];
+  const slothRulesFit = () => goJsonBytesWithin(slothRuleGroups(slos, SLOTH_CLI_PROM), ANNOTATIONS_LIMIT_BYTES);
+  if (slos.length <= 1 || (fitsLastAppliedAsIs(whole) && slothRulesFit())) return [{ object: whole, at: locate(located) }];
   return slos.map((slo) => ({
     object: serviceLevel(`${service.service}${suffix}-${slo.name}`, service, [slo], stack),
     at: locate(located, `slos[${service.slos.findIndex((s) => s.name === slo.name)}]`),

@@ -107,6 +107,74 @@ function partBytes(value: object): number {
 
 const NULL_BYTES = 4;
 
+/** The fewest and the most bytes `goJsonBytes` can give for a value. */
+export interface ByteRange {
+  least: number;
+  most: number;
+}
+
+/** Go escapes a character into at most six bytes (`\u003c`); UTF-8 needs at most three per UTF-16 unit. */
+const MOST_BYTES_PER_CHAR = 6;
+
+/**
+ * Bounds on `goJsonBytes(value)` from the lengths of its strings alone, without looking at their
+ * characters: enough to tell that an object is far from a limit, which most are.
+ */
+export function goJsonByteRange(value: unknown): ByteRange {
+  const range = { least: 0, most: 0 };
+  if (!addRange(value, range)) return { least: NULL_BYTES, most: NULL_BYTES };
+  if (typeof value === 'object' && value !== null) bounded.set(value, range);
+  return range;
+}
+
+/** Bounds found so far, as `measured` keeps sizes: the size check bounds objects whose parts a generator bounded. */
+const bounded = new WeakMap<object, ByteRange>();
+
+/** Adds the bounds of `value` to `range`; false where JSON leaves the value out. */
+function addRange(value: unknown, range: ByteRange): boolean {
+  if (typeof value === 'string') {
+    range.least += value.length + 2;
+    range.most += value.length * MOST_BYTES_PER_CHAR + 2;
+    return true;
+  }
+  if (typeof value !== 'object' || value === null || typeof (value as { toJSON?: unknown }).toJSON === 'function') {
+    const bytes = stringBytes(value);
+    if (bytes === undefined) return false;
+    range.least += bytes;
+    range.most += bytes;
+    return true;
+  }
+  const known = bounded.get(value);
+  if (known) {
+    range.least += known.least;
+    range.most += known.most;
+    return true;
+  }
+  if (Array.isArray(value)) {
+    const separators = 2 + Math.max(0, value.length - 1);
+    range.least += separators;
+    range.most += separators;
+    for (const item of value) {
+      if (addRange(item, range)) continue;
+      range.least += NULL_BYTES;
+      range.most += NULL_BYTES;
+    }
+    return true;
+  }
+  let members = 0;
+  const record = value as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    if (!addRange(record[key], range)) continue;
+    range.least += key.length + 3;
+    range.most += key.length * MOST_BYTES_PER_CHAR + 3;
+    members++;
+  }
+  const separators = 2 + Math.max(0, members - 1);
+  range.least += separators;
+  range.most += separators;
+  return true;
+}
+
 /** Bytes of JSON text once re-escaped as Go writes it. */
 export function goJsonTextBytes(json: string): number {
   if (!GO_ESCAPED.test(json)) return Buffer.byteLength(json);
@@ -126,11 +194,44 @@ export function bytesWithItems(envelopeBytes: number, itemBytes: readonly number
 }
 
 export function objectSize(object: SizedObject, at: SpecLocation, bytes = goJsonBytes(object)): KubernetesObjectSize {
+  return { kind: object.kind, name: object.metadata.name, at, bytes, annotationBytes: annotationBytes(object, bytes) };
+}
+
+/** Bytes of every annotation of an object of `bytes` once `kubectl apply` has added its last-applied copy. */
+function annotationBytes(object: SizedObject, bytes: number): number {
   let own = 0;
   for (const [key, value] of Object.entries(object.metadata.annotations ?? {})) own += Buffer.byteLength(key) + Buffer.byteLength(value);
   // The annotation value ends in the newline Go's JSON encoder writes after the object.
-  const annotationBytes = own + LAST_APPLIED_ANNOTATION.length + bytes + 1;
-  return { kind: object.kind, name: object.metadata.name, at, bytes, annotationBytes };
+  return own + LAST_APPLIED_ANNOTATION.length + bytes + 1;
+}
+
+/** Whether `goJsonBytes(value)` is at most `limit`, measured only where the byte range does not settle it. */
+export function goJsonBytesWithin(value: unknown, limit: number): boolean {
+  const range = goJsonByteRange(value);
+  if (range.most <= limit) return true;
+  return range.least <= limit && goJsonBytes(value) <= limit;
+}
+
+/** `fitsLastApplied` for a whole object, measured only where its byte range does not settle it. */
+export function fitsLastAppliedAsIs(object: SizedObject): boolean {
+  return goJsonBytesWithin(object, ANNOTATIONS_LIMIT_BYTES - annotationBytes(object, 0));
+}
+
+/** Whether an object is within both limits whatever its exact size in `range`. */
+export function surelyWithinLimits(object: SizedObject, range: ByteRange): boolean {
+  return range.most <= OBJECT_LIMIT_BYTES && annotationBytes(object, range.most) <= ANNOTATIONS_LIMIT_BYTES;
+}
+
+/**
+ * Whether `object`, whose one list is written empty in `emptyBytes`, goes through client-side `kubectl
+ * apply` once the list holds `items`: settled by the items' byte ranges where they can, else measured.
+ */
+export function fitsLastAppliedWithItems(object: SizedObject, emptyBytes: number, items: readonly object[]): boolean {
+  const ranges = items.map(goJsonByteRange);
+  const fits = (itemBytes: readonly number[]) => annotationBytes(object, bytesWithItems(emptyBytes, itemBytes)) <= ANNOTATIONS_LIMIT_BYTES;
+  if (fits(ranges.map((r) => r.most))) return true;
+  if (!fits(ranges.map((r) => r.least))) return false;
+  return fits(items.map(goJsonBytes));
 }
 
 /** Whether an object of this size goes through client-side `kubectl apply`. */

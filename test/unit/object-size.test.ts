@@ -13,7 +13,9 @@ import {
   ANNOTATIONS_LIMIT_BYTES,
   LAST_APPLIED_ANNOTATION,
   OBJECT_LIMIT_BYTES,
+  goJsonByteRange,
   goJsonBytes,
+  goJsonBytesWithin,
   goJsonTextBytes,
   objectSize,
   type KubernetesObjectSize,
@@ -73,6 +75,33 @@ describe('object size', () => {
       }),
       { numRuns: 500 },
     );
+  });
+
+  it('bounds the bytes from string lengths alone, and the bounds hold the exact count', () => {
+    expect(goJsonByteRange({ a: 'xy', b: [1, null] })).toEqual({ least: 23, most: 43 });
+    const text = fc.string({ unit: fc.constantFrom('a', 'ü', '<', '&', '"', '\\', '\n', '\u2028', '\ud800', '\u{1F600}') });
+    const leaf = fc.oneof(text, fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.constant(undefined));
+    const { value } = fc.letrec((tie) => ({
+      value: fc.oneof({ depthSize: 'small', maxDepth: 6 }, leaf, fc.array(tie('value')), fc.dictionary(text, tie('value'))),
+    }));
+    fc.assert(
+      fc.property(fc.dictionary(text, value), (document) => {
+        const { least, most } = goJsonByteRange(document);
+        const exact = goJsonTextBytes(JSON.stringify(document));
+        expect(least).toBeLessThanOrEqual(exact);
+        expect(most).toBeGreaterThanOrEqual(exact);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('settles whether a value is within a limit from its bounds where they agree, and measures it where not', () => {
+    const value = { expr: 'a > b'.repeat(100) };
+    const exact = goJsonBytes({ ...value });
+    expect(goJsonBytesWithin({ ...value }, exact)).toBe(true);
+    expect(goJsonBytesWithin({ ...value }, exact - 1)).toBe(false);
+    expect(goJsonBytesWithin({ ...value }, goJsonByteRange(value).most)).toBe(true);
+    expect(goJsonBytesWithin({ ...value }, goJsonByteRange(value).least - 1)).toBe(false);
   });
 });
 
