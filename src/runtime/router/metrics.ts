@@ -1,4 +1,4 @@
-import { Registry, type Histogram, type LabelValues, type RegistryContentType } from 'prom-client';
+import { Registry, type RegistryContentType } from 'prom-client';
 import {
   routerActiveDownstreamRequests,
   routerActiveUpstreamRequests,
@@ -19,7 +19,8 @@ import {
   type RouterTokenType,
 } from 'infermon/catalog/kthena-router';
 import { GOODPUT_OUTCOMES, routerGoodputRequests, type GoodputOutcome } from 'infermon/catalog/reference-router';
-import { catalogCounter, catalogGauge, catalogHistogram, type LabelsOf } from '../telemetry/catalog-metrics.ts';
+import { catalogCounter, catalogGauge, catalogPendingHistogram, type LabelsOf } from '../telemetry/catalog-metrics.ts';
+import type { PendingHistogram } from '../telemetry/pending-histogram.ts';
 import { PendingIncrements } from '../telemetry/pending-increments.ts';
 
 /**
@@ -54,8 +55,8 @@ export class RouterMetrics {
   private readonly queueSize;
   private readonly queueDuration;
   private readonly exemplars: boolean;
-  // Counter and gauge series every request writes, summed here and handed to prom-client at scrape time.
-  // (Histograms observe directly: prom-client hashes their labels on every observation either way.)
+  // Counter and gauge series every request writes, summed here and handed to prom-client at scrape time
+  // (the histograms count their own observations the same way).
   private readonly requestCounts = new PendingIncrements<LabelsOf<typeof routerRequestsTotal>>();
   private readonly goodputCounts = new PendingIncrements<LabelsOf<typeof routerGoodputRequests>>();
   private readonly tokenCounts = new PendingIncrements<LabelsOf<typeof routerTokensTotal>>();
@@ -66,13 +67,12 @@ export class RouterMetrics {
     this.exemplars = options.exemplars === true;
     this.registry = new Registry<RegistryContentType>();
     if (this.exemplars) this.registry.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
-    const latency = { exemplars: this.exemplars };
     const { requestCounts, downstreamCounts, upstreamCounts, tokenCounts, goodputCounts } = this;
     // Requests and tokens are only ever written by their scrape-time flush, so nothing keeps them.
     catalogCounter(routerRequestsTotal, this.registry, function () {
       requestCounts.flushInto(this);
     });
-    this.duration = catalogHistogram(routerRequestDuration, this.registry, latency);
+    this.duration = catalogPendingHistogram(routerRequestDuration, this.registry);
     this.downstream = catalogGauge(routerActiveDownstreamRequests, this.registry, function () {
       downstreamCounts.flushInto(this);
     });
@@ -82,21 +82,21 @@ export class RouterMetrics {
     catalogCounter(routerTokensTotal, this.registry, function () {
       tokenCounts.flushInto(this);
     });
-    this.plugin = catalogHistogram(routerSchedulerPluginDuration, this.registry);
+    this.plugin = catalogPendingHistogram(routerSchedulerPluginDuration, this.registry);
     this.rateLimited = catalogCounter(routerRateLimitExceededTotal, this.registry);
     this.goodput = catalogCounter(routerGoodputRequests, this.registry, function () {
       goodputCounts.flushInto(this);
     });
-    this.prefill = options.disaggregated ? catalogHistogram(routerRequestPrefillDuration, this.registry, latency) : undefined;
-    this.decode = options.disaggregated ? catalogHistogram(routerRequestDecodeDuration, this.registry, latency) : undefined;
+    this.prefill = options.disaggregated ? catalogPendingHistogram(routerRequestPrefillDuration, this.registry) : undefined;
+    this.decode = options.disaggregated ? catalogPendingHistogram(routerRequestDecodeDuration, this.registry) : undefined;
     this.queueSize = options.fairness ? catalogGauge(routerFairnessQueueSize, this.registry) : undefined;
-    this.queueDuration = options.fairness ? catalogHistogram(routerFairnessQueueDuration, this.registry) : undefined;
+    this.queueDuration = options.fairness ? catalogPendingHistogram(routerFairnessQueueDuration, this.registry) : undefined;
   }
 
   /** `traceId`, when given and exemplars are on, becomes the exemplar of the observation's bucket. */
   requestFinished(model: string, path: string, status: number, errorType: RouterErrorType, seconds: number, traceId?: string): void {
     this.requestCounts.add(`${model}\u0000${path}\u0000${status}\u0000${errorType}`, () => ({ model, path, status_code: String(status), error_type: errorType }), 1);
-    this.observeLatency(this.duration, { model, path, status_code: String(status) }, seconds, traceId);
+    this.observeLatency(this.duration, model, path, status, seconds, traceId);
   }
 
   /** Counts a finished request once more, by whether it met its model's goodput targets. */
@@ -106,16 +106,19 @@ export class RouterMetrics {
 
   phaseFinished(phase: Phase, model: string, path: string, status: number, seconds: number, traceId?: string): void {
     const histogram = phase === 'prefill' ? this.prefill : this.decode;
-    if (histogram) this.observeLatency(histogram, { model, path, status_code: String(status) }, seconds, traceId);
+    if (histogram) this.observeLatency(histogram, model, path, status, seconds, traceId);
   }
 
-  private observeLatency<L extends string>(histogram: Histogram<L>, labels: LabelValues<L>, seconds: number, traceId: string | undefined): void {
-    if (!this.exemplars) histogram.observe(labels, seconds);
-    else {
-      // prom-client types exemplar labels as the metric's own label names; they are free-form.
-      const exemplarLabels = (traceId ? { [ROUTER_TRACE_ID_LABEL]: traceId } : {}) as LabelValues<L>;
-      histogram.observe({ labels, value: seconds, exemplarLabels });
-    }
+  private observeLatency(
+    histogram: PendingHistogram<LabelsOf<typeof routerRequestDuration>>,
+    model: string,
+    path: string,
+    status: number,
+    seconds: number,
+    traceId: string | undefined,
+  ): void {
+    const exemplar = this.exemplars && traceId ? { [ROUTER_TRACE_ID_LABEL]: traceId } : undefined;
+    histogram.observe(`${model}\u0000${path}\u0000${status}`, () => ({ model, path, status_code: String(status) }), seconds, exemplar);
   }
 
   downstreamDelta(model: string, delta: number): void {
@@ -131,7 +134,7 @@ export class RouterMetrics {
   }
 
   pluginTimed(model: string, plugin: RouterPlugin, type: RouterPluginType, seconds: number): void {
-    this.plugin.observe({ model, plugin, type }, seconds);
+    this.plugin.observe(`${model}\u0000${plugin}\u0000${type}`, () => ({ model, plugin, type }), seconds);
   }
 
   rateLimitExceeded(model: string, limitType: RouterLimitType, path: string): void {
@@ -143,7 +146,7 @@ export class RouterMetrics {
   }
 
   queueWaited(model: string, userId: string, seconds: number): void {
-    this.queueDuration?.observe({ model, user_id: userId }, seconds);
+    this.queueDuration?.observe(`${model}\u0000${userId}`, () => ({ model, user_id: userId }), seconds);
   }
 
   /** Creates the gauge series of a model up front, so they read 0 rather than being absent. */

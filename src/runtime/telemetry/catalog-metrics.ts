@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, type Registry, type RegistryContentType } from 'prom-client';
 import type { MetricSpec } from 'infermon';
+import { PendingHistogram } from './pending-histogram.ts';
 
 /**
  * prom-client collectors built from catalog entries, so a component exposes exactly the name, type, help,
@@ -58,6 +59,13 @@ export function catalogHistogram<M extends MetricSpec>(m: M, registry: Registry<
     registers: [registry],
     enableExemplars: options.exemplars === true,
   });
+}
+
+/** A histogram of the catalog counted per series on the request path (see PendingHistogram). */
+export function catalogPendingHistogram<M extends MetricSpec>(m: M, registry: Registry<RegistryContentType>): PendingHistogram<LabelsOf<M>> {
+  expect(m, ['histogram']);
+  if (!m.buckets?.length) throw new Error(`${m.name} has no buckets in the catalog`);
+  return new PendingHistogram(m.name, m.help, [...m.buckets], registry);
 }
 
 /** The catalog's value list of an enum label; throws when the label is not an enum. */
