@@ -212,7 +212,7 @@ export function goJsonBytesWithin(value: unknown, limit: number): boolean {
   return range.least <= limit && goJsonBytes(value) <= limit;
 }
 
-/** `fitsLastApplied` for a whole object, measured only where its byte range does not settle it. */
+/** Whether an object goes through client-side `kubectl apply`, measured only where its byte range does not settle it. */
 export function fitsLastAppliedAsIs(object: SizedObject): boolean {
   return goJsonBytesWithin(object, ANNOTATIONS_LIMIT_BYTES - annotationBytes(object, 0));
 }
@@ -232,9 +232,4 @@ export function fitsLastAppliedWithItems(object: SizedObject, emptyBytes: number
   if (fits(ranges.map((r) => r.most))) return true;
   if (!fits(ranges.map((r) => r.least))) return false;
   return fits(items.map(goJsonBytes));
-}
-
-/** Whether an object of this size goes through client-side `kubectl apply`. */
-export function fitsLastApplied(size: Pick<KubernetesObjectSize, 'annotationBytes'>): boolean {
-  return size.annotationBytes <= ANNOTATIONS_LIMIT_BYTES;
 }

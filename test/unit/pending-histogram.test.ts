@@ -10,13 +10,17 @@ type Observation = { model: string; code: string; value: number; trace?: string 
 
 function scrapes(observations: readonly Observation[], contentType: RegistryContentType): Promise<[string, string]> {
   const exemplars = contentType === Registry.OPENMETRICS_CONTENT_TYPE;
-  const reference = new Registry<RegistryContentType>(contentType);
+  const reference = new Registry<RegistryContentType>();
+  reference.setContentType(contentType);
   const histogram = new Histogram({ name: 'req_seconds', help: 'Latency.', labelNames: ['model', 'code'], buckets: BUCKETS, registers: [reference], enableExemplars: exemplars });
-  const pendingRegistry = new Registry<RegistryContentType>(contentType);
+  const pendingRegistry = new Registry<RegistryContentType>();
+  pendingRegistry.setContentType(contentType);
   const pending = new PendingHistogram<'model' | 'code'>('req_seconds', 'Latency.', BUCKETS, pendingRegistry);
   for (const { model, code, value, trace } of observations) {
     const labels = { model, code };
-    if (exemplars) histogram.observe({ labels, value, exemplarLabels: trace ? { trace_id: trace } : {} });
+    // prom-client types exemplar labels as the metric's own label names; they are free-form.
+    const exemplarLabels = (trace ? { trace_id: trace } : {}) as Record<string, string>;
+    if (exemplars) histogram.observe({ labels, value, exemplarLabels });
     else histogram.observe(labels, value);
     pending.observe(`${model}\u0000${code}`, () => ({ model, code }), value, exemplars && trace ? { trace_id: trace } : undefined);
   }
