@@ -96,43 +96,62 @@ function labelsFor(metric: MetricSpec, all: Matchers[], violate?: { name: string
   return out;
 }
 
+/** A series of the SLI's input: its selector, and the share of each phase's events it counts. */
+interface SliInput {
+  series: string;
+  eventsPerSecond: (p: Phase) => number;
+}
+
+/**
+ * The series of this SLI's input, with `group` (group label values) on every series; undefined when the
+ * SLI is a query template. They are the same for every scenario: only their values follow the phases.
+ */
+function sliInputs(slo: Slo, prometheusMajor: 2 | 3, group: Record<string, string>): SliInput[] | undefined {
+  const sli = slo.sli;
+  const series = (name: string, labels: Record<string, string>, eventsPerSecond: (p: Phase) => number): SliInput => ({
+    series: selector(name, { ...labels, ...group }),
+    eventsPerSecond,
+  });
+  const total = (p: Phase) => p.rate;
+  const errors = (p: Phase) => p.rate * p.errorRatio;
+  const good = (p: Phase) => p.rate * (1 - p.errorRatio);
+  if (sli.kind === 'latency') {
+    const le = leValue(sli.threshold, prometheusMajor);
+    const labels = labelsFor(sli.histogram, [sli.matchers]);
+    if (!labels) return undefined;
+    return [series(`${sli.histogram.name}_count`, labels, total), series(`${sli.histogram.name}_bucket`, { ...labels, le }, good)];
+  }
+  if (sli.kind !== 'ratio' || typeof sli.errors === 'string' || typeof sli.total === 'string') return undefined;
+  const errorSelector = sli.errors;
+  const totalSelector = sli.total;
+  if (errorSelector.metric.name !== totalSelector.metric.name) {
+    const errLabels = labelsFor(errorSelector.metric, [errorSelector.matchers]);
+    const totLabels = labelsFor(totalSelector.metric, [totalSelector.matchers]);
+    if (!errLabels || !totLabels) return undefined;
+    return [series(errorSelector.metric.name, errLabels, errors), series(totalSelector.metric.name, totLabels, total)];
+  }
+  const bad = labelsFor(errorSelector.metric, [errorSelector.matchers, totalSelector.matchers]);
+  const discriminator = Object.entries(errorSelector.matchers).find(
+    ([k, m]) => totalSelector.matchers[k] === undefined || JSON.stringify(totalSelector.matchers[k]) !== JSON.stringify(m),
+  );
+  if (!bad || !discriminator) return undefined;
+  const served = labelsFor(errorSelector.metric, [totalSelector.matchers], { name: discriminator[0], matcher: discriminator[1] });
+  if (!served) return undefined;
+  return [series(errorSelector.metric.name, bad, errors), series(errorSelector.metric.name, served, good)];
+}
+
+/** The input series of `series` producing `phases`. */
+function seriesOver(series: readonly SliInput[], phases: readonly Phase[]): PromtoolSeries[] {
+  return series.map((s) => ({ series: s.series, values: counterValues(perStep(phases, s.eventsPerSecond)) }));
+}
+
 /**
  * Input series producing `phases` for this SLI, with `group` (group label values) on every series;
  * undefined when the SLI is a query template.
  */
 export function sliInputSeries(slo: Slo, phases: readonly Phase[], prometheusMajor: 2 | 3, group: Record<string, string> = {}): PromtoolSeries[] | undefined {
-  const sli = slo.sli;
-  const series = (name: string, labels: Record<string, string>, values: string): PromtoolSeries => ({ series: selector(name, { ...labels, ...group }), values });
-  if (sli.kind === 'latency') {
-    const le = leValue(sli.threshold, prometheusMajor);
-    const labels = labelsFor(sli.histogram, [sli.matchers]);
-    if (!labels) return undefined;
-    return [
-      series(`${sli.histogram.name}_count`, labels, counterValues(perStep(phases, (p) => p.rate))),
-      series(`${sli.histogram.name}_bucket`, { ...labels, le }, counterValues(perStep(phases, (p) => p.rate * (1 - p.errorRatio)))),
-    ];
-  }
-  if (sli.kind !== 'ratio' || typeof sli.errors === 'string' || typeof sli.total === 'string') return undefined;
-  const errors = sli.errors;
-  const total = sli.total;
-  if (errors.metric.name !== total.metric.name) {
-    const errLabels = labelsFor(errors.metric, [errors.matchers]);
-    const totLabels = labelsFor(total.metric, [total.matchers]);
-    if (!errLabels || !totLabels) return undefined;
-    return [
-      series(errors.metric.name, errLabels, counterValues(perStep(phases, (p) => p.rate * p.errorRatio))),
-      series(total.metric.name, totLabels, counterValues(perStep(phases, (p) => p.rate))),
-    ];
-  }
-  const bad = labelsFor(errors.metric, [errors.matchers, total.matchers]);
-  const discriminator = Object.entries(errors.matchers).find(([k, m]) => total.matchers[k] === undefined || JSON.stringify(total.matchers[k]) !== JSON.stringify(m));
-  if (!bad || !discriminator) return undefined;
-  const good = labelsFor(errors.metric, [total.matchers], { name: discriminator[0], matcher: discriminator[1] });
-  if (!good) return undefined;
-  return [
-    series(errors.metric.name, bad, counterValues(perStep(phases, (p) => p.rate * p.errorRatio))),
-    series(errors.metric.name, good, counterValues(perStep(phases, (p) => p.rate * (1 - p.errorRatio)))),
-  ];
+  const series = sliInputs(slo, prometheusMajor, group);
+  return series && seriesOver(series, phases);
 }
 
 /** Two values of each group label that every matcher of the SLI accepts; fewer when the matchers pin it. */
@@ -203,7 +222,13 @@ export function sloTestCases(spec: Slo, slo: SlothSlo, prometheusMajor: 2 | 3): 
   const groups = slo.groupBy.length ? groupValues(spec) : [{}];
   if (groups.length === 0) return [];
   const [group = {}, other] = groups;
-  const input = (phases: readonly Phase[], on: Record<string, string> = group) => sliInputSeries(spec, phases, prometheusMajor, on);
+  // The SLI's series of each group are worked out once; each scenario only gives them values.
+  const seriesOf = new Map<Record<string, string>, SliInput[] | undefined>();
+  const input = (phases: readonly Phase[], on: Record<string, string> = group): PromtoolSeries[] | undefined => {
+    if (!seriesOf.has(on)) seriesOf.set(on, sliInputs(spec, prometheusMajor, on));
+    const series = seriesOf.get(on);
+    return series && seriesOver(series, phases);
+  };
   const cases: PromtoolCase[] = [];
   // Scenarios expect the same few alerts over and over: each is worked out once.
   const alertsWorkedOut = new Map<string, ExpectedAlert>();
