@@ -6,20 +6,32 @@ import { countsEvents, efficientPlan } from './efficient-windows.ts';
 import { groupLabelSpec } from './sli.ts';
 import { PERIOD_BLOCK, sliWindows } from './windows.ts';
 
+const NO_GROUPS: ReadonlyMap<string, LabelSpec> = new Map();
+
 /**
  * The series SLO rules record, as catalog entries, so dashboards and rules that query them are checked
  * like any other query. Label values are enums of every value the rules write.
  */
 export function sloRecordedMetrics(services: readonly PlannedSloService[]): Metric[] {
   const series = new Map<string, { help: string; unit: string; labels: Map<string, Set<string>>; grouped: Map<string, LabelSpec> }>();
-  const add = (name: string, help: string, unit: string, labels: Record<string, string>, groups: ReadonlyMap<string, LabelSpec> = new Map()): void => {
+  /** Records that `name` is written with the SLO's labels (`base`, as entries) and `extra` ones. */
+  const add = (
+    name: string,
+    help: string,
+    unit: string,
+    base: ReadonlyArray<readonly [string, string]>,
+    extra: Record<string, string> = {},
+    groups: ReadonlyMap<string, LabelSpec> = NO_GROUPS,
+  ): void => {
     let entry = series.get(name);
     if (!entry) series.set(name, (entry = { help, unit, labels: new Map<string, Set<string>>(), grouped: new Map<string, LabelSpec>() }));
-    for (const k in labels) {
+    const valuesOf = (k: string): Set<string> => {
       let values = entry.labels.get(k);
       if (!values) entry.labels.set(k, (values = new Set()));
-      values.add(labels[k]!);
-    }
+      return values;
+    };
+    for (const [k, v] of base) valuesOf(k).add(v);
+    for (const k in extra) valuesOf(k).add(extra[k]!);
     for (const [k, spec] of groups) entry.grouped.set(k, spec);
   };
   for (const { located, slos } of services) {
@@ -29,27 +41,26 @@ export function sloRecordedMetrics(services: readonly PlannedSloService[]): Metr
       // Series a grouped SLO records per group; its metadata (objective, budget, period, info) is one series.
       // A label the metrics do not list is one their scrape adds (the SLO check has judged it).
       const perGroup = new Map(slo.groupBy.map((l): [string, LabelSpec] => [l, groupLabelSpec(sli, l) ?? { kind: 'bounded' }]));
-      const base = { [SLO_LABELS.id]: slo.id, [SLO_LABELS.service]: slo.service, [SLO_LABELS.slo]: slo.name, ...slo.serviceLabels, ...slo.labels };
+      const base = Object.entries({ [SLO_LABELS.id]: slo.id, [SLO_LABELS.service]: slo.service, [SLO_LABELS.slo]: slo.name, ...slo.serviceLabels, ...slo.labels });
       const windows = sliWindows(slo.windows, slo.period);
-      for (const w of windows) add(sliErrorRatio(w), `Error ratio of the SLI over ${w}.`, 'ratio', { ...base, [SLO_LABELS.window]: w }, perGroup);
+      for (const w of windows) add(sliErrorRatio(w), `Error ratio of the SLI over ${w}.`, 'ratio', base, { [SLO_LABELS.window]: w }, perGroup);
       if (slo.options.mode === 'efficient' && slo.sli.kind === 'events') {
         for (const plan of efficientPlan(slo).filter(countsEvents)) {
-          const labels = { ...base, [SLO_LABELS.window]: plan.window };
-          for (const kind of EVENT_KINDS) add(eventsRate(plan.window), `Error and total events per second over ${plan.window}.`, 'reqps', { ...labels, [SLO_LABELS.events]: kind }, perGroup);
+          for (const kind of EVENT_KINDS)
+            add(eventsRate(plan.window), `Error and total events per second over ${plan.window}.`, 'reqps', base, { [SLO_LABELS.window]: plan.window, [SLO_LABELS.events]: kind }, perGroup);
         }
-        const blockLabels = { [SLO_LABELS.id]: slo.id, [SLO_LABELS.service]: slo.service, [SLO_LABELS.slo]: slo.name };
+        const blockBase = Object.entries({ [SLO_LABELS.id]: slo.id, [SLO_LABELS.service]: slo.service, [SLO_LABELS.slo]: slo.name });
         for (const kind of EVENT_KINDS)
-          add(blockRate(eventsRate(PERIOD_BLOCK)), `Error and total events per second over ${PERIOD_BLOCK}, recorded once per ${PERIOD_BLOCK}.`, 'reqps', { ...blockLabels, [SLO_LABELS.events]: kind }, perGroup);
+          add(blockRate(eventsRate(PERIOD_BLOCK)), `Error and total events per second over ${PERIOD_BLOCK}, recorded once per ${PERIOD_BLOCK}.`, 'reqps', blockBase, { [SLO_LABELS.events]: kind }, perGroup);
       }
-      add(SLO_SERIES.currentBurnRate, 'Burn rate over the shortest window.', 'none', base, perGroup);
-      add(SLO_SERIES.periodBurnRate, 'Burn rate over the whole period.', 'none', base, perGroup);
-      add(SLO_SERIES.periodErrorBudgetRemaining, 'Share of the period error budget left.', 'percentunit', base, perGroup);
+      add(SLO_SERIES.currentBurnRate, 'Burn rate over the shortest window.', 'none', base, undefined, perGroup);
+      add(SLO_SERIES.periodBurnRate, 'Burn rate over the whole period.', 'none', base, undefined, perGroup);
+      add(SLO_SERIES.periodErrorBudgetRemaining, 'Share of the period error budget left.', 'percentunit', base, undefined, perGroup);
       add(SLO_SERIES.objective, 'SLO objective as a ratio.', 'ratio', base);
       add(SLO_SERIES.errorBudget, 'Error budget as a ratio (1 - objective).', 'ratio', base);
       add(SLO_SERIES.periodDays, 'SLO period in days.', 'd', base);
       const origin = slo.options.mode === 'efficient' && slo.sli.kind === 'events' ? EFFICIENT_ORIGIN : SLOTH_CLI_PROM;
-      add(SLO_SERIES.info, 'SLO metadata.', 'none', {
-        ...base,
+      add(SLO_SERIES.info, 'SLO metadata.', 'none', base, {
         [SLO_LABELS.version]: origin.version,
         [SLO_LABELS.mode]: origin.mode,
         [SLO_LABELS.spec]: origin.spec,
