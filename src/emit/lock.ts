@@ -1,4 +1,4 @@
-import { closeSync, linkSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, linkSync, openSync, readFileSync, readdirSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -154,6 +154,26 @@ function createInPlace(file: string, content: string): boolean {
   return true;
 }
 
+/** After the lock's name, the lock's own temporary files: `.new-<pid>-<random>` (a draft), `.abandoned-<pid>` (a lock moved aside). */
+const LEFTOVER_SUFFIX = /^\.(?:new|abandoned)-(\d+)(?:-[0-9a-f]+)?$/;
+
+/**
+ * Removes the temporary files of runs killed while taking the lock; those of a process still running
+ * are its own business (it removes them itself).
+ */
+function removeLeftovers(outDir: string): void {
+  let entries: string[];
+  try {
+    entries = readdirSync(outDir);
+  } catch {
+    return;
+  }
+  for (const entry of entries) {
+    const pid = entry.startsWith(LOCK_FILE) ? LEFTOVER_SUFFIX.exec(entry.slice(LOCK_FILE.length))?.[1] : undefined;
+    if (pid !== undefined && !isRunning({ pid: Number(pid), host: hostname() })) removeQuietly(join(outDir, entry));
+  }
+}
+
 export type ReleaseLock = () => void;
 
 export function acquireLock(outDir: string): ReleaseLock {
@@ -163,6 +183,7 @@ export function acquireLock(outDir: string): ReleaseLock {
   // abandoned locks is what is bounded, since a run that keeps finding one is racing other breakers.
   for (let broken = 0; broken < 5; ) {
     if (createExclusive(file, JSON.stringify(self))) {
+      removeLeftovers(outDir);
       return () => {
         if (sameHolder(readHolder(file), self)) unlinkSync(file);
       };

@@ -35,6 +35,16 @@ describe('the output lock', () => {
     expect(readdirSync(dir)).toEqual([]);
   });
 
+  it('removes the temporary files of runs killed while taking the lock, and no file of a running one', () => {
+    const dir = emptyDir();
+    const dead = exitedPid();
+    const leftovers = [`${LOCK_FILE}.new-${dead}-0a1b2c3d`, `${LOCK_FILE}.abandoned-${dead}`];
+    const live = `${LOCK_FILE}.new-${process.pid}-00ff00ff`;
+    for (const name of [...leftovers, live, 'notes.txt']) writeFileSync(join(dir, name), '');
+    acquireLock(dir)();
+    expect(readdirSync(dir).sort()).toEqual([live, 'notes.txt'].sort());
+  });
+
   it('refuses a fresh lock that names no one, and takes it over once it has stood unchanged for a while', () => {
     const dir = emptyDir();
     const file = join(dir, LOCK_FILE);
