@@ -9,10 +9,15 @@ import { TEST_INTERVAL_SECONDS, synthesiseSeries, type PromtoolSeries } from './
 
 type Scenario = AlertRule['tests']['firing'][number];
 
+interface ExpectedAlert {
+  exp_labels: Record<string, string>;
+  exp_annotations: Record<string, string>;
+}
+
 interface AlertRuleTest {
   eval_time: string;
   alertname: string;
-  exp_alerts: Array<{ exp_labels: Record<string, string>; exp_annotations: Record<string, string> }>;
+  exp_alerts: ExpectedAlert[];
 }
 
 interface PromtoolTestCase {
@@ -53,10 +58,6 @@ function testCase(rule: AlertRule, group: RuleGroup, scenario: Scenario, kind: s
     if (!found) throw new Error(`test series metric ${s.metric.name} is not in the catalog`);
     return synthesiseSeries(s, found.metric, samples, model.stack.value.prometheusMajor);
   });
-  const labels = { ...expressionLabels(rule, scenario, model), ...alertLabels(rule, group) };
-  const annotations = alertAnnotations(rule, group, model.stack.value, logsUrl(model, ruleAlertStream(model, rule.expr)));
-  const value = scenario.value ?? Number.NaN;
-  const rendered = Object.fromEntries(Object.entries(annotations).map(([k, v]) => [k, renderAlertTemplate(v, labels, value)]));
   return {
     name: `${rule.alert} ${kind}${scenario.description ? `: ${scenario.description}` : ''}`,
     interval: `${TEST_INTERVAL_SECONDS}s`,
@@ -65,10 +66,19 @@ function testCase(rule: AlertRule, group: RuleGroup, scenario: Scenario, kind: s
       {
         eval_time: formatDuration(evalMs),
         alertname: rule.alert,
-        exp_alerts: firing ? [{ exp_labels: labels, exp_annotations: rendered }] : [],
+        exp_alerts: firing ? [expectedAlert(rule, group, scenario, model)] : [],
       },
     ],
   };
+}
+
+/** The alert a firing scenario expects: its labels, and its annotations rendered with them. */
+function expectedAlert(rule: AlertRule, group: RuleGroup, scenario: Scenario, model: Model): ExpectedAlert {
+  const labels = { ...expressionLabels(rule, scenario, model), ...alertLabels(rule, group) };
+  const annotations = alertAnnotations(rule, group, model.stack.value, logsUrl(model, ruleAlertStream(model, rule.expr)));
+  const value = scenario.value ?? Number.NaN;
+  const rendered = Object.fromEntries(Object.entries(annotations).map(([k, v]) => [k, renderAlertTemplate(v, labels, value)]));
+  return { exp_labels: labels, exp_annotations: rendered };
 }
 
 /**
