@@ -8,6 +8,7 @@ import {
   routerFairnessQueueSize,
   routerRequestDecodeDuration,
   routerRequestPrefillDuration,
+  routerRequestsTotal,
 } from '../../src/catalog/kthena-router.ts';
 import { vllm } from '../../src/catalog/vllm.ts';
 import { DCGM_HOSTNAME_LABEL } from '../../src/catalog/dcgm.ts';
@@ -101,6 +102,7 @@ const SLOW_TTFT_MS = 4000;
  */
 const SEED_ERROR_RATE = 0.5;
 const SEED_ERRORS_MS = 2000;
+const SEED_ERRORS_MAX_MS = 20_000;
 /** Router fairness: requests per model in flight before the queue holds them. */
 const MAX_CONCURRENCY = 16;
 /** The XID lands on the GPU of the slow model's pod: it explains that model's slow first tokens. */
@@ -195,11 +197,27 @@ async function injectFaults(stack: RunningStack): Promise<void> {
 }
 
 /** A short burst of upstream errors on one model, so the router reports its 5xx series from its start. */
-async function seedErrors(sims: readonly BenchSim[], model: string): Promise<void> {
+/**
+ * Errors on `model`'s pods for SEED_ERRORS_MS and, given the router's admin URL, until the router has counted
+ * a 5xx of the model: a slow or rate-limited route can pass a fixed window without one of its few requests failing.
+ */
+async function seedErrors(sims: readonly BenchSim[], model: string, routerAdminUrl?: string): Promise<void> {
   const sim = sims.find((s) => s.model === model)!.sim;
   await postJson(`${sim.url}/admin/faults`, { errorRate: SEED_ERROR_RATE });
+  const started = Date.now();
   await wait(SEED_ERRORS_MS);
+  while (routerAdminUrl && Date.now() - started < SEED_ERRORS_MAX_MS && !(await routerCountedServerErrors(routerAdminUrl, model))) await sleep(250);
   await postJson(`${sim.url}/admin/faults`, { errorRate: 0 });
+}
+
+async function routerCountedServerErrors(adminUrl: string, model: string): Promise<boolean> {
+  const res = await request(`${adminUrl}/metrics`).catch(() => undefined);
+  if (!res || res.statusCode !== 200) {
+    await res?.body.dump();
+    return false;
+  }
+  const lines = (await res.body.text()).split('\n');
+  return lines.some((l) => l.startsWith(`${routerRequestsTotal.name}{`) && l.includes(`model="${model}"`) && /status_code="5\d\d"/.test(l) && !/ 0$/.test(l));
 }
 
 async function clearFaults(stack: RunningStack): Promise<void> {
@@ -397,10 +415,10 @@ async function main(): Promise<number> {
     if (!(await routerReady(stack))) log(`the restarted router is not ready after ${ROUTER_RESTART_MAX_MS / 1000}s`);
     // A new router process has no 5xx series until it fails again; pint, which reads after the recovery,
     // asks for them.
-    await seedErrors(stack.sims, second);
+    await seedErrors(stack.sims, second, stack.router.adminUrl);
     // Its route is rate limited but never fails on its own: without this no 5xx series of it exists, which
     // its availability SLO's error query reads.
-    await seedErrors(stack.sims, disaggregated);
+    await seedErrors(stack.sims, disaggregated, stack.router.adminUrl);
 
     phase('recovery');
     await wait(RECOVERY_MS);
