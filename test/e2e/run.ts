@@ -216,8 +216,10 @@ async function routerCountedServerErrors(adminUrl: string, model: string): Promi
     await res?.body.dump();
     return false;
   }
+  const statusLabel: keyof typeof routerRequestsTotal.labels = 'status_code';
+  const serverError = new RegExp(`${statusLabel}="5\\d\\d"`);
   const lines = (await res.body.text()).split('\n');
-  return lines.some((l) => l.startsWith(`${routerRequestsTotal.name}{`) && l.includes(`model="${model}"`) && /status_code="5\d\d"/.test(l) && !/ 0$/.test(l));
+  return lines.some((l) => l.startsWith(`${routerRequestsTotal.name}{`) && l.includes(`model="${model}"`) && serverError.test(l) && !/ 0$/.test(l));
 }
 
 async function clearFaults(stack: RunningStack): Promise<void> {

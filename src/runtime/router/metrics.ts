@@ -95,8 +95,9 @@ export class RouterMetrics {
 
   /** `traceId`, when given and exemplars are on, becomes the exemplar of the observation's bucket. */
   requestFinished(model: string, path: string, status: number, errorType: RouterErrorType, seconds: number, traceId?: string): void {
-    this.requestCounts.add(`${model}\u0000${path}\u0000${status}\u0000${errorType}`, () => ({ model, path, status_code: String(status), error_type: errorType }), 1);
-    this.observeLatency(this.duration, model, path, status, seconds, traceId);
+    const key = `${model}\u0000${path}\u0000${status}`;
+    this.requestCounts.add(`${key}\u0000${errorType}`, () => ({ model, path, status_code: String(status), error_type: errorType }), 1);
+    this.observeLatency(this.duration, key, model, path, status, seconds, traceId);
   }
 
   /** Counts a finished request once more, by whether it met its model's goodput targets. */
@@ -106,11 +107,12 @@ export class RouterMetrics {
 
   phaseFinished(phase: Phase, model: string, path: string, status: number, seconds: number, traceId?: string): void {
     const histogram = phase === 'prefill' ? this.prefill : this.decode;
-    if (histogram) this.observeLatency(histogram, model, path, status, seconds, traceId);
+    if (histogram) this.observeLatency(histogram, `${model}\u0000${path}\u0000${status}`, model, path, status, seconds, traceId);
   }
 
   private observeLatency(
     histogram: PendingHistogram<LabelsOf<typeof routerRequestDuration>>,
+    key: string,
     model: string,
     path: string,
     status: number,
@@ -118,7 +120,7 @@ export class RouterMetrics {
     traceId: string | undefined,
   ): void {
     const exemplar = this.exemplars && traceId ? { [ROUTER_TRACE_ID_LABEL]: traceId } : undefined;
-    histogram.observe(`${model}\u0000${path}\u0000${status}`, () => ({ model, path, status_code: String(status) }), seconds, exemplar);
+    histogram.observe(key, () => ({ model, path, status_code: String(status) }), seconds, exemplar);
   }
 
   downstreamDelta(model: string, delta: number): void {
