@@ -1,6 +1,6 @@
 import { OUT, generatedHeader } from '../../src/conventions.ts';
-import { runbookAlertNames, runbookSubjects } from '../../src/model/runbook-subjects.ts';
-import type { Artifact } from '../../src/model/artifact.ts';
+import { runbookAlertNames, runbookSubjects, type RunbookSubject } from '../../src/model/runbook-subjects.ts';
+import { textBuiltWhenWritten, type Artifact } from '../../src/model/artifact.ts';
 import { mayMatch } from '../../src/model/inhibition.ts';
 import type { Plan } from '../../src/plan/index.ts';
 import { logsUrl } from '../../src/model/alert-logs.ts';
@@ -92,46 +92,51 @@ function inhibitions(model: Plan): Map<string, Inhibitions> {
   return byName;
 }
 
-export function runbooks(model: Plan): Artifact[] {
+/** What every page reads besides its own alert: the alerts it may mute or be muted by, and which have pages. */
+interface PageContext {
+  model: Plan;
+  muting: Map<string, Inhibitions>;
+  pages: Set<string>;
+}
+
+function runbookPage(s: RunbookSubject, { model, muting, pages }: PageContext): string {
   const stack = model.stack.value;
-  const muting = inhibitions(model);
-  const pages = runbookAlertNames(model);
-  return runbookSubjects(model).map((s) => {
-    const dashboardSpec = s.dashboard ? model.specs.dashboard.find((d) => d.value.id === s.dashboard) : undefined;
-    const url = s.dashboard ? dashboardUrl(stack, s.dashboard) : undefined;
-    const metrics =
-      s.language === 'promql'
-        ? [...new Set(referencedMetrics(s.expr))].map((n) => model.catalog.lookupSeries(n)?.metric).filter((m) => m !== undefined)
-        : [];
-    const inhibited = muting.get(s.alert);
-    const linked = (names: Set<string> | undefined) => [...(names ?? [])].filter((n) => pages.has(n)).sort();
-    return {
-      path: runbookPath(s.alert),
-      format: 'text',
-      text: renderTemplate('docs/runbook.md.hbs', {
-        header: generatedHeader(stack, [s.file], '<!--').replace(/\n$/, ' -->'),
-        alert: s.alert,
-        severity: s.labels.severity,
-        team: s.labels.team,
-        service: s.labels.service,
-        summary: s.summary,
-        description: describeAlertTemplate(s.description),
-        meaning: s.runbook?.meaning,
-        firstChecks: s.runbook?.firstChecks,
-        queries: s.runbook?.queries.map((q) => ('promql' in q ? { title: q.title, language: 'promql', text: q.promql } : { title: q.title, language: 'logql', logql: true, text: q.logql })),
-        dashboard: dashboardSpec && url ? { title: dashboardSpec.value.title, url } : undefined,
-        logs: s.logs ? logsUrl(model, s.logs) : undefined,
-        mutes: linked(inhibited?.mutes),
-        mutesOn: [...(inhibited?.mutesOn ?? [])].sort(),
-        mutedBy: linked(inhibited?.mutedBy),
-        mutedOn: [...(inhibited?.mutedOn ?? [])].sort(),
-        expr: s.expr,
-        language: s.language,
-        for: s.for === '0s' ? undefined : s.for,
-        file: s.file,
-        where: s.where,
-        metrics: [...new Map(metrics.map((m) => [m.name, m])).values()],
-      }),
-    };
+  const dashboardSpec = s.dashboard ? model.specs.dashboard.find((d) => d.value.id === s.dashboard) : undefined;
+  const url = s.dashboard ? dashboardUrl(stack, s.dashboard) : undefined;
+  const metrics =
+    s.language === 'promql'
+      ? [...new Set(referencedMetrics(s.expr))].map((n) => model.catalog.lookupSeries(n)?.metric).filter((m) => m !== undefined)
+      : [];
+  const inhibited = muting.get(s.alert);
+  const linked = (names: Set<string> | undefined) => [...(names ?? [])].filter((n) => pages.has(n)).sort();
+  return renderTemplate('docs/runbook.md.hbs', {
+    header: generatedHeader(stack, [s.file], '<!--').replace(/\n$/, ' -->'),
+    alert: s.alert,
+    severity: s.labels.severity,
+    team: s.labels.team,
+    service: s.labels.service,
+    summary: s.summary,
+    description: describeAlertTemplate(s.description),
+    meaning: s.runbook?.meaning,
+    firstChecks: s.runbook?.firstChecks,
+    queries: s.runbook?.queries.map((q) => ('promql' in q ? { title: q.title, language: 'promql', text: q.promql } : { title: q.title, language: 'logql', logql: true, text: q.logql })),
+    dashboard: dashboardSpec && url ? { title: dashboardSpec.value.title, url } : undefined,
+    logs: s.logs ? logsUrl(model, s.logs) : undefined,
+    mutes: linked(inhibited?.mutes),
+    mutesOn: [...(inhibited?.mutesOn ?? [])].sort(),
+    mutedBy: linked(inhibited?.mutedBy),
+    mutedOn: [...(inhibited?.mutedOn ?? [])].sort(),
+    expr: s.expr,
+    language: s.language,
+    for: s.for === '0s' ? undefined : s.for,
+    file: s.file,
+    where: s.where,
+    metrics: [...new Map(metrics.map((m) => [m.name, m])).values()],
   });
+}
+
+/** One page per alert; each is rendered as it is written. */
+export function runbooks(model: Plan): Artifact[] {
+  const context: PageContext = { model, muting: inhibitions(model), pages: runbookAlertNames(model) };
+  return runbookSubjects(model).map((s) => textBuiltWhenWritten(runbookPath(s.alert), () => runbookPage(s, context)));
 }

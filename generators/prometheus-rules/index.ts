@@ -1,11 +1,11 @@
 import { OUT, fileStem } from '../../src/conventions.ts';
-import { fileHeader, type Artifact } from '../../src/model/artifact.ts';
+import { fileHeader, yamlBuiltWhenWritten, type Artifact } from '../../src/model/artifact.ts';
 import { logsUrl, ruleAlertStream } from '../../src/model/alert-logs.ts';
 import { alertAnnotations, alertLabels, isAlertRule, type RuleGroup } from '../../src/model/alert-rule.ts';
 import { locate, type Located, type Model } from '../../src/model/model.ts';
 import { runsPrometheusOperator } from '../../src/model/targets.ts';
 import { ruleEnvelopes, type OutputRuleGroup } from './envelopes.ts';
-import { unitTestFile } from './unit-tests.ts';
+import { hasUnitTests, unitTestFile } from './unit-tests.ts';
 
 /** One output rule group, built once and wrapped as a rules file and as a PrometheusRule. */
 export function outputGroup(group: RuleGroup, model: Model): OutputRuleGroup {
@@ -50,8 +50,8 @@ export function prometheusRules(model: Model): Artifact[] {
     out.push({ path: `${OUT.prometheusRules}/${stem}.yml`, ...ruleFile });
     if (rulerFile) out.push(rulerFile);
     if (runsPrometheusOperator(model.stack.value.targets)) out.push({ path: `${OUT.kubernetes}/prometheus-rules/${stem}.yaml`, ...prometheusRules });
-    const tests = unitTestFile(stem, groups, model);
-    if (tests) out.push({ path: `${OUT.prometheusTests}/${stem}.test.yml`, format: 'yaml', document: tests, header: fileHeader(model.stack.value, specFiles) });
+    if (hasUnitTests(groups))
+      out.push(yamlBuiltWhenWritten(`${OUT.prometheusTests}/${stem}.test.yml`, fileHeader(model.stack.value, specFiles), () => unitTestFile(stem, groups, model)));
   }
   return out;
 }

@@ -27,6 +27,11 @@ interface PromtoolTestCase {
   alert_rule_test: AlertRuleTest[];
 }
 
+/** True when some alert of the groups has a scenario, so that `unitTestFile` has a test to write. */
+export function hasUnitTests(groups: ReadonlyArray<Located<RuleGroup>>): boolean {
+  return groups.some(({ value: group }) => group.rules.some((rule) => isAlertRule(rule) && rule.tests.firing.length + rule.tests.quiet.length > 0));
+}
+
 /** A promtool unit-test file with one case per firing and quiet scenario of every alert in the file. */
 export function unitTestFile(stem: string, groups: ReadonlyArray<Located<RuleGroup>>, model: Model) {
   const tests: PromtoolTestCase[] = [];
@@ -37,7 +42,6 @@ export function unitTestFile(stem: string, groups: ReadonlyArray<Located<RuleGro
       rule.tests.quiet.forEach((s, i) => tests.push(testCase(rule, group, s, `quiet #${i + 1}`, false, model)));
     }
   }
-  if (tests.length === 0) return undefined;
   return {
     rule_files: [`../${OUT.prometheusRules.split('/').pop()}/${stem}.yml`],
     evaluation_interval: '1m',

@@ -1,5 +1,5 @@
 import { MANAGED_BY_LABEL, OUT, fileStem, k8sName } from '../../src/conventions.ts';
-import { fileHeader, type Artifact } from '../../src/model/artifact.ts';
+import { fileHeader, yamlBuiltWhenWritten, type Artifact } from '../../src/model/artifact.ts';
 import { locate, type Located } from '../../src/model/model.ts';
 import { ANNOTATIONS_LIMIT_BYTES, fitsLastAppliedAsIs, goJsonBytesWithin, type SizedObject } from '../../src/model/object-size.ts';
 import type { Stack } from '../../src/model/stack.ts';
@@ -15,7 +15,7 @@ import { ruleEnvelopes, type OutputRuleGroup } from '../prometheus-rules/envelop
 import { efficientRuleGroups } from './efficient-rules.ts';
 import { slothRuleGroups } from './sloth-rules.ts';
 import { slothCrSpec, slothPrometheusV1 } from './sloth-spec.ts';
-import { SLO_TEST_EVALUATION_INTERVAL, sloTestCases } from './unit-tests.ts';
+import { SLO_TEST_EVALUATION_INTERVAL, hasSloTestCases, sloTestCases } from './unit-tests.ts';
 
 /**
  * SLO outputs: Sloth specs (always, for interchange), native rules as a rules file with promtool unit
@@ -118,16 +118,15 @@ export function sloArtifacts(model: Plan): Artifact[] {
     if (rulerFile) out.push(rulerFile);
     if (appliesNativeSloRules(stack.targets)) out.push({ path: `${OUT.kubernetes}/prometheus-rules/${ruleStem}.yaml`, ...prometheusRules });
 
-    const tests = service.slos.flatMap((spec, i) => sloTestCases(spec, slos[i]!, stack.prometheusMajor));
-    if (tests.length > 0) {
-      const file = {
+    if (service.slos.some((spec, i) => hasSloTestCases(spec, slos[i]!, stack.prometheusMajor))) {
+      const testFile = () => ({
         rule_files: [`../${OUT.prometheusRules.split('/').pop()}/${ruleStem}.yml`],
         evaluation_interval: SLO_TEST_EVALUATION_INTERVAL,
         // promtool orders groups without a stated order at random; alerts must see this step's recordings.
         group_eval_order: groups.map((g) => g.name),
-        tests,
-      };
-      out.push({ path: `${OUT.prometheusTests}/${ruleStem}.test.yml`, format: 'yaml', document: file, header: fileHeader(model.stack.value, specFiles) });
+        tests: service.slos.flatMap((spec, i) => sloTestCases(spec, slos[i]!, stack.prometheusMajor)),
+      });
+      out.push(yamlBuiltWhenWritten(`${OUT.prometheusTests}/${ruleStem}.test.yml`, fileHeader(model.stack.value, specFiles), testFile));
     }
   }
   if (needsWindowsDir) {

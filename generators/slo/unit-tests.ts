@@ -207,20 +207,36 @@ function expectedAlert(slo: SlothSlo, alert: Severity | SloTier, group: Record<s
   return { exp_labels: sortKeys(expLabels), exp_annotations: sortKeys(annotations) };
 }
 
+/**
+ * The alert an SLO's scenarios test and the group values they run on (one empty group when ungrouped);
+ * undefined when it raises no alert.
+ */
+function scenarioSubject(spec: Slo, slo: SlothSlo): { alertname: string; groups: Array<Record<string, string>> } | undefined {
+  const alertname = slo.alerting.name;
+  if (!alertname || (slo.alerting.page.disable && slo.alerting.ticket.disable)) return undefined;
+  const groups = slo.groupBy.length ? groupValues(spec) : [{}];
+  return groups.length > 0 ? { alertname, groups } : undefined;
+}
+
+/** True when `sloTestCases` has a case for the SLO: it alerts, and its SLI's input series can be made up (then its zero-traffic case exists). */
+export function hasSloTestCases(spec: Slo, slo: SlothSlo, prometheusMajor: 2 | 3): boolean {
+  const subject = scenarioSubject(spec, slo);
+  return subject !== undefined && sliInputs(spec, prometheusMajor, subject.groups[0]!) !== undefined;
+}
+
 /** Every promtool case for one SLO; empty when its SLI is a query template (no series can be synthesised). */
 export function sloTestCases(spec: Slo, slo: SlothSlo, prometheusMajor: 2 | 3): PromtoolCase[] {
-  if (!slo.alerting.name || (slo.alerting.page.disable && slo.alerting.ticket.disable)) return [];
+  const subject = scenarioSubject(spec, slo);
+  if (!subject) return [];
+  const { alertname, groups } = subject;
   const table = sloBurnTable(slo);
   // A day of healthy traffic before errors start: long enough for every page window, short enough to keep
   // promtool fast; the expected alerts account for the shorter history of the longer windows.
   const history = Math.max(parseDuration(table.pageSlow.long)!, parseDuration(table.ticketQuick.long)!);
   const rate = Math.max(10, (slo.options.minEventRate ?? 0) * 4);
   const budget = alertErrorBudget(slo);
-  const alertname = slo.alerting.name;
   const tiers = alertingTiers(slo);
   // A grouped SLO's scenarios run on its first group value; ungrouped, there is one empty group.
-  const groups = slo.groupBy.length ? groupValues(spec) : [{}];
-  if (groups.length === 0) return [];
   const [group = {}, other] = groups;
   // The SLI's series of each group are worked out once; each scenario only gives them values.
   const seriesOf = new Map<Record<string, string>, SliInput[] | undefined>();

@@ -46,9 +46,10 @@ function asStored(object: SizedObject): SizedObject {
 
 /** The Kubernetes objects of an artifact as the API server stores them, each with the spec it came from. */
 function storedObjects(artifact: Artifact): Array<{ object: SizedObject; at: SpecLocation }> {
-  const documents = artifact.format === 'yaml-documents' ? artifact.documents : artifact.format === 'yaml' ? [artifact.document] : [];
   const origins = artifact.format === 'yaml-documents' ? artifact.origins : undefined;
+  // Decided before the documents are read: a file built when written is no Kubernetes object.
   if (!origins && !isKubernetesManifest(artifact.path)) return [];
+  const documents = artifact.format === 'yaml-documents' ? artifact.documents : artifact.format === 'yaml' ? [artifact.document] : [];
   return documents.flatMap((document, i) => {
     if (!isObject(document)) return [];
     const at = origins?.[i] ?? { file: artifact.path, path: `${document.kind}/${document.metadata.name}` };
