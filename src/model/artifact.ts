@@ -82,8 +82,8 @@ export function noteLines(text: string): string[] {
 /**
  * Files nothing checks before they are written (unit tests, runbook pages) may build their content only
  * when it is read: emit reads it once, as it serialises the file, so each one is built, written and
- * dropped in turn instead of all of them being held at once (at 10,000 models they are over a quarter of
- * the generated objects). Reading the content again builds it again; an artifact built this way must
+ * dropped in turn instead of all of them being held at once (at 10,000 models they are half of what
+ * generation holds). Reading the content again builds it again; an artifact built this way must
  * not be spread into another object, which would build it there.
  */
 export function yamlBuiltWhenWritten(path: string, header: FileHeader | undefined, build: () => unknown): YamlArtifact {
