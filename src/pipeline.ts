@@ -13,6 +13,7 @@ import { recordedMetrics } from './model/recorded.ts';
 import { sloRecordedMetrics } from './slo/recorded.ts';
 import { planSloServices } from './slo/sloth-slo.ts';
 import { planOf, type Plan } from './plan/index.ts';
+import { forgetParses } from './promql/parse.ts';
 import type { Artifact } from './model/artifact.ts';
 import { kustomizationArtifact } from '../generators/kubernetes/kustomization.ts';
 import { OUT } from './conventions.ts';
@@ -45,9 +46,10 @@ export async function buildModel(specDir: string, projectRoot: string): Promise<
   return { model: planOf({ specs, stack, catalog }, slos), diagnostics };
 }
 
-/** Runs every registered check over the model. */
+/** Runs every registered check over the model; the query parses kept for the checks go with them. */
 export function checkModel(plan: Plan, diagnostics = new Diagnostics()): Diagnostics {
   for (const check of CHECKS) check(plan, diagnostics);
+  forgetParses();
   return diagnostics;
 }
 

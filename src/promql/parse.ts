@@ -218,13 +218,18 @@ function describeError(node: SyntaxNode, text: string): { reason: string; from: 
 }
 
 /**
- * Every stage reads the same queries (checks, recorded-metric inference, generators), about four times
- * each, one stage after the other; the parse is pure, so results are reused. The window holds every query
- * of ten thousand served models (about 40,000), so a later stage finds what an earlier one parsed; beyond
- * that it keeps only the most recent.
+ * The model's stages read the same queries (recorded-metric inference, alert planning, the checks), one
+ * stage after the other; the parse is pure, so results are reused. The window holds every query of ten
+ * thousand served models (about 40,000), so a later stage finds what an earlier one parsed; beyond that it
+ * keeps only the most recent. Generators read queries through their analyses (analyze.ts), so the parses
+ * are let go once the checks are done (`forgetParses`): at ten thousand models they are some 30 MB.
  */
 const recentParses = new Map<string, ParsedQuery>();
 const RECENT_PARSES_LIMIT = 65_536;
+
+export function forgetParses(): void {
+  recentParses.clear();
+}
 
 export function parsePromQL(source: string): ParsedQuery {
   const known = recentParses.get(source);
