@@ -60,6 +60,8 @@ import {
 import { checkVerifyOnline } from './verify-online.ts';
 import { checkVerifyBrokenCopy } from './broken-copy.ts';
 import { requestedPrometheusMajor } from '../support/tools.ts';
+import { parseExposition } from '../../src/runtime/telemetry/exposition.ts';
+import type { LabelsOf } from '../../src/runtime/telemetry/catalog-metrics.ts';
 
 /**
  * The closed loop on a live bench: generate every artifact into a temporary tree, start the simulators,
@@ -216,10 +218,11 @@ async function routerCountedServerErrors(adminUrl: string, model: string): Promi
     await res?.body.dump();
     return false;
   }
-  const statusLabel: keyof typeof routerRequestsTotal.labels = 'status_code';
-  const serverError = new RegExp(`${statusLabel}="5\\d\\d"`);
-  const lines = (await res.body.text()).split('\n');
-  return lines.some((l) => l.startsWith(`${routerRequestsTotal.name}{`) && l.includes(`model="${model}"`) && serverError.test(l) && !/ 0$/.test(l));
+  const samples = [...parseExposition(await res.body.text()).values()].flatMap((family) => family.samples);
+  return samples.some((sample) => {
+    const labels = sample.labels as Partial<Record<LabelsOf<typeof routerRequestsTotal>, string>>;
+    return sample.name === routerRequestsTotal.name && labels.model === model && labels.status_code?.startsWith('5') === true && sample.value > 0;
+  });
 }
 
 async function clearFaults(stack: RunningStack): Promise<void> {

@@ -42,6 +42,11 @@ export interface RouterMetricsOptions {
 
 export type Phase = 'prefill' | 'decode';
 
+/** The series key of the latency histograms; the request counter's key extends it with the error type. */
+function latencyKey(model: string, path: string, status: number): string {
+  return `${model}\u0000${path}\u0000${status}`;
+}
+
 export class RouterMetrics {
   readonly registry: Registry<RegistryContentType>;
   private readonly duration;
@@ -95,7 +100,7 @@ export class RouterMetrics {
 
   /** `traceId`, when given and exemplars are on, becomes the exemplar of the observation's bucket. */
   requestFinished(model: string, path: string, status: number, errorType: RouterErrorType, seconds: number, traceId?: string): void {
-    const key = `${model}\u0000${path}\u0000${status}`;
+    const key = latencyKey(model, path, status);
     this.requestCounts.add(`${key}\u0000${errorType}`, () => ({ model, path, status_code: String(status), error_type: errorType }), 1);
     this.observeLatency(this.duration, key, model, path, status, seconds, traceId);
   }
@@ -107,7 +112,7 @@ export class RouterMetrics {
 
   phaseFinished(phase: Phase, model: string, path: string, status: number, seconds: number, traceId?: string): void {
     const histogram = phase === 'prefill' ? this.prefill : this.decode;
-    if (histogram) this.observeLatency(histogram, `${model}\u0000${path}\u0000${status}`, model, path, status, seconds, traceId);
+    if (histogram) this.observeLatency(histogram, latencyKey(model, path, status), model, path, status, seconds, traceId);
   }
 
   private observeLatency(
