@@ -7,7 +7,7 @@ import { checkObjectSizes } from './emit/object-size-check.ts';
 import { Catalog } from './model/catalog-index.ts';
 import { sourceAt } from './model/catalog-versions.ts';
 import { Diagnostics } from './model/diagnostics.ts';
-import { loadSpecs } from './model/load.ts';
+import { SPEC_LOAD_FAILED, loadSpecs } from './model/load.ts';
 import { seriesLabelsAddedAbove } from './model/stack.ts';
 import { recordedMetrics } from './model/recorded.ts';
 import { sloRecordedMetrics } from './slo/recorded.ts';
@@ -26,6 +26,9 @@ export interface BuildResult {
 /** specs/*.ts → the plan of the normalised model. Problems are collected, never thrown. */
 export async function buildModel(specDir: string, projectRoot: string): Promise<BuildResult> {
   const { specs, diagnostics } = await loadSpecs(resolve(specDir), resolve(projectRoot));
+  // Checks across files would read a platform with a file missing (a stack or an alert "not found"): the
+  // files that did load are reported on, and the rest waits for the failed ones to load.
+  if (diagnostics.items.some((d) => d.code === SPEC_LOAD_FAILED)) return { diagnostics };
   const [stack, ...extraStacks] = specs.stack;
   if (!stack) {
     const file = relative(resolve(projectRoot), resolve(specDir, 'stack.ts')).split(sep).join('/');

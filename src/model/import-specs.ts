@@ -1,8 +1,9 @@
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { SourceMap, createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { BuildOptions } from 'esbuild';
 import { cachedBundle, storeBundle, type BundleSources, type ExternalImport } from './spec-bundle-cache.ts';
 
 /** One spec file after import: its exports, or why it could not be loaded (with the line when known). */
@@ -76,16 +77,49 @@ function bundleSalt(): string {
   return JSON.stringify({ infermon: versionOf('infermon'), esbuild: versionOf('esbuild'), code: { size, mtimeMs }, tmpdir: tmpdir() });
 }
 
-/** Bundles the spec files, or takes the bundle an earlier run made of them when nothing it read has changed. */
+/**
+ * Bundles the spec files, or takes the bundle an earlier run made of them when nothing it read has changed.
+ * A bundle that does not run fails as a whole, so its files are then imported one by one (see
+ * `importSeparately`) to tell which of them fail and let the others load.
+ */
 export async function importBundled(files: readonly string[], cacheDir?: string): Promise<ImportedSpec[]> {
   if (files.length === 0) return [];
   const salt = cacheDir ? bundleSalt() : '';
   const cached = cacheDir ? cachedBundle(cacheDir, files, salt, externalUrl) : undefined;
-  if (cached !== undefined) return evaluateBundle(files, cached);
+  if (cached !== undefined) return (await evaluateBundle(files, cached)) ?? importSeparately(files);
   const built = await bundle(files);
   if ('failure' in built) return buildErrors(files, built.failure);
   if (cacheDir) storeBundle(cacheDir, files, salt, built.sources, built.code);
-  return evaluateBundle(files, built.code);
+  return (await evaluateBundle(files, built.code)) ?? importSeparately(files);
+}
+
+/** esbuild's options for spec files: bare imports stay external, resolved from the file that imports them. */
+function buildOptions(externals: Map<string, ExternalImport>): BuildOptions {
+  return {
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    write: false,
+    sourcemap: 'inline',
+    metafile: true,
+    logLevel: 'silent',
+    plugins: [
+      {
+        name: 'external-packages',
+        setup(b) {
+          // The bundle lives outside the user's repository: resolve bare imports here, from the
+          // importing spec file, and import them by absolute URL.
+          b.onResolve({ filter: /^[^./]/ }, (args) => {
+            if (args.path.startsWith('node:')) return { path: args.path, external: true };
+            const resolved = externalUrl(args.path, args.resolveDir);
+            externals.set(`${args.resolveDir}\0${args.path}`, { specifier: args.path, resolveDir: args.resolveDir, resolved });
+            return { path: resolved, external: true };
+          });
+        },
+      },
+    ],
+  };
 }
 
 async function bundle(files: readonly string[]): Promise<{ code: string; sources: BundleSources } | { failure: BuildFailure }> {
@@ -96,38 +130,16 @@ async function bundle(files: readonly string[]): Promise<{ code: string; sources
   const externals = new Map<string, ExternalImport>();
   try {
     const result = await build({
+      ...buildOptions(externals),
       stdin: { contents: entry, resolveDir: entryDir, loader: 'ts', sourcefile: entryName },
-      bundle: true,
-      format: 'esm',
-      platform: 'node',
-      target: 'node20',
-      write: false,
       // Where evaluateBundle runs it, as far as the source map's relative paths can tell: a folder in the
       // system's temporary directory.
       outfile: join(tmpdir(), 'infermon-specs', 'specs.mjs'),
-      sourcemap: 'inline',
-      metafile: true,
-      logLevel: 'silent',
-      plugins: [
-        {
-          name: 'external-packages',
-          setup(b) {
-            // The bundle lives outside the user's repository: resolve bare imports here, from the
-            // importing spec file, and import them by absolute URL.
-            b.onResolve({ filter: /^[^./]/ }, (args) => {
-              if (args.path.startsWith('node:')) return { path: args.path, external: true };
-              const resolved = externalUrl(args.path, args.resolveDir);
-              externals.set(`${args.resolveDir}\0${args.path}`, { specifier: args.path, resolveDir: args.resolveDir, resolved });
-              return { path: resolved, external: true };
-            });
-          },
-        },
-      ],
     });
-    const inputs = Object.keys(result.metafile.inputs)
+    const inputs = Object.keys(result.metafile!.inputs)
       .map((input) => resolve(input))
       .filter((input) => input !== join(entryDir, entryName));
-    return { code: result.outputFiles[0]!.text, sources: { inputs, externals: [...externals.values()] } };
+    return { code: result.outputFiles![0]!.text, sources: { inputs, externals: [...externals.values()] } };
   } catch (err) {
     return { failure: err as BuildFailure };
   }
@@ -135,21 +147,99 @@ async function bundle(files: readonly string[]): Promise<{ code: string; sources
 
 /**
  * Runs the bundle from a file of its own in the system's temporary directory, never in the user's
- * repository. Node's source-map support stays off: it would decode the inline map on every run, and only
- * an exception needs it (see evaluationError).
+ * repository; undefined when it throws. Node's source-map support stays off: it would decode the inline
+ * map on every run, and only an exception needs it (see evaluationError).
  */
-async function evaluateBundle(files: readonly string[], code: string): Promise<ImportedSpec[]> {
+async function evaluateBundle(files: readonly string[], code: string): Promise<ImportedSpec[] | undefined> {
   const workDir = mkdtempSync(join(tmpdir(), 'infermon-specs-'));
   try {
     const outfile = join(workDir, 'specs.mjs');
     writeFileSync(outfile, code);
     const bundled = (await importModule(pathToFileURL(outfile).href)) as Record<string, Record<string, unknown>>;
     return files.map((file, i) => ({ file, module: bundled[`f${i}`]! }));
-  } catch (err) {
-    return evaluationError(files, err, { file: join(workDir, 'specs.mjs'), code });
+  } catch {
+    return undefined;
   } finally {
     rmSync(workDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Each spec file as a module of its own, for when the bundle of all of them throws: one esbuild call with
+ * every file as an entry point and the modules they share split out, so a shared module still runs once
+ * and its objects are the same for every file that imports it. A file that throws, or imports a name its
+ * module lacks, fails alone (with every file that imports it), blamed on the spec file and line the error
+ * comes from; the others load. Each error is reported once, however many files it stopped.
+ */
+async function importSeparately(files: readonly string[]): Promise<ImportedSpec[]> {
+  const { build } = await import('esbuild');
+  const workDir = mkdtempSync(join(tmpdir(), 'infermon-specs-'));
+  try {
+    const result = await build({
+      ...buildOptions(new Map()),
+      entryPoints: [...files],
+      splitting: true,
+      outdir: workDir,
+      entryNames: 'f[hash]',
+      outExtension: { '.js': '.mjs' },
+    });
+    const outputs = result.outputFiles!.map((output) => ({ file: output.path, code: output.text }));
+    for (const output of result.outputFiles!) {
+      mkdirSync(dirname(output.path), { recursive: true });
+      writeFileSync(output.path, output.contents);
+    }
+    const outputOf = new Map(
+      Object.entries(result.metafile!.outputs).flatMap(([output, meta]) => (meta.entryPoint ? [[resolve(meta.entryPoint), resolve(output)] as const] : [])),
+    );
+    const imported: ImportedSpec[] = [];
+    const reported = new Set<string>();
+    for (const file of files) {
+      // The metafile may name an entry point by its real path.
+      const outfile = outputOf.get(file) ?? outputOf.get(realpathSync(file))!;
+      try {
+        imported.push({ file, module: (await importModule(pathToFileURL(outfile).href)) as Record<string, unknown> });
+      } catch (err) {
+        for (const failure of missingExportError(files, file, err) ?? evaluationError(files, err, outputs)) {
+          const key = JSON.stringify(failure);
+          if (reported.has(key)) continue;
+          reported.add(key);
+          imported.push(failure);
+        }
+      }
+    }
+    return imported;
+  } catch (err) {
+    return buildErrors(files, err as BuildFailure);
+  } finally {
+    rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
+const MISSING_EXPORT = /does not provide an export named '([^']+)'/;
+const NAMED_IMPORTS = /\bimport\s+(?:type\s+)?(?:[\w$]+\s*,\s*)?\{([^}]*)\}\s*from\s*['"][^'"]+['"]/g;
+
+/**
+ * Node names the missing export and the module it was asked of, but not the importing file: the spec file
+ * that imports the name is found in the sources, `file` first, and blamed with the line the name is on.
+ */
+function missingExportError(files: readonly string[], file: string, err: unknown): ImportedSpec[] | undefined {
+  const name = MISSING_EXPORT.exec(firstLine(err))?.[1];
+  if (name === undefined) return undefined;
+  for (const candidate of [file, ...files.filter((f) => f !== file)]) {
+    let text: string;
+    try {
+      text = readFileSync(candidate, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const match of text.matchAll(NAMED_IMPORTS)) {
+      const names = match[1]!.split(',').map((part) => part.trim().replace(/^type\s+/, '').split(/\s+as\s+/)[0]);
+      if (!names.includes(name)) continue;
+      const at = match.index! + match[0].indexOf(name, match[0].indexOf('{'));
+      return [{ file: candidate, error: firstLine(err), line: text.slice(0, at).split('\n').length }];
+    }
+  }
+  return [{ file, error: firstLine(err) }];
 }
 
 /** Syntax and resolution errors, each on the file and line esbuild names (paths relative to the cwd). */
@@ -163,8 +253,14 @@ function buildErrors(files: readonly string[], failure: BuildFailure): ImportedS
 
 const INLINE_SOURCE_MAP = /\n\/\/# sourceMappingURL=data:application\/json;base64,([A-Za-z0-9+/=]+)\s*$/;
 
+/** A compiled file spec code runs from, with its inline source map. */
+export interface BundleOutput {
+  file: string;
+  code: string;
+}
+
 /** Maps a position in the bundle to the spec file and line it was compiled from, through the bundle's inline source map. */
-function specPosition(bundle: { file: string; code: string }): (line: number, column: number) => { path: string; line: number } | undefined {
+function specPosition(bundle: BundleOutput): (line: number, column: number) => { path: string; line: number } | undefined {
   let map: SourceMap | undefined;
   return (line, column) => {
     if (!map) {
@@ -179,15 +275,16 @@ function specPosition(bundle: { file: string; code: string }): (line: number, co
 }
 
 /**
- * An exception while the bundle at `bundle.file` runs: blamed on the spec file (and line) closest to where
- * it was thrown.
+ * An exception while compiled spec code runs (from `bundles`): blamed on the spec file (and line) closest
+ * to where it was thrown.
  */
-export function evaluationError(files: readonly string[], err: unknown, bundle: { file: string; code: string }): ImportedSpec[] {
+export function evaluationError(files: readonly string[], err: unknown, bundles: readonly BundleOutput[]): ImportedSpec[] {
   const stack = err instanceof Error ? (err.stack ?? '') : '';
-  const inSpecs = specPosition(bundle);
+  const inSpecs = new Map(bundles.map((bundle) => [bundle.file, specPosition(bundle)]));
   for (const match of stack.matchAll(/\(?((?:file:\/\/)?\/[^\s():]+):(\d+):(\d+)\)?/g)) {
     const path = match[1]!.startsWith('file:') ? fileURLToPath(match[1]!) : match[1]!;
-    const at = path === bundle.file ? inSpecs(Number(match[2]), Number(match[3])) : { path, line: Number(match[2]) };
+    const mapped = inSpecs.get(path);
+    const at = mapped ? mapped(Number(match[2]), Number(match[3])) : { path, line: Number(match[2]) };
     if (at && files.includes(at.path)) return [{ file: at.path, error: firstLine(err), line: at.line }];
   }
   return [{ file: files[0]!, error: firstLine(err) }];

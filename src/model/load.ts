@@ -77,6 +77,8 @@ function declarationCount(modules: readonly ImportedSpec[]): number {
   return count;
 }
 
+export const SPEC_LOAD_FAILED = 'spec/load-failed';
+
 /**
  * Imports every spec file and validates each exported declaration against its kind's schema. Schema
  * problems become `spec/invalid` diagnostics with the file, the dotted path and the line; nothing throws.
@@ -96,7 +98,7 @@ export async function loadSpecs(specDir: string, projectRoot: string): Promise<L
     const rel = relative(projectRoot, imported.file).split(sep).join('/');
     if ('error' in imported) {
       diagnostics.error(
-        'spec/load-failed',
+        SPEC_LOAD_FAILED,
         { file: rel, path: '', ...(imported.line ? { line: imported.line } : {}) },
         `the spec file could not be loaded: ${imported.error}`,
         'fix the error in the spec file (`npx tsc --noEmit` type-checks the specs)',

@@ -86,6 +86,13 @@ function codeTest(c: CodeCase): void {
 
 const workloadNamespace = stack.spec.workloadNamespaces[0]!;
 
+describe('a spec file that fails to load', () => {
+  it('is all that is reported: checks across files would read the platform without it', async () => {
+    const { dir, items } = await diagnose({ 'stack.ts': "throw new Error('the stack is broken');\n" });
+    expect(items.map((d) => [d.code, d.file])).toEqual([['spec/load-failed', `${dir}/stack.ts`]]);
+  });
+});
+
 describe('spec', () => {
   codeTests([
     {

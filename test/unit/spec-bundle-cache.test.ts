@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { evaluationError, importBundled, type ImportedSpec } from '../../src/model/import-specs.ts';
@@ -148,8 +149,7 @@ describe('a bundled spec file that throws while it runs', () => {
     writeFileSync(join(f.dir, 'specs', 'checks.ts'), 'export function check(n: number): number {\n  if (n > 0) throw new Error(`no spec for ${n}`);\n  return n;\n}\n');
     writeFileSync(broken, "import { base } from './shared.ts';\nimport { check } from './checks.ts';\n\nexport const value = check(base);\n");
     const files = [f.files[0]!, broken];
-    const [result] = await importBundled(files, f.cacheDir);
-    expect(result).toMatchObject({ file: broken, error: 'no spec for 1' });
+    expect(plain(await importBundled(files, f.cacheDir))).toEqual([{ file: f.files[0], module: { value: 'base: 1' } }, { file: broken, error: 'no spec for 1', line: 4 }]);
     // The stack as Node writes it for the bundle, which the test runner would otherwise map itself.
     const { code } = JSON.parse(readFileSync(cacheEntry(f), 'utf8')) as { code: string };
     const bundle = { file: join(tmpdir(), 'infermon-specs-test', 'specs.mjs'), code };
@@ -160,6 +160,62 @@ describe('a bundled spec file that throws while it runs', () => {
     };
     const err = new Error('no spec for 1');
     err.stack = `Error: no spec for 1\n    at check (${at('throw new Error')})\n    at ${at('check(base)')}\n    at ModuleJob.run (node:internal/modules/esm/module_job:234:25)`;
-    expect(evaluationError(files, err, bundle)).toEqual([{ file: broken, error: 'no spec for 1', line: 4 }]);
+    expect(evaluationError(files, err, [bundle])).toEqual([{ file: broken, error: 'no spec for 1', line: 4 }]);
+  });
+});
+
+/** Imported modules as plain objects, to compare with literals. */
+function plain(imported: readonly ImportedSpec[]): unknown[] {
+  return imported.map((i) => ('module' in i ? { file: i.file, module: { ...i.module } } : i));
+}
+
+const IMPORT_SPECS = join(PROJECT_ROOT, 'src', 'model', 'import-specs.ts');
+
+/**
+ * `importBundled` in a Node process of its own: the test runner's module loader has no link step, so a
+ * missing export would never fail under it.
+ */
+function importedByNode(files: readonly string[]): unknown[] {
+  const script = `const { importBundled } = await import(${JSON.stringify(pathToFileURL(IMPORT_SPECS).href)});
+const imported = await importBundled(${JSON.stringify(files)});
+process.stdout.write(JSON.stringify(imported.map((i) => ('module' in i ? { file: i.file, module: { ...i.module } } : i))));`;
+  return JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' })) as unknown[];
+}
+
+describe('spec files whose bundle does not run', () => {
+  it('blame the file and line that import a name its module lacks, and the other files load', async () => {
+    const f = fixture();
+    const broken = join(f.dir, 'specs', 'slos', 'broken.ts');
+    const later = join(f.dir, 'specs', 'z-later.ts');
+    mkdirSync(join(f.dir, 'specs', 'slos'));
+    writeFileSync(broken, "import { join } from 'node:path';\nimport {\n  basename,\n  notInPath,\n} from 'node:path';\nexport const value = [join, basename, notInPath].length;\n");
+    writeFileSync(later, 'export const value = 2;\n');
+    expect(importedByNode([f.files[0]!, broken, later])).toEqual([
+      { file: f.files[0], module: { value: 'base: 1' } },
+      { file: broken, error: expect.stringContaining("does not provide an export named 'notInPath'"), line: 4 },
+      { file: later, module: { value: 2 } },
+    ]);
+  });
+
+  it('report a module that throws once, on its own line, however many files import it; modules they share run once', async () => {
+    const f = fixture();
+    const specs = join(f.dir, 'specs');
+    writeFileSync(join(specs, 'thrower.ts'), "export const size = 1;\nthrow new Error('thrower is broken');\n");
+    writeFileSync(join(specs, 'one.ts'), "import { size } from './thrower.ts';\nexport const value = size;\n");
+    writeFileSync(join(specs, 'two.ts'), "import { size } from './thrower.ts';\nexport const value = size + 1;\n");
+    writeFileSync(join(specs, 'objects.ts'), 'export const shared = { runs: Math.random() };\n');
+    writeFileSync(join(specs, 'x.ts'), "import { shared } from './objects.ts';\nexport const fromX = shared;\n");
+    writeFileSync(join(specs, 'y.ts'), "import { shared } from './objects.ts';\nexport const fromY = shared;\n");
+    const files = ['one.ts', 'thrower.ts', 'two.ts', 'x.ts', 'y.ts'].map((name) => join(specs, name));
+    const imported = await importBundled(files, f.cacheDir);
+    expect(imported.filter((i) => 'error' in i)).toEqual([{ file: join(specs, 'thrower.ts'), error: 'thrower is broken', line: 2 }]);
+    const modules = new Map(imported.flatMap((i) => ('module' in i ? [[i.file, i.module] as const] : [])));
+    expect([...modules.keys()]).toEqual([join(specs, 'x.ts'), join(specs, 'y.ts')]);
+    expect(modules.get(join(specs, 'x.ts'))!.fromX).toBe(modules.get(join(specs, 'y.ts'))!.fromY);
+    expect(importedByNode(files)).toEqual([
+      { file: join(specs, 'thrower.ts'), error: 'thrower is broken', line: 2 },
+      { file: join(specs, 'x.ts'), module: { fromX: { runs: expect.any(Number) } } },
+      { file: join(specs, 'y.ts'), module: { fromY: { runs: expect.any(Number) } } },
+    ]);
   });
 });
