@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
 import { Pool } from 'undici';
-import { measureTracingWork } from './tracing-work.ts';
+import { measureTracingWork, type MeasuredTracingWork } from './tracing-work.ts';
 import { buildServeScript, commitOf, sourceAt } from './router-build.ts';
 import { median, percentile, type BenchSection } from './stats.ts';
 
@@ -435,10 +435,10 @@ export async function runRouterBench(): Promise<RouterBenchResult & { baseline: 
  * The tracing work the SDK does on the router's thread, against the router's CPU per request in the same
  * run: what the throughput cost of tracing every request cannot go below.
  */
-function tracingWorkLine(work: ReturnType<typeof measureTracingWork>, routerCpuMs: number | undefined): string {
+function tracingWorkLine(work: MeasuredTracingWork, routerCpuMs: number | undefined): string {
   const us = (v: number) => `${v.toFixed(1)} µs`;
   const measured =
-    `Tracing work on the router's thread, measured in process with no I/O (the router's span functions through the OpenTelemetry SDK, medians of 5 rounds of 20,000 requests): ` +
+    `Tracing work on the router's thread, measured in process with no I/O (the router's span functions through the OpenTelemetry SDK, medians of ${work.rounds} rounds of ${work.requests.toLocaleString('en-US')} requests): ` +
     `a sampled request's two spans ${us(work.sampledSpansUs)}, their OTLP serialisation ${us(work.otlpJsonUs)} as JSON (${work.otlpJsonBytes.toFixed(0)} bytes; the router's export) or ${us(work.otlpProtobufUs)} as protobuf (${work.otlpProtobufBytes.toFixed(0)} bytes); an unsampled request ${us(work.unsampledUs)}.`;
   if (routerCpuMs === undefined) return measured;
   const routerUs = routerCpuMs * 1000;

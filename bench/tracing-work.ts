@@ -74,9 +74,22 @@ function serialised(spans: readonly ReadableSpan[], serialise: (batch: ReadableS
   return bytes;
 }
 
-export function measureTracingWork(rounds = 5, requests = 20_000): TracingWork & { otlpJsonBytes: number; otlpProtobufBytes: number } {
+/** A span processor that keeps every ended span in `ended`, for serialising them afterwards. */
+export function keepingSpans(ended: ReadableSpan[]): SpanProcessor {
+  return { onStart() {}, onEnd: (span) => void ended.push(span), forceFlush: async () => {}, shutdown: async () => {} };
+}
+
+export interface MeasuredTracingWork extends TracingWork {
+  otlpJsonBytes: number;
+  otlpProtobufBytes: number;
+  /** Counted rounds (after one warm-up) and requests per round the medians are over. */
+  rounds: number;
+  requests: number;
+}
+
+export function measureTracingWork(rounds = 5, requests = 20_000): MeasuredTracingWork {
   const ended: ReadableSpan[] = [];
-  const keep: SpanProcessor = { onStart() {}, onEnd: (span) => void ended.push(span), forceFlush: async () => {}, shutdown: async () => {} };
+  const keep = keepingSpans(ended);
   const sampled = Tracing.create('router', [keep], 1);
   const unsampled = Tracing.create('router', [keep], 0);
   const samples: Record<keyof TracingWork, number[]> = { sampledSpansUs: [], unsampledUs: [], otlpJsonUs: [], otlpProtobufUs: [] };
@@ -100,5 +113,5 @@ export function measureTracingWork(rounds = 5, requests = 20_000): TracingWork &
     samples.unsampledUs.push(none);
   }
   const medians = Object.fromEntries(Object.entries(samples).map(([key, values]) => [key, median(values)])) as unknown as TracingWork;
-  return { ...medians, otlpJsonBytes: jsonBytes / requests, otlpProtobufBytes: protobufBytes / requests };
+  return { ...medians, otlpJsonBytes: jsonBytes / requests, otlpProtobufBytes: protobufBytes / requests, rounds, requests };
 }

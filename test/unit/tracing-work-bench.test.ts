@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
-import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace';
-import { measureTracingWork, traceRequest } from '../../bench/tracing-work.ts';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace';
+import { keepingSpans, measureTracingWork, traceRequest } from '../../bench/tracing-work.ts';
 import { Tracing } from '../../src/runtime/telemetry/tracing.ts';
 
 interface OtlpJson {
@@ -11,8 +11,7 @@ interface OtlpJson {
 describe('tracing work bench', () => {
   it('measures the spans the router makes for a request: one trace, a server and a client span with the GenAI attributes', () => {
     const ended: ReadableSpan[] = [];
-    const keep: SpanProcessor = { onStart() {}, onEnd: (span) => void ended.push(span), forceFlush: async () => {}, shutdown: async () => {} };
-    traceRequest(Tracing.create('router', [keep], 1), 0);
+    traceRequest(Tracing.create('router', [keepingSpans(ended)], 1), 0);
     const body = JSON.parse(new TextDecoder().decode(JsonTraceSerializer.serializeRequest(ended))) as OtlpJson;
     const spans = body.resourceSpans.flatMap((r) => r.scopeSpans.flatMap((s) => s.spans));
     expect(spans.map((s) => s.kind).sort()).toEqual([2, 3]);
@@ -25,5 +24,6 @@ describe('tracing work bench', () => {
     for (const value of [work.sampledSpansUs, work.unsampledUs, work.otlpJsonUs, work.otlpProtobufUs]) expect(value).toBeGreaterThan(0);
     expect(work.otlpJsonBytes).toBeGreaterThan(work.otlpProtobufBytes);
     expect(work.otlpProtobufBytes).toBeGreaterThan(0);
+    expect({ rounds: work.rounds, requests: work.requests }).toEqual({ rounds: 1, requests: 200 });
   });
 });
