@@ -7,9 +7,13 @@ import type { BuildOptions } from 'esbuild';
 import { cachedBundle, storeBundle, type BundleSources, type ExternalImport } from './spec-bundle-cache.ts';
 
 /** One spec file after import: its exports, or why it could not be loaded (with the line when known). */
-export type ImportedSpec =
-  | { file: string; module: Record<string, unknown> }
-  | { file: string; error: string; line?: number };
+export type ImportedSpec = { file: string; module: Record<string, unknown> } | SpecLoadError;
+
+export interface SpecLoadError {
+  file: string;
+  error: string;
+  line?: number;
+}
 
 export interface SpecImportOptions {
   /** Where compiled bundles are kept between runs (`node_modules/.cache/infermon`); without it every run bundles. */
@@ -79,8 +83,8 @@ function bundleSalt(): string {
 
 /**
  * Bundles the spec files, or takes the bundle an earlier run made of them when nothing it read has changed.
- * A bundle that does not run fails as a whole, so its files are then imported one by one (see
- * `importSeparately`) to tell which of them fail and let the others load.
+ * A bundle that does not compile or run fails as a whole, so its files are then imported one by one (see
+ * `importAroundBuildErrors`, `importSeparately`) to tell which of them fail and let the others load.
  */
 export async function importBundled(files: readonly string[], cacheDir?: string): Promise<ImportedSpec[]> {
   if (files.length === 0) return [];
@@ -88,7 +92,7 @@ export async function importBundled(files: readonly string[], cacheDir?: string)
   const cached = cacheDir ? cachedBundle(cacheDir, files, salt, externalUrl) : undefined;
   if (cached !== undefined) return (await evaluateBundle(files, cached)) ?? importSeparately(files);
   const built = await bundle(files);
-  if ('failure' in built) return buildErrors(files, built.failure);
+  if ('failure' in built) return importAroundBuildErrors(files, built.failure);
   if (cacheDir) storeBundle(cacheDir, files, salt, built.sources, built.code);
   return (await evaluateBundle(files, built.code)) ?? importSeparately(files);
 }
@@ -242,10 +246,41 @@ function missingExportError(files: readonly string[], file: string, err: unknown
   return [{ file, error: firstLine(err) }];
 }
 
+/**
+ * The spec files that do not compile, with every error esbuild finds in them, and the other files loaded
+ * (see `importSeparately`), so their own problems show in the same run. Each of those is compiled alone
+ * first: one that imports a broken file fails with it and is left out, its error being the broken file's.
+ */
+async function importAroundBuildErrors(files: readonly string[], failure: BuildFailure): Promise<ImportedSpec[]> {
+  const errors = buildErrors(files, failure);
+  // An error esbuild could not place in a spec file leaves nothing narrower to go on.
+  if (errors.some((e) => e.line === undefined)) return errors;
+  const broken = new Set(errors.map((e) => e.file));
+  const { build } = await import('esbuild');
+  const alone = await Promise.all(
+    files
+      .filter((file) => !broken.has(file))
+      .map((file) =>
+        build({ ...buildOptions(new Map()), entryPoints: [file] }).then(
+          () => ({ file, compiles: true, errors: [] }),
+          (err: BuildFailure) => ({ file, compiles: false, errors: buildErrors(files, err).filter((e) => !broken.has(e.file)) }),
+        ),
+      ),
+  );
+  const reported = new Set(errors.map((e) => JSON.stringify(e)));
+  for (const e of alone.flatMap((a) => a.errors)) {
+    if (reported.has(JSON.stringify(e))) continue;
+    reported.add(JSON.stringify(e));
+    errors.push(e);
+  }
+  const loadable = alone.flatMap((a) => (a.compiles ? [a.file] : []));
+  return [...errors, ...(loadable.length > 0 ? await importSeparately(loadable) : [])];
+}
+
 /** Syntax and resolution errors, each on the file and line esbuild names (paths relative to the cwd). */
-function buildErrors(files: readonly string[], failure: BuildFailure): ImportedSpec[] {
+function buildErrors(files: readonly string[], failure: BuildFailure): SpecLoadError[] {
   const errors = failure.errors ?? [{ text: String(failure), location: null }];
-  return errors.map((e): ImportedSpec => {
+  return errors.map((e): SpecLoadError => {
     const file = e.location ? resolve(e.location.file) : undefined;
     return file && files.includes(file) ? { file, error: e.text, line: e.location!.line } : { file: files[0]!, error: e.text };
   });

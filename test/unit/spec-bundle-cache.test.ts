@@ -218,4 +218,21 @@ describe('spec files whose bundle does not run', () => {
       { file: join(specs, 'y.ts'), module: { fromY: { runs: expect.any(Number) } } },
     ]);
   });
+
+  it('report every file that does not compile on its line, leave out the files importing one, and load the rest', async () => {
+    const f = fixture();
+    const specs = join(f.dir, 'specs');
+    writeFileSync(join(specs, 'typo.ts'), 'export const size = 1;\nexport const oops = {;\n');
+    writeFileSync(join(specs, 'uses-typo.ts'), "import { size } from './typo.ts';\nexport const value = size;\n");
+    writeFileSync(join(specs, 'unclosed.ts'), 'export const value = [1, 2;\n');
+    writeFileSync(join(specs, 'missing.ts'), "import { nothing } from './no-such-file.ts';\nexport const value = nothing;\n");
+    const files = ['a.ts', 'missing.ts', 'typo.ts', 'unclosed.ts', 'uses-typo.ts'].map((name) => join(specs, name));
+    const imported = plain(await importBundled(files, f.cacheDir));
+    expect(imported.filter((i) => 'error' in (i as object))).toEqual([
+      { file: join(specs, 'missing.ts'), error: expect.stringContaining('no-such-file.ts'), line: 1 },
+      { file: join(specs, 'typo.ts'), error: expect.any(String), line: 2 },
+      { file: join(specs, 'unclosed.ts'), error: expect.any(String), line: 1 },
+    ]);
+    expect(imported.filter((i) => 'module' in (i as object))).toEqual([{ file: f.files[0], module: { value: 'base: 1' } }]);
+  });
 });
