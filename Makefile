@@ -49,5 +49,5 @@ test: tools typecheck build
 	npx vitest run
 	$(MAKE) --no-print-directory e2e
 
-bench: tools
+bench: tools build
 	npm run bench

@@ -33,6 +33,8 @@ export interface InstalledPackage {
   packedFiles: string[];
   /** A new repository outside this one with the tarball (and `extraPackages`) installed. */
   repo: string;
+  /** What `npm install` printed. */
+  installLog: string;
 }
 
 function checked(r: ToolResult, what: string): ToolResult {
@@ -43,13 +45,13 @@ function checked(r: ToolResult, what: string): ToolResult {
 /** Builds when stale, packs, and installs the tarball into `<workDir>/platform-monitoring`. */
 export function installPackedPackage(workDir: string, extraPackages: readonly string[] = []): InstalledPackage {
   ensureBuilt();
-  // dist/ is fresh, so the `prepare` build npm would run while packing is skipped.
+  // dist/ is fresh, so the `prepack` build npm would run while packing is skipped.
   const listed = checked(runTool('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: PROJECT_ROOT }), 'npm pack --dry-run');
   const packedFiles = (JSON.parse(listed.stdout) as Array<{ files: Array<{ path: string }> }>)[0]!.files.map((f) => f.path);
   const packed = checked(runTool('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', workDir], { cwd: PROJECT_ROOT }), 'npm pack');
   const tarball = join(workDir, (JSON.parse(packed.stdout) as Array<{ filename: string }>)[0]!.filename);
   const repo = join(workDir, 'platform-monitoring');
   mkdirSync(repo);
-  checked(runTool('npm', ['install', '--save-dev', '--no-audit', '--no-fund', '--prefer-offline', tarball, ...extraPackages], { cwd: repo }), 'npm install');
-  return { packedFiles, repo };
+  const installed = checked(runTool('npm', ['install', '--save-dev', '--no-audit', '--no-fund', '--prefer-offline', tarball, ...extraPackages], { cwd: repo }), 'npm install');
+  return { packedFiles, repo, installLog: `${installed.stdout}${installed.stderr}` };
 }

@@ -20,6 +20,7 @@ const { version } = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 
 const ok = (r: ToolResult) => [r.stdout, r.stderr].join('\n');
 
 let packedFiles: string[] = [];
+let installLog = '';
 let work = '';
 let repo = '';
 
@@ -29,7 +30,7 @@ function inRepo(command: string, ...args: string[]): ToolResult {
 
 beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), 'infermon-package-'));
-  ({ packedFiles, repo } = installPackedPackage(work, ['typescript', '@types/node']));
+  ({ packedFiles, repo, installLog } = installPackedPackage(work, ['typescript', '@types/node']));
 }, TIMEOUT);
 
 afterAll(() => {
@@ -43,6 +44,15 @@ describe('the packed package', () => {
     expect(packedFiles.some((f) => f.startsWith('dist/templates/docs/'))).toBe(true);
     const leaked = packedFiles.filter((f) => /^(test|bench|out|specs|src)\//.test(f));
     expect(leaked).toEqual([]);
+  });
+
+  it('installs only what it needs once installed: its other dependencies are bundled into dist/', () => {
+    // esbuild compiles the user's specs; zod's types are in the declarations the specs are checked against.
+    const installed = JSON.parse(readFileSync(join(repo, 'node_modules', 'infermon', 'package.json'), 'utf8')) as { dependencies?: Record<string, string>; scripts?: Record<string, string> };
+    expect(Object.keys(installed.dependencies ?? {}).sort()).toEqual(['esbuild', 'zod']);
+    // npm lists a dependency's install-time scripts for the user to approve; infermon has none.
+    expect(Object.keys(installed.scripts ?? {}).filter((name) => /^(pre|post)?(install|prepare)$/.test(name))).toEqual([]);
+    expect(installLog).not.toMatch(/EBADENGINE|infermon@[^ ]+ \(/);
   });
 
   it('prints its version', () => {
