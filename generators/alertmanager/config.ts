@@ -362,8 +362,11 @@ export function alertmanagerGenerator(model: Plan): Artifact[] {
     {
       path: ROUTE_TESTS,
       format: 'yaml',
-      document: { config: 'alertmanager.yml', cases: routeTestCases(model, routing.value) },
-      header: fileHeader(model.stack.value, files, ['Each case: `amtool config routes test --config.file=<config> --verify.receivers=<receivers> <labels>`.']),
+      document: { config: '../alertmanager.yml', cases: routeTestCases(model, routing.value) },
+      header: fileHeader(model.stack.value, files, [
+        'Each case: `amtool config routes test --config.file=<config> <labels>` prints <receivers> (config relative to this file).',
+        '`npx infermon test-routes` runs them all.',
+      ]),
     },
   ];
 }

@@ -213,6 +213,23 @@ export function buildProgram(version: string): Command {
     });
 
   program
+    .command('test-routes')
+    .description('run the generated Alertmanager routing tests through amtool: every alert reaches exactly its receivers')
+    .option('--out <dir>', 'output directory', 'out')
+    .option('--amtool <path>', 'the amtool to run', 'amtool')
+    .action(async (opts: { out: string; amtool: string }) => {
+      const { runRouteTestsCommand } = await import('./test-routes.ts');
+      const { RouteTestError } = await import('../verify/route-tests.ts');
+      let passed: boolean;
+      try {
+        passed = await runRouteTestsCommand(opts);
+      } catch (err) {
+        throw err instanceof RouteTestError ? usageError(err.message) : err;
+      }
+      if (!passed) throw new ExitError(1, 'routing tests failed');
+    });
+
+  program
     .command('init')
     .description('scaffold a monitoring repository: specs, CI workflows, package.json; never replaces a file')
     .argument('[dir]', 'directory to scaffold', '.')

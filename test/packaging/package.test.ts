@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
+import { parse } from 'yaml';
 import { PROJECT_ROOT } from '../support/paths.ts';
-import { runTool, type ToolResult } from '../support/tools.ts';
+import { TOOLS_BIN, runTool, type ToolResult } from '../support/tools.ts';
 import { installPackedPackage } from './build.ts';
 import { treeSnapshot } from './tree.ts';
 
@@ -18,6 +19,23 @@ const SOURCES = 'vllm,dcgm,kthena-router';
 const { version } = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string };
 
 const ok = (r: ToolResult) => [r.stdout, r.stderr].join('\n');
+
+interface GithubWorkflow {
+  jobs: Record<string, { steps: Array<{ run?: string }> }>;
+}
+type GitlabPipeline = Record<string, { script?: string[] } | unknown>;
+
+/** Whether a CI command fetches tools or packages rather than checking the repository. */
+const fetches = (command: string) => /^(npm ci|curl|chmod)\b/.test(command);
+
+/** The checking commands of a scaffolded CI file, in order. */
+function ciChecks(ci: GithubWorkflow | GitlabPipeline): string[] {
+  const commands =
+    'jobs' in ci && typeof ci.jobs === 'object'
+      ? Object.values((ci as GithubWorkflow).jobs).flatMap((job) => job.steps.flatMap((step) => (step.run ? [step.run.trim()] : [])))
+      : Object.values(ci as GitlabPipeline).flatMap((job) => (job && typeof job === 'object' && 'script' in job ? ((job as { script: string[] }).script ?? []) : []));
+  return commands.filter((command) => !fetches(command) && !command.includes('\n'));
+}
 
 let packedFiles: string[] = [];
 let installLog = '';
@@ -62,7 +80,7 @@ describe('the packed package', () => {
   });
 
   it(
-    'scaffolds a repository whose output passes promtool and whose specs type-check',
+    'scaffolds a repository whose CI checks pass: the specs type-check, out/ is current, promtool, amtool and kubectl accept it',
     () => {
       const init = inRepo('infermon', 'init', '--sources', SOURCES);
       expect(init.status, ok(init)).toBe(0);
@@ -73,18 +91,25 @@ describe('the packed package', () => {
       const generate = runTool('npm', ['run', 'generate'], { cwd: repo });
       expect(generate.status, ok(generate)).toBe(0);
 
-      const rules = join(repo, 'out', 'prometheus', 'rules');
-      const check = runTool('promtool', ['check', 'rules', ...readdirSync(rules).map((f) => join(rules, f))]);
-      expect(check.status, ok(check)).toBe(0);
-      const tests = join(repo, 'out', 'prometheus', 'tests');
-      const unit = runTool('promtool', ['test', 'rules', ...readdirSync(tests)], { cwd: tests });
-      expect(unit.status, ok(unit)).toBe(0);
-
-      const kustomize = runTool('kubectl', ['kustomize', join(repo, 'out', 'kubernetes')]);
-      expect(kustomize.status, ok(kustomize)).toBe(0);
-
-      const tsc = inRepo('tsc', '--noEmit');
-      expect(tsc.status, ok(tsc)).toBe(0);
+      // The checks both scaffolded CI files run pass in the scaffolded repository, with the pinned judges.
+      const github = ciChecks(parse(readFileSync(join(repo, '.github', 'workflows', 'infermon.yml'), 'utf8')) as GithubWorkflow);
+      const gitlab = ciChecks(parse(readFileSync(join(repo, '.gitlab-ci.yml'), 'utf8')) as GitlabPipeline);
+      for (const commands of [github, gitlab]) {
+        for (const expected of [
+          'npx tsc --noEmit',
+          'npx infermon generate --check',
+          'promtool check rules out/prometheus/rules/*.yml',
+          'promtool test rules out/prometheus/tests/*.test.yml',
+          'amtool check-config out/alertmanager/alertmanager.yml',
+          'npx infermon test-routes',
+        ])
+          expect(commands).toContain(expected);
+        expect(commands.some((c) => c.startsWith('kubectl kustomize out/kubernetes'))).toBe(true);
+      }
+      for (const command of new Set([...github, ...gitlab])) {
+        const r = runTool('bash', ['-c', command], { cwd: repo, env: { ...process.env, PATH: [TOOLS_BIN, join(repo, 'node_modules', '.bin'), process.env.PATH].join(delimiter) } });
+        expect(r.status, `${command}\n${ok(r)}`).toBe(0);
+      }
     },
     TIMEOUT,
   );
