@@ -1,5 +1,5 @@
-import { mkdirSync } from 'node:fs';
-import { basename, resolve } from 'node:path';
+import { existsSync, mkdirSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { renderTemplate } from '../templates.ts';
 import { infermonManifest } from './init/package-json.ts';
 import { scaffoldFiles } from './init/scaffold.ts';
@@ -35,10 +35,21 @@ export function runInit(dir: string, options: InitOptions): string | undefined {
   if ('error' in parsed) return parsed.error;
   const root = resolve(dir);
   mkdirSync(root, { recursive: true });
-  const files = scaffoldFiles({ name: packageNameFor(root), sources: parsed.sources, infermon: infermonManifest() });
+  const repository = gitRootOf(root);
+  const subdir = repository && repository !== root ? relative(repository, root).split(sep).join('/') : undefined;
+  const files = scaffoldFiles({ name: packageNameFor(root), sources: parsed.sources, infermon: infermonManifest(), subdir });
   const outcomes = writeScaffold(root, files);
   for (const outcome of outcomes) process.stdout.write(`${outcomeLine(outcome)}\n`);
   const kept = outcomes.some((o) => o.status === 'kept');
-  process.stdout.write(renderTemplate('init/next-steps.txt.hbs', { kept }));
+  const cd = relative(process.cwd(), root);
+  process.stdout.write(renderTemplate('init/next-steps.txt.hbs', { kept, cd: cd === '' ? undefined : cd, subdir }));
   return undefined;
+}
+
+/** The root of the git repository `dir` is in: the nearest directory up from it that holds `.git`. */
+function gitRootOf(dir: string): string | undefined {
+  for (let at = dir; ; at = dirname(at)) {
+    if (existsSync(join(at, '.git'))) return at;
+    if (dirname(at) === at) return undefined;
+  }
 }

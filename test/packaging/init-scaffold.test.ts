@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { parse } from 'yaml';
 import { mergePackageJson } from '../../src/cli/init/package-json.ts';
 import { selectableSourceNames } from '../../src/cli/init/sources.ts';
 import { cli } from '../support/cli.ts';
@@ -91,6 +92,30 @@ describe('infermon init', () => {
     const rules = join(root, 'out', 'prometheus', 'rules');
     const check = runTool('promtool', ['check', 'rules', ...readdirSync(rules).map((f) => join(rules, f))]);
     expect(check.status, check.stdout + check.stderr).toBe(0);
+  });
+
+  it('below the root of a git repository, puts the workflow at the root working in the scaffold, and the GitLab jobs in a file to include', () => {
+    const repo = mkdtempSync(join(tmpdir(), 'infermon-init-monorepo-'));
+    mkdirSync(join(repo, '.git'));
+    const r = cli(['init', 'gitops/monitoring', '--sources', 'vllm'], repo);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^created\s+\.\.\/\.\.\/\.github\/workflows\/infermon\.yml$/m);
+    expect(r.stdout).toMatch(/^ {2}cd gitops\/monitoring$/m);
+    expect(r.stdout).toContain('include gitops/monitoring/infermon.gitlab-ci.yml');
+    expect(existsSync(join(repo, 'gitops', 'monitoring', '.github'))).toBe(false);
+    expect(existsSync(join(repo, '.gitlab-ci.yml'))).toBe(false);
+
+    const workflow = parse(readFileSync(join(repo, '.github', 'workflows', 'infermon.yml'), 'utf8')) as {
+      jobs: { check: { defaults?: { run: Record<string, string> }; steps: Array<{ uses?: string; with?: Record<string, unknown> }> } };
+    };
+    expect(workflow.jobs.check.defaults?.run['working-directory']).toBe('gitops/monitoring');
+    const setupNode = workflow.jobs.check.steps.find((step) => step.uses?.startsWith('actions/setup-node'));
+    expect(setupNode?.with?.['cache-dependency-path']).toBe('gitops/monitoring/package-lock.json');
+
+    const gitlab = parse(readFileSync(join(repo, 'gitops', 'monitoring', 'infermon.gitlab-ci.yml'), 'utf8')) as Record<string, { script?: string[] }>;
+    const jobs = Object.values(gitlab).filter((job) => Array.isArray(job?.script));
+    expect(jobs.length).toBeGreaterThan(1);
+    for (const job of jobs) expect(job.script![0]).toBe('cd gitops/monitoring');
   });
 
   it('keeps every existing file and changes nothing when run again', () => {

@@ -15,6 +15,11 @@ export interface ScaffoldOptions {
   sources: readonly string[];
   /** The running infermon's version and development dependencies, to pin the scaffold against. */
   infermon: { version: string; devDependencies: Record<string, string> };
+  /**
+   * Where the scaffolded directory sits in its git repository, `/`-separated, when that is below the
+   * repository's root: CI runs from the root, so the workflows `cd` into it.
+   */
+  subdir?: string;
 }
 
 /** The namespace kube-prometheus-stack is installed in, and its release name. */
@@ -83,8 +88,6 @@ const FIXED_FILES: ReadonlyArray<[path: string, template: string]> = [
   ['README.md', 'README.md.hbs'],
   ['.gitignore', 'gitignore.hbs'],
   ['tsconfig.json', 'tsconfig.json.hbs'],
-  ['.github/workflows/infermon.yml', 'github-workflow.yml.hbs'],
-  ['.gitlab-ci.yml', 'gitlab-ci.yml.hbs'],
   ['specs/stack.ts', 'specs/stack.ts.hbs'],
   ['specs/routing.ts', 'specs/routing.ts.hbs'],
   ['specs/sources.ts', 'specs/sources.ts.hbs'],
@@ -120,7 +123,26 @@ function templateData(options: ScaffoldOptions, planned: readonly PlannedContent
       typesNode: caretRange(dev['@types/node'] ?? '20'),
     },
     tools: CI_TOOLS,
+    workdir: options.subdir,
+    gitlabFile: gitlabFile(options.subdir),
   };
+}
+
+/**
+ * The CI files. GitHub runs workflows only from the repository root's `.github/workflows`; GitLab reads one
+ * `.gitlab-ci.yml` at the root, which a directory below it joins with `include:`, so there its jobs go in
+ * a file of their own.
+ */
+function ciFiles(subdir: string | undefined, data: ReturnType<typeof templateData>): ScaffoldFile[] {
+  const toRoot = subdir ? subdir.split('/').map(() => '../').join('') : '';
+  return [
+    { path: `${toRoot}.github/workflows/infermon.yml`, text: renderTemplate('init/github-workflow.yml.hbs', data) },
+    { path: gitlabFile(subdir), text: renderTemplate('init/gitlab-ci.yml.hbs', data) },
+  ];
+}
+
+function gitlabFile(subdir: string | undefined): string {
+  return subdir ? 'infermon.gitlab-ci.yml' : '.gitlab-ci.yml';
 }
 
 /** Every file of a scaffold for the chosen sources, rendered from `templates/init/`; writes nothing. */
@@ -130,6 +152,7 @@ export function scaffoldFiles(options: ScaffoldOptions): ScaffoldFile[] {
   return [
     { path: 'package.json', text: renderTemplate('init/package.json.hbs', data), completesPackageJson: true },
     ...FIXED_FILES.map(([path, template]) => ({ path, text: renderTemplate(`init/${template}`, data) })),
+    ...ciFiles(options.subdir, data),
     ...planned.map(contentSpecFile),
   ];
 }
