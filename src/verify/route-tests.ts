@@ -49,8 +49,15 @@ function readTests(file: string): z.infer<typeof RouteTestFile> {
   } catch {
     throw new RouteTestError(`no routing tests at ${file}: run \`infermon generate\` first (a platform without a routing spec has none)`);
   }
-  const parsed = RouteTestFile.safeParse(parse(text));
-  if (!parsed.success) throw new RouteTestError(`${file} is not a routing test file infermon wrote: ${parsed.error.issues[0]!.message} at ${parsed.error.issues[0]!.path.join('.')}`);
+  const notOurs = (why: string) => new RouteTestError(`${file} is not a routing test file infermon wrote: ${why}`);
+  let document: unknown;
+  try {
+    document = parse(text);
+  } catch (err) {
+    throw notOurs((err as Error).message.split('\n')[0]!);
+  }
+  const parsed = RouteTestFile.safeParse(document);
+  if (!parsed.success) throw notOurs(`${parsed.error.issues[0]!.message} at ${parsed.error.issues[0]!.path.join('.')}`);
   return parsed.data;
 }
 

@@ -48,9 +48,11 @@ describe('infermon test-routes', () => {
     await expect(runRouteTests(join(out, 'missing.yml'), toolPath('amtool'))).rejects.toThrow(/run `infermon generate` first/);
   });
 
-  it('refuses a file that is not a routing test file', async () => {
+  it('refuses a file that is not a routing test file, YAML or not', async () => {
     const other = join(out, 'other.yml');
     writeFileSync(other, stringify({ rule_files: ['x.yml'], tests: [] }));
+    await expect(runRouteTests(other, toolPath('amtool'))).rejects.toThrow(/not a routing test file/);
+    writeFileSync(other, 'cases: [\n');
     await expect(runRouteTests(other, toolPath('amtool'))).rejects.toThrow(/not a routing test file/);
   });
 });
