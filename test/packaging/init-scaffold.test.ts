@@ -94,20 +94,23 @@ describe('infermon init', () => {
     expect(check.status, check.stdout + check.stderr).toBe(0);
   });
 
-  it('below the root of a git repository, puts the workflow at the root working in the scaffold, and the GitLab jobs in a file to include', () => {
+  it('below the root of a git repository, puts a workflow of the folder\'s own at the root, working in and watching the folder, and the GitLab jobs in a file to include', () => {
     const repo = mkdtempSync(join(tmpdir(), 'infermon-init-monorepo-'));
     mkdirSync(join(repo, '.git'));
     const r = cli(['init', 'gitops/monitoring', '--sources', 'vllm'], repo);
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/^created\s+\.\.\/\.\.\/\.github\/workflows\/infermon\.yml$/m);
+    expect(r.stdout).toMatch(/^created\s+\.\.\/\.\.\/\.github\/workflows\/infermon-gitops-monitoring\.yml$/m);
     expect(r.stdout).toMatch(/^ {2}cd gitops\/monitoring$/m);
     expect(r.stdout).toContain('include gitops/monitoring/infermon.gitlab-ci.yml');
     expect(existsSync(join(repo, 'gitops', 'monitoring', '.github'))).toBe(false);
     expect(existsSync(join(repo, '.gitlab-ci.yml'))).toBe(false);
 
-    const workflow = parse(readFileSync(join(repo, '.github', 'workflows', 'infermon.yml'), 'utf8')) as {
+    const workflow = parse(readFileSync(join(repo, '.github', 'workflows', 'infermon-gitops-monitoring.yml'), 'utf8')) as {
+      on: Record<string, { paths?: string[] }>;
       jobs: { check: { defaults?: { run: Record<string, string> }; steps: Array<{ uses?: string; with?: Record<string, unknown> }> } };
     };
+    expect(workflow.on.push?.paths).toEqual(['gitops/monitoring/**']);
+    expect(workflow.on.pull_request?.paths).toEqual(['gitops/monitoring/**']);
     expect(workflow.jobs.check.defaults?.run['working-directory']).toBe('gitops/monitoring');
     const setupNode = workflow.jobs.check.steps.find((step) => step.uses?.startsWith('actions/setup-node'));
     expect(setupNode?.with?.['cache-dependency-path']).toBe('gitops/monitoring/package-lock.json');
@@ -116,6 +119,11 @@ describe('infermon init', () => {
     const jobs = Object.values(gitlab).filter((job) => Array.isArray(job?.script));
     expect(jobs.length).toBeGreaterThan(1);
     for (const job of jobs) expect(job.script![0]).toBe('cd gitops/monitoring');
+
+    // A second platform folder in the same repository gets a workflow of its own.
+    const second = cli(['init', 'gitops/staging', '--sources', 'vllm'], repo);
+    expect(second.status, second.stderr).toBe(0);
+    expect(readdirSync(join(repo, '.github', 'workflows')).sort()).toEqual(['infermon-gitops-monitoring.yml', 'infermon-gitops-staging.yml']);
   });
 
   it('keeps every existing file and changes nothing when run again', () => {

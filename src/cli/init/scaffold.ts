@@ -124,25 +124,27 @@ function templateData(options: ScaffoldOptions, planned: readonly PlannedContent
     },
     tools: CI_TOOLS,
     workdir: options.subdir,
-    gitlabFile: gitlabFile(options.subdir),
+    ci: ciPaths(options.subdir),
   };
 }
 
 /**
- * The CI files. GitHub runs workflows only from the repository root's `.github/workflows`; GitLab reads one
- * `.gitlab-ci.yml` at the root, which a directory below it joins with `include:`, so there its jobs go in
- * a file of their own.
+ * Where the CI files go. GitHub runs workflows only from the repository root's `.github/workflows` (one per
+ * scaffolded folder there, named after it); GitLab reads one `.gitlab-ci.yml` at the root, which a folder
+ * below it joins with `include:`, so there its jobs go in a file of their own. Paths are from the root of
+ * the repository (`workflow`) and from the scaffolded folder (`gitlab`).
  */
-function ciFiles(subdir: string | undefined, data: ReturnType<typeof templateData>): ScaffoldFile[] {
-  const toRoot = subdir ? subdir.split('/').map(() => '../').join('') : '';
-  return [
-    { path: `${toRoot}.github/workflows/infermon.yml`, text: renderTemplate('init/github-workflow.yml.hbs', data) },
-    { path: gitlabFile(subdir), text: renderTemplate('init/gitlab-ci.yml.hbs', data) },
-  ];
+function ciPaths(subdir: string | undefined): { workflow: string; gitlab: string } {
+  if (!subdir) return { workflow: '.github/workflows/infermon.yml', gitlab: '.gitlab-ci.yml' };
+  return { workflow: `.github/workflows/infermon-${subdir.replaceAll('/', '-')}.yml`, gitlab: 'infermon.gitlab-ci.yml' };
 }
 
-function gitlabFile(subdir: string | undefined): string {
-  return subdir ? 'infermon.gitlab-ci.yml' : '.gitlab-ci.yml';
+function ciFiles(data: ReturnType<typeof templateData>): ScaffoldFile[] {
+  const toRoot = data.workdir ? data.workdir.split('/').map(() => '../').join('') : '';
+  return [
+    { path: `${toRoot}${data.ci.workflow}`, text: renderTemplate('init/github-workflow.yml.hbs', data) },
+    { path: data.ci.gitlab, text: renderTemplate('init/gitlab-ci.yml.hbs', data) },
+  ];
 }
 
 /** Every file of a scaffold for the chosen sources, rendered from `templates/init/`; writes nothing. */
@@ -152,7 +154,7 @@ export function scaffoldFiles(options: ScaffoldOptions): ScaffoldFile[] {
   return [
     { path: 'package.json', text: renderTemplate('init/package.json.hbs', data), completesPackageJson: true },
     ...FIXED_FILES.map(([path, template]) => ({ path, text: renderTemplate(`init/${template}`, data) })),
-    ...ciFiles(options.subdir, data),
+    ...ciFiles(data),
     ...planned.map(contentSpecFile),
   ];
 }
