@@ -23,18 +23,20 @@ const ok = (r: ToolResult) => [r.stdout, r.stderr].join('\n');
 interface GithubWorkflow {
   jobs: Record<string, { steps: Array<{ run?: string }> }>;
 }
-type GitlabPipeline = Record<string, { script?: string[] } | unknown>;
 
-/** Whether a CI command fetches tools or packages rather than checking the repository. */
-const fetches = (command: string) => /^(npm ci|curl|chmod)\b/.test(command);
+/** A command of a CI file that checks the repository: one line, and no install or download. */
+const checks = (command: string) => !command.includes('\n') && !/^(npm ci|curl|chmod)\b/.test(command);
 
-/** The checking commands of a scaffolded CI file, in order. */
-function ciChecks(ci: GithubWorkflow | GitlabPipeline): string[] {
-  const commands =
-    'jobs' in ci && typeof ci.jobs === 'object'
-      ? Object.values((ci as GithubWorkflow).jobs).flatMap((job) => job.steps.flatMap((step) => (step.run ? [step.run.trim()] : [])))
-      : Object.values(ci as GitlabPipeline).flatMap((job) => (job && typeof job === 'object' && 'script' in job ? ((job as { script: string[] }).script ?? []) : []));
-  return commands.filter((command) => !fetches(command) && !command.includes('\n'));
+function githubChecks(workflow: GithubWorkflow): string[] {
+  return Object.values(workflow.jobs)
+    .flatMap((job) => job.steps.flatMap((step) => (step.run ? [step.run.trim()] : [])))
+    .filter(checks);
+}
+
+function gitlabChecks(pipeline: Record<string, unknown>): string[] {
+  return Object.values(pipeline)
+    .flatMap((job) => (typeof job === 'object' && job !== null && Array.isArray((job as { script?: unknown }).script) ? (job as { script: string[] }).script : []))
+    .filter(checks);
 }
 
 let packedFiles: string[] = [];
@@ -92,8 +94,8 @@ describe('the packed package', () => {
       expect(generate.status, ok(generate)).toBe(0);
 
       // The checks both scaffolded CI files run pass in the scaffolded repository, with the pinned judges.
-      const github = ciChecks(parse(readFileSync(join(repo, '.github', 'workflows', 'infermon.yml'), 'utf8')) as GithubWorkflow);
-      const gitlab = ciChecks(parse(readFileSync(join(repo, '.gitlab-ci.yml'), 'utf8')) as GitlabPipeline);
+      const github = githubChecks(parse(readFileSync(join(repo, '.github', 'workflows', 'infermon.yml'), 'utf8')) as GithubWorkflow);
+      const gitlab = gitlabChecks(parse(readFileSync(join(repo, '.gitlab-ci.yml'), 'utf8')) as Record<string, unknown>);
       for (const commands of [github, gitlab]) {
         for (const expected of [
           'npx tsc --noEmit',
