@@ -115,10 +115,15 @@ describe('infermon init', () => {
     const setupNode = workflow.jobs.check.steps.find((step) => step.uses?.startsWith('actions/setup-node'));
     expect(setupNode?.with?.['cache-dependency-path']).toBe('gitops/monitoring/package-lock.json');
 
-    const gitlab = parse(readFileSync(join(repo, 'gitops', 'monitoring', 'infermon.gitlab-ci.yml'), 'utf8')) as Record<string, { script?: string[] }>;
-    const jobs = Object.values(gitlab).filter((job) => Array.isArray(job?.script));
+    // Included into the repository's pipeline: no stages of its own, GitLab's default ones, jobs named after the folder.
+    const gitlab = parse(readFileSync(join(repo, 'gitops', 'monitoring', 'infermon.gitlab-ci.yml'), 'utf8')) as Record<string, { script?: string[]; stage?: string }>;
+    expect(Object.keys(gitlab).filter((key) => !key.startsWith('gitops/monitoring '))).toEqual([]);
+    const jobs = Object.values(gitlab);
     expect(jobs.length).toBeGreaterThan(1);
-    for (const job of jobs) expect(job.script![0]).toBe('cd gitops/monitoring');
+    for (const job of jobs) {
+      expect(job.script![0]).toBe('cd gitops/monitoring');
+      expect(['build', 'test']).toContain(job.stage);
+    }
 
     // A second platform folder in the same repository gets a workflow of its own.
     const second = cli(['init', 'gitops/staging', '--sources', 'vllm'], repo);
