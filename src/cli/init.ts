@@ -2,7 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { renderTemplate } from '../templates.ts';
 import { infermonManifest } from './init/package-json.ts';
-import { scaffoldFiles } from './init/scaffold.ts';
+import { ciPaths, scaffoldFiles } from './init/scaffold.ts';
 import { parseSourceList } from './init/sources.ts';
 import { writeScaffold, type WriteOutcome } from './init/write.ts';
 
@@ -42,7 +42,7 @@ export function runInit(dir: string, options: InitOptions): string | undefined {
   for (const outcome of outcomes) process.stdout.write(`${outcomeLine(outcome)}\n`);
   const kept = outcomes.some((o) => o.status === 'kept');
   const cd = relative(process.cwd(), root);
-  process.stdout.write(renderTemplate('init/next-steps.txt.hbs', { kept, cd: cd === '' ? undefined : cd, subdir }));
+  process.stdout.write(renderTemplate('init/next-steps.txt.hbs', { kept, cd: cd === '' ? undefined : cd, subdir, ci: ciPaths(subdir) }));
   return undefined;
 }
 

@@ -196,19 +196,14 @@ async function importSeparately(files: readonly string[]): Promise<ImportedSpec[
       Object.entries(result.metafile!.outputs).flatMap(([output, meta]) => (meta.entryPoint ? [[resolve(meta.entryPoint), resolve(output)] as const] : [])),
     );
     const imported: ImportedSpec[] = [];
-    const reported = new Set<string>();
+    const firstTime = firstTimeOnly();
     for (const file of files) {
       // The metafile may name an entry point by its real path.
       const outfile = outputOf.get(file) ?? outputOf.get(realpathSync(file))!;
       try {
         imported.push({ file, module: (await importModule(pathToFileURL(outfile).href)) as Record<string, unknown> });
       } catch (err) {
-        for (const failure of missingExportError(files, file, err) ?? evaluationError(files, err, outputs)) {
-          const key = JSON.stringify(failure);
-          if (reported.has(key)) continue;
-          reported.add(key);
-          imported.push(failure);
-        }
+        imported.push(...(missingExportError(files, file, err) ?? evaluationError(files, err, outputs)).filter(firstTime));
       }
     }
     return imported;
@@ -226,7 +221,7 @@ const NAMED_IMPORTS = /\bimport\s+(?:type\s+)?(?:[\w$]+\s*,\s*)?\{([^}]*)\}\s*fr
  * Node names the missing export and the module it was asked of, but not the importing file: the spec file
  * that imports the name is found in the sources, `file` first, and blamed with the line the name is on.
  */
-function missingExportError(files: readonly string[], file: string, err: unknown): ImportedSpec[] | undefined {
+function missingExportError(files: readonly string[], file: string, err: unknown): SpecLoadError[] | undefined {
   const name = MISSING_EXPORT.exec(firstLine(err))?.[1];
   if (name === undefined) return undefined;
   for (const candidate of [file, ...files.filter((f) => f !== file)]) {
@@ -252,10 +247,10 @@ function missingExportError(files: readonly string[], file: string, err: unknown
  * first: one that imports a broken file fails with it and is left out, its error being the broken file's.
  */
 async function importAroundBuildErrors(files: readonly string[], failure: BuildFailure): Promise<ImportedSpec[]> {
-  const errors = buildErrors(files, failure);
+  const found = buildErrors(files, failure);
   // An error esbuild could not place in a spec file leaves nothing narrower to go on.
-  if (errors.some((e) => e.line === undefined)) return errors;
-  const broken = new Set(errors.map((e) => e.file));
+  if (found.some((e) => e.line === undefined)) return found;
+  const broken = new Set(found.map((e) => e.file));
   const { build } = await import('esbuild');
   const alone = await Promise.all(
     files
@@ -267,14 +262,20 @@ async function importAroundBuildErrors(files: readonly string[], failure: BuildF
         ),
       ),
   );
-  const reported = new Set(errors.map((e) => JSON.stringify(e)));
-  for (const e of alone.flatMap((a) => a.errors)) {
-    if (reported.has(JSON.stringify(e))) continue;
-    reported.add(JSON.stringify(e));
-    errors.push(e);
-  }
+  const errors = [...found, ...alone.flatMap((a) => a.errors)].filter(firstTimeOnly());
   const loadable = alone.flatMap((a) => (a.compiles ? [a.file] : []));
   return [...errors, ...(loadable.length > 0 ? await importSeparately(loadable) : [])];
+}
+
+/** A filter that lets each error through once, however many files it stopped. */
+function firstTimeOnly(): (error: SpecLoadError) => boolean {
+  const seen = new Set<string>();
+  return (error) => {
+    const key = JSON.stringify(error);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  };
 }
 
 /** Syntax and resolution errors, each on the file and line esbuild names (paths relative to the cwd). */
@@ -313,7 +314,7 @@ function specPosition(bundle: BundleOutput): (line: number, column: number) => {
  * An exception while compiled spec code runs (from `bundles`): blamed on the spec file (and line) closest
  * to where it was thrown.
  */
-export function evaluationError(files: readonly string[], err: unknown, bundles: readonly BundleOutput[]): ImportedSpec[] {
+export function evaluationError(files: readonly string[], err: unknown, bundles: readonly BundleOutput[]): SpecLoadError[] {
   const stack = err instanceof Error ? (err.stack ?? '') : '';
   const inSpecs = new Map(bundles.map((bundle) => [bundle.file, specPosition(bundle)]));
   for (const match of stack.matchAll(/\(?((?:file:\/\/)?\/[^\s():]+):(\d+):(\d+)\)?/g)) {

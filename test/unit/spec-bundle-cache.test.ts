@@ -44,6 +44,13 @@ function fixture(): Fixture {
   return { dir, cacheDir, files: [join(dir, 'specs', 'a.ts')] };
 }
 
+/** Writes spec files (name → source) beside the fixture's; returns the spec folder. */
+function addSpecs(f: Fixture, sources: Record<string, string>): string {
+  const specs = join(f.dir, 'specs');
+  for (const [name, source] of Object.entries(sources)) writeFileSync(join(specs, name), source);
+  return specs;
+}
+
 function cacheEntry(f: Fixture): string {
   const [entry, ...more] = readdirSync(f.cacheDir);
   expect(more).toEqual([]);
@@ -199,13 +206,14 @@ describe('spec files whose bundle does not run', () => {
 
   it('report a module that throws once, on its own line, however many files import it; modules they share run once', async () => {
     const f = fixture();
-    const specs = join(f.dir, 'specs');
-    writeFileSync(join(specs, 'thrower.ts'), "export const size = 1;\nthrow new Error('thrower is broken');\n");
-    writeFileSync(join(specs, 'one.ts'), "import { size } from './thrower.ts';\nexport const value = size;\n");
-    writeFileSync(join(specs, 'two.ts'), "import { size } from './thrower.ts';\nexport const value = size + 1;\n");
-    writeFileSync(join(specs, 'objects.ts'), 'export const shared = { runs: Math.random() };\n');
-    writeFileSync(join(specs, 'x.ts'), "import { shared } from './objects.ts';\nexport const fromX = shared;\n");
-    writeFileSync(join(specs, 'y.ts'), "import { shared } from './objects.ts';\nexport const fromY = shared;\n");
+    const specs = addSpecs(f, {
+      'thrower.ts': "export const size = 1;\nthrow new Error('thrower is broken');\n",
+      'one.ts': "import { size } from './thrower.ts';\nexport const value = size;\n",
+      'two.ts': "import { size } from './thrower.ts';\nexport const value = size + 1;\n",
+      'objects.ts': 'export const shared = { runs: Math.random() };\n',
+      'x.ts': "import { shared } from './objects.ts';\nexport const fromX = shared;\n",
+      'y.ts': "import { shared } from './objects.ts';\nexport const fromY = shared;\n",
+    });
     const files = ['one.ts', 'thrower.ts', 'two.ts', 'x.ts', 'y.ts'].map((name) => join(specs, name));
     const imported = await importBundled(files, f.cacheDir);
     expect(imported.filter((i) => 'error' in i)).toEqual([{ file: join(specs, 'thrower.ts'), error: 'thrower is broken', line: 2 }]);
@@ -221,11 +229,12 @@ describe('spec files whose bundle does not run', () => {
 
   it('report every file that does not compile on its line, leave out the files importing one, and load the rest', async () => {
     const f = fixture();
-    const specs = join(f.dir, 'specs');
-    writeFileSync(join(specs, 'typo.ts'), 'export const size = 1;\nexport const oops = {;\n');
-    writeFileSync(join(specs, 'uses-typo.ts'), "import { size } from './typo.ts';\nexport const value = size;\n");
-    writeFileSync(join(specs, 'unclosed.ts'), 'export const value = [1, 2;\n');
-    writeFileSync(join(specs, 'missing.ts'), "import { nothing } from './no-such-file.ts';\nexport const value = nothing;\n");
+    const specs = addSpecs(f, {
+      'typo.ts': 'export const size = 1;\nexport const oops = {;\n',
+      'uses-typo.ts': "import { size } from './typo.ts';\nexport const value = size;\n",
+      'unclosed.ts': 'export const value = [1, 2;\n',
+      'missing.ts': "import { nothing } from './no-such-file.ts';\nexport const value = nothing;\n",
+    });
     const files = ['a.ts', 'missing.ts', 'typo.ts', 'unclosed.ts', 'uses-typo.ts'].map((name) => join(specs, name));
     const imported = plain(await importBundled(files, f.cacheDir));
     expect(imported.filter((i) => 'error' in (i as object))).toEqual([

@@ -124,6 +124,9 @@ function templateData(options: ScaffoldOptions, planned: readonly PlannedContent
     },
     tools: CI_TOOLS,
     workdir: options.subdir,
+    // What paths from the repository root and GitLab job names start with.
+    inWorkdir: options.subdir ? `${options.subdir}/` : '',
+    jobPrefix: options.subdir ? `${options.subdir} ` : '',
     ci: ciPaths(options.subdir),
   };
 }
@@ -134,7 +137,7 @@ function templateData(options: ScaffoldOptions, planned: readonly PlannedContent
  * below it joins with `include:`, so there its jobs go in a file of their own. Paths are from the root of
  * the repository (`workflow`) and from the scaffolded folder (`gitlab`).
  */
-function ciPaths(subdir: string | undefined): { workflow: string; gitlab: string } {
+export function ciPaths(subdir: string | undefined): { workflow: string; gitlab: string } {
   if (!subdir) return { workflow: '.github/workflows/infermon.yml', gitlab: '.gitlab-ci.yml' };
   return { workflow: `.github/workflows/infermon-${subdir.replaceAll('/', '-')}.yml`, gitlab: 'infermon.gitlab-ci.yml' };
 }
