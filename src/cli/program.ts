@@ -217,7 +217,8 @@ export function buildProgram(version: string): Command {
     .description('run the generated Alertmanager routing tests through amtool: every alert reaches exactly its receivers')
     .option('--out <dir>', 'output directory', 'out')
     .option('--amtool <path>', 'the amtool to run', 'amtool')
-    .action(async (opts: { out: string; amtool: string }) => {
+    .addOption(reportFormatOption)
+    .action(async (opts: { out: string; amtool: string; format: 'text' | 'json' }) => {
       const { runRouteTestsCommand } = await import('./test-routes.ts');
       const { RouteTestError } = await import('../verify/route-tests.ts');
       let passed: boolean;

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,6 +7,7 @@ import { ROUTE_TESTS, alertmanagerGenerator } from '../../generators/alertmanage
 import { OUT } from '../../src/conventions.ts';
 import { artifactText } from '../../src/emit/render.ts';
 import { RouteTestError, runRouteTests } from '../../src/verify/route-tests.ts';
+import { cli } from '../support/cli.ts';
 import { toolPath } from '../support/tools.ts';
 import { projectModel } from './wiring-fixture.ts';
 
@@ -54,5 +55,22 @@ describe('infermon test-routes', () => {
     await expect(runRouteTests(other, toolPath('amtool'))).rejects.toThrow(/not a routing test file/);
     writeFileSync(other, 'cases: [\n');
     await expect(runRouteTests(other, toolPath('amtool'))).rejects.toThrow(/not a routing test file/);
+  });
+
+  it('reports as JSON with --format json: the file, the counts and each failing case, exit 1 on a failure', () => {
+    const edited = join(out, 'edited-out');
+    cpSync(join(out, OUT.alertmanager), join(edited, OUT.alertmanager), { recursive: true });
+    const document = parse(readFileSync(routes, 'utf8')) as { cases: typeof cases };
+    const last = document.cases.at(-1)!;
+    writeFileSync(join(edited, ROUTE_TESTS), stringify({ ...document, cases: [...document.cases.slice(0, -1), { ...last, receivers: ['nobody', 'else'] }] }));
+    const r = cli(['test-routes', '--out', edited, '--amtool', toolPath('amtool'), '--format', 'json'], out);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(1);
+    expect(JSON.parse(r.stdout)).toEqual({
+      file: join(edited, ROUTE_TESTS),
+      passed: cases.length - 1,
+      failed: 1,
+      failures: [{ alert: last.alert, origin: last.origin, expected: ['nobody', 'else'], got: last.receivers.join(',') }],
+    });
   });
 });
