@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
 /** Specs and tests import `'infermon'` from the sources, as `tsx --conditions=infermon-source` does. */
-const conditions = ['infermon-source', 'import', 'module', 'node', 'default'];
+const conditions = ['infermon-source', 'import', 'node', 'default'];
 
 export default defineConfig({
   resolve: { conditions },
