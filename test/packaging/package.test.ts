@@ -89,6 +89,12 @@ describe('the packed package', () => {
       expect(init.stdout).toMatch(/^created\s+specs\/stack\.ts$/m);
       // npm wrote package.json when infermon was installed; init adds the scripts and settings it lacked.
       expect(init.stdout).toMatch(/^completed\s+package\.json \(added .*scripts\.generate/m);
+      // esbuild works from its platform package without its install script; the scaffold says so, and npm
+      // (11.16 and later) no longer lists it among the scripts to review.
+      expect((JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { allowScripts?: unknown }).allowScripts).toEqual({ esbuild: false });
+      const reinstall = runTool('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline'], { cwd: repo });
+      expect(reinstall.status, ok(reinstall)).toBe(0);
+      expect(ok(reinstall)).not.toMatch(/install-scripts|esbuild@/);
 
       const generate = runTool('npm', ['run', 'generate'], { cwd: repo });
       expect(generate.status, ok(generate)).toBe(0);
