@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { parse } from 'yaml';
@@ -21,7 +21,7 @@ const { version } = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 
 const ok = (r: ToolResult) => [r.stdout, r.stderr].join('\n');
 
 interface GithubWorkflow {
-  jobs: Record<string, { steps: Array<{ run?: string }> }>;
+  jobs: Record<string, { defaults?: { run?: { 'working-directory'?: string } }; steps: Array<{ run?: string }> }>;
 }
 
 /** A command of a CI file that checks the repository: one line, and no install or download. */
@@ -37,6 +37,18 @@ function gitlabChecks(pipeline: Record<string, unknown>): string[] {
   return Object.values(pipeline)
     .flatMap((job) => (typeof job === 'object' && job !== null && Array.isArray((job as { script?: unknown }).script) ? (job as { script: string[] }).script : []))
     .filter(checks);
+}
+
+/** Each GitLab job's checks as one shell line: a job's script lines run in one shell, `cd` included. */
+function gitlabJobScripts(pipeline: Record<string, unknown>): string[] {
+  return Object.values(pipeline).flatMap((job) =>
+    typeof job === 'object' && job !== null && Array.isArray((job as { script?: unknown }).script) ? [(job as { script: string[] }).script.filter(checks).join(' && ')] : [],
+  );
+}
+
+/** Runs a CI check with the pinned judges and the repository's installed commands on the PATH. */
+function runCheck(command: string, cwd: string, bin: string): ToolResult {
+  return runTool('bash', ['-c', command], { cwd, env: { ...process.env, PATH: [TOOLS_BIN, bin, process.env.PATH].join(delimiter) } });
 }
 
 let packedFiles: string[] = [];
@@ -115,8 +127,41 @@ describe('the packed package', () => {
         expect(commands.some((c) => c.startsWith('kubectl kustomize out/kubernetes'))).toBe(true);
       }
       for (const command of new Set([...github, ...gitlab])) {
-        const r = runTool('bash', ['-c', command], { cwd: repo, env: { ...process.env, PATH: [TOOLS_BIN, join(repo, 'node_modules', '.bin'), process.env.PATH].join(delimiter) } });
+        const r = runCheck(command, repo, join(repo, 'node_modules', '.bin'));
         expect(r.status, `${command}\n${ok(r)}`).toBe(0);
+      }
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'scaffolds a folder of a monorepo whose CI files, at the repository root and included from it, pass their checks',
+    () => {
+      const mono = join(work, 'monorepo');
+      const folder = join(mono, 'gitops', 'monitoring');
+      mkdirSync(mono);
+      expect(runTool('git', ['init', '-q'], { cwd: mono }).status).toBe(0);
+      const init = runTool(join(repo, 'node_modules', '.bin', 'infermon'), ['init', 'gitops/monitoring', '--sources', SOURCES], { cwd: mono });
+      expect(init.status, ok(init)).toBe(0);
+      // What `npm ci` in the folder installs, as the first job step does.
+      symlinkSync(join(repo, 'node_modules'), join(folder, 'node_modules'));
+      const generate = runTool('npm', ['run', 'generate'], { cwd: folder });
+      expect(generate.status, ok(generate)).toBe(0);
+
+      // GitLab runs each job's script from the repository root, `cd` first; GitHub runs the same checks
+      // in the folder it names as the working directory. Each check runs once, the GitLab way.
+      const gitlab = gitlabJobScripts(parse(readFileSync(join(folder, 'infermon.gitlab-ci.yml'), 'utf8')) as Record<string, unknown>);
+      const enter = 'cd gitops/monitoring && ';
+      expect(gitlab.length).toBeGreaterThan(0);
+      for (const script of gitlab) expect(script.startsWith(enter), script).toBe(true);
+      const workflow = parse(readFileSync(join(mono, '.github', 'workflows', 'infermon-gitops-monitoring.yml'), 'utf8')) as GithubWorkflow;
+      for (const job of Object.values(workflow.jobs)) expect(job.defaults?.run?.['working-directory']).toBe('gitops/monitoring');
+      const inFolder = new Set(gitlab.flatMap((script) => script.slice(enter.length).split(' && ')));
+      expect([...new Set(githubChecks(workflow))].filter((command) => !inFolder.has(command))).toEqual([]);
+      expect(inFolder).toContain('npx infermon generate --check');
+      for (const script of gitlab) {
+        const r = runCheck(script, mono, join(folder, 'node_modules', '.bin'));
+        expect(r.status, `${script}\n${ok(r)}`).toBe(0);
       }
     },
     TIMEOUT,
