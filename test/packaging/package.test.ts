@@ -33,17 +33,15 @@ function githubChecks(workflow: GithubWorkflow): string[] {
     .filter(checks);
 }
 
-function gitlabChecks(pipeline: Record<string, unknown>): string[] {
-  return Object.values(pipeline)
-    .flatMap((job) => (typeof job === 'object' && job !== null && Array.isArray((job as { script?: unknown }).script) ? (job as { script: string[] }).script : []))
-    .filter(checks);
+/** Each GitLab job's check lines, in order: a job's script lines run in one shell, `cd` included. */
+function gitlabJobs(pipeline: Record<string, unknown>): string[][] {
+  return Object.values(pipeline).flatMap((job) =>
+    typeof job === 'object' && job !== null && Array.isArray((job as { script?: unknown }).script) ? [(job as { script: string[] }).script.filter(checks)] : [],
+  );
 }
 
-/** Each GitLab job's checks as one shell line: a job's script lines run in one shell, `cd` included. */
-function gitlabJobScripts(pipeline: Record<string, unknown>): string[] {
-  return Object.values(pipeline).flatMap((job) =>
-    typeof job === 'object' && job !== null && Array.isArray((job as { script?: unknown }).script) ? [(job as { script: string[] }).script.filter(checks).join(' && ')] : [],
-  );
+function gitlabChecks(pipeline: Record<string, unknown>): string[] {
+  return gitlabJobs(pipeline).flat();
 }
 
 /** Runs a CI check with the pinned judges and the repository's installed commands on the PATH. */
@@ -150,15 +148,15 @@ describe('the packed package', () => {
 
       // GitLab runs each job's script from the repository root, `cd` first; GitHub runs the same checks
       // in the folder it names as the working directory. Each check runs once, the GitLab way.
-      const gitlab = gitlabJobScripts(parse(readFileSync(join(folder, 'infermon.gitlab-ci.yml'), 'utf8')) as Record<string, unknown>);
-      const enter = 'cd gitops/monitoring && ';
-      expect(gitlab.length).toBeGreaterThan(0);
-      for (const script of gitlab) expect(script.startsWith(enter), script).toBe(true);
+      const jobs = gitlabJobs(parse(readFileSync(join(folder, 'infermon.gitlab-ci.yml'), 'utf8')) as Record<string, unknown>);
+      expect(jobs.length).toBeGreaterThan(0);
+      for (const lines of jobs) expect(lines[0]).toBe('cd gitops/monitoring');
       const workflow = parse(readFileSync(join(mono, '.github', 'workflows', 'infermon-gitops-monitoring.yml'), 'utf8')) as GithubWorkflow;
       for (const job of Object.values(workflow.jobs)) expect(job.defaults?.run?.['working-directory']).toBe('gitops/monitoring');
-      const inFolder = new Set(gitlab.flatMap((script) => script.slice(enter.length).split(' && ')));
+      const inFolder = new Set(jobs.flatMap((lines) => lines.slice(1)));
       expect([...new Set(githubChecks(workflow))].filter((command) => !inFolder.has(command))).toEqual([]);
       expect(inFolder).toContain('npx infermon generate --check');
+      const gitlab = jobs.map((lines) => lines.join(' && '));
       for (const script of gitlab) {
         const r = runCheck(script, mono, join(folder, 'node_modules', '.bin'));
         expect(r.status, `${script}\n${ok(r)}`).toBe(0);
