@@ -40,10 +40,6 @@ function gitlabJobs(pipeline: Record<string, unknown>): string[][] {
   );
 }
 
-function gitlabChecks(pipeline: Record<string, unknown>): string[] {
-  return gitlabJobs(pipeline).flat();
-}
-
 /** Runs a CI check with the pinned judges and the repository's installed commands on the PATH. */
 function runCheck(command: string, cwd: string, bin: string): ToolResult {
   return runTool('bash', ['-c', command], { cwd, env: { ...process.env, PATH: [TOOLS_BIN, bin, process.env.PATH].join(delimiter) } });
@@ -111,7 +107,7 @@ describe('the packed package', () => {
 
       // The checks both scaffolded CI files run pass in the scaffolded repository, with the pinned judges.
       const github = githubChecks(parse(readFileSync(join(repo, '.github', 'workflows', 'infermon.yml'), 'utf8')) as GithubWorkflow);
-      const gitlab = gitlabChecks(parse(readFileSync(join(repo, '.gitlab-ci.yml'), 'utf8')) as Record<string, unknown>);
+      const gitlab = gitlabJobs(parse(readFileSync(join(repo, '.gitlab-ci.yml'), 'utf8')) as Record<string, unknown>).flat();
       for (const commands of [github, gitlab]) {
         for (const expected of [
           'npx tsc --noEmit',
@@ -136,10 +132,11 @@ describe('the packed package', () => {
     'scaffolds a folder of a monorepo whose CI files, at the repository root and included from it, pass their checks',
     () => {
       const mono = join(work, 'monorepo');
-      const folder = join(mono, 'gitops', 'monitoring');
+      const subdir = 'gitops/monitoring';
+      const folder = join(mono, subdir);
       mkdirSync(mono);
       expect(runTool('git', ['init', '-q'], { cwd: mono }).status).toBe(0);
-      const init = runTool(join(repo, 'node_modules', '.bin', 'infermon'), ['init', 'gitops/monitoring', '--sources', SOURCES], { cwd: mono });
+      const init = runTool(join(repo, 'node_modules', '.bin', 'infermon'), ['init', subdir, '--sources', SOURCES], { cwd: mono });
       expect(init.status, ok(init)).toBe(0);
       // What `npm ci` in the folder installs, as the first job step does.
       symlinkSync(join(repo, 'node_modules'), join(folder, 'node_modules'));
@@ -150,9 +147,9 @@ describe('the packed package', () => {
       // in the folder it names as the working directory. Each check runs once, the GitLab way.
       const jobs = gitlabJobs(parse(readFileSync(join(folder, 'infermon.gitlab-ci.yml'), 'utf8')) as Record<string, unknown>);
       expect(jobs.length).toBeGreaterThan(0);
-      for (const lines of jobs) expect(lines[0]).toBe('cd gitops/monitoring');
+      for (const lines of jobs) expect(lines[0]).toBe(`cd ${subdir}`);
       const workflow = parse(readFileSync(join(mono, '.github', 'workflows', 'infermon-gitops-monitoring.yml'), 'utf8')) as GithubWorkflow;
-      for (const job of Object.values(workflow.jobs)) expect(job.defaults?.run?.['working-directory']).toBe('gitops/monitoring');
+      for (const job of Object.values(workflow.jobs)) expect(job.defaults?.run?.['working-directory']).toBe(subdir);
       const inFolder = new Set(jobs.flatMap((lines) => lines.slice(1)));
       expect([...new Set(githubChecks(workflow))].filter((command) => !inFolder.has(command))).toEqual([]);
       expect(inFolder).toContain('npx infermon generate --check');
