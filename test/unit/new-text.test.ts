@@ -8,6 +8,8 @@ import { artifactText, streamArtifact } from '../../src/emit/render.ts';
 import { writeTree } from '../../src/emit/write.ts';
 import type { Artifact } from '../../src/model/artifact.ts';
 
+const sha = (text: string | Buffer) => createHash('sha256').update(text).digest('hex');
+
 /** A staged file in memory. */
 function memoryStage(): { open: () => StagedFile; text: () => string | undefined; opened: () => number } {
   let bytes: Buffer[] | undefined;
@@ -38,8 +40,6 @@ function run(existing: string | undefined, chunks: string[], restartAfter?: numb
   });
   return { ...text.finish(), staged: stage.text(), opened: stage.opened() };
 }
-
-const sha = (s: string) => createHash('sha256').update(s).digest('hex');
 
 describe('a file’s new text, chunk by chunk', () => {
   const chunks = ['groups:\n', '  - name: a\n', '    rules: []\n'];
@@ -83,5 +83,22 @@ describe('writing a file whose YAML the fast path cannot write', () => {
     let restarts = 0;
     streamArtifact(artifact, { write: (c) => chunks.push(c), restart: () => restarts++ });
     expect(restarts).toBe(1);
+  });
+});
+
+describe('the manifest’s hashes', () => {
+  const yaml = (path: string, document: Record<string, unknown>): Artifact => ({ path, format: 'yaml', document, header: { sources: ['specs/x.ts'], regenerate: 'infermon generate' } });
+
+  it('are the hashes of the bytes written, whether a file is new, unchanged, changed part way or restarted', () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'infermon-hashes-')), 'out');
+    const long = 'x'.repeat(200_000);
+    const first = [yaml('a.yaml', { a: 1 }), yaml('b.yaml', { long, tail: 1 }), yaml('c.yaml', { c: 'first\n  \nlast\n' })];
+    const second = [yaml('a.yaml', { a: 1 }), yaml('b.yaml', { long, tail: 2 }), yaml('c.yaml', { c: 'second\n  \nlast\n' }), yaml('d/e.yaml', { e: [1, 2] })];
+    for (const artifacts of [first, second]) {
+      writeTree(out, artifacts);
+      const manifest = JSON.parse(readFileSync(join(out, '.infermon-manifest.json'), 'utf8')) as { files: Record<string, string> };
+      expect(manifest.files).toEqual(Object.fromEntries(artifacts.map((a) => [a.path, sha(readFileSync(join(out, a.path)))])));
+      for (const a of artifacts) expect(readFileSync(join(out, a.path), 'utf8')).toBe(artifactText(a));
+    }
   });
 });
