@@ -309,10 +309,18 @@ class Builder {
 }
 
 /** The typed view of a parsed query. */
+/** Views already built, per parse: the checks and the analyses read the same queries. */
+const views = new WeakMap<ParsedQuery, Expr>();
+
+/** The typed view of a parse; shared between callers like the parse itself, so never changed by them. */
 export function toExpr(parsed: ParsedQuery): Expr {
-  const top = parsed.tree.topNode;
-  const first = children(top).find((c) => c.type.is('Expr'));
-  return new Builder(parsed.text, parsed.source, parsed.variables).expr(first, { from: 0, to: parsed.text.length });
+  let view = views.get(parsed);
+  if (view === undefined) {
+    const first = children(parsed.tree.topNode).find((c) => c.type.is('Expr'));
+    view = new Builder(parsed.text, parsed.source, parsed.variables).expr(first, { from: 0, to: parsed.text.length });
+    views.set(parsed, view);
+  }
+  return view;
 }
 
 /** Every node of the expression, parents before children. */
