@@ -79,10 +79,13 @@ function scalar(v: Json): string {
 /** A multi-line string as a literal block scalar whose content sits at `indent`. */
 function blockString(s: string, indent: number): string {
   if (UNSAFE_CHARS.test(s) || DOCUMENT_MARKER.test(s) || s.startsWith('\n')) throw new Unsupported();
-  const body = s.replace(/\n+$/, '');
+  let end = s.length;
+  while (s.charCodeAt(end - 1) === 0x0a) end--;
+  const body = s.slice(0, end);
   // A blank line of spaces, or spaces at the very end, make the library quote the string instead.
-  if (/[ \t]$/.test(body) || /\n[ \t]+\n/.test(body)) throw new Unsupported();
-  const trailing = s.length - body.length;
+  const last = body.charCodeAt(end - 1);
+  if (last === 0x20 || last === 0x09 || /\n[ \t]+\n/.test(body)) throw new Unsupported();
+  const trailing = s.length - end;
   const chomp = trailing === 0 ? '-' : trailing === 1 ? '' : '+';
   const indicator = body.startsWith(' ') ? '2' : '';
   // Every line that is not empty is indented; the body neither starts nor ends with a newline.
@@ -103,14 +106,14 @@ function hasDefinedValue(obj: Record<string, unknown>): boolean {
   return false;
 }
 
-/** Keys as written: a document repeats a few keys (`expr`, `labels`, label names) many times over. */
+/** Keys as written, with their colon: a document repeats a few keys (`expr`, `labels`, label names) many times over. */
 const KEY_TEXT = new Map<string, string>();
 const KEY_TEXT_LIMIT = 16_384;
 
 function keyText(key: string): string {
   let text = KEY_TEXT.get(key);
   if (text === undefined) {
-    text = inlineString(key);
+    text = `${inlineString(key)}:`;
     if (KEY_TEXT.size < KEY_TEXT_LIMIT) KEY_TEXT.set(key, text);
   }
   return text;
@@ -180,7 +183,7 @@ function mapping(obj: Record<string, Json | undefined>, indent: number, out: Chu
   for (const key in obj) {
     const v = obj[key];
     if (v === undefined) continue;
-    value(v, indent + 2, out, `${before}${keyText(key)}:`);
+    value(v, indent + 2, out, before + keyText(key));
     before = pad;
   }
 }
