@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { validatedOnce } from './validated-once.ts';
 import { durationSchema } from './duration.ts';
 
 /**
@@ -57,6 +58,8 @@ export const metricSpecSchema = z
     }
   });
 export type MetricSpec = z.input<typeof metricSpecSchema>;
+/** A spec's reference to a metric, nearly always one of the catalog's own objects (see `validatedOnce`). */
+export const metricReferenceSchema = validatedOnce(metricSpecSchema);
 /** What the catalog at a pinned release adds to a family entry (see catalog-versions.ts). */
 export interface PinnedView {
   /** Set when the source's pinned release predates the family: the release that adds it. */

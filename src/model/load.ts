@@ -4,6 +4,7 @@ import { Diagnostics, dotPath, type Diagnostic } from './diagnostics.ts';
 import { importSpecFiles, type ImportedSpec } from './import-specs.ts';
 import { projectCacheDir } from './spec-bundle-cache.ts';
 import { describeIssues } from './schema-issues.ts';
+import { forgetValidated } from './validated-once.ts';
 import { codeOnly, lineOfPath, pathParts } from './spec-lines.ts';
 import { SPEC_KINDS, isSpecDeclaration, type SpecKind, type SpecOutput } from './spec.ts';
 import type { Located, SpecsByKind } from './model.ts';
@@ -94,6 +95,7 @@ export async function loadSpecs(specDir: string, projectRoot: string): Promise<L
   }
   const modules = await importSpecFiles(specFiles(specDir), { cacheDir: projectCacheDir(projectRoot) });
   const jitless = declarationCount(modules) < COMPILED_VALIDATION_FROM;
+  forgetValidated();
   for (const imported of modules) {
     const rel = relative(projectRoot, imported.file).split(sep).join('/');
     if ('error' in imported) {

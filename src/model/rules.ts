@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { durationSchema } from './duration.ts';
-import { metricSpecSchema, type MetricSpec } from './catalog.ts';
+import { metricReferenceSchema, type MetricSpec } from './catalog.ts';
 import { runbookSchema } from './runbook.ts';
 
 /**
@@ -10,7 +10,7 @@ import { runbookSchema } from './runbook.ts';
 
 /** One input series of a promtool unit test, synthesised from the metric's catalog type. */
 export const testSeriesSchema = z.strictObject({
-  metric: metricSpecSchema,
+  metric: metricReferenceSchema,
   labels: z.record(z.string(), z.string()).default({}),
   /** A gauge held at this value. */
   value: z.number().optional(),

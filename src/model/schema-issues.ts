@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { closest } from '../promql/did-you-mean.ts';
+import { schemaBehind } from './validated-once.ts';
 
 /**
  * zod's issues turned into sentences a spec author can act on: the field, the value given and what is
@@ -101,7 +102,7 @@ interface Schema {
 function unwrap(schema: Schema): Schema {
   for (let depth = 0; depth < 20; depth++) {
     const def = schema._zod.def;
-    const next = def.innerType ?? def.in ?? (def.type === 'lazy' ? def.getter?.() : undefined);
+    const next = (schemaBehind(schema) as Schema | undefined) ?? def.innerType ?? def.in ?? (def.type === 'lazy' ? def.getter?.() : undefined);
     if (!next) return schema;
     schema = next;
   }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { durationSchema, parseDuration } from './duration.ts';
-import { metricSpecSchema, type MetricSpec } from './catalog.ts';
+import { metricReferenceSchema, type MetricSpec } from './catalog.ts';
 import { SLO_TIERS } from '../slo/names.ts';
 
 /**
@@ -41,7 +41,7 @@ export const windowTemplateSchema = z.string().min(1).refine((q) => WINDOW_PLACE
 
 /** Events counted from a catalog counter: `sum(rate(<metric>{<matchers>}[window]))`. */
 export const counterSelectorSchema = z.strictObject({
-  metric: metricSpecSchema,
+  metric: metricReferenceSchema,
   matchers: matchersSchema.default({}),
 });
 export type CounterSelectorSpec = z.input<typeof counterSelectorSchema>;
@@ -59,7 +59,7 @@ export const ratioSliSchema = z.strictObject({
 export const latencySliSchema = z.strictObject({
   kind: z.literal('latency'),
   /** A catalog histogram; requests slower than `threshold` are the errors. */
-  histogram: metricSpecSchema,
+  histogram: metricReferenceSchema,
   matchers: matchersSchema.default({}),
   /** In the histogram's unit; must be one of its bucket boundaries (`slo/threshold-not-a-bucket`). */
   threshold: z.number(),

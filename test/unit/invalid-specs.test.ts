@@ -135,6 +135,12 @@ const cases: Case[] = [
     says: ['unknown field `rat`; did you mean `rate`?', 'rename `rat` to `rate`'], line: 'rat: 3',
   },
   {
+    name: "typo'd field of a metric written out in a test series",
+    files: { 'alerts/broken.ts': alertFile({ firing: "{ series: [{ metric: { name: 'vllm:kv_cache_usage_perc', type: 'gauge',\n          hlep: 'KV cache usage.', unit: 'ratio' }, value: 0.95 }] }" }) },
+    code: 'spec/invalid', file: 'alerts/broken.ts', path: 'broken.rules[0].tests.firing[0].series[0].metric.hlep',
+    says: ['unknown field `hlep`; did you mean `help`?', 'rename `hlep` to `help`'], line: "hlep: 'KV cache usage.'",
+  },
+  {
     name: "typo'd field of a recording rule", files: { 'alerts/broken.ts': alertFile({}, "\n    { record: 'broken:usage:max', expr: 'max(vllm:kv_cache_usage_perc)', labls: { team: 'x' } },") }, code: 'spec/invalid', file: 'alerts/broken.ts', path: 'broken.rules[1].labls',
     says: ['unknown field `labls`; did you mean `labels`?', 'rename `labls` to `labels`'], line: 'labls:',
   },
