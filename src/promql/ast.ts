@@ -308,7 +308,6 @@ class Builder {
   }
 }
 
-/** The typed view of a parsed query. */
 /** Views already built, per parse: the checks and the analyses read the same queries. */
 const views = new WeakMap<ParsedQuery, Expr>();
 
