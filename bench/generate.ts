@@ -1,9 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { installPackedPackage } from '../test/packaging/build.ts';
+import { BASELINE, builtCheckout, mustRun } from './baseline-build.ts';
 import { median, type BenchSection } from './stats.ts';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -12,26 +13,10 @@ const RUNS = 11;
 const TARGET = { version: 150, generate: 500, check: 400 };
 const COLD = '(nothing cached)';
 
-/**
- * A git ref (`INFERMON_BENCH_BASELINE=HEAD~1`) whose build is timed side by side with this one, each
- * installed into its own repository with its own commit's example specs.
- */
-const BASELINE = process.env.INFERMON_BENCH_BASELINE;
-
-function mustRun(command: string, args: readonly string[], cwd: string): string {
-  const r = spawnSync(command, args, { cwd, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-  if (r.status !== 0) throw new Error(`${command} ${args.join(' ')} failed in ${cwd}: ${r.stderr}`);
-  return r.stdout;
-}
-
 /** The package as built at `ref`, installed into a repository of its own with that commit's specs. */
 function installBaseline(ref: string, work: string): { repo: string; bin: string; cleanup: () => void } {
-  const source = join(work, 'baseline-source');
-  mustRun('git', ['worktree', 'add', '--detach', source, ref], ROOT);
-  const cleanup = () => void spawnSync('git', ['worktree', 'remove', '--force', source], { cwd: ROOT });
+  const { source, cleanup } = builtCheckout(ref, join(work, 'baseline-source'));
   try {
-    symlinkSync(join(ROOT, 'node_modules'), join(source, 'node_modules'));
-    mustRun('npm', ['run', 'build'], source);
     const packed = JSON.parse(mustRun('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', work], source)) as Array<{ filename: string }>;
     const repo = join(work, 'baseline-repo');
     mkdirSync(repo);

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
 import { Pool } from 'undici';
+import { BASELINE } from './baseline-build.ts';
 import { measureTracingWork, type MeasuredTracingWork } from './tracing-work.ts';
 import { buildServeScript, commitOf, sourceAt } from './router-build.ts';
 import { median, percentile, type BenchSection } from './stats.ts';
@@ -311,11 +312,7 @@ async function startNginx(pod: string, dir: string, workers: number): Promise<{ 
   };
 }
 
-/**
- * A git ref (`INFERMON_BENCH_BASELINE=HEAD`) whose router runs side by side with this one, built the same
- * way from that commit's sources: its rows carry the commit as a prefix.
- */
-const BASELINE = process.env.INFERMON_BENCH_BASELINE;
+/** The baseline's router is built the same way from that commit's sources: its rows carry the commit as a prefix. */
 const BASELINE_COMMIT = BASELINE ? commitOf(BASELINE) : undefined;
 
 const ROUTER_ON = 'router, metrics + access log on';

@@ -3,15 +3,18 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
 import { OUT } from '../src/conventions.ts';
 import { MANIFEST_FILE, listFiles } from '../src/emit/write.ts';
+import { BASELINE, builtCheckout } from './baseline-build.ts';
 import { summarizeProfile, type HotSpot } from './cpu-profile.ts';
+import { commitOf } from './router-build.ts';
 import { ALERTS_PER_MODEL, MODELS_PER_ALERT_FILE, MODELS_PER_SLO_SERVICE, writeScaleSpecs, type ScaleSpecs } from './scale-specs.ts';
 import { median, type BenchSection } from './stats.ts';
 
 const ROOT = join(import.meta.dirname, '..');
-/** The compiled CLI, as an installed package runs it (`npm run build` makes it). */
-const CLI = join(ROOT, 'bin', 'infermon.mjs');
+/** The compiled CLI in a checkout, as an installed package runs it (`npm run build` makes it). */
+const CLI = join('bin', 'infermon.mjs');
 const GNU_TIME = '/usr/bin/time';
 const SIZES = [100, 1_000, 10_000];
 const RUNS = 3;
@@ -58,13 +61,13 @@ function rulesIn(outDir: string): number {
 const finishedOutputs: string[] = [];
 
 /** One `infermon generate` as users run it, in its own process, under GNU time for peak memory. */
-function generateOnce(specDir: string): Measurement {
+function generateOnce(specDir: string, build = ROOT): Measurement {
   const out = mkdtempSync(join(tmpdir(), 'infermon-scale-out-'));
   finishedOutputs.push(out);
   const outDir = join(out, 'out');
   const start = performance.now();
-  const r = spawnSync(GNU_TIME, ['-v', process.execPath, CLI, 'generate', '--specs', specDir, '--out', outDir], {
-    cwd: ROOT,
+  const r = spawnSync(GNU_TIME, ['-v', process.execPath, join(build, CLI), 'generate', '--specs', specDir, '--out', outDir], {
+    cwd: build,
     encoding: 'utf8',
     maxBuffer: 256 * 2 ** 20,
   });
@@ -90,7 +93,7 @@ function profileOnce(specDir: string): { hot: ReturnType<typeof summarizeProfile
     const start = performance.now();
     const r = spawnSync(
       process.execPath,
-      ['--cpu-prof', '--cpu-prof-dir', join(work, 'prof'), CLI, 'generate', '--specs', specDir, '--out', join(work, 'out')],
+      ['--cpu-prof', '--cpu-prof-dir', join(work, 'prof'), join(ROOT, CLI), 'generate', '--specs', specDir, '--out', join(work, 'out')],
       { cwd: ROOT, encoding: 'utf8', maxBuffer: 256 * 2 ** 20 },
     );
     const wallMs = performance.now() - start;
@@ -121,6 +124,8 @@ export async function benchScale(sizes: readonly number[] = SIZES, options: { pr
   if (!existsSync(GNU_TIME)) throw new Error(`${GNU_TIME} is missing; install it with \`apt-get install -y time\``);
   const results: SizeResult[] = [];
   const loadAtStart = loadavg()[0]!;
+  const work = mkdtempSync(join(tmpdir(), 'infermon-scale-'));
+  const baseline = BASELINE ? await baselineAt(BASELINE, work, Math.max(...sizes)) : undefined;
   try {
     for (const models of sizes) {
       const specs = writeScaleSpecs(models);
@@ -128,13 +133,22 @@ export async function benchScale(sizes: readonly number[] = SIZES, options: { pr
       // Untimed: warms the file system cache for the new spec files, as after a developer's first run.
       generateOnce(specs.dir);
     }
-    // Interleaved so machine noise hits every size alike.
-    for (let i = 0; i < RUNS; i++)
+    if (baseline) generateOnce(baseline.specs.dir, baseline.source);
+    const report = (label: string, run: number, m: Measurement) =>
+      process.stderr.write(`  scale: ${label}, run ${run}/${RUNS}: ${seconds(m.wallMs)} wall, ${seconds(m.userMs)} user, ${seconds(m.sysMs)} sys, ${mib(m.peakRssBytes)}\n`);
+    // Interleaved so machine noise hits every size, and the baseline, alike.
+    for (let i = 0; i < RUNS; i++) {
       for (const r of results) {
         const m = generateOnce(r.specs.dir);
         r.runs.push(m);
-        process.stderr.write(`  scale: ${r.specs.models} models, run ${i + 1}/${RUNS}: ${seconds(m.wallMs)} wall, ${seconds(m.userMs)} user, ${seconds(m.sysMs)} sys, ${mib(m.peakRssBytes)}\n`);
+        report(`${r.specs.models} models`, i + 1, m);
       }
+      if (baseline) {
+        const m = generateOnce(baseline.specs.dir, baseline.source);
+        baseline.runs.push(m);
+        report(`${baseline.commit}, ${baseline.specs.models} models`, i + 1, m);
+      }
+    }
 
     const rows = results.map((r) => ({
       models: r.specs.models,
@@ -190,6 +204,7 @@ export async function benchScale(sizes: readonly number[] = SIZES, options: { pr
       atTarget
         ? `${atTarget.models.toLocaleString('en')} models: ${seconds(atTarget.wall)} wall (${withinTime ? 'within' : 'OVER'} the ${TARGET.seconds} s target), ${mib(atTarget.rss)} peak RSS (${withinMemory ? 'within' : 'OVER'} the ${TARGET.bytes / 2 ** 30} GiB target).`
         : `The target size (${TARGET.models.toLocaleString('en')} models) was not part of this run.`,
+      ...(baseline ? ['', baselineComparison(baseline, results.find((r) => r.specs.models === baseline.specs.models)!.runs)] : []),
     ];
 
     if (options.profile ?? (atTarget !== undefined && !(withinTime && withinMemory))) {
@@ -216,5 +231,42 @@ export async function benchScale(sizes: readonly number[] = SIZES, options: { pr
   } finally {
     for (const r of results) rmSync(r.specs.dir, { recursive: true, force: true });
     for (const out of finishedOutputs.splice(0)) rmSync(out, { recursive: true, force: true });
+    baseline?.cleanup();
+    rmSync(work, { recursive: true, force: true });
   }
+}
+
+interface Baseline {
+  commit: string;
+  source: string;
+  specs: ScaleSpecs;
+  runs: Measurement[];
+  cleanup: () => void;
+}
+
+/**
+ * The build of `ref` with a spec set of `models` written by that commit's own scale-spec writer: its specs
+ * import that commit's package, whose objects its compiler expects.
+ */
+async function baselineAt(ref: string, work: string, models: number): Promise<Baseline> {
+  const { source, cleanup } = builtCheckout(ref, join(work, 'baseline-source'));
+  try {
+    const writer = (await import(pathToFileURL(join(source, 'bench', 'scale-specs.ts')).href)) as { writeScaleSpecs: typeof writeScaleSpecs };
+    return { commit: commitOf(ref), source, specs: writer.writeScaleSpecs(models), runs: [], cleanup };
+  } catch (err) {
+    cleanup();
+    throw err;
+  }
+}
+
+/** This build against the baseline at the baseline's size, round by round: both ran back to back in each round. */
+function baselineComparison(baseline: Baseline, runs: readonly Measurement[]): string {
+  const ratios = (key: 'wallMs' | 'userMs') => runs.map((m, i) => m[key] / baseline.runs[i]![key]);
+  const listed = (values: number[]) => `${values.map((v) => v.toFixed(2)).join(', ')} (median ${median(values).toFixed(2)})`;
+  const walls = baseline.runs.map((m) => m.wallMs);
+  return (
+    `The build of \`${baseline.commit}\` (that commit's package and its own spec set of ${baseline.specs.models.toLocaleString('en')} models), run after this build's runs in each round: ` +
+    `median wall ${seconds(median(walls))} (${seconds(Math.min(...walls))}–${seconds(Math.max(...walls))}), user CPU ${seconds(median(baseline.runs.map((m) => m.userMs)))}, peak RSS ${mib(median(baseline.runs.map((m) => m.peakRssBytes)))}. ` +
+    `This build against it, round by round: wall ${listed(ratios('wallMs'))}, user CPU ${listed(ratios('userMs'))}.`
+  );
 }

@@ -286,6 +286,9 @@ function literalsMatch(tree: Tree, literals: readonly number[]): boolean {
   return found.length === literals.length && found.every((offset, i) => offset === literals[i]);
 }
 
+/** Tree buffers hold 16-bit offsets; a query this long is parsed on its own. */
+const MAX_SHIFTED_LENGTH = 60_000;
+
 /** The parse of a query shaped like one parsed before, from that query's tree; undefined otherwise. */
 function parseAlike(source: string): ParsedQuery | undefined {
   const shape = shapeOf(source);
@@ -310,9 +313,6 @@ function parseAlike(source: string): ParsedQuery | undefined {
       });
   return { source, text: source, tree, variables: [], error: undefined };
 }
-
-/** Tree buffers hold 16-bit offsets; a query this long is parsed on its own. */
-const MAX_SHIFTED_LENGTH = 60_000;
 
 export function parsePromQL(source: string): ParsedQuery {
   const known = recentParses.get(source);

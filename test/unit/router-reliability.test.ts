@@ -23,7 +23,7 @@ describe('router under faults', () => {
         { model: 'llama', faults, outputTokens: 4, maxNumSeqs: 256 },
         { model: 'llama', faults, outputTokens: 4, maxNumSeqs: 256 },
         { model: 'llama', faults: { ...faults, itlMs: 2 }, outputTokens: 8, maxNumSeqs: 256 },
-        { model: 'slow', faults: { ttftMs: 0, itlMs: 25, errorRate: 0, resetRate: 0, stallRate: 0, stallMs: 0 }, outputTokens: 80, maxNumSeqs: 256 },
+        { model: 'slow', faults: { ttftMs: 0, itlMs: 25 }, outputTokens: 80, maxNumSeqs: 256 },
       ],
       config: (a) => ({
         server: { upstreamTimeout: '250ms', retries: 1 },

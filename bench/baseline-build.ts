@@ -1,0 +1,34 @@
+import { spawnSync } from 'node:child_process';
+import { symlinkSync } from 'node:fs';
+import { join } from 'node:path';
+
+const ROOT = join(import.meta.dirname, '..');
+
+/**
+ * A git ref (`INFERMON_BENCH_BASELINE=HEAD~1`) whose build the benches time side by side with this one, in
+ * the same rounds, so a ratio holds however fast or busy the machine is.
+ */
+export const BASELINE = process.env.INFERMON_BENCH_BASELINE;
+
+export function mustRun(command: string, args: readonly string[], cwd: string): string {
+  const r = spawnSync(command, args, { cwd, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  if (r.status !== 0) throw new Error(`${command} ${args.join(' ')} failed in ${cwd}: ${r.stderr}`);
+  return r.stdout;
+}
+
+/**
+ * The checkout of `ref` in a worktree at `dir` (this checkout's branches and files stay as they are), with
+ * this checkout's node_modules and `npm run build` run in it. `cleanup` removes the worktree.
+ */
+export function builtCheckout(ref: string, dir: string): { source: string; cleanup: () => void } {
+  mustRun('git', ['worktree', 'add', '--detach', dir, ref], ROOT);
+  const cleanup = () => void spawnSync('git', ['worktree', 'remove', '--force', dir], { cwd: ROOT });
+  try {
+    symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
+    mustRun('npm', ['run', 'build'], dir);
+    return { source: dir, cleanup };
+  } catch (err) {
+    cleanup();
+    throw err;
+  }
+}
