@@ -125,8 +125,9 @@ export async function benchScale(sizes: readonly number[] = SIZES, options: { pr
   const results: SizeResult[] = [];
   const loadAtStart = loadavg()[0]!;
   const work = mkdtempSync(join(tmpdir(), 'infermon-scale-'));
-  const baseline = BASELINE ? await baselineAt(BASELINE, work, Math.max(...sizes)) : undefined;
+  let baseline: Baseline | undefined;
   try {
+    if (BASELINE) baseline = await baselineAt(BASELINE, work, Math.max(...sizes));
     for (const models of sizes) {
       const specs = writeScaleSpecs(models);
       results.push({ specs, runs: [] });
@@ -204,7 +205,7 @@ export async function benchScale(sizes: readonly number[] = SIZES, options: { pr
       atTarget
         ? `${atTarget.models.toLocaleString('en')} models: ${seconds(atTarget.wall)} wall (${withinTime ? 'within' : 'OVER'} the ${TARGET.seconds} s target), ${mib(atTarget.rss)} peak RSS (${withinMemory ? 'within' : 'OVER'} the ${TARGET.bytes / 2 ** 30} GiB target).`
         : `The target size (${TARGET.models.toLocaleString('en')} models) was not part of this run.`,
-      ...(baseline ? ['', baselineComparison(baseline, results.find((r) => r.specs.models === baseline.specs.models)!.runs)] : []),
+      ...(baseline ? ['', baselineComparison(baseline, results)] : []),
     ];
 
     if (options.profile ?? (atTarget !== undefined && !(withinTime && withinMemory))) {
@@ -260,7 +261,8 @@ async function baselineAt(ref: string, work: string, models: number): Promise<Ba
 }
 
 /** This build against the baseline at the baseline's size, round by round: both ran back to back in each round. */
-function baselineComparison(baseline: Baseline, runs: readonly Measurement[]): string {
+function baselineComparison(baseline: Baseline, results: readonly SizeResult[]): string {
+  const runs = results.find((r) => r.specs.models === baseline.specs.models)!.runs;
   const ratios = (key: 'wallMs' | 'userMs') => runs.map((m, i) => m[key] / baseline.runs[i]![key]);
   const listed = (values: number[]) => `${values.map((v) => v.toFixed(2)).join(', ')} (median ${median(values).toFixed(2)})`;
   const walls = baseline.runs.map((m) => m.wallMs);
