@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -31,4 +31,9 @@ export function builtCheckout(ref: string, dir: string): { source: string; clean
     cleanup();
     throw err;
   }
+}
+
+/** The abbreviated commit `ref` names, so a table keeps saying which build it measured once `ref` moves on. */
+export function commitOf(ref: string): string {
+  return execFileSync('git', ['rev-parse', '--short', `${ref}^{commit}`], { cwd: ROOT, encoding: 'utf8' }).trim();
 }

@@ -42,8 +42,3 @@ export function sourceAt(ref: string, dir: string): string {
   symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
   return dir;
 }
-
-/** The abbreviated commit `ref` names, so a table keeps saying which build it measured once `ref` moves on. */
-export function commitOf(ref: string): string {
-  return execFileSync('git', ['rev-parse', '--short', `${ref}^{commit}`], { cwd: ROOT, encoding: 'utf8' }).trim();
-}

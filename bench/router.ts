@@ -7,9 +7,9 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
 import { Pool } from 'undici';
-import { BASELINE } from './baseline-build.ts';
+import { BASELINE, commitOf } from './baseline-build.ts';
 import { measureTracingWork, type MeasuredTracingWork } from './tracing-work.ts';
-import { buildServeScript, commitOf, sourceAt } from './router-build.ts';
+import { buildServeScript, sourceAt } from './router-build.ts';
 import { median, percentile, type BenchSection } from './stats.ts';
 
 /**

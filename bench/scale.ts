@@ -6,9 +6,8 @@ import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { OUT } from '../src/conventions.ts';
 import { MANIFEST_FILE, listFiles } from '../src/emit/write.ts';
-import { BASELINE, builtCheckout } from './baseline-build.ts';
+import { BASELINE, builtCheckout, commitOf } from './baseline-build.ts';
 import { summarizeProfile, type HotSpot } from './cpu-profile.ts';
-import { commitOf } from './router-build.ts';
 import { ALERTS_PER_MODEL, MODELS_PER_ALERT_FILE, MODELS_PER_SLO_SERVICE, writeScaleSpecs, type ScaleSpecs } from './scale-specs.ts';
 import { median, type BenchSection } from './stats.ts';
 
@@ -124,10 +123,9 @@ export async function benchScale(sizes: readonly number[] = SIZES, options: { pr
   if (!existsSync(GNU_TIME)) throw new Error(`${GNU_TIME} is missing; install it with \`apt-get install -y time\``);
   const results: SizeResult[] = [];
   const loadAtStart = loadavg()[0]!;
-  const work = mkdtempSync(join(tmpdir(), 'infermon-scale-'));
   let baseline: Baseline | undefined;
   try {
-    if (BASELINE) baseline = await baselineAt(BASELINE, work, Math.max(...sizes));
+    if (BASELINE) baseline = await baselineAt(BASELINE, Math.max(...sizes));
     for (const models of sizes) {
       const specs = writeScaleSpecs(models);
       results.push({ specs, runs: [] });
@@ -233,7 +231,6 @@ export async function benchScale(sizes: readonly number[] = SIZES, options: { pr
     for (const r of results) rmSync(r.specs.dir, { recursive: true, force: true });
     for (const out of finishedOutputs.splice(0)) rmSync(out, { recursive: true, force: true });
     baseline?.cleanup();
-    rmSync(work, { recursive: true, force: true });
   }
 }
 
@@ -249,11 +246,18 @@ interface Baseline {
  * The build of `ref` with a spec set of `models` written by that commit's own scale-spec writer: its specs
  * import that commit's package, whose objects its compiler expects.
  */
-async function baselineAt(ref: string, work: string, models: number): Promise<Baseline> {
-  const { source, cleanup } = builtCheckout(ref, join(work, 'baseline-source'));
+async function baselineAt(ref: string, models: number): Promise<Baseline> {
+  const work = mkdtempSync(join(tmpdir(), 'infermon-scale-baseline-'));
+  let removeCheckout = () => {};
+  const cleanup = () => {
+    removeCheckout();
+    rmSync(work, { recursive: true, force: true });
+  };
   try {
-    const writer = (await import(pathToFileURL(join(source, 'bench', 'scale-specs.ts')).href)) as { writeScaleSpecs: typeof writeScaleSpecs };
-    return { commit: commitOf(ref), source, specs: writer.writeScaleSpecs(models), runs: [], cleanup };
+    const checkout = builtCheckout(ref, join(work, 'source'));
+    removeCheckout = checkout.cleanup;
+    const writer = (await import(pathToFileURL(join(checkout.source, 'bench', 'scale-specs.ts')).href)) as { writeScaleSpecs: typeof writeScaleSpecs };
+    return { commit: commitOf(ref), source: checkout.source, specs: writer.writeScaleSpecs(models), runs: [], cleanup };
   } catch (err) {
     cleanup();
     throw err;
