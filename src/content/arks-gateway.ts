@@ -1,11 +1,12 @@
 import { arksGatewayRequestsTotal } from '../catalog/arks-gateway.ts';
 import { defineSlos } from '../model/spec.ts';
 import { scopeSlos, type ContentScope } from './scope.ts';
+import { contentFactory, contentScopeSchema } from './options.ts';
 
 const SERVER_ERROR = { re: '5..' } as const;
 
 /** Availability of the Arks gateway: requests that do not end in a 5xx. */
-export function arksGatewaySlos(config: ContentScope = {}) {
+export const arksGatewaySlos = contentFactory('arksGatewaySlos', contentScopeSchema, (config: ContentScope) => {
   return defineSlos(scopeSlos({
     service: 'arks-gateway',
     labels: { team: 'inference-platform', service: 'arks-gateway' },
@@ -24,4 +25,4 @@ export function arksGatewaySlos(config: ContentScope = {}) {
       },
     ],
   }, config));
-}
+});

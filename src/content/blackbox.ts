@@ -1,7 +1,9 @@
+import { z } from 'zod';
 import { promql } from '../model/rules.ts';
 import { defineRuleGroup } from '../model/spec.ts';
 import { blackbox, probeSuccess } from '../catalog/blackbox.ts';
 import { scopeRuleGroup, type ContentScope } from './scope.ts';
+import { contentFactory, contentScopeFields, durationOption, labelNameOption } from './options.ts';
 
 /** What the probe alerts watch. */
 export interface ProbeAlertsConfig extends ContentScope {
@@ -15,10 +17,18 @@ export interface ProbeAlertsConfig extends ContentScope {
   missingFor?: string;
 }
 
+const probeAlertsConfigSchema = z.strictObject({
+  ...contentScopeFields,
+  probes: z.array(z.string().min(1)).readonly(),
+  job: z.string().min(1).optional(),
+  failingFor: durationOption.optional(),
+  missingFor: durationOption.optional(),
+});
+
 const url = 'https://api.example.com/readyz';
 
-export function probeAlerts(config: ProbeAlertsConfig) {
-  const { job = blackbox.spec.job, failingFor = '2m', missingFor = '10m', probes } = config;
+export const probeAlerts = contentFactory('probeAlerts', probeAlertsConfigSchema, (config: ProbeAlertsConfig) => {
+  const { job = blackbox.spec.job, failingFor = '2m', missingFor = '10m', probes = [] } = config;
   const failing = {
     alert: 'EndpointProbeFailing',
     expr: promql`${probeSuccess}{job="${job}"} == 0`,
@@ -52,4 +62,4 @@ export function probeAlerts(config: ProbeAlertsConfig) {
       'alerts',
     ),
   );
-}
+});

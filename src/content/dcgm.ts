@@ -1,7 +1,9 @@
+import { z } from 'zod';
 import { promql } from '../model/rules.ts';
 import { defineRuleGroup } from '../model/spec.ts';
 import { dcgm, dcgmFbFree, dcgmFbUsed, dcgmGpuTemp, dcgmGpuUtil, dcgmPowerUsage, dcgmSmClock, dcgmXidErrors } from '../catalog/dcgm.ts';
 import { scopeRuleGroup, type AlertScope, type ContentScope } from './scope.ts';
+import { alertScopeFields, celsiusOption, contentFactory, contentScopeSchema, durationOption, percentOption, ratioOption } from './options.ts';
 
 const gpu = { gpu: '0', UUID: 'GPU-5f0c1b2e-0000-4000-8000-000000000000', Hostname: 'gpu-node-1', modelName: 'NVIDIA H100 80GB HBM3', namespace: 'inference', pod: 'vllm-0' };
 
@@ -26,10 +28,23 @@ export interface GpuAlertsConfig extends AlertScope {
   resetXids?: readonly number[];
 }
 
+/** The framebuffer share vLLM claims up front (its default `gpu_memory_utilization`): a serving GPU's normal state. */
+const VLLM_SHARE = 0.9;
+
+const gpuAlertsConfigSchema = z.strictObject({
+  ...alertScopeFields,
+  temperatureCelsius: celsiusOption.optional(),
+  // Below vLLM's own claim the alert would fire on every serving GPU.
+  memoryRatio: ratioOption.gt(VLLM_SHARE).describe(`a ratio above vLLM's usual claim of ${VLLM_SHARE}: 0.97 is 97%`).optional(),
+  utilizationPercent: percentOption.optional(),
+  xidWindow: durationOption.optional(),
+  resetXids: z.array(z.number().int().positive()).min(1).readonly().optional(),
+});
+
 /** Framebuffer of the test GPU (an 80 GB card), in MiB as DCGM reports it. */
 const FRAMEBUFFER_MIB = 80000;
 
-export function gpuAlerts(config: GpuAlertsConfig = {}) {
+export const gpuAlerts = contentFactory('gpuAlerts', gpuAlertsConfigSchema, (config: GpuAlertsConfig) => {
   const { temperatureCelsius = 85, memoryRatio = 0.97, utilizationPercent = 90, xidWindow = '15m', resetXids = [48, 64, 74, 79, 95] } = config;
   const byGpu = 'Hostname, gpu, UUID, namespace, pod';
   const noXid = { err_code: '0', err_msg: 'none' };
@@ -111,7 +126,7 @@ export function gpuAlerts(config: GpuAlertsConfig = {}) {
             runbook: runbooks.GpuMemoryHigh,
             tests: {
               firing: [{ series: [{ metric: dcgmFbUsed, labels: gpu, value: FRAMEBUFFER_MIB * fullShare }, { metric: dcgmFbFree, labels: gpu, value: FRAMEBUFFER_MIB - FRAMEBUFFER_MIB * fullShare }], value: fullShare }],
-              quiet: [{ description: 'vLLM holding its usual 90%', series: [{ metric: dcgmFbUsed, labels: gpu, value: 72450 }, { metric: dcgmFbFree, labels: gpu, value: 7550 }] }],
+              quiet: [{ description: 'vLLM holding its usual 90%', series: [{ metric: dcgmFbUsed, labels: gpu, value: FRAMEBUFFER_MIB * VLLM_SHARE }, { metric: dcgmFbFree, labels: gpu, value: FRAMEBUFFER_MIB - FRAMEBUFFER_MIB * VLLM_SHARE }] }],
             },
           },
           {
@@ -133,7 +148,7 @@ export function gpuAlerts(config: GpuAlertsConfig = {}) {
       'alerts',
     ),
   );
-}
+});
 
 /** `kubectl` arguments that reach the DCGM exporter pods. */
 function exporterPods(config: GpuAlertsConfig): string {
@@ -217,7 +232,7 @@ function gpuRunbooks(exporter: string, resetXids: readonly number[]) {
 }
 
 /** GPU usage per workload pod, the join the GPU and per-model dashboards need. */
-export function gpuRecordingRules(config: ContentScope = {}) {
+export const gpuRecordingRules = contentFactory('gpuRecordingRules', contentScopeSchema, (config: ContentScope) => {
   return defineRuleGroup(
     scopeRuleGroup(
       {
@@ -239,4 +254,4 @@ export function gpuRecordingRules(config: ContentScope = {}) {
       'rules',
     ),
   );
-}
+});

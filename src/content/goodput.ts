@@ -1,9 +1,11 @@
+import { z } from 'zod';
 import type { SloSpec } from '../model/slo.ts';
 import { defineSlos } from '../model/spec.ts';
 import { kthenaRouter } from '../catalog/kthena-router.ts';
 import { GOODPUT_MET, routerGoodputRequests } from '../catalog/reference-router.ts';
 import { vllmRequestTimePerOutputToken, vllmTimeToFirstToken } from '../catalog/vllm.ts';
 import { scopeSlos, type ContentScope } from './scope.ts';
+import { contentFactory, contentScopeFields, durationOption, percentOption, positiveOption } from './options.ts';
 
 /** Where the SLI reads whether a request was good. */
 export type GoodputSource =
@@ -27,6 +29,15 @@ export interface GoodputSlosConfig extends ContentScope {
   scrapeInterval?: string;
 }
 
+const goodputSlosConfigSchema = z.strictObject({
+  ...contentScopeFields,
+  models: z.array(z.string().min(1)).min(1).readonly().optional(),
+  objective: percentOption.optional(),
+  targets: z.strictObject({ timeToFirstToken: positiveOption.optional(), interTokenLatency: positiveOption.optional() }).optional(),
+  source: z.enum(['router', 'vllm-histograms']).optional(),
+  scrapeInterval: durationOption.optional(),
+});
+
 const seconds = (s: number) => (s < 1 ? `${Math.round(s * 1000)} ms` : `${s} s`);
 
 /**
@@ -36,7 +47,7 @@ const seconds = (s: number) => (s < 1 ? `${Math.round(s * 1000)} ms` : `${s} s`)
  * it (`source: 'vllm-histograms'`) each model gets one SLO per phase whose description says it is an
  * upper bound on goodput, and why.
  */
-export function goodputSlos(config: GoodputSlosConfig = {}) {
+export const goodputSlos = contentFactory('goodputSlos', goodputSlosConfigSchema, (config: GoodputSlosConfig) => {
   const {
     models = ['llama-3-8b', 'qwen2-7b'],
     objective = 99,
@@ -58,7 +69,7 @@ export function goodputSlos(config: GoodputSlosConfig = {}) {
       config,
     ),
   );
-}
+});
 
 function routerGoodput(model: string, objective: number, targets: string): SloSpec {
   return {

@@ -1,8 +1,10 @@
+import { z } from 'zod';
 import { promql } from '../model/rules.ts';
 import { defineRuleGroup } from '../model/spec.ts';
 import { dcgmGpuTemp, dcgmGpuUtil, dcgmSmClock, dcgmXidErrors } from '../catalog/dcgm.ts';
 import { vllmNumRequestsRunning, vllmTimeToFirstToken } from '../catalog/vllm.ts';
 import { scopeRuleGroup, type AlertScope } from './scope.ts';
+import { alertScopeFields, celsiusOption, contentFactory, durationOption } from './options.ts';
 
 /**
  * GPU faults joined to the models they hurt. dcgm-exporter in Kubernetes mode labels each GPU with the
@@ -20,6 +22,12 @@ export interface GpuFaultRulesConfig extends AlertScope {
   throttleCelsius?: number;
 }
 
+const gpuFaultRulesConfigSchema = z.strictObject({
+  ...alertScopeFields,
+  xidWindow: durationOption.optional(),
+  throttleCelsius: celsiusOption.optional(),
+});
+
 /** The GPU, its workload and that workload's model, the labels every GPU fault under a model carries. */
 const GPU = ['Hostname', 'gpu', 'UUID'] as const;
 const BY_GPU = GPU.join(', ');
@@ -29,7 +37,7 @@ const vllmPod = { namespace: 'inference', pod: 'qwen2-7b-0', model_name: 'qwen2-
 const fellOff = { err_code: '79', err_msg: 'GPU has fallen off the bus' };
 const noXid = { err_code: '0', err_msg: 'none' };
 
-export function gpuFaultRules(config: GpuFaultRulesConfig = {}) {
+export const gpuFaultRules = contentFactory('gpuFaultRules', gpuFaultRulesConfigSchema, (config: GpuFaultRulesConfig) => {
   const { xidWindow = '15m', throttleCelsius = 87 } = config;
   const serving = [
     { metric: dcgmGpuUtil, labels: servingPod, value: 80 },
@@ -148,4 +156,4 @@ export function gpuFaultRules(config: GpuFaultRulesConfig = {}) {
       'alerts',
     ),
   );
-}
+});

@@ -1,7 +1,9 @@
+import { z } from 'zod';
 import { kubeDeploymentStatusReplicasAvailable } from '../catalog/kubernetes.ts';
 import { promql } from '../model/rules.ts';
 import { defineRuleGroup } from '../model/spec.ts';
 import { scopeRuleGroup, type AlertScope } from './scope.ts';
+import { alertScopeFields, contentFactory } from './options.ts';
 
 export interface KthenaControllerAlertsConfig extends AlertScope {
   /** Namespace of the Kthena release; the installation guide uses kthena-system. */
@@ -9,6 +11,12 @@ export interface KthenaControllerAlertsConfig extends AlertScope {
   /** The controller-manager Deployment the `kthena` chart creates. */
   deployment?: string;
 }
+
+const kthenaControllerAlertsConfigSchema = z.strictObject({
+  ...alertScopeFields,
+  namespace: z.string().min(1).optional(),
+  deployment: z.string().min(1).optional(),
+});
 
 /**
  * The Kthena controllers (ModelServing, ModelBooster, autoscaler) run in one controller-manager, which
@@ -18,7 +26,7 @@ export interface KthenaControllerAlertsConfig extends AlertScope {
  * Deployment kube-state-metrics reports: no available replica means no reconciliation, no scaling, and
  * rejected admissions of Kthena resources.
  */
-export function kthenaControllerAlerts(config: KthenaControllerAlertsConfig = {}) {
+export const kthenaControllerAlerts = contentFactory('kthenaControllerAlerts', kthenaControllerAlertsConfigSchema, (config: KthenaControllerAlertsConfig) => {
   const { namespace = 'kthena-system', deployment = 'kthena-controller-manager' } = config;
   const target = { namespace, deployment };
   return defineRuleGroup(
@@ -60,4 +68,4 @@ export function kthenaControllerAlerts(config: KthenaControllerAlertsConfig = {}
       'alerts',
     ),
   );
-}
+});

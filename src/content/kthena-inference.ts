@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { promql } from '../model/rules.ts';
 import { defineRuleGroup, defineSlos } from '../model/spec.ts';
 import {
@@ -12,6 +13,7 @@ import {
 import { kubeDeploymentSpecReplicas, kubeDeploymentStatusReplicas } from '../catalog/kubernetes.ts';
 import { scopeRuleGroup, scopeSlos, type AlertScope, type ContentScope } from './scope.ts';
 import { jobDownExpr, jobDownTests } from './target-down.ts';
+import { alertScopeFields, contentFactory, contentScopeSchema, positiveOption } from './options.ts';
 
 const model = { model_id: 'llama-3-8b' };
 const deployment = { namespace: 'inference', deployment: 'llama-3-8b-infer' };
@@ -25,13 +27,15 @@ export interface KthenaInferenceAlertsConfig extends AlertScope {
   minThroughput?: number | false;
 }
 
+const kthenaInferenceAlertsConfigSchema = z.strictObject({ ...alertScopeFields, minThroughput: z.union([positiveOption, z.literal(false)]).optional() });
+
 /**
  * The alerts of the Kthena Prometheus integration guide, fixed to the catalog: per-model aggregation kept
  * through both sides of every ratio, and the autoscaling join made to work (the guide's version joins on a
  * `deployment` label the request counter does not have, so it can never fire). The guide's throughput SLI
  * becomes a ticket alert: a rate floor has no good and bad events to spend an error budget on.
  */
-export function kthenaInferenceAlerts(config: KthenaInferenceAlertsConfig = {}) {
+export const kthenaInferenceAlerts = contentFactory('kthenaInferenceAlerts', kthenaInferenceAlertsConfigSchema, (config: KthenaInferenceAlertsConfig) => {
   const { minThroughput = 100 } = config;
   const throughput =
     minThroughput === false
@@ -172,12 +176,12 @@ export function kthenaInferenceAlerts(config: KthenaInferenceAlertsConfig = {}) 
       'alerts',
     ),
   );
-}
+});
 
 const SERVER_ERROR = { re: '5..' } as const;
 
 /** The Kthena integration guide's SLOs, on the metrics model servers really expose and with `{{.window}}` ranges. */
-export function kthenaInferenceSlos(config: ContentScope = {}) {
+export const kthenaInferenceSlos = contentFactory('kthenaInferenceSlos', contentScopeSchema, (config: ContentScope) => {
   return defineSlos(scopeSlos({
     service: 'kthena',
     labels: { team: 'ml-ops', service: 'kthena' },
@@ -215,4 +219,4 @@ export function kthenaInferenceSlos(config: ContentScope = {}) {
       },
     ],
   }, config));
-}
+});

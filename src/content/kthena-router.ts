@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { promql } from '../model/rules.ts';
 import { defineRuleGroup, defineSlos } from '../model/spec.ts';
 import type { Matchers, SloSpec } from '../model/slo.ts';
@@ -17,6 +18,7 @@ import {
 import { promUp } from '../catalog/kubernetes.ts';
 import { scopeRuleGroup, scopeSlos, type AlertScope, type ContentScope } from './scope.ts';
 import { jobDownExpr, jobDownTests } from './target-down.ts';
+import { alertScopeFields, contentFactory, contentScopeFields, contentScopeSchema, durationOption, percentOption, ratioOption } from './options.ts';
 
 const chat = { path: '/v1/chat/completions' };
 
@@ -24,9 +26,16 @@ const chat = { path: '/v1/chat/completions' };
 export interface KthenaRouterAlertsConfig extends AlertScope {
   /** The router's `job` label (the catalog's, or your `deploySource` job). */
   job?: string;
-  /** Share of requests answered 5xx (0..0.5) above which `KthenaRouterHighErrorRatio` pages. */
+  /** Share of requests answered 5xx (0.001..1) above which `KthenaRouterHighErrorRatio` pages. */
   errorRatio?: number;
 }
+
+const kthenaRouterAlertsConfigSchema = z.strictObject({
+  ...alertScopeFields,
+  job: z.string().min(1).optional(),
+  // The quiet test case fails one request in a thousand.
+  errorRatio: ratioOption.min(0.001).optional(),
+});
 
 /** Where the router runs, for the commands and log queries of its runbooks. */
 interface RouterPlace {
@@ -55,8 +64,10 @@ function statusClass(logs: string, cls: string): string {
   return logs.replace(/\}$/, `, status_class="${cls}"}`);
 }
 
-export function kthenaRouterAlerts(config: KthenaRouterAlertsConfig = {}) {
+export const kthenaRouterAlerts = contentFactory('kthenaRouterAlerts', kthenaRouterAlertsConfigSchema, (config: KthenaRouterAlertsConfig) => {
   const { job = kthenaRouter.spec.job, errorRatio = 0.05 } = config;
+  // The firing case fails half the requests, or halfway between the threshold and all of them.
+  const failing = errorRatio < 0.5 ? { share: 0.5, description: 'half the requests of one model fail' } : { share: (1 + errorRatio) / 2, description: 'most requests of one model fail' };
   const at = routerPlace(config);
   const port = kthenaRouter.spec.port.number;
   const admin = `curl -s http://localhost:${port}`;
@@ -121,12 +132,12 @@ export function kthenaRouterAlerts(config: KthenaRouterAlertsConfig = {}) {
             tests: {
               firing: [
                 {
-                  description: 'half the requests of one model fail',
+                  description: failing.description,
                   series: [
-                    { metric: routerRequestsTotal, labels: { model: 'llama-3-8b', ...chat, status_code: '200', error_type: 'successful_request' }, rate: 5 },
-                    { metric: routerRequestsTotal, labels: { model: 'llama-3-8b', ...chat, status_code: '503', error_type: 'proxy' }, rate: 5 },
+                    { metric: routerRequestsTotal, labels: { model: 'llama-3-8b', ...chat, status_code: '200', error_type: 'successful_request' }, rate: 10 * (1 - failing.share) },
+                    { metric: routerRequestsTotal, labels: { model: 'llama-3-8b', ...chat, status_code: '503', error_type: 'proxy' }, rate: 10 * failing.share },
                   ],
-                  value: 0.5,
+                  value: failing.share,
                 },
               ],
               quiet: [
@@ -263,10 +274,10 @@ export function kthenaRouterAlerts(config: KthenaRouterAlertsConfig = {}) {
       'alerts',
     ),
   );
-}
+});
 
 /** Pre-computed router series for dashboards and SLO-style panels. */
-export function kthenaRouterRecordingRules(config: ContentScope = {}) {
+export const kthenaRouterRecordingRules = contentFactory('kthenaRouterRecordingRules', contentScopeSchema, (config: ContentScope) => {
   return defineRuleGroup(
     scopeRuleGroup(
       {
@@ -301,7 +312,7 @@ export function kthenaRouterRecordingRules(config: ContentScope = {}) {
       'rules',
     ),
   );
-}
+});
 
 const SERVER_ERROR = { re: '5..' } as const;
 
@@ -325,6 +336,14 @@ export interface KthenaRouterSlosConfig extends ContentScope {
   scrapeInterval?: string;
 }
 
+const kthenaRouterObjectivesSchema = z.strictObject({ availability: percentOption.optional(), latency: percentOption.optional() });
+const kthenaRouterSlosConfigSchema = z.strictObject({
+  ...contentScopeFields,
+  objectives: kthenaRouterObjectivesSchema.optional(),
+  perModel: z.record(z.string().min(1), kthenaRouterObjectivesSchema).optional(),
+  scrapeInterval: durationOption.optional(),
+});
+
 const escapeRegex = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** The matcher for every model but these: none, `!=` for one, `!~` for several. */
@@ -338,7 +357,7 @@ function othersThan(models: readonly string[]): Matchers[string] | undefined {
  * one SLO each, grouped by `model`, so every model has its own error budget and alerts, and a newly
  * routed model is covered without a change to the rules. Models under `perModel` get SLOs of their own.
  */
-export function kthenaRouterSlos(config: KthenaRouterSlosConfig = {}) {
+export const kthenaRouterSlos = contentFactory('kthenaRouterSlos', kthenaRouterSlosConfigSchema, (config: KthenaRouterSlosConfig) => {
   const { objectives = {}, perModel = {}, scrapeInterval = kthenaRouter.spec.scrapeInterval } = config;
   const own = Object.keys(perModel).sort();
   /** The two SLOs of one model (`model` a name), or of every model it matches, grouped by model. */
@@ -388,4 +407,4 @@ export function kthenaRouterSlos(config: KthenaRouterSlosConfig = {}) {
     options: { mode: 'efficient', minEventRate: 0.05, scrapeInterval },
     slos: routeSlos,
   }, config));
-}
+});

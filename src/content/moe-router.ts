@@ -2,11 +2,12 @@ import { promql } from '../model/rules.ts';
 import { defineRuleGroup } from '../model/spec.ts';
 import { moeLoadBalanceScore, moeMemoryUsageBytes, moeRoutingErrorsTotal } from '../catalog/moe-router.ts';
 import { scopeRuleGroup, type AlertScope } from './scope.ts';
+import { alertScopeSchema, contentFactory } from './options.ts';
 
 const model = { model_name: 'mixtral-8x7b' };
 
 /** The MoE router document's alerts, aggregated per model so each fires once per model, not per series. */
-export function moeRouterAlerts(config: AlertScope = {}) {
+export const moeRouterAlerts = contentFactory('moeRouterAlerts', alertScopeSchema, (config: AlertScope) => {
   return defineRuleGroup(
     scopeRuleGroup(
       {
@@ -57,4 +58,4 @@ export function moeRouterAlerts(config: AlertScope = {}) {
       'alerts',
     ),
   );
-}
+});

@@ -2,11 +2,12 @@ import { promql } from '../model/rules.ts';
 import { defineRuleGroup, defineSlos } from '../model/spec.ts';
 import { ragRequestsTotal, ragTtft } from '../catalog/rag-backend.ts';
 import { scopeRuleGroup, scopeSlos, type AlertScope, type ContentScope } from './scope.ts';
+import { alertScopeSchema, contentFactory, contentScopeSchema } from './options.ts';
 
 const chat = { endpoint: '/api/chat' };
 
 /** The RAG benchmarking document's alerts, with per-endpoint aggregation so one endpoint cannot hide another. */
-export function ragAlerts(config: AlertScope = {}) {
+export const ragAlerts = contentFactory('ragAlerts', alertScopeSchema, (config: AlertScope) => {
   return defineRuleGroup(
     scopeRuleGroup(
       {
@@ -45,10 +46,10 @@ export function ragAlerts(config: AlertScope = {}) {
       'alerts',
     ),
   );
-}
+});
 
 /** Time to the first streamed token of a RAG answer. */
-export function ragSlos(config: ContentScope = {}) {
+export const ragSlos = contentFactory('ragSlos', contentScopeSchema, (config: ContentScope) => {
   return defineSlos(scopeSlos({
     service: 'rag-backend',
     labels: { team: 'rag-app', service: 'rag-backend' },
@@ -63,4 +64,4 @@ export function ragSlos(config: ContentScope = {}) {
       },
     ],
   }, config));
-}
+});

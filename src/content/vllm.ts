@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { promql } from '../model/rules.ts';
 import { defineRuleGroup, defineSlos } from '../model/spec.ts';
 import {
@@ -17,6 +18,7 @@ import {
   vllm,
 } from '../catalog/vllm.ts';
 import { scopeRuleGroup, scopeSlos, type AlertScope, type ContentScope } from './scope.ts';
+import { alertScopeFields, contentFactory, contentScopeSchema, ratioOption } from './options.ts';
 
 /** Bundled vLLM alerts and recording rules, as factories of one config. */
 export interface VllmContentConfig extends AlertScope {
@@ -25,6 +27,12 @@ export interface VllmContentConfig extends AlertScope {
   /** Share of requests finished with an engine error above which `VllmRequestErrors` pages. */
   errorRatio?: number;
 }
+
+const vllmContentConfigSchema = z.strictObject({
+  ...alertScopeFields,
+  kvCacheWarning: ratioOption.optional(),
+  errorRatio: ratioOption.optional(),
+});
 
 const round3 = (n: number) => Math.round(n * 1000) / 1000;
 const percent = (ratio: number) => `${Math.round(ratio * 1000) / 10}%`;
@@ -37,7 +45,7 @@ function vllmPods(config: VllmContentConfig): string {
 }
 
 /** vLLM runtime health: KV cache pressure, queueing, preemptions, first-token latency, failed requests. */
-export function vllmAlerts(config: VllmContentConfig = {}) {
+export const vllmAlerts = contentFactory('vllmAlerts', vllmContentConfigSchema, (config: VllmContentConfig) => {
   const { kvCacheWarning = 0.9, errorRatio = 0.05 } = config;
   // The firing case sits between the threshold and a full cache.
   const kvFiring = round3(kvCacheWarning + (1 - kvCacheWarning) * 0.7);
@@ -140,7 +148,7 @@ export function vllmAlerts(config: VllmContentConfig = {}) {
       'alerts',
     ),
   );
-}
+});
 
 /** What to look at when a vLLM alert fires; `pods` selects the deployment's pods for kubectl. */
 function vllmRunbooks(pods: string) {
@@ -221,7 +229,7 @@ function vllmRunbooks(pods: string) {
 }
 
 /** Pre-computed vLLM series for the runtime dashboards. */
-export function vllmRecordingRules(config: ContentScope = {}) {
+export const vllmRecordingRules = contentFactory('vllmRecordingRules', contentScopeSchema, (config: ContentScope) => {
   return defineRuleGroup(
     scopeRuleGroup(
       {
@@ -256,10 +264,10 @@ export function vllmRecordingRules(config: ContentScope = {}) {
       'rules',
     ),
   );
-}
+});
 
 /** vLLM first-token and inter-token latency objectives. */
-export function vllmSlos(config: ContentScope = {}) {
+export const vllmSlos = contentFactory('vllmSlos', contentScopeSchema, (config: ContentScope) => {
   return defineSlos(scopeSlos({
     service: 'vllm',
     labels: { team: 'inference-runtime', service: 'vllm' },
@@ -281,4 +289,4 @@ export function vllmSlos(config: ContentScope = {}) {
       },
     ],
   }, config));
-}
+});

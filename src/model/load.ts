@@ -6,7 +6,7 @@ import { projectCacheDir } from './spec-bundle-cache.ts';
 import { describeIssues } from './schema-issues.ts';
 import { forgetValidated } from './validated-once.ts';
 import { codeOnly, lineOfPath, pathParts } from './spec-lines.ts';
-import { SPEC_KINDS, isSpecDeclaration, type SpecKind, type SpecOutput } from './spec.ts';
+import { SPEC_KINDS, isSpecDeclaration, type RejectedOptions, type SpecKind, type SpecOutput } from './spec.ts';
 import type { Located, SpecsByKind } from './model.ts';
 
 export interface LoadedSpecs {
@@ -80,6 +80,16 @@ function declarationCount(modules: readonly ImportedSpec[]): number {
 
 export const SPEC_LOAD_FAILED = 'spec/load-failed';
 
+/** A bundled factory's rejected options, each at the option as written in the factory's call. */
+function reportRejectedOptions(diagnostics: Diagnostics, rejected: RejectedOptions, at: { file: string; exportName: string; text: string }): void {
+  for (const problem of rejected.problems) {
+    const parts = problem.path.map((p) => (typeof p === 'number' ? p : String(p)));
+    const line = lineOfPath(at.text, [at.exportName, ...parts]) ?? lineOfPath(at.text, [at.exportName]);
+    const path = dotPath(at.exportName, problem.path);
+    diagnostics.error('spec/invalid-option', { file: at.file, path, ...(line ? { line } : {}) }, `${rejected.factory}: ${problem.message}`, problem.fix);
+  }
+}
+
 /**
  * Imports every spec file and validates each exported declaration against its kind's schema. Schema
  * problems become `spec/invalid` diagnostics with the file, the dotted path and the line; nothing throws.
@@ -113,6 +123,10 @@ export async function loadSpecs(specDir: string, projectRoot: string): Promise<L
     for (const [exportName, value] of Object.entries(module).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
       if (!isSpecDeclaration(value)) continue;
       recognised++;
+      if (value.rejectedOptions) {
+        reportRejectedOptions(diagnostics, value.rejectedOptions, { file: rel, exportName, text });
+        continue;
+      }
       const kind = value.kind as SpecKind;
       const schema = SPEC_KINDS[kind];
       const parsed = schema.safeParse(value.spec, { jitless });

@@ -264,8 +264,12 @@ function describe(issue: Issue, path: Path, input: unknown, schema: Schema): Des
     }
     case 'not_multiple_of':
       return [{ path, message: `${subject(path, value)} is not a multiple of ${String(issue.divisor)}`, fix: `use a multiple of ${String(issue.divisor)}` }];
-    case 'invalid_key':
-      return [{ path, message: `${subject(path, value)} has an invalid key: ${issue.issues.map((i) => i.message).join('; ')}`, fix: `rename the key in \`${name}\`` }];
+    case 'invalid_key': {
+      // zod puts the offending key last on the path: the field is the record holding it.
+      const key = String(path[path.length - 1]);
+      const record = fieldName(path.slice(0, -1));
+      return [{ path, message: `\`${record}\` has an invalid key \`${key}\`: ${issue.issues.map((i) => i.message).join('; ')}`, fix: `rename \`${key}\` in \`${record}\`` }];
+    }
     default:
       return [{ path, message: `${subject(path, value)}: ${issue.message}`, fix: value === undefined ? `add \`${name}\`` : `correct \`${name}\`` }];
   }

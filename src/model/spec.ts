@@ -6,6 +6,7 @@ import { routingSpecSchema, type RoutingSpec } from './routing.ts';
 import { logsSpecSchema, type LogsSpec } from './logs.ts';
 import { dashboardSpecSchema, type DashboardSpec } from './dashboard.ts';
 import { sloServiceSpecSchema, type SloServiceSpec } from './slo.ts';
+import type { SchemaProblem } from './schema-issues.ts';
 
 /**
  * Every kind of spec a file under specs/ can export, with the schema that normalises it. A spec file
@@ -24,9 +25,16 @@ export const SPEC_KINDS = {
 export type SpecKind = keyof typeof SPEC_KINDS;
 export type SpecOutput<K extends SpecKind> = z.output<(typeof SPEC_KINDS)[K]>;
 
+/** Options a bundled factory could not take: the loader reports each and keeps the declaration out. */
+export interface RejectedOptions {
+  factory: string;
+  problems: SchemaProblem[];
+}
+
 export interface SpecDeclaration<K extends SpecKind = SpecKind> {
   kind: K;
   spec: z.input<(typeof SPEC_KINDS)[K]>;
+  rejectedOptions?: RejectedOptions;
 }
 
 export function isSpecDeclaration(value: unknown): value is SpecDeclaration {

@@ -118,6 +118,15 @@ describe('spec', () => {
       file: 'alerts/broken.ts',
       path: '',
     },
+    {
+      code: 'spec/invalid-option',
+      what: 'a bundled factory is given a percent where its option is a ratio',
+      files: (broken) => ({
+        'alerts/vllm.ts': `import * as content from 'infermon/content';\nexport const chatAlerts = content.vllmAlerts({\n  name: 'chat',\n  kvCacheWarning: ${broken ? 95 : 0.95},\n});\n`,
+      }),
+      file: 'alerts/vllm.ts',
+      path: 'chatAlerts.kvCacheWarning',
+    },
   ]);
 });
 

@@ -13,13 +13,14 @@ import {
   arksGatewayTokenUsage,
 } from '../../catalog/arks-gateway.ts';
 import { bundledDashboard, type DashboardConfig } from './bundled.ts';
+import { contentFactory, dashboardConfigSchema } from '../options.ts';
 
 const scope = byVariables({ namespace: 'namespace', model: 'model' });
 /** Token series name the model `token` (a quirk of the gateway). */
 const tokenScope = byVariables({ namespace: 'namespace', token: 'model' });
 
 /** The Arks gateway: requests, duration, errors, token usage, rate limits and quotas per ArksToken namespace. */
-export function arksGatewayDashboard(config: DashboardConfig = {}) {
+export const arksGatewayDashboard = contentFactory('arksGatewayDashboard', dashboardConfigSchema, (config: DashboardConfig) => {
   return bundledDashboard(
     {
       id: 'arks-gateway',
@@ -149,4 +150,4 @@ export function arksGatewayDashboard(config: DashboardConfig = {}) {
     ['llm-runtime', 'kthena-router', 'model-drilldown'],
     config,
   );
-}
+});

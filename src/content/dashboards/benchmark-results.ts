@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { byVariables, gauge, q, sumRate } from '../../grafana/queries.ts';
 import { labelVariable } from '../../grafana/variables.ts';
 import {
@@ -19,6 +20,7 @@ import { ragTokensGeneratedTotal } from '../../catalog/rag-backend.ts';
 import { vllmGenerationTokens } from '../../catalog/vllm.ts';
 import { bundledDashboard, type DashboardConfig, type UnscopedPart } from './bundled.ts';
 import { clusterSplit, legend, type ClusterSplit } from './rag-overview.ts';
+import { contentFactory, dashboardConfigFields, labelNameOption } from '../options.ts';
 
 export interface BenchmarkResultsDashboardConfig extends DashboardConfig {
   /**
@@ -28,6 +30,8 @@ export interface BenchmarkResultsDashboardConfig extends DashboardConfig {
    */
   clusterLabels?: readonly string[];
 }
+
+const benchmarkResultsDashboardConfigSchema = z.strictObject({ ...dashboardConfigFields, clusterLabels: z.array(labelNameOption).readonly().optional() });
 
 /**
  * k6 remote-writes a trend as one gauge per statistic over the run so far: p(99) always, the others
@@ -141,7 +145,7 @@ function loadTestRows({ clusters, byCluster, clusterLegend }: ClusterSplit): Uns
  * it remote-writes them, next to the tokens per second the RAG backend and its vLLM servers generated
  * under that load.
  */
-export function benchmarkResultsDashboard(config: BenchmarkResultsDashboardConfig = {}) {
+export const benchmarkResultsDashboard = contentFactory('benchmarkResultsDashboard', benchmarkResultsDashboardConfigSchema, (config: BenchmarkResultsDashboardConfig) => {
   const split = clusterSplit(config.clusterLabels ?? []);
   const { clusters, byCluster, clusterLegend } = split;
   return bundledDashboard(
@@ -173,4 +177,4 @@ export function benchmarkResultsDashboard(config: BenchmarkResultsDashboardConfi
     config,
     loadTestRows(split),
   );
-}
+});

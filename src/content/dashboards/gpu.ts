@@ -11,6 +11,7 @@ import {
   dcgmXidErrors,
 } from '../../catalog/dcgm.ts';
 import { bundledDashboard, type DashboardConfig } from './bundled.ts';
+import { contentFactory, dashboardConfigSchema } from '../options.ts';
 
 const gpus = byVariables({ [DCGM_HOSTNAME_LABEL]: 'node', gpu: 'gpu' });
 /** GPUs assigned to a pod (the exporter's Kubernetes mode); idle GPUs carry an empty pod label. */
@@ -21,7 +22,7 @@ const gpuLegend = `{{${DCGM_HOSTNAME_LABEL}}} GPU {{gpu}}`;
 const MHZ_TO_HZ = 1e6;
 
 /** NVIDIA GPUs through the DCGM exporter, per GPU and per pod. */
-export function gpuDashboard(config: DashboardConfig = {}) {
+export const gpuDashboard = contentFactory('gpuDashboard', dashboardConfigSchema, (config: DashboardConfig) => {
   return bundledDashboard(
     {
       id: 'gpu',
@@ -129,4 +130,4 @@ export function gpuDashboard(config: DashboardConfig = {}) {
     ['llm-runtime', 'model-drilldown', 'kthena-overview'],
     config,
   );
-}
+});

@@ -4,7 +4,8 @@ import { ROUTER_SUCCESS_ERROR_TYPE, routerRequestDuration, routerRequestsTotal }
 import { kubeDeploymentSpecReplicas, kubeDeploymentStatusReplicas } from '../../catalog/kubernetes.ts';
 import { vllmNumRequestsRunning } from '../../catalog/vllm.ts';
 import { bundledDashboard } from './bundled.ts';
-import { modelServerNamespace, type ModelServerDashboardConfig } from './model-servers.ts';
+import { modelServerDashboardConfigSchema, modelServerNamespace, type ModelServerDashboardConfig } from './model-servers.ts';
+import { contentFactory } from '../options.ts';
 
 const MAPPED = 'The Kthena integration guide queries kthena_inference_* and nvidia_gpu_* series, which real deployments do not expose;';
 /** GPUs assigned to a pod; idle GPUs carry an empty pod label. */
@@ -14,7 +15,7 @@ const assigned = { pod: { ne: '' } };
  * The eight panels of the Kthena overview dashboard, fixed to the series a Kthena deployment really has:
  * the router's kthena_router_*, vLLM's vllm:* and DCGM's DCGM_FI_* metrics, and kube-state-metrics.
  */
-export function kthenaOverviewDashboard(config: ModelServerDashboardConfig = {}) {
+export const kthenaOverviewDashboard = contentFactory('kthenaOverviewDashboard', modelServerDashboardConfigSchema, (config: ModelServerDashboardConfig) => {
   const inference = { namespace: { eq: modelServerNamespace(config) } };
   return bundledDashboard(
     {
@@ -121,4 +122,4 @@ export function kthenaOverviewDashboard(config: ModelServerDashboardConfig = {})
     ['kthena-router', 'model-drilldown', 'gpu', 'slos'],
     config,
   );
-}
+});

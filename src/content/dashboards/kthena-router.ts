@@ -16,11 +16,12 @@ import {
 } from '../../catalog/kthena-router.ts';
 import { GOODPUT_MET, routerGoodputRequests } from '../../catalog/reference-router.ts';
 import { bundledDashboard, type DashboardConfig } from './bundled.ts';
+import { contentFactory, dashboardConfigSchema } from '../options.ts';
 
 const byModel = byVariables({ model: 'model' });
 
 /** The Kthena router: traffic, latency, tokens, scheduling and the fairness queue, per model. */
-export function kthenaRouterDashboard(config: DashboardConfig = {}) {
+export const kthenaRouterDashboard = contentFactory('kthenaRouterDashboard', dashboardConfigSchema, (config: DashboardConfig) => {
   return bundledDashboard(
     {
       id: 'kthena-router',
@@ -187,4 +188,4 @@ export function kthenaRouterDashboard(config: DashboardConfig = {}) {
     ['model-drilldown', 'llm-runtime', 'gpu', 'slos', 'kthena-overview'],
     config,
   );
-}
+});

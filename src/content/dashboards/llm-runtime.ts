@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import {
   byVariables,
   gauge,
@@ -41,6 +42,7 @@ import {
   vllmTimeToFirstToken,
 } from '../../catalog/vllm.ts';
 import { bundledDashboard, type DashboardConfig } from './bundled.ts';
+import { contentFactory, dashboardConfigFields } from '../options.ts';
 
 export type LlmRuntime = 'vllm' | 'sglang';
 
@@ -51,6 +53,8 @@ export interface LlmRuntimeDashboardConfig extends DashboardConfig {
   /** The model servers shown; a runtime left out leaves no panel, query, tag or mention behind. */
   runtimes?: readonly LlmRuntime[];
 }
+
+const llmRuntimeDashboardConfigSchema = z.strictObject({ ...dashboardConfigFields, runtimes: z.array(z.enum(RUNTIMES)).min(1).readonly().optional() });
 
 const model = byVariables({ model_name: 'model' });
 const LENGTH_QUANTILES = [0.5, 0.9, 0.99] as const;
@@ -83,7 +87,7 @@ function nonEmpty(rows: RowSpec[]): RowSpec[] {
  * Model servers, in the sections of the Arks runtime dashboard: vLLM, with the SGLang equivalent beside it
  * wherever SGLang has one. Swapped requests and CPU cache panels are gone: the vLLM V1 engine has no swap.
  */
-export function llmRuntimeDashboard(config: LlmRuntimeDashboardConfig = {}) {
+export const llmRuntimeDashboard = contentFactory('llmRuntimeDashboard', llmRuntimeDashboardConfigSchema, (config: LlmRuntimeDashboardConfig) => {
   const runtimes = runtimeSelection(config.runtimes ?? RUNTIMES);
   const { queries, text, has } = runtimes;
   const names = runtimes.shown.map((r) => RUNTIME_TITLES[r]).join(' and ');
@@ -281,4 +285,4 @@ export function llmRuntimeDashboard(config: LlmRuntimeDashboardConfig = {}) {
     ['model-drilldown', 'kthena-router', 'gpu', 'arks-gateway'],
     config,
   );
-}
+});

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { byVariables, gauge, heatmapBuckets, q, quantileQueries, ratio, sumRate } from '../../grafana/queries.ts';
 import { labelVariable } from '../../grafana/variables.ts';
 import { dcgmFbUsed, dcgmGpuUtil, dcgmPowerUsage } from '../../catalog/dcgm.ts';
@@ -19,7 +20,8 @@ import {
 } from '../../catalog/vllm.ts';
 import { modelAccuracyScore } from '../../catalog/kthena-inference.ts';
 import { bundledDashboard } from './bundled.ts';
-import { modelServerNamespace, type ModelServerDashboardConfig } from './model-servers.ts';
+import { modelServerDashboardConfigFields, modelServerNamespace, type ModelServerDashboardConfig } from './model-servers.ts';
+import { contentFactory } from '../options.ts';
 
 const router = byVariables({ model: 'model' });
 const runtime = byVariables({ model_name: 'model' });
@@ -35,6 +37,8 @@ export interface ModelDrilldownDashboardConfig extends ModelServerDashboardConfi
    */
   accuracy?: boolean;
 }
+
+const modelDrilldownDashboardConfigSchema = z.strictObject({ ...modelServerDashboardConfigFields, accuracy: z.boolean().optional() });
 
 /** The accuracy the serving application reports per evaluation data set and model version. */
 const MODEL_QUALITY_ROW = {
@@ -55,7 +59,7 @@ const MODEL_QUALITY_ROW = {
 };
 
 /** One model end to end: router traffic, model-server latency and load, and the GPUs under its pods. */
-export function modelDrilldownDashboard(config: ModelDrilldownDashboardConfig = {}) {
+export const modelDrilldownDashboard = contentFactory('modelDrilldownDashboard', modelDrilldownDashboardConfigSchema, (config: ModelDrilldownDashboardConfig) => {
   const namespace = modelServerNamespace(config);
   // GPU series carry pods, not models: the `pod` variable picks the model-server pods.
   const gpus = { ...byVariables({ pod: 'pod' }), namespace: { eq: namespace } };
@@ -209,4 +213,4 @@ export function modelDrilldownDashboard(config: ModelDrilldownDashboardConfig = 
     ['kthena-router', 'llm-runtime', 'gpu', 'slos'],
     config,
   );
-}
+});

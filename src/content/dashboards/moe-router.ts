@@ -12,11 +12,12 @@ import {
   moeRoutingRequestsTotal,
 } from '../../catalog/moe-router.ts';
 import { bundledDashboard, type DashboardConfig } from './bundled.ts';
+import { contentFactory, dashboardConfigSchema } from '../options.ts';
 
 const model = byVariables({ model_name: 'model' });
 
 /** The dynamic MoE router: routing traffic and latency, expert usage, compute saved, memory and errors. */
-export function moeRouterDashboard(config: DashboardConfig = {}) {
+export const moeRouterDashboard = contentFactory('moeRouterDashboard', dashboardConfigSchema, (config: DashboardConfig) => {
   return bundledDashboard(
     {
       id: 'moe-router',
@@ -109,4 +110,4 @@ export function moeRouterDashboard(config: DashboardConfig = {}) {
     ['gpu', 'llm-runtime'],
     config,
   );
-}
+});

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { byVariables, gauge, q, quantile, quantileQueries, ratio, sumRate } from '../../grafana/queries.ts';
 import { labelVariable } from '../../grafana/variables.ts';
 import { dcgmFbFree, dcgmFbUsed, dcgmGpuUtil, dcgmPowerUsage } from '../../catalog/dcgm.ts';
@@ -20,6 +21,7 @@ import {
   vllmTimeToFirstToken,
 } from '../../catalog/vllm.ts';
 import { bundledDashboard, type DashboardConfig, type UnscopedPart } from './bundled.ts';
+import { contentFactory, dashboardConfigFields, labelNameOption } from '../options.ts';
 
 export interface RagOverviewDashboardConfig extends DashboardConfig {
   /**
@@ -31,6 +33,8 @@ export interface RagOverviewDashboardConfig extends DashboardConfig {
   /** The k6 load-test row and its test-run variable; `false` when no k6 runs push to this Prometheus. */
   k6?: boolean;
 }
+
+const ragOverviewDashboardConfigSchema = z.strictObject({ ...dashboardConfigFields, clusterLabels: z.array(labelNameOption).readonly().optional(), k6: z.boolean().optional() });
 
 /** Typed against the catalog's status values, so a typo does not compile. */
 const ERROR_STATUS: (typeof RAG_STATUSES)[number] = 'error';
@@ -99,7 +103,7 @@ function k6LoadTests({ clusters, byCluster, clusterLegend }: ClusterSplit): Unsc
  * The RAG application with the model servers, GPUs and k6 load tests behind it, for comparing clusters
  * and providers: pick a datasource per cluster, or one federated datasource and the cluster variables.
  */
-export function ragOverviewDashboard(config: RagOverviewDashboardConfig = {}) {
+export const ragOverviewDashboard = contentFactory('ragOverviewDashboard', ragOverviewDashboardConfigSchema, (config: RagOverviewDashboardConfig) => {
   const split = clusterSplit(config.clusterLabels ?? []);
   const { clusters, byCluster, clusterLegend } = split;
   const rag = { ...clusters, ...byVariables({ endpoint: 'endpoint' }) };
@@ -253,4 +257,4 @@ export function ragOverviewDashboard(config: RagOverviewDashboardConfig = {}) {
     config,
     k6 ? k6LoadTests(split) : undefined,
   );
-}
+});

@@ -1,4 +1,6 @@
+import { z } from 'zod';
 import { bundledDashboard, type DashboardConfig } from './bundled.ts';
+import { contentFactory, dashboardConfigFields } from '../options.ts';
 
 /**
  * The SLO dashboard reads the Sloth recording rules of every SLO in the specs, whose own selectors already
@@ -6,8 +8,11 @@ import { bundledDashboard, type DashboardConfig } from './bundled.ts';
  */
 export type SloDashboardConfig = Omit<DashboardConfig, 'selector'>;
 
+const { selector: _unscoped, ...sloDashboardConfigFields } = dashboardConfigFields;
+const sloDashboardConfigSchema = z.strictObject(sloDashboardConfigFields);
+
 /** One row Grafana repeats per SLO (chosen by service and SLO), read from the Sloth recording rules the SLOs generate. */
-export function sloDashboard(config: SloDashboardConfig = {}) {
+export const sloDashboard = contentFactory('sloDashboard', sloDashboardConfigSchema, (config: SloDashboardConfig) => {
   return bundledDashboard(
     {
       id: 'slos',
@@ -20,4 +25,4 @@ export function sloDashboard(config: SloDashboardConfig = {}) {
     ['kthena-router', 'llm-runtime', 'model-drilldown'],
     config,
   );
-}
+});
