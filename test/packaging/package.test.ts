@@ -64,8 +64,8 @@ afterAll(() => {
 });
 
 describe('the packed package', () => {
-  it('ships the compiled tree, the templates and the bin, and no sources, tests or output', () => {
-    for (const file of ['dist/src/index.js', 'dist/src/index.d.ts', 'bin/infermon.mjs', 'package.json', 'dist/templates/init/specs/stack.ts.hbs'])
+  it('ships the compiled tree, the templates, the bin and the router examples, and no sources, tests or output', () => {
+    for (const file of ['dist/src/index.js', 'dist/src/index.d.ts', 'bin/infermon.mjs', 'package.json', 'dist/templates/init/specs/stack.ts.hbs', 'examples/router.yaml'])
       expect(packedFiles).toContain(file);
     expect(packedFiles.some((f) => f.startsWith('dist/templates/docs/'))).toBe(true);
     const leaked = packedFiles.filter((f) => /^(test|bench|out|specs|src)\//.test(f));

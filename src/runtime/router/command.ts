@@ -1,5 +1,8 @@
 import type { Command } from 'commander';
 
+/** Where a configuration to start from is, for an installed package. */
+const EXAMPLE_HINT = 'hint: node_modules/infermon/examples/router.yaml is a configuration to start from';
+
 /** `infermon router --config FILE`: the reference router. */
 export function registerRouterCommand(program: Command): void {
   program
@@ -14,8 +17,10 @@ export function registerRouterCommand(program: Command): void {
       try {
         config = loadRouterConfig(o.config);
       } catch (err) {
-        if (err instanceof ConfigError) program.error(err.message, { exitCode: 2 });
-        throw err;
+        if (!(err instanceof ConfigError)) throw err;
+        // The problem and a hint, not the program's whole --help: the command line was right, the file is not.
+        process.stderr.write(`error: ${err.message}\n${EXAMPLE_HINT}\n`);
+        process.exit(2);
       }
       const router = await startRouter(config);
       // Status lines go to stderr so an access log on stdout stays one JSON document per line.
