@@ -5,6 +5,12 @@ import { loadProgram } from './load-program.ts';
 const packageJson = new URL(import.meta.url.endsWith('.ts') ? '../../package.json' : '../../../package.json', import.meta.url);
 const { version } = JSON.parse(readFileSync(packageJson, 'utf8')) as { version: string };
 
+// A reader that stops early (`infermon catalog | head`) closes stdout: the rest is unwanted, so stop quietly.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code !== 'EPIPE') throw err;
+  process.exit();
+});
+
 const args = process.argv.slice(2);
 if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
   // Answered before the program loads: scripts ask for it to pick a syntax, and expect it at once.

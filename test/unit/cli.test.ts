@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
 import { appendFileSync, mkdtempSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { cli, previousOutput, snapshot } from '../support/cli.ts';
+import { CLI_ENTRY, cli, nodeArgs, previousOutput, snapshot } from '../support/cli.ts';
 import { specFixture, src } from '../support/spec-fixture.ts';
 
 const brokenAlerts = `
@@ -48,6 +49,16 @@ describe('infermon CLI', () => {
     expect(r.stderr).toContain('broken.rules[2].expr');
     expect(r.stderr).toMatch(/fix: /);
     expect(snapshot(out)).toEqual(before);
+  });
+
+  it('stops quietly when the reader closes its output early', () => {
+    const specs = specFixture({});
+    const piped = spawnSync('bash', ['-c', '"$0" "$@" | head -c 10 >/dev/null; exit ${PIPESTATUS[0]}', process.execPath, ...nodeArgs(CLI_ENTRY, ['catalog', '--format', 'json', '--specs', specs])], {
+      cwd: dirname(specs),
+      encoding: 'utf8',
+    });
+    expect(piped.stderr).toBe('');
+    expect(piped.status).toBe(0);
   });
 
   it('generates deterministically and --check detects a stale tree', () => {
