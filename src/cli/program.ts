@@ -230,16 +230,23 @@ export function buildProgram(version: string): Command {
       if (!passed) throw new ExitError(1, 'routing tests failed');
     });
 
-  program
+  const sourcesOption = new Option('--sources <names>', 'comma-separated catalog sources to monitor').default('vllm,dcgm,kthena-router');
+  const init = program
     .command('init')
     .description('scaffold a monitoring repository: specs, CI workflows, package.json; never replaces a file')
     .argument('[dir]', 'directory to scaffold', '.')
-    .option('--sources <names>', 'comma-separated catalog sources to monitor', 'vllm,dcgm,kthena-router')
+    .addOption(sourcesOption)
     .action(async (dir: string, opts: { sources: string }) => {
       const { runInit } = await import('./init.ts');
       const problem = runInit(dir, opts);
       if (problem) throw usageError(problem);
     });
+  // The valid sources are read from the catalog, so they are loaded only once init runs or shows its help.
+  program.hook('preSubcommand', async (_program, command) => {
+    if (command !== init) return;
+    const { selectableSourceNames } = await import('./init/sources.ts');
+    sourcesOption.description = `${sourcesOption.description}: ${selectableSourceNames().join(', ')}`;
+  });
 
   registerRouterCommand(program);
   registerImportCommand(program);

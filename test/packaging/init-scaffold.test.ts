@@ -53,6 +53,12 @@ describe('infermon init', () => {
     expect(selectableSourceNames()).toEqual(['arks-gateway', 'dcgm', 'k6', 'kthena-inference', 'kthena-router', 'moe-router', 'otel-genai', 'otel-spanmetrics', 'rag-backend', 'sglang', 'vllm']);
   });
 
+  it('lists the valid sources in its help', () => {
+    const r = cli(['init', '--help'], tmpdir());
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout.replace(/\s+/g, ' ')).toContain(`--sources <names> comma-separated catalog sources to monitor: ${selectableSourceNames().join(', ')} (default:`);
+  });
+
   it('rejects an unknown source in one line that lists the valid ones, and writes nothing', () => {
     const parent = mkdtempSync(join(tmpdir(), 'infermon-init-'));
     const r = cli(['init', join(parent, 'repo'), '--sources', 'vllm,tgi'], parent);
