@@ -148,6 +148,26 @@ describe('infermon init', () => {
     expect(treeSnapshot(dir)).toEqual(before);
   });
 
+  it('for sources added later, writes their new files, keeps the existing ones and notes the lines they lack', () => {
+    const dir = scaffold('vllm,dcgm');
+    const stackFile = join(dir, 'specs', 'stack.ts');
+    writeFileSync(stackFile, readFileSync(stackFile, 'utf8').replace(/runbookBaseUrl: '[^']*'/, "runbookBaseUrl: 'https://runbooks.acme.test'"));
+    const before = treeSnapshot(dir);
+    const again = cli(['init', dir, '--sources', 'vllm,dcgm,kthena-router,sglang'], tmpdir());
+    expect(again.status, again.stderr).toBe(0);
+    expect(again.stdout).toMatch(/^created\s+specs\/alerts\/kthena-router\.ts$/m);
+    const after = treeSnapshot(dir);
+    for (const [path, text] of Object.entries(before)) expect(after[path], path).toBe(text);
+    expect(again.stdout).toContain(
+      "note: kept specs/sources.ts lacks these lines init writes for --sources dcgm,kthena-router,sglang,vllm; bring it in step by hand:\n  export { dcgm, kthenaRouter, sglang, vllm } from 'infermon/catalog';\n",
+    );
+    expect(again.stdout).toMatch(/^note: kept specs\/dashboards\/llm-runtime\.ts .*\n(?: {2}.*\n)*? {4}runtimes: \['vllm', 'sglang'\],$/m);
+    // The runbook URL is the team's to set, not the sources': never noted.
+    expect(again.stdout).not.toContain('runbookBaseUrl');
+    // Nor is anything noted for the sources the kept files were scaffolded for.
+    expect(cli(['init', dir, '--sources', 'vllm,dcgm'], tmpdir()).stdout).not.toMatch(/^note:/m);
+  });
+
   it('completes a package.json that npm wrote, never changing a value the user set', () => {
     const wanted = {
       name: 'platform-monitoring',
