@@ -25,7 +25,7 @@ export interface BuildResult {
 
 /** specs/*.ts → the plan of the normalised model. Problems are collected, never thrown. */
 export async function buildModel(specDir: string, projectRoot: string): Promise<BuildResult> {
-  const { specs, diagnostics } = await loadSpecs(resolve(specDir), resolve(projectRoot));
+  const { specs, salvaged, diagnostics } = await loadSpecs(resolve(specDir), resolve(projectRoot));
   // Checks across files would read a platform with a file missing (a stack or an alert "not found"): the
   // files that did load are reported on, and the rest waits for the failed ones to load.
   if (diagnostics.items.some((d) => d.code === SPEC_LOAD_FAILED)) return { diagnostics };
@@ -45,8 +45,12 @@ export async function buildModel(specDir: string, projectRoot: string): Promise<
   );
   // The SLOs' recordings are catalog entries, so they are normalised before everything else reads them.
   const slos = planSloServices(specs.slos, stack.value.prometheusMajor);
-  const catalog = base.withRecorded([...recordedMetrics(specs.rules, base), ...sloRecordedMetrics(slos)]);
-  return { model: planOf({ specs, stack, catalog }, slos), diagnostics };
+  // The valid recording rules of a group that failed its schema still record for the queries that read them,
+  // which would otherwise be told their series is unknown.
+  const ruleLists = [...specs.rules.map((group) => group.value.rules), ...salvaged.rules.map((group) => group.value.map((s) => s.rule))];
+  const catalog = base.withRecorded([...recordedMetrics(ruleLists, base), ...sloRecordedMetrics(slos)]);
+  const anySalvaged = salvaged.rules.length > 0;
+  return { model: planOf({ specs, stack, catalog, ...(anySalvaged ? { salvaged } : {}) }, slos), diagnostics };
 }
 
 /** Runs every registered check over the model; the query parses kept for the checks go with them. */

@@ -111,6 +111,9 @@ export const checkRunbooks: Check = (model, d) => {
       checkRunbookQueries(rule.runbook, item, path, model, d);
     });
   }
+  // The links of a group that failed its schema may name what its invalid part declares; its queries stand alone.
+  for (const salvaged of model.salvaged?.rules ?? [])
+    for (const { index, rule } of salvaged.value) if (isAlertRule(rule)) checkRunbookQueries(rule.runbook, salvaged, `rules[${index}]`, model, d);
   for (const logs of model.specs.logs)
     logs.value.alerts.forEach((alert, i) => {
       checkDashboardId(alert.dashboard, locate(logs, `alerts[${i}].dashboard`), ctx, d);

@@ -185,6 +185,8 @@ export const checkRuleJobs = (model: Plan, diagnostics: Diagnostics): void => {
   for (const group of model.specs.rules) {
     group.value.rules.forEach((rule, i) => checkJobMatchers(rule.expr, model, locate(group, `rules[${i}].expr`), diagnostics));
   }
+  for (const salvaged of model.salvaged?.rules ?? [])
+    for (const { index, rule } of salvaged.value) checkJobMatchers(rule.expr, model, locate(salvaged, `rules[${index}].expr`), diagnostics);
 };
 
 /** Query fields of dashboard and SLO specs: PromQL strings, SLO window templates. */

@@ -5,12 +5,15 @@ import { importSpecFiles, type ImportedSpec } from './import-specs.ts';
 import { projectCacheDir } from './spec-bundle-cache.ts';
 import { describeIssues } from './schema-issues.ts';
 import { forgetValidated } from './validated-once.ts';
+import { noSalvagedSpecs, salvageDeclaration } from './salvage.ts';
 import { codeOnly, lineOfPath, pathParts } from './spec-lines.ts';
 import { SPEC_KINDS, isSpecDeclaration, type RejectedOptions, type SpecKind, type SpecOutput } from './spec.ts';
-import type { Located, SpecsByKind } from './model.ts';
+import type { Located, SalvagedSpecs, SpecsByKind } from './model.ts';
 
 export interface LoadedSpecs {
   specs: SpecsByKind;
+  /** What is valid on its own in the declarations that failed their schema. */
+  salvaged: SalvagedSpecs;
   diagnostics: Diagnostics;
 }
 
@@ -97,11 +100,12 @@ function reportRejectedOptions(diagnostics: Diagnostics, rejected: RejectedOptio
 export async function loadSpecs(specDir: string, projectRoot: string): Promise<LoadedSpecs> {
   const diagnostics = new Diagnostics();
   const specs = emptySpecs();
+  const salvaged = noSalvagedSpecs();
   const dirProblem = specDirectoryProblem(specDir);
   if (dirProblem) {
     const rel = relative(projectRoot, specDir).split(sep).join('/') || '.';
     diagnostics.error('spec/no-spec-directory', { file: rel, path: '' }, `the spec directory ${rel}: ${dirProblem}`, 'point --specs at the directory holding your spec files');
-    return { specs, diagnostics };
+    return { specs, salvaged, diagnostics };
   }
   const modules = await importSpecFiles(specFiles(specDir), { cacheDir: projectCacheDir(projectRoot) });
   const jitless = declarationCount(modules) < COMPILED_VALIDATION_FROM;
@@ -136,13 +140,14 @@ export async function loadSpecs(specDir: string, projectRoot: string): Promise<L
           const path = dotPath(exportName, problem.path);
           diagnostics.error('spec/invalid', { file: rel, path, ...(line ? { line } : {}) }, problem.message, problem.fix);
         }
+        salvageDeclaration(salvaged, value, { file: rel, root: exportName }, jitless);
         continue;
       }
       (specs[kind] as Array<Located<SpecOutput<typeof kind>>>).push({ value: parsed.data as never, file: rel, root: exportName });
     }
     if (recognised === 0) warnNothingExported(diagnostics, rel, text);
   }
-  return { specs, diagnostics };
+  return { specs, salvaged, diagnostics };
 }
 
 /** Points each diagnostic that has none at the line its path is written on, where that can be found. */

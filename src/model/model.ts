@@ -16,10 +16,27 @@ export function locate(item: Located<unknown>, path = ''): SpecLocation {
 
 export type SpecsByKind = { [K in SpecKind]: Array<Located<SpecOutput<K>>> };
 
+/** A rule that passes its schema in a group that does not; `index` is its place in the group's `rules`. */
+export interface SalvagedRule {
+  index: number;
+  rule: SpecOutput<'rules'>['rules'][number];
+}
+
+/**
+ * The parts of declarations that failed their schema which are valid on their own. They stay out of the
+ * specs and nothing is generated from them (their declaration's error stops generation), but their queries
+ * are checked, so one run reports a declaration's schema errors and its query errors together.
+ */
+export interface SalvagedSpecs {
+  rules: Array<Located<SalvagedRule[]>>;
+}
+
 /** Everything generators consume: the normalised specs, plus the catalog they were checked against. */
 export interface Model {
   specs: SpecsByKind;
   stack: Located<Stack>;
   /** Catalog metrics plus every recording rule's output. */
   catalog: Catalog;
+  /** The valid parts of declarations that failed their schema, for the checks alone; absent when none failed. */
+  salvaged?: SalvagedSpecs;
 }

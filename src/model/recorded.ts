@@ -1,19 +1,18 @@
 import { outputLabels, referencedMetrics } from '../promql/analyze.ts';
 import { Catalog, RECORDING_RULES_SOURCE } from './catalog-index.ts';
 import type { LabelSpec, Metric } from './catalog.ts';
-import type { Located } from './model.ts';
-import type { SpecOutput } from './spec.ts';
+import type { RuleGroup } from './alert-rule.ts';
 
 /**
  * Recording rules become catalog entries, so rules and dashboards built on them are checked like any
  * other query. The output labels are inferred from the expression; each keeps the value kind it has on
  * the input metrics (an enum stays an enum), and static rule labels become single-value enums.
  */
-export function recordedMetrics(groups: ReadonlyArray<Located<SpecOutput<'rules'>>>, base: Catalog): Metric[] {
+export function recordedMetrics(ruleLists: ReadonlyArray<readonly RuleGroup['rules'][number][]>, base: Catalog): Metric[] {
   let catalog = base;
   const recorded: Metric[] = [];
-  for (const group of groups) {
-    for (const rule of group.value.rules) {
+  for (const rules of ruleLists) {
+    for (const rule of rules) {
       if (!('record' in rule)) continue;
       const metric = recordedMetric(rule.record, rule.expr, rule.labels, rule.help, rule.unit, catalog);
       recorded.push(metric);

@@ -77,9 +77,23 @@ interface Case {
 
 const expr = 'broken.rules[0].expr';
 
+/** A second alert whose severity the schema refuses, so the group as a whole fails its schema. */
+const pagingRule = `
+    { alert: 'BrokenPage', expr: 'vllm:kv_cache_usage_perc > 0.5', severity: 'page', summary: 's', description: 'd',
+      tests: { firing: [{ series: [{ metric: vllmKvCacheUsage, value: 0.9 }] }], quiet: [{ series: [{ metric: vllmKvCacheUsage, value: 0.1 }] }] } },`;
+
 const cases: Case[] = [
   { name: "typo'd metric", files: { 'alerts/broken.ts': alertFile({ expr: 'vllm:kv_cache_usage_pec > 0.9' }) }, code: 'promql/unknown-metric', file: 'alerts/broken.ts', path: expr, message: /vllm:kv_cache_usage_perc/ },
   { name: 'removed vLLM metric', files: { 'alerts/broken.ts': alertFile({ expr: 'vllm:gpu_cache_usage_perc > 0.9' }) }, code: 'promql/removed-metric', file: 'alerts/broken.ts', path: expr, message: /vllm:kv_cache_usage_perc/ },
+  {
+    name: 'removed metric beside a schema error', files: { 'alerts/broken.ts': alertFile({ expr: 'vllm:gpu_cache_usage_perc > 0.9' }, pagingRule) },
+    code: 'promql/removed-metric', file: 'alerts/broken.ts', path: expr, message: /vllm:kv_cache_usage_perc/, line: 'vllm:gpu_cache_usage_perc',
+  },
+  {
+    name: 'schema error beside a removed metric', files: { 'alerts/broken.ts': alertFile({ expr: 'vllm:gpu_cache_usage_perc > 0.9' }, pagingRule) },
+    code: 'spec/invalid', file: 'alerts/broken.ts', path: 'broken.rules[1].severity',
+    says: ["`severity: 'page'` is not one of critical, warning, info", 'use one of critical, warning, info'], line: "severity: 'page'",
+  },
   { name: 'wrong label', files: { 'alerts/broken.ts': alertFile({ expr: 'max by (modelname) (vllm:kv_cache_usage_perc) > 0.9' }) }, code: 'promql/unknown-label', file: 'alerts/broken.ts', path: expr },
   { name: 'rate on a gauge', files: { 'alerts/broken.ts': alertFile({ expr: 'rate(vllm:kv_cache_usage_perc[5m]) > 0.9' }) }, code: 'promql/rate-on-non-counter', file: 'alerts/broken.ts', path: expr },
   { name: 'quantile on a bare histogram', files: { 'alerts/broken.ts': alertFile({ expr: 'histogram_quantile(0.99, rate(vllm:time_to_first_token_seconds[5m])) > 1' }) }, code: 'promql/quantile-without-bucket', file: 'alerts/broken.ts', path: expr },
@@ -219,6 +233,29 @@ describe('invalid specs', () => {
       ['spec/no-spec-directory', 'nowhere', 'the spec directory nowhere: no such directory'],
       ['spec/missing-stack', 'nowhere/stack.ts', 'no stack settings were found'],
     ]);
+  });
+
+  it('a group that fails its schema has its valid rules checked, and no more', async () => {
+    const dir = specFixture({ 'alerts/broken.ts': alertFile({ expr: 'vllm:gpu_cache_usage_perc > 0.9' }, pagingRule) });
+    const { model, diagnostics } = await buildModel(dir, dirname(dir));
+    if (model) checkModel(model, diagnostics);
+    expect(diagnostics.items.map((d) => [d.code, d.path])).toEqual([
+      ['spec/invalid', 'broken.rules[1].severity'],
+      ['promql/removed-metric', 'broken.rules[0].expr'],
+    ]);
+  });
+
+  it("what a failing group's rules record is no unknown metric to the queries that read it", async () => {
+    const recordings = `
+    { record: 'broken:usage:max', expr: 'max(vllm:kv_cache_usage_perc)' },
+    { record: 'broken:usage:min', expr: 'min(vllm:kv_cache_usage_perc)', labls: { team: 'x' } },
+    { alert: 'BrokenMin', expr: 'broken:usage:min > 0.9', severity: 'warning', summary: 's', description: 'd',
+      tests: { firing: [{ series: [{ metric: vllmKvCacheUsage, value: 0.95 }] }], quiet: [{ series: [{ metric: vllmKvCacheUsage, value: 0.1 }] }] } },`;
+    const reader = alertFile({ expr: 'broken:usage:max > 0.9' }).replace("'broken.alerts'", "'reader.alerts'").replace('const broken', 'const reader');
+    const dir = specFixture({ 'alerts/broken.ts': alertFile({ alert: 'BrokenMax', expr: 'broken:usage:max > 0.9' }, recordings), 'alerts/reader.ts': reader });
+    const { model, diagnostics } = await buildModel(dir, dirname(dir));
+    if (model) checkModel(model, diagnostics);
+    expect(diagnostics.items.map((d) => [d.code, d.path])).toEqual([['spec/invalid', 'broken.rules[2].labls']]);
   });
 
   it('a valid spec in the same fixture has no errors', async () => {

@@ -18,7 +18,7 @@ export async function projectModel(): Promise<Plan> {
     Object.keys(stack.value.externalLabels),
   );
   // Alerts over recorded series (the GPU-to-model join) carry the labels the recordings give them.
-  const catalog = base.withRecorded(recordedMetrics(specs.rules, base));
+  const catalog = base.withRecorded(recordedMetrics(specs.rules.map((g) => g.value.rules), base));
   return planOf({ specs, stack, catalog });
 }
 
