@@ -5,6 +5,7 @@ import { buildModel, checkModel, generateArtifacts } from '../../src/pipeline.ts
 import { writeTree } from '../../src/emit/write.ts';
 import { OUT } from '../../src/conventions.ts';
 import * as content from '../../src/content/index.ts';
+import type { SpecDeclaration } from '../../src/model/spec.ts';
 import { FIXTURE_ROOT, specFixture } from '../support/spec-fixture.ts';
 import { runTool } from '../support/tools.ts';
 
@@ -63,7 +64,7 @@ describe('bundled factory options', () => {
     const config = { name: 'chat', selector: { namespace: 'chat' }, kvCacheWarning: 0.95 };
     const built = content.vllmAlerts(config);
     expect(built).not.toHaveProperty('rejectedOptions');
-    const rejected = content.vllmAlerts({ ...config, errorRatio: 5 });
+    const rejected: SpecDeclaration = content.vllmAlerts({ ...config, errorRatio: 5 });
     // The rejected option is left out, the rest still applies, so a spec reading the rules keeps loading.
     expect(rejected.rejectedOptions?.problems.map((p) => p.path)).toEqual([['errorRatio']]);
     expect(rejected.spec).toEqual(built.spec);
