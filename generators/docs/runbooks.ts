@@ -1,5 +1,5 @@
 import { OUT, generatedHeader } from '../../src/conventions.ts';
-import { runbookAlertNames, runbookSubjects, type RunbookSubject } from '../../src/model/runbook-subjects.ts';
+import type { RunbookSubject } from '../../src/model/runbook-subjects.ts';
 import { textBuiltWhenWritten, type Artifact } from '../../src/model/artifact.ts';
 import { mayMatch } from '../../src/model/inhibition.ts';
 import type { Plan } from '../../src/plan/index.ts';
@@ -10,17 +10,16 @@ import { referencedMetrics } from '../../src/promql/analyze.ts';
 import { renderTemplate } from '../../src/templates.ts';
 
 /**
- * One runbook page per alert name, for the alerts of rule groups and the log-based alerts: what it means,
- * what to check first, the queries to run, its dashboard, which alerts routing mutes while it fires, its
- * expression and the metrics behind it. An alert instantiated once per deployment shares one page,
- * written from its first instance.
+ * One runbook page per page the plan assigns, for the alerts of rule groups and the log-based alerts: what
+ * it means, what to check first, the queries to run, its dashboard, which alerts routing mutes while it
+ * fires, its expression and the metrics behind it.
  */
 
 /** Where runbook pages are written, relative to out/. */
 export const RUNBOOK_DIR = `${OUT.docs}/runbooks`;
 
-export function runbookPath(alertName: string): string {
-  return `${RUNBOOK_DIR}/${alertName}.md`;
+export function runbookPath(page: string): string {
+  return `${RUNBOOK_DIR}/${page}.md`;
 }
 
 interface Inhibitions {
@@ -30,10 +29,11 @@ interface Inhibitions {
   mutedOn: Set<string>;
 }
 
-type LabelledAlert = { alert: { alertname: string }; labels: Readonly<Record<string, string>> };
+/** An alert under the name of its page, or its alert name when it has none (an SLO alert). */
+type LabelledAlert = { name: string; labels: Readonly<Record<string, string>> };
 
 /**
- * Pairs of alert names (source → targets) an inhibit rule can join: some source and some target instance
+ * Pairs of such names (source → targets) an inhibit rule can join: some source and some target instance
  * agree on the `equal` labels both carry as fixed values (values set at run time may). Targets fixing every
  * `equal` label are indexed by their values, so a rule over thousands of deployments costs one pass.
  */
@@ -47,23 +47,23 @@ function inhibitedPairs(sources: readonly LabelledAlert[], targets: readonly Lab
     if (!fixesAll(t)) partial.push(t);
     else {
       const k = key(t);
-      byKey.set(k, (byKey.get(k) ?? new Set()).add(t.alert.alertname));
+      byKey.set(k, (byKey.get(k) ?? new Set()).add(t.name));
     }
   }
   const pairs = new Map<string, Set<string>>();
   for (const s of sources) {
-    const names = new Set(fixesAll(s) ? (byKey.get(key(s)) ?? []) : targets.filter((t) => agree(s, t)).map((t) => t.alert.alertname));
-    for (const t of partial) if (agree(s, t)) names.add(t.alert.alertname);
-    names.delete(s.alert.alertname);
+    const names = new Set(fixesAll(s) ? (byKey.get(key(s)) ?? []) : targets.filter((t) => agree(s, t)).map((t) => t.name));
+    for (const t of partial) if (agree(s, t)) names.add(t.name);
+    names.delete(s.name);
     if (names.size === 0) continue;
-    const muted = pairs.get(s.alert.alertname) ?? new Set<string>();
+    const muted = pairs.get(s.name) ?? new Set<string>();
     for (const n of names) muted.add(n);
-    pairs.set(s.alert.alertname, muted);
+    pairs.set(s.name, muted);
   }
   return pairs;
 }
 
-/** Per alert name, the alerts the routing spec's inhibit rules let it mute and be muted by. */
+/** Per page (or SLO alert name), the alerts the routing spec's inhibit rules let it mute and be muted by. */
 function inhibitions(model: Plan): Map<string, Inhibitions> {
   const byName = new Map<string, Inhibitions>();
   const of = (name: string) => {
@@ -73,7 +73,7 @@ function inhibitions(model: Plan): Map<string, Inhibitions> {
   };
   const [routing] = model.specs.routing;
   if (!routing) return byName;
-  const alerts = model.alerts.map((a) => ({ alert: a, labels: a.routingLabels }));
+  const alerts = model.alerts.map((a) => ({ name: model.runbookPages.pageOf(a.origin) ?? a.alertname, alert: a, labels: a.routingLabels }));
   for (const rule of routing.value.inhibitRules) {
     const sources = alerts.filter((a) => mayMatch(rule.sourceMatchers, a.labels, a.alert.dynamicLabels));
     const targets = alerts.filter((a) => mayMatch(rule.targetMatchers, a.labels, a.alert.dynamicLabels));
@@ -96,10 +96,10 @@ function inhibitions(model: Plan): Map<string, Inhibitions> {
 interface PageContext {
   model: Plan;
   muting: Map<string, Inhibitions>;
-  pages: Set<string>;
+  pages: ReadonlySet<string>;
 }
 
-function runbookPage(s: RunbookSubject, { model, muting, pages }: PageContext): string {
+function runbookPage(page: string, s: RunbookSubject, { model, muting, pages }: PageContext): string {
   const stack = model.stack.value;
   const dashboardSpec = s.dashboard ? model.specs.dashboard.find((d) => d.value.id === s.dashboard) : undefined;
   const url = s.dashboard ? dashboardUrl(stack, s.dashboard) : undefined;
@@ -107,7 +107,7 @@ function runbookPage(s: RunbookSubject, { model, muting, pages }: PageContext): 
     s.language === 'promql'
       ? [...new Set(referencedMetrics(s.expr))].map((n) => model.catalog.lookupSeries(n)?.metric).filter((m) => m !== undefined)
       : [];
-  const inhibited = muting.get(s.alert);
+  const inhibited = muting.get(page);
   const linked = (names: Set<string> | undefined) => [...(names ?? [])].filter((n) => pages.has(n)).sort();
   return renderTemplate('docs/runbook.md.hbs', {
     header: generatedHeader(stack, [s.file], '<!--').replace(/\n$/, ' -->'),
@@ -135,8 +135,8 @@ function runbookPage(s: RunbookSubject, { model, muting, pages }: PageContext): 
   });
 }
 
-/** One page per alert; each is rendered as it is written. */
+/** One file per page; each is rendered as it is written. */
 export function runbooks(model: Plan): Artifact[] {
-  const context: PageContext = { model, muting: inhibitions(model), pages: runbookAlertNames(model) };
-  return runbookSubjects(model).map((s) => textBuiltWhenWritten(runbookPath(s.alert), () => runbookPage(s, context)));
+  const context: PageContext = { model, muting: inhibitions(model), pages: model.runbookPages.names };
+  return model.runbookPages.pages.map(({ name, subject }) => textBuiltWhenWritten(runbookPath(name), () => runbookPage(name, subject, context)));
 }

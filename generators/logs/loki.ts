@@ -12,7 +12,8 @@ import { alertLinks } from '../../src/model/runbook.ts';
 import { logAlertLabels } from '../../src/model/logs.ts';
 import { EmbeddedDocument, fileHeader, noteLines, type Artifact } from '../../src/model/artifact.ts';
 import { lokiUrl, type Logs } from '../../src/model/logs.ts';
-import { locate, type Located, type Model } from '../../src/model/model.ts';
+import { locate, type Located } from '../../src/model/model.ts';
+import type { Plan } from '../../src/plan/index.ts';
 import type { Stack } from '../../src/model/stack.ts';
 import { renderTemplate } from '../../src/templates.ts';
 import { kubernetesArtifact } from '../kubernetes/objects.ts';
@@ -81,20 +82,26 @@ export function lokiConfig(logs: Logs, stack: Stack): Record<string, unknown> {
   };
 }
 
-/** `logsLink` gives an alert's logs_url from its expression, when it has one. */
-export function lokiRuleGroups(logs: Logs, stack: Stack, logsLink: (expr: string) => string | undefined = () => undefined): Record<string, unknown> {
+export function lokiRuleGroups(located: Located<Logs>, model: Plan): Record<string, unknown> {
+  const logs = located.value;
+  const stack = model.stack.value;
   return {
     groups: [
       {
         name: logs.ruleGroup,
         interval: logs.loki.ruleEvaluationInterval,
-        rules: logs.alerts.map((a) => ({
+        rules: logs.alerts.map((a, i) => ({
           alert: a.alert,
           expr: a.expr,
           ...(a.for !== '0s' ? { for: a.for } : {}),
           // The stack's external labels ride on each rule, so log alerts route like Prometheus alerts.
           labels: sortKeys({ ...stack.externalLabels, ...logAlertLabels(a) }),
-          annotations: sortKeys({ summary: a.summary, description: a.description, ...alertLinks(stack, a, logsLink(a.expr)) }),
+          annotations: sortKeys({ summary: a.summary, description: a.description, ...alertLinks(
+              stack,
+              { runbookPage: model.runbookPages.pageOf(locate(located, `alerts[${i}]`))!, dashboard: a.dashboard },
+              logsUrl(model, logAlertStream(model, a.expr)),
+            ),
+          }),
         })),
       },
     ],
@@ -102,18 +109,18 @@ export function lokiRuleGroups(logs: Logs, stack: Stack, logsLink: (expr: string
 }
 
 /** A rules file for the ruler of the plain Loki, stored under its tenant's folder. */
-function rulerFile(logs: Located<Logs>, model: Model): Artifact {
+function rulerFile(logs: Located<Logs>, model: Plan): Artifact {
   const stack = model.stack.value;
   return {
     path: `${LOKI_RULES_DIR}/${logs.value.ruleGroup}.yml`,
     format: 'yaml',
-    document: lokiRuleGroups(logs.value, stack, (expr) => logsUrl(model, logAlertStream(model, expr))),
+    document: lokiRuleGroups(logs, model),
     header: fileHeader(stack, [logs.file], [`Loki ruler file: install under <ruler storage>/${logs.value.loki.tenant}/ of the Loki config.`]),
   };
 }
 
 /** The same rules as a ConfigMap the chart's sidecar copies into the tenant's folder of the ruler. */
-function rulerConfigMap(logs: Located<Logs>, model: Model): Artifact {
+function rulerConfigMap(logs: Located<Logs>, model: Plan): Artifact {
   const stack = model.stack.value;
   const configMap = {
     apiVersion: 'v1',
@@ -124,7 +131,7 @@ function rulerConfigMap(logs: Located<Logs>, model: Model): Artifact {
       labels: sortKeys({ ...stack.commonLabels, ...MANAGED_BY_LABEL, ...LOKI_RULE_LABEL }),
       annotations: { [K8S_SIDECAR_FOLDER_ANNOTATION]: logs.value.loki.tenant },
     },
-    data: { [`${logs.value.ruleGroup}.yaml`]: new EmbeddedDocument('yaml', lokiRuleGroups(logs.value, stack, (expr) => logsUrl(model, logAlertStream(model, expr)))) },
+    data: { [`${logs.value.ruleGroup}.yaml`]: new EmbeddedDocument('yaml', lokiRuleGroups(logs, model)) },
   };
   return kubernetesArtifact(`${LOKI_RULE_CONFIGMAP_DIR}/${logs.value.ruleGroup}.yaml`, [{ object: configMap, at: locate(logs, 'alerts') }], fileHeader(stack, [logs.file]));
 }
@@ -149,7 +156,7 @@ function helmValuesFile(logs: Located<Logs>, stack: Stack, stackFile: string): A
   return { path: LOKI_HELM_VALUES, format: 'yaml', document: lokiHelmValues(logs.value, stack), header: fileHeader(stack, [logs.file, stackFile], noteLines(notes)) };
 }
 
-export function logsGenerator(model: Model): Artifact[] {
+export function logsGenerator(model: Plan): Artifact[] {
   const [logs] = model.specs.logs;
   if (!logs) return [];
   const stack = model.stack.value;

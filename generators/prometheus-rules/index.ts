@@ -3,16 +3,18 @@ import { fileHeader, yamlBuiltWhenWritten, type Artifact } from '../../src/model
 import { logsUrl, ruleAlertStream } from '../../src/model/alert-logs.ts';
 import { alertAnnotations, alertLabels, isAlertRule, type RuleGroup } from '../../src/model/alert-rule.ts';
 import { locate, type Located, type Model } from '../../src/model/model.ts';
+import type { Plan } from '../../src/plan/index.ts';
 import { runsPrometheusOperator } from '../../src/model/targets.ts';
 import { ruleEnvelopes, type OutputRuleGroup } from './envelopes.ts';
 import { hasUnitTests, unitTestFile } from './unit-tests.ts';
 
 /** One output rule group, built once and wrapped as a rules file and as a PrometheusRule. */
-export function outputGroup(group: RuleGroup, model: Model): OutputRuleGroup {
+export function outputGroup(located: Located<RuleGroup>, model: Plan): OutputRuleGroup {
+  const group = located.value;
   return {
     name: group.name,
     ...(group.interval ? { interval: group.interval } : {}),
-    rules: group.rules.map((rule) =>
+    rules: group.rules.map((rule, i) =>
       isAlertRule(rule)
         ? {
             alert: rule.alert,
@@ -20,7 +22,7 @@ export function outputGroup(group: RuleGroup, model: Model): OutputRuleGroup {
             ...(rule.for !== '0s' ? { for: rule.for } : {}),
             ...(rule.keepFiringFor ? { keep_firing_for: rule.keepFiringFor } : {}),
             labels: alertLabels(rule, group),
-            annotations: alertAnnotations(rule, group, model.stack.value, logsUrl(model, ruleAlertStream(model, rule.expr))),
+            annotations: alertAnnotations(rule, group, model.stack.value, model.runbookPages.pageOf(locate(located, `rules[${i}]`))!, logsUrl(model, ruleAlertStream(model, rule.expr))),
           }
         : {
             record: rule.record,
@@ -41,11 +43,11 @@ export function groupsByFile(model: Model): Map<string, Array<Located<RuleGroup>
   return files;
 }
 
-export function prometheusRules(model: Model): Artifact[] {
+export function prometheusRules(model: Plan): Artifact[] {
   const out: Artifact[] = [];
   for (const [stem, groups] of groupsByFile(model)) {
     const specFiles = groups.map((g) => g.file);
-    const output = groups.map((g) => outputGroup(g.value, model));
+    const output = groups.map((g) => outputGroup(g, model));
     const { ruleFile, prometheusRules, rulerFile } = ruleEnvelopes(stem, output, model.stack.value, specFiles, groups.map((g) => locate(g)));
     out.push({ path: `${OUT.prometheusRules}/${stem}.yml`, ...ruleFile });
     if (rulerFile) out.push(rulerFile);

@@ -1,7 +1,8 @@
 import { formatDuration, parseDuration } from '../../src/model/duration.ts';
 import { logsUrl, ruleAlertStream } from '../../src/model/alert-logs.ts';
 import { alertAnnotations, alertLabels, isAlertRule, type AlertRule, type RuleGroup } from '../../src/model/alert-rule.ts';
-import type { Located, Model } from '../../src/model/model.ts';
+import { locate, type Located, type Model } from '../../src/model/model.ts';
+import type { Plan } from '../../src/plan/index.ts';
 import { outputLabels } from '../../src/promql/analyze.ts';
 import { renderAlertTemplate } from '../../src/promql/alert-template.ts';
 import { OUT } from '../../src/conventions.ts';
@@ -33,14 +34,16 @@ export function hasUnitTests(groups: ReadonlyArray<Located<RuleGroup>>): boolean
 }
 
 /** A promtool unit-test file with one case per firing and quiet scenario of every alert in the file. */
-export function unitTestFile(stem: string, groups: ReadonlyArray<Located<RuleGroup>>, model: Model) {
+export function unitTestFile(stem: string, groups: ReadonlyArray<Located<RuleGroup>>, model: Plan) {
   const tests: PromtoolTestCase[] = [];
-  for (const { value: group } of groups) {
-    for (const rule of group.rules) {
-      if (!isAlertRule(rule)) continue;
-      rule.tests.firing.forEach((s, i) => tests.push(testCase(rule, group, s, `fires #${i + 1}`, true, model)));
-      rule.tests.quiet.forEach((s, i) => tests.push(testCase(rule, group, s, `quiet #${i + 1}`, false, model)));
-    }
+  for (const located of groups) {
+    const group = located.value;
+    group.rules.forEach((rule, r) => {
+      if (!isAlertRule(rule)) return;
+      const runbookPage = model.runbookPages.pageOf(locate(located, `rules[${r}]`))!;
+      rule.tests.firing.forEach((s, i) => tests.push(testCase(rule, group, runbookPage, s, `fires #${i + 1}`, true, model)));
+      rule.tests.quiet.forEach((s, i) => tests.push(testCase(rule, group, runbookPage, s, `quiet #${i + 1}`, false, model)));
+    });
   }
   return {
     rule_files: [`../${OUT.prometheusRules.split('/').pop()}/${stem}.yml`],
@@ -54,7 +57,7 @@ export function evalAfterMs(rule: AlertRule, scenario: Scenario): number {
   return scenario.evalAfter ? parseDuration(scenario.evalAfter)! : parseDuration(rule.for)! + 10 * 60_000;
 }
 
-function testCase(rule: AlertRule, group: RuleGroup, scenario: Scenario, kind: string, firing: boolean, model: Model): PromtoolTestCase {
+function testCase(rule: AlertRule, group: RuleGroup, runbookPage: string, scenario: Scenario, kind: string, firing: boolean, model: Model): PromtoolTestCase {
   const evalMs = evalAfterMs(rule, scenario);
   const samples = Math.ceil(evalMs / 1000 / TEST_INTERVAL_SECONDS) + 1;
   const input = scenario.series.flatMap((s) => {
@@ -70,16 +73,16 @@ function testCase(rule: AlertRule, group: RuleGroup, scenario: Scenario, kind: s
       {
         eval_time: formatDuration(evalMs),
         alertname: rule.alert,
-        exp_alerts: firing ? [expectedAlert(rule, group, scenario, model)] : [],
+        exp_alerts: firing ? [expectedAlert(rule, group, runbookPage, scenario, model)] : [],
       },
     ],
   };
 }
 
 /** The alert a firing scenario expects: its labels, and its annotations rendered with them. */
-function expectedAlert(rule: AlertRule, group: RuleGroup, scenario: Scenario, model: Model): ExpectedAlert {
+function expectedAlert(rule: AlertRule, group: RuleGroup, runbookPage: string, scenario: Scenario, model: Model): ExpectedAlert {
   const labels = { ...expressionLabels(rule, scenario, model), ...alertLabels(rule, group) };
-  const annotations = alertAnnotations(rule, group, model.stack.value, logsUrl(model, ruleAlertStream(model, rule.expr)));
+  const annotations = alertAnnotations(rule, group, model.stack.value, runbookPage, logsUrl(model, ruleAlertStream(model, rule.expr)));
   const value = scenario.value ?? Number.NaN;
   const rendered = Object.fromEntries(Object.entries(annotations).map(([k, v]) => [k, renderAlertTemplate(v, labels, value)]));
   return { exp_labels: labels, exp_annotations: rendered };

@@ -1,4 +1,3 @@
-import { runbookAlertNames } from '../model/runbook-subjects.ts';
 import { grafanaUid } from '../conventions.ts';
 import { checkLogQL, type LogQLProblem } from '../logql/check.ts';
 import { alertDashboard, isAlertRule } from '../model/alert-rule.ts';
@@ -37,7 +36,7 @@ interface LinkContext {
   model: Model;
   dashboardIds: Set<string>;
   dashboardUids: Set<string>;
-  pages: Set<string>;
+  pages: ReadonlySet<string>;
 }
 
 function checkDashboardId(id: string | undefined, at: SpecLocation, ctx: LinkContext, d: Diagnostics): void {
@@ -87,7 +86,7 @@ export const checkRunbooks: Check = (model, d) => {
     model,
     dashboardIds: new Set(model.specs.dashboard.map((x) => x.value.id)),
     dashboardUids: new Set(model.specs.dashboard.map((x) => grafanaUid(x.value.id))),
-    pages: runbookAlertNames(model),
+    pages: model.runbookPages.names,
   };
   let linksDashboard = false;
   for (const item of model.specs.rules) {

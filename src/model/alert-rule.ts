@@ -27,14 +27,14 @@ export function alertDashboard(alert: AlertRule, group: RuleGroup): string | und
 }
 
 /**
- * Annotations: summary, description, runbook_url (defaulting to the generated runbook page),
+ * Annotations: summary, description, runbook_url (defaulting to the generated `runbookPage`),
  * dashboard_url when the alert or its group names a dashboard, logs_url when given, then extras.
  */
-export function alertAnnotations(alert: AlertRule, group: RuleGroup, stack: Stack, logsUrl?: string): Record<string, string> {
+export function alertAnnotations(alert: AlertRule, group: RuleGroup, stack: Stack, runbookPage: string, logsUrl?: string): Record<string, string> {
   return sortKeys({
     summary: alert.summary,
     description: alert.description,
-    ...alertLinks(stack, { alert: alert.alert, runbookUrl: alert.runbookUrl, dashboard: alertDashboard(alert, group) }, logsUrl),
+    ...alertLinks(stack, { runbookPage, runbookUrl: alert.runbookUrl, dashboard: alertDashboard(alert, group) }, logsUrl),
     ...alert.annotations,
   });
 }

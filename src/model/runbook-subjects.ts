@@ -2,17 +2,22 @@ import { alertDashboard, alertLabels, isAlertRule } from './alert-rule.ts';
 import { logAlertStream, ruleAlertStream } from './alert-logs.ts';
 import { logAlertLabels } from './logs.ts';
 import type { LogStream } from './logs.ts';
-import type { Model } from './model.ts';
+import type { SpecLocation } from './diagnostics.ts';
+import { locate, type Model } from './model.ts';
 import type { Runbook } from './runbook.ts';
 
 /**
- * Every alert that gets a runbook page, whichever spec kind declared it: the generator writes the pages,
- * the runbook check holds links against the same list.
+ * Every alert that gets a runbook page, whichever spec kind declared it: the plan assigns their pages, the
+ * generator writes them, the runbook check holds links against the same list.
  */
 
 /** An alert as its runbook page describes it, whichever spec kind declared it. */
 export interface RunbookSubject {
   alert: string;
+  /** Where the alert is declared: a rule group's `rules[i]` or a log spec's `alerts[i]`. */
+  origin: SpecLocation;
+  /** Its rule group, or Loki ruler group. */
+  group: string;
   labels: Record<string, string>;
   summary: string;
   description: string;
@@ -28,13 +33,16 @@ export interface RunbookSubject {
   logs?: LogStream;
 }
 
+/** Every alert instance, in declaration order: rule alerts, then log alerts. */
 export function runbookSubjects(model: Model): RunbookSubject[] {
   const found: RunbookSubject[] = [];
   for (const item of model.specs.rules)
-    for (const rule of item.value.rules) {
-      if (!isAlertRule(rule)) continue;
+    item.value.rules.forEach((rule, i) => {
+      if (!isAlertRule(rule)) return;
       found.push({
         alert: rule.alert,
+        origin: locate(item, `rules[${i}]`),
+        group: item.value.name,
         labels: alertLabels(rule, item.value),
         summary: rule.summary,
         description: rule.description,
@@ -47,11 +55,13 @@ export function runbookSubjects(model: Model): RunbookSubject[] {
         dashboard: alertDashboard(rule, item.value),
         logs: ruleAlertStream(model, rule.expr),
       });
-    }
+    });
   for (const logs of model.specs.logs)
-    for (const alert of logs.value.alerts)
+    logs.value.alerts.forEach((alert, i) =>
       found.push({
         alert: alert.alert,
+        origin: locate(logs, `alerts[${i}]`),
+        group: logs.value.ruleGroup,
         labels: logAlertLabels(alert),
         summary: alert.summary,
         description: alert.description,
@@ -63,13 +73,7 @@ export function runbookSubjects(model: Model): RunbookSubject[] {
         runbook: alert.runbook,
         dashboard: alert.dashboard,
         logs: logAlertStream(model, alert.expr),
-      });
-  const first = new Map<string, RunbookSubject>();
-  for (const s of found) if (!first.has(s.alert)) first.set(s.alert, s);
-  return [...first.values()];
-}
-
-/** Names of every alert that gets a runbook page. */
-export function runbookAlertNames(model: Model): Set<string> {
-  return new Set(runbookSubjects(model).map((s) => s.alert));
+      }),
+    );
+  return found;
 }

@@ -25,9 +25,9 @@ export const runbookSchema = z.strictObject({
 export type RunbookSpec = z.input<typeof runbookSchema>;
 export type Runbook = z.output<typeof runbookSchema>;
 
-/** The page of an alert under the stack's runbook base URL (out/docs/runbooks/<alert>.md once published). */
-export function runbookUrl(stack: Stack, alertName: string): string {
-  return `${stack.runbookBaseUrl.replace(/\/$/, '')}/${alertName}.md`;
+/** A runbook page under the stack's runbook base URL (out/docs/runbooks/<page>.md once published). */
+export function runbookUrl(stack: Stack, page: string): string {
+  return `${stack.runbookBaseUrl.replace(/\/$/, '')}/${page}.md`;
 }
 
 /** Grafana's short link to a dashboard: its UID, which the dashboard generator derives from the id. */
@@ -45,8 +45,8 @@ export function dashboardUrl(stack: Stack, dashboardId: string): string | undefi
  * Where an alert's links point: its runbook page, its dashboard when it names one, and its logs in Grafana
  * Explore when a log stream collects its target.
  */
-export function alertLinks(stack: Stack, alert: { alert: string; runbookUrl?: string; dashboard?: string }, logsUrl?: string): Record<string, string> {
-  const links: Record<string, string> = { runbook_url: alert.runbookUrl ?? runbookUrl(stack, alert.alert) };
+export function alertLinks(stack: Stack, alert: { runbookPage: string; runbookUrl?: string; dashboard?: string }, logsUrl?: string): Record<string, string> {
+  const links: Record<string, string> = { runbook_url: alert.runbookUrl ?? runbookUrl(stack, alert.runbookPage) };
   const dashboard = alert.dashboard ? dashboardUrl(stack, alert.dashboard) : undefined;
   if (dashboard) links.dashboard_url = dashboard;
   if (logsUrl) links.logs_url = logsUrl;

@@ -3,18 +3,21 @@ import type { Model } from '../model/model.ts';
 import { scrapeTargets, type ScrapeTarget } from '../model/scrape.ts';
 import { planSloServices, type PlannedSloService } from '../slo/sloth-slo.ts';
 import { planAlerts, type RoutedAlert } from './alerts.ts';
+import { runbookPages, type RunbookPages } from './runbook-pages.ts';
 
 export type { PlannedSloService } from '../slo/sloth-slo.ts';
 export { routed, type RoutedAlert } from './alerts.ts';
+export type { RunbookPage, RunbookPages } from './runbook-pages.ts';
 
 /**
  * What the checks and the generators read: the loaded model and everything derived from it, computed once
  * here and never again: SLOs with their defaults, ids and queries, every alert with the labels
- * Alertmanager routes on, dashboards with their panels resolved, and the scrape wiring of every source.
+ * Alertmanager routes on, the runbook page each alert links, dashboards with their panels resolved, and the scrape wiring of every source.
  */
 export interface Plan extends Model {
   slos: readonly PlannedSloService[];
   alerts: readonly RoutedAlert[];
+  runbookPages: RunbookPages;
   dashboards: readonly ResolvedDashboard[];
   scrapeTargets: readonly ScrapeTarget[];
 }
@@ -28,6 +31,7 @@ export function planOf(model: Model, slos: readonly PlannedSloService[] = planSl
     ...model,
     slos,
     alerts: planAlerts(model, slos),
+    runbookPages: runbookPages(model),
     dashboards: resolveDashboards(model),
     scrapeTargets: scrapeTargets(model),
   };

@@ -89,7 +89,7 @@ describe('alertmanager.yml', () => {
 /** A generated alert rule of the example specs, as written to its rule file. */
 function generatedRule(alertname: string): { labels: Record<string, string>; annotations: Record<string, string> } {
   for (const group of model.specs.rules) {
-    const rule = outputGroup(group.value, model).rules.find((r) => 'alert' in r && r.alert === alertname);
+    const rule = outputGroup(group, model).rules.find((r) => 'alert' in r && r.alert === alertname);
     if (rule && 'alert' in rule) return rule as { labels: Record<string, string>; annotations: Record<string, string> };
   }
   throw new Error(`no alert ${alertname}`);
