@@ -98,7 +98,12 @@ export function checkDashboards(model: Plan, diagnostics: Diagnostics): void {
     const id = dashboard.spec.id;
     const previous = byId.get(id);
     if (previous !== undefined)
-      diagnostics.error('dashboard/duplicate-id', locate(item, 'id'), `dashboard id \`${id}\` is also used in ${items[previous]!.file}`, 'give every dashboard its own id');
+      diagnostics.error(
+        'dashboard/duplicate-id',
+        locate(item, 'id'),
+        `dashboard id \`${id}\` is also used in ${items[previous]!.file}`,
+        "give every dashboard its own id: change the `id` of a hand-written dashboard; for a bundled dashboard, pass `name` to its factory (`name: 'chat'` makes the id `chat-<its default id>`)",
+      );
     else if (byUid.has(dashboard.uid)) {
       const other = dashboards[byUid.get(dashboard.uid)!]!;
       diagnostics.error(

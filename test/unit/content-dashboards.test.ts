@@ -99,4 +99,17 @@ export const runtime = llmRuntimeDashboard({ runtimes: ['vllm'], links: false })
       }
     }
   });
+
+  it('tells a platform that instantiates a bundled dashboard twice without a name to pass `name` to the factory', async () => {
+    const { diagnostics } = await platform({
+      'dashboards/runtime.ts': `
+import { llmRuntimeDashboard } from 'infermon/content/dashboards';
+export const runtime = llmRuntimeDashboard({ runtimes: ['vllm'], links: false });
+export const chatRuntime = llmRuntimeDashboard({ runtimes: ['vllm'], links: false, selector: { namespace: 'chat' } });
+`,
+    });
+    const duplicate = diagnostics.filter((d) => d.code === 'dashboard/duplicate-id');
+    expect(duplicate).toHaveLength(1);
+    expect(duplicate[0]!.fix).toContain("pass `name` to its factory (`name: 'chat'` makes the id `chat-<its default id>`)");
+  });
 });
