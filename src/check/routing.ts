@@ -3,7 +3,7 @@ import type { Plan, RoutedAlert } from '../plan/index.ts';
 import type { Diagnostics } from '../model/diagnostics.ts';
 import { locate, type Located } from '../model/model.ts';
 import { mayMatch } from '../model/inhibition.ts';
-import { resolveRoutes, routePath } from '../model/route-resolution.ts';
+import { resolveRoutes, routePath, type ResolvedRoute } from '../model/route-resolution.ts';
 import { objectLabels } from '../model/scrape.ts';
 import { isNullReceiver, parseMatcher, type Credential, type Route, type Routing } from '../model/routing.ts';
 import { checkSelectorLabels } from './wiring.ts';
@@ -104,30 +104,65 @@ function checkNames(routing: Located<Routing>, d: Diagnostics): void {
   });
 }
 
-/** Every alert's receivers: an alert that only reaches the default or a dropping receiver is unrouted. */
+/** Where an alert with these labels is notified: routes below the root whose receiver has integrations. */
+function notifyingRoutes(routing: Routing, nullReceivers: ReadonlySet<string>, labels: Readonly<Record<string, string>>): ResolvedRoute[] {
+  return resolveRoutes(routing, labels).filter((x) => x.path.length > 0 && !nullReceivers.has(x.receiver));
+}
+
+/** Labels the alert lacks that routes match on, each with the values that would get it notified. */
+function labelsThatRoute(routing: Routing, nullReceivers: ReadonlySet<string>, labels: Readonly<Record<string, string>>): Map<string, string[]> {
+  const found = new Map<string, string[]>();
+  walkRoutes(routing.route, [], (route, path) => {
+    if (path.length === 0) return;
+    for (const text of route.matchers) {
+      const m = parseMatcher(text);
+      if (!m || m.type !== '=' || m.name in labels || found.get(m.name)?.includes(m.value)) continue;
+      if (notifyingRoutes(routing, nullReceivers, { ...labels, [m.name]: m.value }).length > 0) found.set(m.name, [...(found.get(m.name) ?? []), m.value]);
+    }
+  });
+  return found;
+}
+
+/** `a, b, c and 4 more` */
+function someOf(items: readonly string[], shown = 5): string {
+  if (items.length <= shown) return items.join(', ');
+  return `${items.slice(0, shown).join(', ')} and ${items.length - shown} more`;
+}
+
+/**
+ * Every alert's receivers: an alert that falls through to the root route's default receiver, or only
+ * reaches receivers without integrations, is unrouted.
+ */
 function checkAlertsRouted(routing: Located<Routing>, alerts: readonly RoutedAlert[], d: Diagnostics): void {
   const r = routing.value;
   const nullReceivers = new Set(r.receivers.filter(isNullReceiver).map((x) => x.name));
   const accepted = new Set(r.acceptUnrouted.map((a) => a.alert));
   for (const alert of alerts) {
     const labels = alert.routingLabels;
+    if (accepted.has(alert.alertname) || notifyingRoutes(r, nullReceivers, labels).length > 0) continue;
     const resolved = resolveRoutes(r, labels);
-    const notifying = resolved.filter((x) => x.path.length > 0 && !nullReceivers.has(x.receiver));
-    if (notifying.length > 0 || accepted.has(alert.alertname)) continue;
-    const where = resolved.map((x) => `${x.receiver} (${routePath(x.path)})`).join(', ');
-    const severity = labels.severity ? ` ${labels.severity}` : '';
+    const what = `the${labels.severity ? ` ${labels.severity}` : ''} alert ${alert.alertname}`;
+    const fallback = resolved[0]!;
+    const message =
+      fallback.path.length === 0
+        ? `${what} matches no route below the root, so it falls to the default receiver ${fallback.receiver}${nullReceivers.has(fallback.receiver) ? ', which has no integrations: nobody is notified' : ': it is delivered there, but no route owns it'}`
+        : `${what} only reaches receivers without integrations (${resolved.map((x) => `${x.receiver} at ${routePath(x.path)}`).join(', ')}): nobody is notified`;
+    const settable = [...labelsThatRoute(r, nullReceivers, labels)].map(([label, values]) => `\`${label}\` (${someOf(values.map((v) => `"${v}"`))})`);
     d.error(
       'route/unrouted-alert',
       alert.origin,
-      `the${severity} alert ${alert.alertname} only reaches ${where}: the default route or a receiver without integrations, so nobody owns it`,
-      `add a route matching its labels (${Object.entries(alert.labels).map(([k, v]) => `${k}="${v}"`).join(', ')}) in ${routing.file}, or list it under \`acceptUnrouted\` with the reason`,
+      message,
+      settable.length > 0
+        ? `give it ${settable.length > 1 ? 'one of the labels' : 'the label'} the routes in ${routing.file} match on: ${settable.join(' or ')}; or list it under \`acceptUnrouted\` with the reason`
+        : `add a route matching its labels (${Object.entries(alert.labels).map(([k, v]) => `${k}="${v}"`).join(', ')}) in ${routing.file}, or list it under \`acceptUnrouted\` with the reason`,
     );
   }
 }
 
 /**
  * Both sides of every inhibit rule match some generated alert (else the rule never mutes anything, or
- * nothing ever mutes), and every alert on either side carries each `equal` label.
+ * nothing ever mutes), and every alert on either side carries each `equal` label. A missing label is
+ * reported once per rule, naming the alerts that lack it.
  */
 function checkInhibitRules(routing: Located<Routing>, alerts: readonly RoutedAlert[], d: Diagnostics): void {
   const labelled = alerts.map((alert) => ({ alert, labels: alert.routingLabels }));
@@ -136,6 +171,7 @@ function checkInhibitRules(routing: Located<Routing>, alerts: readonly RoutedAle
       ['source', 'sourceMatchers', rule.sourceMatchers],
       ['target', 'targetMatchers', rule.targetMatchers],
     ] as const;
+    const lacking = new Map<string, Set<string>>(rule.equal.map((label) => [label, new Set()]));
     for (const [side, field, texts] of sides) {
       if (!texts.every((t) => parseMatcher(t))) continue;
       const matched = labelled.filter(({ alert, labels }) => mayMatch(texts, labels, alert.dynamicLabels));
@@ -146,17 +182,19 @@ function checkInhibitRules(routing: Located<Routing>, alerts: readonly RoutedAle
           `no generated alert matches the ${side} matchers ${texts.join(', ')}, so this inhibit rule never ${side === 'source' ? 'mutes anything' : 'mutes an alert'}`,
           `match the labels of a generated alert (the route test cases in out/alertmanager/tests/routes.yml list them), or remove the rule`,
         );
-      for (const { alert, labels } of matched) {
-        const carried = new Set([...Object.keys(labels), ...alert.dynamicLabels]);
-        const missing = rule.equal.filter((l) => !carried.has(l));
-        if (missing.length === 0) continue;
-        d.error(
-          'route/inhibit-label-missing',
-          locate(routing, `inhibitRules[${i}].equal`),
-          `${alert.alertname} (${alert.origin.file}) is an inhibit ${side} but has no ${missing.join(', ')} label, so the rule compares an empty value and inhibits across unrelated alerts`,
-          `give ${alert.alertname} the ${missing.join(', ')} label, or drop ${missing.join(', ')} from \`equal\``,
-        );
-      }
+      for (const { alert, labels } of matched)
+        for (const label of rule.equal)
+          if (!(label in labels) && !alert.dynamicLabels.includes(label)) lacking.get(label)!.add(`${alert.alertname} (${side}, ${alert.origin.file})`);
+    }
+    for (const [label, without] of lacking) {
+      if (without.size === 0) continue;
+      const names = [...without];
+      d.error(
+        'route/inhibit-label-missing',
+        locate(routing, `inhibitRules[${i}].equal`),
+        `${names.length === 1 ? 'an alert' : `${names.length} alerts`} this rule matches ${names.length === 1 ? 'has' : 'have'} no ${label} label: ${someOf(names)}; the rule compares an empty value for them and inhibits across unrelated alerts`,
+        `give ${names.length === 1 ? 'it' : 'them'} the ${label} label, or drop ${label} from \`equal\``,
+      );
     }
   });
 }

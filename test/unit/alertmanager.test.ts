@@ -283,8 +283,34 @@ describe('routing checks', () => {
     const d = new Diagnostics();
     checkRoutingWith(m, routed([alert('RouterDown', { severity: 'critical', team: 'platform', service: 'router' })], m.stack.value.externalLabels), d);
     expect(d.items.map((i) => i.code)).toEqual(['route/unrouted-alert']);
-    expect(d.items[0]!.message).toMatch(/critical alert RouterDown only reaches default/);
+    expect(d.items[0]!.message).toMatch(/critical alert RouterDown matches no route below the root, so it falls to the default receiver default, which has no integrations/);
+    expect(d.items[0]!.fix).toMatch(/add a route matching its labels \(severity="critical", team="platform", service="router"\)/);
     expect(d.items[0]!.file).toBe('specs/alerts/x.ts');
+  });
+
+  it('report an alert without the label the routes match on as delivered to the default receiver, and name that label', () => {
+    const m = withRouting({
+      receivers: [{ name: 'platform-alerts', slack: [slack('platform')] }],
+      route: { receiver: 'platform-alerts', routes: [{ matchers: ['team="gpu-infra"'], receiver: 'platform-alerts' }, { matchers: ['team="inference-runtime"'], receiver: 'platform-alerts' }] },
+    });
+    const d = new Diagnostics();
+    checkRoutingWith(m, routed([alert('KvCacheHot', { severity: 'warning' })], m.stack.value.externalLabels), d);
+    expect(d.items.map((i) => i.code)).toEqual(['route/unrouted-alert']);
+    expect(d.items[0]!.message).toBe('the warning alert KvCacheHot matches no route below the root, so it falls to the default receiver platform-alerts: it is delivered there, but no route owns it');
+    expect(d.items[0]!.fix).toBe(
+      'give it the label the routes in specs/routing.ts match on: `team` ("gpu-infra", "inference-runtime"); or list it under `acceptUnrouted` with the reason',
+    );
+  });
+
+  it('report an alert whose routes end on receivers without integrations', () => {
+    const m = withRouting({
+      receivers: [{ name: 'ops', slack: [slack('ops')] }, { name: 'blackhole' }],
+      route: { receiver: 'ops', routes: [{ matchers: ['team="research"'], receiver: 'blackhole' }] },
+    });
+    const d = new Diagnostics();
+    checkRoutingWith(m, routed([alert('ExperimentStalled', { severity: 'warning', team: 'research' })], m.stack.value.externalLabels), d);
+    expect(d.items.map((i) => i.code)).toEqual(['route/unrouted-alert']);
+    expect(d.items[0]!.message).toBe('the warning alert ExperimentStalled only reaches receivers without integrations (blackhole at route.routes[0]): nobody is notified');
   });
 
   it('accept a default-routed alert that is declared so', () => {
@@ -318,10 +344,30 @@ describe('routing checks', () => {
     const d = new Diagnostics();
     checkRoutingWith(m, routed([alert('A', { severity: 'critical', service: 's' }), alert('B', { severity: 'warning' })], m.stack.value.externalLabels), d);
     expect(d.items.map((i) => i.code)).toEqual(['route/inhibit-label-missing']);
-    expect(d.items[0]!.message).toMatch(/B .* target but has no service label/);
+    expect(d.items[0]!.message).toMatch(/^an alert this rule matches has no service label: B \(target, specs\/alerts\/x.ts\)/);
     const dynamic = new Diagnostics();
     checkRoutingWith(m, routed([alert('A', { severity: 'critical', service: 's' }), alert('B', { severity: 'warning' }, ['service'])], m.stack.value.externalLabels), dynamic);
     expect(dynamic.items).toEqual([]);
+  });
+
+  it('report a label many alerts of an inhibit rule lack once, naming how many and which', () => {
+    const m = withRouting({
+      receivers: [{ name: 'team-slack', slack: [slack('team')] }],
+      route: { receiver: 'team-slack', routes: [{ matchers: ['severity=~"critical|warning"'], receiver: 'team-slack' }] },
+      inhibitRules: [{ sourceMatchers: ['severity="critical"'], targetMatchers: ['severity="warning"'], equal: ['alertname', 'service', 'team'] }],
+    });
+    const warnings = Array.from({ length: 8 }, (_, i) => alert(`Warn${i}`, { severity: 'warning' }));
+    const d = new Diagnostics();
+    checkRoutingWith(m, routed([alert('A', { severity: 'critical', service: 's' }), ...warnings], m.stack.value.externalLabels), d);
+    expect(d.items.map((i) => [i.code, i.path])).toEqual([
+      ['route/inhibit-label-missing', 'routing.inhibitRules[0].equal'],
+      ['route/inhibit-label-missing', 'routing.inhibitRules[0].equal'],
+    ]);
+    const [service, team] = d.items;
+    expect(service!.message).toMatch(/^8 alerts this rule matches have no service label: Warn0 \(target, specs\/alerts\/x.ts\), .* and 3 more;/);
+    expect(team!.message).toMatch(/^9 alerts this rule matches have no team label: A \(source, specs\/alerts\/x.ts\), Warn0 /);
+    expect(team!.fix).toBe('give them the team label, or drop team from `equal`');
+    expect(team!.file).toBe('specs/routing.ts');
   });
 
   it('report match instead of matchers, unknown receivers and time intervals', () => {
