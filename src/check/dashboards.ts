@@ -35,8 +35,8 @@ function checkQueries(model: Model, dashboard: ResolvedDashboard, allowed: strin
         for (const name of usedVariables(query.expr)) used.add(name);
         for (const problem of checkPromQL(query.expr, ctx)) {
           const message = `${dashboard.spec.id} › ${row.title} › ${panel.title}: ${problem.message}`;
-          if (problem.severity === 'error') diagnostics.error(problem.code, where, message, problem.fix);
-          else diagnostics.warning(problem.code, where, message, problem.fix);
+          if (problem.severity === 'error') diagnostics.error(problem.code, where, message, problem.fix, problem.subject);
+          else diagnostics.warning(problem.code, where, message, problem.fix, problem.subject);
         }
         for (const window of rangeWindows(query.expr)) {
           if ((ALLOWED_WINDOWS as readonly string[]).includes(window)) continue;

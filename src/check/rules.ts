@@ -31,7 +31,7 @@ function checkRule(rule: Rule, at: (field: string) => SpecLocation, model: Plan,
   const prometheusMajor = model.stack.value.prometheusMajor;
   for (const p of checkPromQL(rule.expr, { catalog: model.catalog, prometheusMajor, evaluationInterval: model.stack.value.evaluationInterval })) {
     const report = p.severity === 'error' ? diagnostics.error : diagnostics.warning;
-    report.call(diagnostics, p.code, at('.expr'), p.message, p.fix);
+    report.call(diagnostics, p.code, at('.expr'), p.message, p.fix, p.subject);
   }
   // One alert name in several groups is fine (one per deployment) while their labels tell them apart:
   // checkAlertIdentity below holds name and labels together.

@@ -4,7 +4,7 @@ import { alertDashboard, isAlertRule } from '../model/alert-rule.ts';
 import type { Diagnostics, SpecLocation } from '../model/diagnostics.ts';
 import { locate, type Located, type Model } from '../model/model.ts';
 import { runbookUrl, type Runbook } from '../model/runbook.ts';
-import { checkPromQL } from '../promql/check.ts';
+import { checkPromQL, type PromQLProblem } from '../promql/check.ts';
 import type { Check } from './check.ts';
 
 /**
@@ -13,9 +13,10 @@ import type { Check } from './check.ts';
  * is written, and runbook queries pass the same PromQL and LogQL checks as rules.
  */
 
-function report(d: Diagnostics, at: SpecLocation, p: LogQLProblem): void {
-  if (p.severity === 'error') d.error(p.code, at, p.message, p.fix);
-  else d.warning(p.code, at, p.message, p.fix);
+function report(d: Diagnostics, at: SpecLocation, p: LogQLProblem | PromQLProblem): void {
+  const subject = 'subject' in p ? p.subject : undefined;
+  if (p.severity === 'error') d.error(p.code, at, p.message, p.fix, subject);
+  else d.warning(p.code, at, p.message, p.fix, subject);
 }
 
 function checkRunbookQueries(runbook: Runbook | undefined, item: Located<unknown>, path: string, model: Model, d: Diagnostics): void {

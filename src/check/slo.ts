@@ -114,7 +114,7 @@ function checkService(located: Located<SloService>, model: Model, d: Diagnostics
         : [['sli.errorRatio', queries.errorRatioQuery]];
     for (const [path, template] of texts) {
       for (const p of checkPromQL(atWindow(template, '5m'), { catalog: model.catalog, prometheusMajor: major }))
-        d[p.severity](p.code, at(path), p.message, p.fix);
+        d[p.severity](p.code, at(path), p.message, p.fix, p.subject);
     }
   });
 }

@@ -55,6 +55,7 @@ async function loadAndCheck(specs: string) {
   const { model, diagnostics } = await buildModel(resolve(specs), root);
   if (model) checkModel(model, diagnostics);
   addSpecLines(diagnostics.items, root);
+  diagnostics.collapseRepeats();
   return { model, diagnostics };
 }
 

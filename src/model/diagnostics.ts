@@ -22,15 +22,52 @@ export interface Diagnostic extends SpecLocation {
   fix: string;
 }
 
+const SHOWN_REPEATS = 3;
+
 export class Diagnostics {
   readonly items: Diagnostic[] = [];
+  /** What a diagnostic is about, where many built from one spec line can share it (see collapseRepeats). */
+  private readonly subjects = new WeakMap<Diagnostic, string>();
 
-  error(code: string, at: SpecLocation, message: string, fix: string): void {
-    this.items.push({ code, severity: 'error', ...location(at), message, fix });
+  error(code: string, at: SpecLocation, message: string, fix: string, subject?: string): void {
+    this.push({ code, severity: 'error', ...location(at), message, fix }, subject);
   }
 
-  warning(code: string, at: SpecLocation, message: string, fix: string): void {
-    this.items.push({ code, severity: 'warning', ...location(at), message, fix });
+  warning(code: string, at: SpecLocation, message: string, fix: string, subject?: string): void {
+    this.push({ code, severity: 'warning', ...location(at), message, fix }, subject);
+  }
+
+  private push(d: Diagnostic, subject: string | undefined): void {
+    this.items.push(d);
+    if (subject !== undefined) this.subjects.set(d, subject);
+  }
+
+  /**
+   * One diagnostic for a problem that many queries built from one spec line share: a bundled factory's
+   * selector with a misspelt label reaches every query it builds, and each would say the same. Needs
+   * the lines (addSpecLines) to be known.
+   */
+  collapseRepeats(): void {
+    const first = new Map<string, { kept: Diagnostic; paths: string[] }>();
+    const kept: Diagnostic[] = [];
+    for (const d of this.items) {
+      const subject = this.subjects.get(d);
+      const key = subject === undefined || d.line === undefined ? undefined : [d.code, d.file, d.line, subject].join('\n');
+      const earlier = key === undefined ? undefined : first.get(key);
+      if (earlier) {
+        earlier.paths.push(d.path);
+        continue;
+      }
+      if (key !== undefined) first.set(key, { kept: d, paths: [] });
+      kept.push(d);
+    }
+    for (const { kept: d, paths } of first.values()) {
+      if (paths.length === 0) continue;
+      const shown = paths.slice(0, SHOWN_REPEATS).join(', ');
+      const more = paths.length > SHOWN_REPEATS ? ` and ${paths.length - SHOWN_REPEATS} more` : '';
+      d.message += `; the same ${this.subjects.get(d)} is in ${paths.length} more quer${paths.length === 1 ? 'y' : 'ies'} built on this line (${shown}${more})`;
+    }
+    this.items.splice(0, this.items.length, ...kept);
   }
 
   add(items: Iterable<Diagnostic>): void {

@@ -35,6 +35,8 @@ export interface PromQLProblem {
   severity: 'error' | 'warning';
   message: string;
   fix: string;
+  /** What the problem is about (a label name), when many queries built from one line can share it. */
+  subject?: string;
 }
 
 const DEFAULT_EVALUATION_INTERVAL = stackSpecSchema.shape.evaluationInterval.parse(undefined);
@@ -42,7 +44,7 @@ const DEFAULT_EVALUATION_INTERVAL = stackSpecSchema.shape.evaluationInterval.par
 const RATE_FUNCTIONS = new Set(['rate', 'increase', 'irate', 'resets']);
 const GAUGE_FUNCTIONS = new Set(['deriv', 'delta', 'idelta', 'predict_linear']);
 
-type Report = (code: string, severity: PromQLProblem['severity'], message: string, fix: string) => void;
+type Report = (code: string, severity: PromQLProblem['severity'], message: string, fix: string, subject?: string) => void;
 
 interface Env {
   catalog: Catalog;
@@ -206,6 +208,7 @@ function checkMatchers(env: Env, r: Resolved): void {
         'error',
         `label ${code(m.label)} is not on ${code(r.name)}${didYouMean(m.label, names)}${consequence(m)}`,
         `use one of its labels: ${list(names)}`,
+        `label ${code(m.label)}`,
       );
       continue;
     }
@@ -497,11 +500,11 @@ function position(text: string, offset: number): { line: number; column: number;
 export function checkPromQL(expr: string, ctx: PromQLContext): PromQLProblem[] {
   const problems: PromQLProblem[] = [];
   const seen = new Set<string>();
-  const report: Report = (code, severity, message, fix) => {
+  const report: Report = (code, severity, message, fix, subject) => {
     const key = `${code}\n${message}`;
     if (seen.has(key)) return;
     seen.add(key);
-    problems.push({ code, severity, message, fix });
+    problems.push({ code, severity, message, fix, ...(subject ? { subject } : {}) });
   };
   const env: Env = { catalog: ctx.catalog, ctx, report };
   const parsed = parsePromQL(expr);

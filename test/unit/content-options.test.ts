@@ -8,6 +8,7 @@ import * as content from '../../src/content/index.ts';
 import type { SpecDeclaration } from '../../src/model/spec.ts';
 import { FIXTURE_ROOT, specFixture } from '../support/spec-fixture.ts';
 import { runTool } from '../support/tools.ts';
+import { cli } from '../support/cli.ts';
 
 /**
  * Bundled factories check their config before they build: options outside what the content can honour are
@@ -58,6 +59,16 @@ describe('bundled factory options', () => {
     expect(at('routerSlos.objectives.availability').message).toContain('(a percent: 99.9 is 99.9%)');
     expect(at('runtime.runtimes[1]').message).toContain('is not one of vllm, sglang');
     expect(at('runtime.selector.app.kubernetes.io/name').message).toContain('not a label name');
+  });
+
+  it('a misspelt selector label is reported once, not once per query the factory builds', () => {
+    const specs = specFixture({ 'alerts/vllm.ts': "import * as content from 'infermon/content';\n\nexport const chatAlerts = content.vllmAlerts({ selector: { namespce: 'chat' }, dashboard: false });\n" });
+    dirs.push(specs);
+    const r = cli(['check', '--specs', specs, '--format', 'json'], specs);
+    expect(r.status).toBe(1);
+    const diagnostics = JSON.parse(r.stdout) as Array<{ code: string; line: number; path: string; message: string }>;
+    expect(diagnostics.map((d) => [d.code, d.line, d.path])).toEqual([['promql/unknown-label', 3, 'chatAlerts.rules[0].expr']]);
+    expect(diagnostics[0]!.message).toMatch(/\(did you mean `namespace`\?\).*; the same label `namespce` is in \d+ more queries built on this line \(chatAlerts\.rules\[1\]\.expr, /);
   });
 
   it('a config that passes its check builds exactly what the factory built before the check', () => {
