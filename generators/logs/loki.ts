@@ -90,19 +90,18 @@ export function lokiRuleGroups(located: Located<Logs>, model: Plan): Record<stri
       {
         name: logs.ruleGroup,
         interval: logs.loki.ruleEvaluationInterval,
-        rules: logs.alerts.map((a, i) => ({
-          alert: a.alert,
-          expr: a.expr,
-          ...(a.for !== '0s' ? { for: a.for } : {}),
-          // The stack's external labels ride on each rule, so log alerts route like Prometheus alerts.
-          labels: sortKeys({ ...stack.externalLabels, ...logAlertLabels(a) }),
-          annotations: sortKeys({ summary: a.summary, description: a.description, ...alertLinks(
-              stack,
-              { runbookPage: model.runbookPages.pageOf(locate(located, `alerts[${i}]`))!, dashboard: a.dashboard },
-              logsUrl(model, logAlertStream(model, a.expr)),
-            ),
-          }),
-        })),
+        rules: logs.alerts.map((a, i) => {
+          const runbookPage = model.runbookPages.pageOf(locate(located, `alerts[${i}]`))!;
+          const links = alertLinks(stack, { runbookPage, dashboard: a.dashboard }, logsUrl(model, logAlertStream(model, a.expr)));
+          return {
+            alert: a.alert,
+            expr: a.expr,
+            ...(a.for !== '0s' ? { for: a.for } : {}),
+            // The stack's external labels ride on each rule, so log alerts route like Prometheus alerts.
+            labels: sortKeys({ ...stack.externalLabels, ...logAlertLabels(a) }),
+            annotations: sortKeys({ summary: a.summary, description: a.description, ...links }),
+          };
+        }),
       },
     ],
   };

@@ -12,7 +12,8 @@ export type { RunbookPage, RunbookPages } from './runbook-pages.ts';
 /**
  * What the checks and the generators read: the loaded model and everything derived from it, computed once
  * here and never again: SLOs with their defaults, ids and queries, every alert with the labels
- * Alertmanager routes on, the runbook page each alert links, dashboards with their panels resolved, and the scrape wiring of every source.
+ * Alertmanager routes on, the runbook page each alert links, dashboards with their panels resolved, and the
+ * scrape wiring of every source.
  */
 export interface Plan extends Model {
   slos: readonly PlannedSloService[];
