@@ -3,7 +3,9 @@ import { promql } from '../model/rules.ts';
 import { defineRuleGroup } from '../model/spec.ts';
 import { blackbox, probeSuccess } from '../catalog/blackbox.ts';
 import { scopeRuleGroup, type ContentScope } from './scope.ts';
-import { contentFactory, contentScopeFields, durationOption, labelNameOption } from './options.ts';
+import { contentFactory, contentScopeFields } from './options.ts';
+import { durationSchema } from '../model/duration.ts';
+import { labelNameSchema } from '../model/label-name.ts';
 
 /** What the probe alerts watch. */
 export interface ProbeAlertsConfig extends ContentScope {
@@ -21,8 +23,8 @@ const probeAlertsConfigSchema = z.strictObject({
   ...contentScopeFields,
   probes: z.array(z.string().min(1)).readonly(),
   job: z.string().min(1).optional(),
-  failingFor: durationOption.optional(),
-  missingFor: durationOption.optional(),
+  failingFor: durationSchema.optional(),
+  missingFor: durationSchema.optional(),
 });
 
 const url = 'https://api.example.com/readyz';

@@ -3,7 +3,8 @@ import { promql } from '../model/rules.ts';
 import { defineRuleGroup } from '../model/spec.ts';
 import { dcgm, dcgmFbFree, dcgmFbUsed, dcgmGpuTemp, dcgmGpuUtil, dcgmPowerUsage, dcgmSmClock, dcgmXidErrors } from '../catalog/dcgm.ts';
 import { scopeRuleGroup, type AlertScope, type ContentScope } from './scope.ts';
-import { alertScopeFields, celsiusOption, contentFactory, contentScopeSchema, durationOption, percentOption, ratioOption } from './options.ts';
+import { alertScopeFields, celsiusOption, contentFactory, contentScopeSchema, percentOption, ratioOption } from './options.ts';
+import { durationSchema } from '../model/duration.ts';
 
 const gpu = { gpu: '0', UUID: 'GPU-5f0c1b2e-0000-4000-8000-000000000000', Hostname: 'gpu-node-1', modelName: 'NVIDIA H100 80GB HBM3', namespace: 'inference', pod: 'vllm-0' };
 
@@ -37,7 +38,7 @@ const gpuAlertsConfigSchema = z.strictObject({
   // Below vLLM's own claim the alert would fire on every serving GPU.
   memoryRatio: ratioOption.gt(VLLM_SHARE).describe(`a ratio above vLLM's usual claim of ${VLLM_SHARE}: 0.97 is 97%`).optional(),
   utilizationPercent: percentOption.optional(),
-  xidWindow: durationOption.optional(),
+  xidWindow: durationSchema.optional(),
   resetXids: z.array(z.number().int().positive()).min(1).readonly().optional(),
 });
 

@@ -5,7 +5,8 @@ import { kthenaRouter } from '../catalog/kthena-router.ts';
 import { GOODPUT_MET, routerGoodputRequests } from '../catalog/reference-router.ts';
 import { vllmRequestTimePerOutputToken, vllmTimeToFirstToken } from '../catalog/vllm.ts';
 import { scopeSlos, type ContentScope } from './scope.ts';
-import { contentFactory, contentScopeFields, durationOption, percentOption, positiveOption } from './options.ts';
+import { contentFactory, contentScopeFields, percentOption, positiveOption } from './options.ts';
+import { durationSchema } from '../model/duration.ts';
 
 /** Where the SLI reads whether a request was good. */
 export type GoodputSource =
@@ -35,7 +36,7 @@ const goodputSlosConfigSchema = z.strictObject({
   objective: percentOption.optional(),
   targets: z.strictObject({ timeToFirstToken: positiveOption.optional(), interTokenLatency: positiveOption.optional() }).optional(),
   source: z.enum(['router', 'vllm-histograms']).optional(),
-  scrapeInterval: durationOption.optional(),
+  scrapeInterval: durationSchema.optional(),
 });
 
 const seconds = (s: number) => (s < 1 ? `${Math.round(s * 1000)} ms` : `${s} s`);

@@ -4,7 +4,8 @@ import { defineRuleGroup } from '../model/spec.ts';
 import { dcgmGpuTemp, dcgmGpuUtil, dcgmSmClock, dcgmXidErrors } from '../catalog/dcgm.ts';
 import { vllmNumRequestsRunning, vllmTimeToFirstToken } from '../catalog/vllm.ts';
 import { scopeRuleGroup, type AlertScope } from './scope.ts';
-import { alertScopeFields, celsiusOption, contentFactory, durationOption } from './options.ts';
+import { alertScopeFields, celsiusOption, contentFactory } from './options.ts';
+import { durationSchema } from '../model/duration.ts';
 
 /**
  * GPU faults joined to the models they hurt. dcgm-exporter in Kubernetes mode labels each GPU with the
@@ -24,7 +25,7 @@ export interface GpuFaultRulesConfig extends AlertScope {
 
 const gpuFaultRulesConfigSchema = z.strictObject({
   ...alertScopeFields,
-  xidWindow: durationOption.optional(),
+  xidWindow: durationSchema.optional(),
   throttleCelsius: celsiusOption.optional(),
 });
 

@@ -18,7 +18,8 @@ import {
 import { promUp } from '../catalog/kubernetes.ts';
 import { scopeRuleGroup, scopeSlos, type AlertScope, type ContentScope } from './scope.ts';
 import { jobDownExpr, jobDownTests } from './target-down.ts';
-import { alertScopeFields, contentFactory, contentScopeFields, contentScopeSchema, durationOption, percentOption, ratioOption } from './options.ts';
+import { alertScopeFields, contentFactory, contentScopeFields, contentScopeSchema, percentOption, ratioOption } from './options.ts';
+import { durationSchema } from '../model/duration.ts';
 
 const chat = { path: '/v1/chat/completions' };
 
@@ -341,7 +342,7 @@ const kthenaRouterSlosConfigSchema = z.strictObject({
   ...contentScopeFields,
   objectives: kthenaRouterObjectivesSchema.optional(),
   perModel: z.record(z.string().min(1), kthenaRouterObjectivesSchema).optional(),
-  scrapeInterval: durationOption.optional(),
+  scrapeInterval: durationSchema.optional(),
 });
 
 const escapeRegex = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

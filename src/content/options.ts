@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { durationSchema } from '../model/duration.ts';
+import { labelNameSchema } from '../model/label-name.ts';
 import { describeIssues, type SchemaProblem } from '../model/schema-issues.ts';
 import type { SpecDeclaration } from '../model/spec.ts';
 
@@ -9,10 +9,6 @@ import type { SpecDeclaration } from '../model/spec.ts';
  * not as a generated rule that never fires or a test that fails in promtool.
  */
 
-const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
-
-export const labelNameOption = z.string().regex(LABEL_NAME, 'not a label name (letters, digits and _, not starting with a digit)');
-export const durationOption = durationSchema;
 export const ratioOption = z.number().gt(0).lt(1).describe('a ratio: 0.9 is 90%');
 export const percentOption = z.number().gt(0).lt(100).describe('a percent: 99.9 is 99.9%');
 export const celsiusOption = z.number().min(40).max(120).describe('a GPU temperature in °C');
@@ -20,7 +16,7 @@ export const positiveOption = z.number().gt(0);
 
 /** The fields of the scope every factory takes (`ContentScope`), for the configs that add their own. */
 export const contentScopeFields = {
-  selector: z.record(labelNameOption, z.string()).optional(),
+  selector: z.record(labelNameSchema, z.string()).optional(),
   name: z.string().min(1).optional(),
   team: z.string().min(1).optional(),
 };

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { validatedOnce } from './validated-once.ts';
 import { durationSchema } from './duration.ts';
+import { labelNameSchema } from './label-name.ts';
 
 /**
  * The metric catalog model. A `SourceSpec` is one component that exposes /metrics (the Kthena router, a vLLM
@@ -24,7 +25,6 @@ export const metricTypeSchema = z.enum(['counter', 'gauge', 'histogram', 'summar
 export type MetricType = z.infer<typeof metricTypeSchema>;
 
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
-const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
 export const metricSpecSchema = z
   .strictObject({
@@ -34,7 +34,7 @@ export const metricSpecSchema = z
     help: z.string().min(1),
     /** Unit of the value: `seconds`, `bytes`, `tokens`, `requests`, `ratio`, `percent`, `celsius`, ... */
     unit: z.string().min(1),
-    labels: z.record(z.string().regex(LABEL_NAME, 'not a valid label name'), labelSpecSchema).default({}),
+    labels: z.record(labelNameSchema, labelSpecSchema).default({}),
     buckets: z.array(z.number()).optional(),
     /** Version of the emitting component that introduced the metric. */
     since: z.string().optional(),
@@ -100,10 +100,10 @@ export const familyChangeSchema = z.discriminatedUnion('change', [
   z.strictObject({
     change: z.literal('relabelled'),
     ...changeFields,
-    added: z.array(z.string().regex(LABEL_NAME, 'not a valid label name')).default([]),
-    removed: z.array(z.string().regex(LABEL_NAME, 'not a valid label name')).default([]),
+    added: z.array(labelNameSchema).default([]),
+    removed: z.array(labelNameSchema).default([]),
     /** Old label name → new label name. */
-    renamed: z.record(z.string().regex(LABEL_NAME, 'not a valid label name'), z.string().regex(LABEL_NAME, 'not a valid label name')).default({}),
+    renamed: z.record(labelNameSchema, labelNameSchema).default({}),
   }),
   z.strictObject({ change: z.literal('retyped'), ...changeFields, from: metricTypeSchema, to: metricTypeSchema }),
   z.strictObject({ change: z.literal('rebucketed'), ...changeFields, from: z.array(z.number()).min(1), to: z.array(z.number()).min(1) }),

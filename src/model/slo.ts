@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { durationSchema, parseDuration } from './duration.ts';
+import { LABEL_NAME, labelNameSchema } from './label-name.ts';
 import { metricReferenceSchema, type MetricSpec } from './catalog.ts';
 import { SLO_TIERS } from '../slo/names.ts';
 
@@ -11,12 +12,11 @@ import { SLO_TIERS } from '../slo/names.ts';
 
 /** Sloth's name rule for services and SLOs. */
 export const SLO_NAME = /^[A-Za-z0-9][-A-Za-z0-9_.]*[A-Za-z0-9]$/;
-const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 /** Sloth's `{{.window}}` placeholder, with the spacing Go templates accept. */
 export const WINDOW_PLACEHOLDER = /\{\{ *\.window *\}\}/;
 
 const labelValues = z.record(
-  z.string().regex(LABEL_NAME, 'not a valid label name').refine((k) => !k.startsWith('sloth_'), {
+  labelNameSchema.refine((k) => !k.startsWith('sloth_'), {
     message: '`sloth_*` labels are reserved: the generated rules select on them',
   }),
   z.string().min(1, 'label values must not be empty'),
@@ -31,7 +31,7 @@ export const matcherSchema = z.union([
   z.strictObject({ nre: z.string() }),
 ]);
 export type Matcher = z.infer<typeof matcherSchema>;
-export const matchersSchema = z.record(z.string().regex(LABEL_NAME, 'not a valid label name'), matcherSchema);
+export const matchersSchema = z.record(labelNameSchema, matcherSchema);
 export type Matchers = z.infer<typeof matchersSchema>;
 
 /** A PromQL query template: must contain `{{.window}}`, which becomes each alert window. */
@@ -155,10 +155,7 @@ export const sloSchema = z.strictObject({
    */
   groupBy: z
     .array(
-      z
-        .string()
-        .regex(LABEL_NAME, 'not a valid label name')
-        .refine((k) => !k.startsWith('sloth_') && k !== 'slo_events' && k !== 'le', { message: '`sloth_*`, `slo_events` and `le` are the rules\' own labels' }),
+      labelNameSchema.refine((k) => !k.startsWith('sloth_') && k !== 'slo_events' && k !== 'le', { message: '`sloth_*`, `slo_events` and `le` are the rules\' own labels' }),
     )
     .refine((g) => new Set(g).size === g.length, { message: 'a group label is listed twice' })
     .default([]),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { labelNameSchema } from './label-name.ts';
 import { probeSpecSchema, probingSchema } from './probes.ts';
 import { DEFAULT_TARGETS, targetsSchema } from './targets.ts';
 import { tracingSpecSchema } from './tracing.ts';
@@ -72,7 +73,7 @@ export const stackSpecSchema = z.strictObject({
   global: z
     .strictObject({
       /** The external labels each cluster's Prometheus sets (`external_labels`) that tell clusters apart. */
-      clusterLabels: z.array(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'not a valid label name')).min(1),
+      clusterLabels: z.array(labelNameSchema).min(1),
       /** What evaluates the rules; Thanos Ruler and Mimir's ruler also get rule files in their own format. */
       ruler: z.enum(['prometheus', 'thanos', 'mimir']).default('prometheus'),
       /**

@@ -58,7 +58,7 @@ describe('bundled factory options', () => {
     expect(at('gpus.memoryRatio').message).toBe("gpuAlerts: `memoryRatio: '0.9'` is a string, not a number (a ratio above vLLM's usual claim of 0.9: 0.97 is 97%)");
     expect(at('routerSlos.objectives.availability').message).toContain('(a percent: 99.9 is 99.9%)');
     expect(at('runtime.runtimes[1]').message).toContain('is not one of vllm, sglang');
-    expect(at('runtime.selector.app.kubernetes.io/name').message).toContain('not a label name');
+    expect(at('runtime.selector.app.kubernetes.io/name').message).toContain('not a valid label name');
   });
 
   it('a misspelt selector label is reported once, not once per query the factory builds', () => {

@@ -20,7 +20,8 @@ import { ragTokensGeneratedTotal } from '../../catalog/rag-backend.ts';
 import { vllmGenerationTokens } from '../../catalog/vllm.ts';
 import { bundledDashboard, type DashboardConfig, type UnscopedPart } from './bundled.ts';
 import { clusterSplit, legend, type ClusterSplit } from './rag-overview.ts';
-import { contentFactory, dashboardConfigFields, labelNameOption } from '../options.ts';
+import { contentFactory, dashboardConfigFields } from '../options.ts';
+import { labelNameSchema } from '../../model/label-name.ts';
 
 export interface BenchmarkResultsDashboardConfig extends DashboardConfig {
   /**
@@ -31,7 +32,7 @@ export interface BenchmarkResultsDashboardConfig extends DashboardConfig {
   clusterLabels?: readonly string[];
 }
 
-const benchmarkResultsDashboardConfigSchema = z.strictObject({ ...dashboardConfigFields, clusterLabels: z.array(labelNameOption).readonly().optional() });
+const benchmarkResultsDashboardConfigSchema = z.strictObject({ ...dashboardConfigFields, clusterLabels: z.array(labelNameSchema).readonly().optional() });
 
 /**
  * k6 remote-writes a trend as one gauge per statistic over the run so far: p(99) always, the others

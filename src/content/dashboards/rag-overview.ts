@@ -21,7 +21,8 @@ import {
   vllmTimeToFirstToken,
 } from '../../catalog/vllm.ts';
 import { bundledDashboard, type DashboardConfig, type UnscopedPart } from './bundled.ts';
-import { contentFactory, dashboardConfigFields, labelNameOption } from '../options.ts';
+import { contentFactory, dashboardConfigFields } from '../options.ts';
+import { labelNameSchema } from '../../model/label-name.ts';
 
 export interface RagOverviewDashboardConfig extends DashboardConfig {
   /**
@@ -34,7 +35,7 @@ export interface RagOverviewDashboardConfig extends DashboardConfig {
   k6?: boolean;
 }
 
-const ragOverviewDashboardConfigSchema = z.strictObject({ ...dashboardConfigFields, clusterLabels: z.array(labelNameOption).readonly().optional(), k6: z.boolean().optional() });
+const ragOverviewDashboardConfigSchema = z.strictObject({ ...dashboardConfigFields, clusterLabels: z.array(labelNameSchema).readonly().optional(), k6: z.boolean().optional() });
 
 /** Typed against the catalog's status values, so a typo does not compile. */
 const ERROR_STATUS: (typeof RAG_STATUSES)[number] = 'error';
