@@ -1,12 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { OUT } from '../src/conventions.ts';
 import { MANIFEST_FILE, listFiles } from '../src/emit/write.ts';
-import { BASELINE, builtCheckout, commitOf } from './baseline-build.ts';
+import { BASELINE, builtCheckout, commitOf, mustRun } from './baseline-build.ts';
 import { summarizeProfile, type HotSpot } from './cpu-profile.ts';
 import { ALERTS_PER_MODEL, MODELS_PER_ALERT_FILE, MODELS_PER_SLO_SERVICE, writeScaleSpecs, type ScaleSpecs } from './scale-specs.ts';
 import { median, type BenchSection } from './stats.ts';
@@ -85,6 +85,26 @@ function generateOnce(specDir: string, build = ROOT): Measurement {
   };
 }
 
+/** Files the file-creation probe makes: enough to average out one slow `open`, few enough to take a second. */
+const PROBE_FILES = 2_000;
+
+/**
+ * Milliseconds to create, write (1 KiB) and close one new file in the temporary directory the outputs go
+ * to: the floor under a write of tens of thousands of files, which the machine, not infermon, sets.
+ */
+function fileCreationMs(): number {
+  const dir = mkdtempSync(join(tmpdir(), 'infermon-scale-probe-'));
+  finishedOutputs.push(dir);
+  const content = Buffer.alloc(1024, 'x');
+  const start = performance.now();
+  for (let i = 0; i < PROBE_FILES; i++) {
+    const fd = openSync(join(dir, `${i}.md`), 'w');
+    writeSync(fd, content);
+    closeSync(fd);
+  }
+  return (performance.now() - start) / PROBE_FILES;
+}
+
 /** One generate of the largest size with V8's sampling profiler, in the CLI's own process. */
 function profileOnce(specDir: string): { hot: ReturnType<typeof summarizeProfile>; wallMs: number } {
   const work = mkdtempSync(join(tmpdir(), 'infermon-scale-prof-'));
@@ -123,6 +143,7 @@ export async function benchScale(sizes: readonly number[] = SIZES, options: { pr
   if (!existsSync(GNU_TIME)) throw new Error(`${GNU_TIME} is missing; install it with \`apt-get install -y time\``);
   const results: SizeResult[] = [];
   const loadAtStart = loadavg()[0]!;
+  const creationAtStart = fileCreationMs();
   let baseline: Baseline | undefined;
   try {
     if (BASELINE) baseline = await baselineAt(BASELINE, Math.max(...sizes));
@@ -200,10 +221,13 @@ export async function benchScale(sizes: readonly number[] = SIZES, options: { pr
       // Other work on a shared machine slows every run alike; the load says how much there was.
       `Load average (1 min) on the ${cpus().length} cores: ${loadAtStart.toFixed(2)} when the runs started, ${loadavg()[0]!.toFixed(2)} when they ended.`,
       '',
+      fileCreationNote(creationAtStart, fileCreationMs(), large),
+      '',
       atTarget
         ? `${atTarget.models.toLocaleString('en')} models: ${seconds(atTarget.wall)} wall (${withinTime ? 'within' : 'OVER'} the ${TARGET.seconds} s target), ${mib(atTarget.rss)} peak RSS (${withinMemory ? 'within' : 'OVER'} the ${TARGET.bytes / 2 ** 30} GiB target).`
         : `The target size (${TARGET.models.toLocaleString('en')} models) was not part of this run.`,
       ...(baseline ? ['', baselineComparison(baseline, results)] : []),
+      ...(baseline && atTarget ? projectionOnRecordedMachine(baseline, results, TARGET.models) : []),
     ];
 
     if (options.profile ?? (atTarget !== undefined && !(withinTime && withinMemory))) {
@@ -264,6 +288,16 @@ async function baselineAt(ref: string, models: number): Promise<Baseline> {
   }
 }
 
+/** How long the file system took to create a file, and what that alone makes of the largest size's write. */
+function fileCreationNote(atStart: number, atEnd: number, large: { models: number; runs: Measurement[] }): string {
+  const files = large.runs[0]!.files;
+  const floor = (ms: number) => seconds(ms * files);
+  return (
+    `Creating one new 1 KiB file in the temporary directory took ${atStart.toFixed(3)} ms when the runs started and ${atEnd.toFixed(3)} ms when they ended (${PROBE_FILES.toLocaleString('en')} files each): ` +
+    `the ${files.toLocaleString('en')} files of ${large.models.toLocaleString('en')} models cost ${floor(Math.min(atStart, atEnd))}–${floor(Math.max(atStart, atEnd))} of file creation alone on this machine, on the writing thread.`
+  );
+}
+
 /** This build against the baseline at the baseline's size, round by round: both ran back to back in each round. */
 function baselineComparison(baseline: Baseline, results: readonly SizeResult[]): string {
   const runs = results.find((r) => r.specs.models === baseline.specs.models)!.runs;
@@ -275,4 +309,43 @@ function baselineComparison(baseline: Baseline, results: readonly SizeResult[]):
     `median wall ${seconds(median(walls))} (${seconds(Math.min(...walls))}–${seconds(Math.max(...walls))}), user CPU ${seconds(median(baseline.runs.map((m) => m.userMs)))}, peak RSS ${mib(median(baseline.runs.map((m) => m.peakRssBytes)))}. ` +
     `This build against it, round by round: wall ${listed(ratios('wallMs'))}, user CPU ${listed(ratios('userMs'))}.`
   );
+}
+
+/**
+ * The wall time `commit`'s own BENCHMARKS.md recorded for `models`, in ms: the scale row measured by that
+ * build on the machine of that day. Undefined when that commit recorded no such row.
+ */
+function recordedWallMs(commit: string, models: number): number | undefined {
+  let recorded: string;
+  try {
+    recorded = mustRun('git', ['show', `${commit}:BENCHMARKS.md`], ROOT);
+  } catch {
+    return undefined;
+  }
+  const section = recorded.slice(recorded.indexOf('\n## Scale'));
+  const row = section.split('\n').find((line) => line.startsWith(`| ${models.toLocaleString('en')} | `));
+  const wall = row?.split('|')[5]?.trim();
+  const seconds = wall && /^(\d+(?:\.\d+)?) s\b/.exec(wall)?.[1];
+  return seconds ? Number(seconds) * 1000 : undefined;
+}
+
+/**
+ * Where a busy or slow machine puts the target out of reach of a fair reading, the baseline's own recorded
+ * row says what this build takes on the machine that recorded it: that row times this run's median ratio.
+ */
+function projectionOnRecordedMachine(baseline: Baseline, results: readonly SizeResult[], models: number): string[] {
+  if (baseline.specs.models !== models) return [];
+  const recorded = recordedWallMs(baseline.commit, models);
+  if (recorded === undefined) return [];
+  const runs = results.find((r) => r.specs.models === models)!.runs;
+  const ratios = runs.map((m, i) => m.wallMs / baseline.runs[i]!.wallMs);
+  const here = median(baseline.runs.map((m) => m.wallMs));
+  const projected = recorded * median(ratios);
+  const worst = recorded * Math.max(...ratios);
+  return [
+    '',
+    `\`${baseline.commit}\`'s own BENCHMARKS.md recorded ${seconds(recorded)} wall for ${models.toLocaleString('en')} models; the same build took ${seconds(here)} here, so this machine ran it ${(here / recorded).toFixed(2)}× as long. ` +
+      `On the machine that recorded that row, this build takes ${seconds(recorded)} × ${median(ratios).toFixed(2)} = ${seconds(projected)} (${seconds(worst)} at this run's worst round): ` +
+      `${projected <= TARGET.seconds * 1000 ? 'within' : 'OVER'} the ${TARGET.seconds} s target.`,
+  ];
 }
