@@ -37,3 +37,20 @@ export function builtCheckout(ref: string, dir: string): { source: string; clean
 export function commitOf(ref: string): string {
   return execFileSync('git', ['rev-parse', '--short', `${ref}^{commit}`], { cwd: ROOT, encoding: 'utf8' }).trim();
 }
+
+/**
+ * One cell of a table `commit`'s own BENCHMARKS.md recorded: in the section whose title starts with
+ * `section`, the row whose first cell is `rowKey`, the `column`th cell (0 is the first). Undefined when
+ * that commit recorded no such cell. A build's own recorded row, times a ratio measured side by side with
+ * that build today, says what this build takes on the machine that recorded the row.
+ */
+export function recordedCell(commit: string, section: string, rowKey: string, column: number): string | undefined {
+  const r = spawnSync('git', ['show', `${commit}:BENCHMARKS.md`], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  if (r.status !== 0) return undefined;
+  const start = r.stdout.indexOf(`\n## ${section}`);
+  if (start === -1) return undefined;
+  const end = r.stdout.indexOf('\n## ', start + 1);
+  const lines = r.stdout.slice(start, end === -1 ? undefined : end).split('\n');
+  const row = lines.find((line) => line.split('|')[1]?.trim() === rowKey);
+  return row?.split('|')[column + 1]?.trim();
+}

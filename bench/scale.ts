@@ -6,7 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { OUT } from '../src/conventions.ts';
 import { MANIFEST_FILE, listFiles } from '../src/emit/write.ts';
-import { BASELINE, builtCheckout, commitOf, mustRun } from './baseline-build.ts';
+import { BASELINE, builtCheckout, commitOf, recordedCell } from './baseline-build.ts';
 import { summarizeProfile, type HotSpot } from './cpu-profile.ts';
 import { ALERTS_PER_MODEL, MODELS_PER_ALERT_FILE, MODELS_PER_SLO_SERVICE, writeScaleSpecs, type ScaleSpecs } from './scale-specs.ts';
 import { median, type BenchSection } from './stats.ts';
@@ -312,31 +312,15 @@ function baselineComparison(baseline: Baseline, results: readonly SizeResult[]):
 }
 
 /**
- * The wall time `commit`'s own BENCHMARKS.md recorded for `models`, in ms: the scale row measured by that
- * build on the machine of that day. Undefined when that commit recorded no such row.
- */
-function recordedWallMs(commit: string, models: number): number | undefined {
-  let recorded: string;
-  try {
-    recorded = mustRun('git', ['show', `${commit}:BENCHMARKS.md`], ROOT);
-  } catch {
-    return undefined;
-  }
-  const section = recorded.slice(recorded.indexOf('\n## Scale'));
-  const row = section.split('\n').find((line) => line.startsWith(`| ${models.toLocaleString('en')} | `));
-  const wall = row?.split('|')[5]?.trim();
-  const seconds = wall && /^(\d+(?:\.\d+)?) s\b/.exec(wall)?.[1];
-  return seconds ? Number(seconds) * 1000 : undefined;
-}
-
-/**
  * Where a busy or slow machine puts the target out of reach of a fair reading, the baseline's own recorded
  * row says what this build takes on the machine that recorded it: that row times this run's median ratio.
  */
 function projectionOnRecordedMachine(baseline: Baseline, results: readonly SizeResult[], models: number): string[] {
   if (baseline.specs.models !== models) return [];
-  const recorded = recordedWallMs(baseline.commit, models);
-  if (recorded === undefined) return [];
+  const cell = recordedCell(baseline.commit, 'Scale', models.toLocaleString('en'), 4);
+  const recordedSeconds = cell && /^(\d+(?:\.\d+)?) s\b/.exec(cell)?.[1];
+  if (!recordedSeconds) return [];
+  const recorded = Number(recordedSeconds) * 1000;
   const runs = results.find((r) => r.specs.models === models)!.runs;
   const ratios = runs.map((m, i) => m.wallMs / baseline.runs[i]!.wallMs);
   const here = median(baseline.runs.map((m) => m.wallMs));
