@@ -3,6 +3,7 @@ import type { RunbookSubject } from '../../src/model/runbook-subjects.ts';
 import { textBuiltWhenWritten, type Artifact } from '../../src/model/artifact.ts';
 import { mayMatch } from '../../src/model/inhibition.ts';
 import type { Plan } from '../../src/plan/index.ts';
+import type { RunbookIndex } from '../../src/plan/runbook-pages.ts';
 import { logsUrl } from '../../src/model/alert-logs.ts';
 import { dashboardUrl } from '../../src/model/runbook.ts';
 import { describeAlertTemplate } from '../../src/promql/alert-template.ts';
@@ -135,8 +136,20 @@ function runbookPage(page: string, s: RunbookSubject, { model, muting, pages }: 
   });
 }
 
-/** One file per page; each is rendered as it is written. */
+/** The page under an alert name several deployments declare: where each one's own page is. */
+function indexPage({ name, instances }: RunbookIndex, model: Plan): string {
+  return renderTemplate('docs/runbook-index.md.hbs', {
+    header: generatedHeader(model.stack.value, instances.map((i) => i.subject.file), '<!--').replace(/\n$/, ' -->'),
+    alert: name,
+    instances: instances.map(({ name: page, subject }) => ({ page, summary: subject.summary, group: subject.group, file: subject.file, labels: subject.labels })),
+  });
+}
+
+/** One file per page and per index; each is rendered as it is written. */
 export function runbooks(model: Plan): Artifact[] {
   const context: PageContext = { model, muting: inhibitions(model), pages: model.runbookPages.names };
-  return model.runbookPages.pages.map(({ name, subject }) => textBuiltWhenWritten(runbookPath(name), () => runbookPage(name, subject, context)));
+  return [
+    ...model.runbookPages.pages.map(({ name, subject }) => textBuiltWhenWritten(runbookPath(name), () => runbookPage(name, subject, context))),
+    ...model.runbookPages.indexes.map((index) => textBuiltWhenWritten(runbookPath(index.name), () => indexPage(index, model))),
+  ];
 }

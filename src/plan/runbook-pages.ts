@@ -8,6 +8,8 @@ import { runbookSubjects, type RunbookSubject } from '../model/runbook-subjects.
  * Instances of one name that read differently (a bundled factory instantiated once per deployment) each
  * get a page qualified by their group, numbered when one group holds several, so no page overwrites
  * another and every alert's runbook_url leads to its own. Instances that read the same share a page.
+ * The plain name then becomes an index of the instances' pages, so a link made while the name had one
+ * page (in a sent notification, a wiki, a chat) still lands where its runbook is.
  */
 
 /** A page to write: its name under the runbook folder, without `.md`, and the alert it describes. */
@@ -16,9 +18,17 @@ export interface RunbookPage {
   subject: RunbookSubject;
 }
 
+/** The page under an alert name that several differently reading instances share: it lists their pages. */
+export interface RunbookIndex {
+  name: string;
+  instances: readonly RunbookPage[];
+}
+
 export interface RunbookPages {
   /** One entry per page, in declaration order of the alert names. */
   pages: readonly RunbookPage[];
+  indexes: readonly RunbookIndex[];
+  /** Every page name: the alerts' own pages and the indexes. */
   names: ReadonlySet<string>;
   /** The page of the alert declared at `origin`; SLO alerts have none. */
   pageOf(origin: SpecLocation): string | undefined;
@@ -63,17 +73,21 @@ export function runbookPages(model: Model): RunbookPages {
     else byAlert.set(s.alert, [s]);
   }
   const pages: RunbookPage[] = [];
+  const indexes: RunbookIndex[] = [];
   const pageByOrigin = new Map<string, string>();
   for (const [alert, instances] of byAlert) {
     const readings = byReading(instances);
-    pageNames(alert, readings.map(([first]) => first!)).forEach((name, i) => {
-      pages.push({ name, subject: readings[i]![0]! });
+    const own = pageNames(alert, readings.map(([first]) => first!)).map((name, i) => {
       for (const s of readings[i]!) pageByOrigin.set(originKey(s.origin), name);
+      return { name, subject: readings[i]![0]! };
     });
+    pages.push(...own);
+    if (own.length > 1) indexes.push({ name: alert, instances: own });
   }
   return {
     pages,
-    names: new Set(pages.map((p) => p.name)),
+    indexes,
+    names: new Set([...pages, ...indexes].map((p) => p.name)),
     pageOf: (origin) => pageByOrigin.get(originKey(origin)),
   };
 }

@@ -36,7 +36,17 @@ describe('runbook pages', () => {
 
     const artifacts = generateArtifacts(model!);
     const pages = new Map(artifacts.filter((a) => a.path.startsWith(`${OUT.docs}/runbooks/`)).map((a) => [a.path.slice(`${OUT.docs}/runbooks/`.length), maybeText(a)!]));
-    expect([...pages.keys()].filter((p) => p.startsWith('VllmKvCacheNearlyFull'))).toEqual(['VllmKvCacheNearlyFull-chat-alerts.md', 'VllmKvCacheNearlyFull-vllm-alerts.md']);
+    expect([...pages.keys()].filter((p) => p.startsWith('VllmKvCacheNearlyFull'))).toEqual([
+      'VllmKvCacheNearlyFull-chat-alerts.md',
+      'VllmKvCacheNearlyFull-vllm-alerts.md',
+      'VllmKvCacheNearlyFull.md',
+    ]);
+    // The plain name, the page the first deployment linked alone, now lists both deployments' pages.
+    const index = pages.get('VllmKvCacheNearlyFull.md')!;
+    expect(index).toContain('[VllmKvCacheNearlyFull-chat-alerts](VllmKvCacheNearlyFull-chat-alerts.md)');
+    expect(index).toContain('[VllmKvCacheNearlyFull-vllm-alerts](VllmKvCacheNearlyFull-vllm-alerts.md)');
+    expect(index).toContain('group `chat.alerts`');
+    expect(index).not.toContain('```promql');
     expect(pages.has('GpuMemoryHigh.md')).toBe(true);
 
     const base = `${stack.spec.runbookBaseUrl.replace(/\/$/, '')}/`;
@@ -54,5 +64,20 @@ describe('runbook pages', () => {
     }
     expect(pages.get('VllmKvCacheNearlyFull-chat-alerts.md')).toContain('kubectl logs -n chat');
     expect(pages.get('VllmKvCacheNearlyFull-vllm-alerts.md')).not.toContain('kubectl logs -n chat');
+    // A name declared once has no index: its own page sits under the plain name.
+    expect(pages.get('GpuMemoryHigh.md')).toContain('```promql');
+  });
+
+  it('keep the plain page of an alert when a second deployment of it is added', async () => {
+    const once = specFixture({ 'alerts.ts': "import * as content from 'infermon/content';\nexport const vllmAlerts = content.vllmAlerts({ dashboard: false });\n" });
+    const twice = specFixture({ 'alerts.ts': twoInstances });
+    dirs.push(once, twice);
+    const runbookNames = async (dir: string) => {
+      const { model } = await buildModel(dir, dir);
+      return new Set(generateArtifacts(model!).filter((a) => a.path.startsWith(`${OUT.docs}/runbooks/`)).map((a) => a.path));
+    };
+    const before = await runbookNames(once);
+    const after = await runbookNames(twice);
+    expect([...before].filter((page) => !after.has(page))).toEqual([]);
   });
 });
