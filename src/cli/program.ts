@@ -255,9 +255,20 @@ export function buildProgram(version: string): Command {
   return program;
 }
 
+/**
+ * `help <command>` as `<command> --help`: commander prints a subcommand's help for `help <command>` before
+ * its hooks run, and `init` lists its sources from the catalog in one.
+ */
+function helpAsFlag(program: Command, argv: readonly string[]): string[] {
+  const [node, script, first, command, ...rest] = argv;
+  const known = program.commands.some((c) => c.name() === command);
+  return first === 'help' && known && rest.length === 0 ? [node!, script!, command!, '--help'] : [...argv];
+}
+
 export async function main(argv: string[], version: string): Promise<number> {
   try {
-    await buildProgram(version).parseAsync(argv);
+    const program = buildProgram(version);
+    await program.parseAsync(helpAsFlag(program, argv));
     return 0;
   } catch (err) {
     if (err instanceof ExitError) {

@@ -53,10 +53,15 @@ describe('infermon init', () => {
     expect(selectableSourceNames()).toEqual(['arks-gateway', 'dcgm', 'k6', 'kthena-inference', 'kthena-router', 'moe-router', 'otel-genai', 'otel-spanmetrics', 'rag-backend', 'sglang', 'vllm']);
   });
 
-  it('lists the valid sources in its help', () => {
-    const r = cli(['init', '--help'], tmpdir());
+  it.each([[['init', '--help']], [['help', 'init']]])('lists the valid sources in its help (%j)', (args) => {
+    const r = cli(args, tmpdir());
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout.replace(/\s+/g, ' ')).toContain(`--sources <names> comma-separated catalog sources to monitor: ${selectableSourceNames().join(', ')} (default:`);
+  });
+
+  it('keeps `help` of an unknown command an error', () => {
+    const r = cli(['help', 'nosuch'], tmpdir());
+    expect(r.status).toBe(1);
   });
 
   it('rejects an unknown source in one line that lists the valid ones, and writes nothing', () => {
