@@ -2,7 +2,8 @@ import { defineRouting } from 'infermon';
 
 /**
  * Alert routing: critical alerts page the on-call rotation and go to the incident bridge, every alert
- * reaches its owning team's channel, a critical alert silences the warning of the same alert and
+ * reaches its owning team's channel (Slack, or Teams for ML ops), and the GPU team's critical alerts page
+ * its own Opsgenie schedule as well. A critical alert silences the warning of the same alert and
  * service, a router that is down silences its own latency and error alerts (they read the metrics it
  * no longer serves), a GPU fault under a model's pod silences that model's time-to-first-token alert,
  * and an SLO's fast-burn page silences its slow-burn page for the same SLO and model (the slow tier would
@@ -27,8 +28,21 @@ export const routing = defineRouting({
     { name: 'inference-runtime-slack', slack: [{ apiUrl: { secret: { name: 'alertmanager-slack', key: 'inference-runtime' } }, channel: '#inference-runtime' }] },
     { name: 'rag-app-slack', slack: [{ apiUrl: { secret: { name: 'alertmanager-slack', key: 'rag-app' } }, channel: '#rag-app' }] },
     { name: 'moe-research-slack', slack: [{ apiUrl: { secret: { name: 'alertmanager-slack', key: 'moe-research' } }, channel: '#moe-research' }] },
-    { name: 'ml-ops-slack', slack: [{ apiUrl: { secret: { name: 'alertmanager-slack', key: 'ml-ops' } }, channel: '#ml-ops' }] },
+    { name: 'ml-ops-teams', msteams: [{ webhookUrl: { secret: { name: 'alertmanager-msteams', key: 'ml-ops' } } }] },
     { name: 'gpu-infra-slack', slack: [{ apiUrl: { secret: { name: 'alertmanager-slack', key: 'gpu-infra' } }, channel: '#gpu-infra' }] },
+    {
+      name: 'gpu-infra-page',
+      opsgenie: [
+        {
+          apiKey: { secret: { name: 'alertmanager-opsgenie', key: 'api-key' } },
+          apiUrl: 'https://api.eu.opsgenie.com/',
+          responders: [{ type: 'schedule', name: 'gpu-infra-oncall' }],
+          priority: 'P2',
+          tags: ['gpu', 'inference'],
+        },
+      ],
+      slack: [{ apiUrl: { secret: { name: 'alertmanager-slack', key: 'gpu-infra' } }, channel: '#gpu-infra' }],
+    },
     { name: 'gpu-infra-email', email: [{ to: 'gpu-infra@example.com' }] },
   ],
   route: {
@@ -44,11 +58,14 @@ export const routing = defineRouting({
       { matchers: ['team="inference-runtime"'], receiver: 'inference-runtime-slack' },
       { matchers: ['team="rag-app"'], receiver: 'rag-app-slack' },
       { matchers: ['team="moe-research"'], receiver: 'moe-research-slack' },
-      { matchers: ['team="ml-ops"'], receiver: 'ml-ops-slack', muteTimeIntervals: ['model-rollout'] },
+      { matchers: ['team="ml-ops"'], receiver: 'ml-ops-teams', muteTimeIntervals: ['model-rollout'] },
       {
         matchers: ['team="gpu-infra"'],
         receiver: 'gpu-infra-slack',
-        routes: [{ matchers: ['severity="warning"'], receiver: 'gpu-infra-email', activeTimeIntervals: ['business-hours'] }],
+        routes: [
+          { matchers: ['severity="critical"'], receiver: 'gpu-infra-page' },
+          { matchers: ['severity="warning"'], receiver: 'gpu-infra-email', activeTimeIntervals: ['business-hours'] },
+        ],
       },
     ],
   },

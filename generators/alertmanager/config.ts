@@ -6,6 +6,7 @@ import { resolveRoutes } from '../../src/model/route-resolution.ts';
 import {
   isNullReceiver,
   parseMatcher,
+  receiverWithout,
   type Credential,
   type Receiver,
   type Route,
@@ -15,7 +16,7 @@ import {
 import { objectLabels } from '../../src/model/scrape.ts';
 import { runsPrometheusOperator } from '../../src/model/targets.ts';
 import { kubernetesArtifact } from '../kubernetes/objects.ts';
-import { EMAIL_MESSAGE, NOTIFICATION_TEMPLATES_GLOB, PAGERDUTY_MESSAGE, SLACK_MESSAGE, notificationTemplates } from './templates.ts';
+import { EMAIL_MESSAGE, MSTEAMS_MESSAGE, NOTIFICATION_TEMPLATES_GLOB, OPSGENIE_MESSAGE, PAGERDUTY_MESSAGE, SLACK_MESSAGE, notificationTemplates } from './templates.ts';
 
 /**
  * alertmanager.yml, the AlertmanagerConfig CR and the route test cases, all from one routing spec.
@@ -102,6 +103,30 @@ function receiverYaml(r: Receiver): Record<string, unknown> {
           }),
         )
       : undefined,
+    msteamsv2_configs: r.msteams.length
+      ? r.msteams.map((m) =>
+          defined({
+            webhook_url_file: credentialFile(m.webhookUrl),
+            title: m.title ?? MSTEAMS_MESSAGE.title,
+            text: m.text ?? MSTEAMS_MESSAGE.text,
+            send_resolved: m.sendResolved,
+          }),
+        )
+      : undefined,
+    opsgenie_configs: r.opsgenie.length
+      ? r.opsgenie.map((o) =>
+          defined({
+            api_key_file: credentialFile(o.apiKey),
+            api_url: o.apiUrl,
+            message: o.message ?? OPSGENIE_MESSAGE.message,
+            description: o.description ?? OPSGENIE_MESSAGE.description,
+            responders: o.responders.length ? o.responders.map((x) => defined({ id: x.id, name: x.name, username: x.username, type: x.type })) : undefined,
+            priority: o.priority,
+            tags: o.tags.length ? o.tags.join(',') : undefined,
+            send_resolved: o.sendResolved,
+          }),
+        )
+      : undefined,
     webhook_configs: r.webhook.length
       ? r.webhook.map((w) => defined({ url: w.url, max_alerts: w.maxAlerts, send_resolved: w.sendResolved }))
       : undefined,
@@ -177,7 +202,7 @@ export function localAlertmanagerConfig(routing: Routing, options: LocalAlertman
     ...routing,
     global: { resolveTimeout: routing.global.resolveTimeout },
     receivers: routing.receivers.map((r) =>
-      isNullReceiver(r) ? r : { name: r.name, email: [], slack: [], pagerduty: [], webhook: [{ url: options.webhookUrl, sendResolved: true }] },
+      isNullReceiver(r) ? r : { ...receiverWithout(r.name), webhook: [{ url: options.webhookUrl, sendResolved: true }] },
     ),
     route: {
       ...routing.route,
@@ -256,6 +281,30 @@ function crReceiver(r: Receiver, routing: Routing): Record<string, unknown> {
             title: s.title ?? SLACK_MESSAGE.title,
             text: s.text ?? SLACK_MESSAGE.text,
             sendResolved: s.sendResolved,
+          }),
+        )
+      : undefined,
+    msteamsv2Configs: r.msteams.length
+      ? r.msteams.map((m) =>
+          defined({
+            webhookURL: secretKey(m.webhookUrl),
+            title: m.title ?? MSTEAMS_MESSAGE.title,
+            text: m.text ?? MSTEAMS_MESSAGE.text,
+            sendResolved: m.sendResolved,
+          }),
+        )
+      : undefined,
+    opsgenieConfigs: r.opsgenie.length
+      ? r.opsgenie.map((o) =>
+          defined({
+            apiKey: secretKey(o.apiKey),
+            apiURL: o.apiUrl,
+            message: o.message ?? OPSGENIE_MESSAGE.message,
+            description: o.description ?? OPSGENIE_MESSAGE.description,
+            responders: o.responders.length ? o.responders.map((x) => defined({ id: x.id, name: x.name, username: x.username, type: x.type })) : undefined,
+            priority: o.priority,
+            tags: o.tags.length ? o.tags.join(',') : undefined,
+            sendResolved: o.sendResolved,
           }),
         )
       : undefined,

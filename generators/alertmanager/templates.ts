@@ -23,6 +23,8 @@ export function templateCall(name: string): string {
 
 export const SLACK_MESSAGE = { title: templateCall('infermon.slack.title'), text: templateCall('infermon.slack.text') };
 export const EMAIL_MESSAGE = { subject: templateCall('infermon.email.subject'), html: templateCall('infermon.email.html') };
+export const MSTEAMS_MESSAGE = { title: templateCall('infermon.msteams.title'), text: templateCall('infermon.msteams.text') };
+export const OPSGENIE_MESSAGE = { message: templateCall('infermon.opsgenie.message'), description: templateCall('infermon.opsgenie.description') };
 /** PagerDuty's custom details; Alertmanager's own defaults use the same four keys. */
 export const PAGERDUTY_MESSAGE = {
   description: templateCall('infermon.pagerduty.description'),

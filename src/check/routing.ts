@@ -5,7 +5,7 @@ import { locate, type Located } from '../model/model.ts';
 import { mayMatch } from '../model/inhibition.ts';
 import { resolveRoutes, routePath, type ResolvedRoute } from '../model/route-resolution.ts';
 import { objectLabels } from '../model/scrape.ts';
-import { isNullReceiver, parseMatcher, type Credential, type Route, type Routing } from '../model/routing.ts';
+import { isNullReceiver, parseMatcher, receiverCredentials, type Credential, type Route, type Routing } from '../model/routing.ts';
 import { checkSelectorLabels } from './wiring.ts';
 
 /**
@@ -28,14 +28,9 @@ function checkCredentials(routing: Located<Routing>, d: Diagnostics): void {
   const r = routing.value;
   checkCredential(r.global.smtp?.authPassword, routing, 'global.smtp.authPassword', d);
   r.receivers.forEach((receiver, i) => {
-    receiver.email.forEach((e, j) => checkCredential(e.authPassword, routing, `receivers[${i}].email[${j}].authPassword`, d));
-    receiver.slack.forEach((s, j) => checkCredential(s.apiUrl, routing, `receivers[${i}].slack[${j}].apiUrl`, d));
-    receiver.pagerduty.forEach((p, j) => checkCredential(p.routingKey, routing, `receivers[${i}].pagerduty[${j}].routingKey`, d));
-    const fileOnly = [
-      ...receiver.email.map((e) => e.authPassword),
-      ...receiver.slack.map((s) => s.apiUrl),
-      ...receiver.pagerduty.map((p) => p.routingKey),
-    ].some((c) => c !== undefined && typeof c !== 'string' && 'file' in c);
+    const credentials = receiverCredentials(receiver);
+    for (const { path, credential } of credentials) checkCredential(credential, routing, `receivers[${i}].${path}`, d);
+    const fileOnly = credentials.some(({ credential }) => typeof credential !== 'string' && 'file' in credential);
     if (fileOnly)
       d.error(
         'route/credential-not-a-secret',

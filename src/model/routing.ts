@@ -55,14 +55,76 @@ const webhookSchema = z.strictObject({
   sendResolved: z.boolean().default(true),
 });
 
+/**
+ * A Microsoft Teams channel through a Workflows webhook (Alertmanager's `msteamsv2_configs`, 0.28 and
+ * later): the adaptive-card format that replaced the retired Office 365 connectors.
+ */
+const msteamsSchema = z.strictObject({
+  webhookUrl: credentialSchema,
+  /** Title and text; infermon's notification templates when left out. */
+  title: z.string().optional(),
+  text: z.string().optional(),
+  sendResolved: z.boolean().default(true),
+});
+
+/** Who Opsgenie notifies of the alert: one of `id`, `name` or `username`, and what kind of responder it is. */
+const opsgenieResponderSchema = z
+  .strictObject({
+    type: z.enum(['team', 'teams', 'user', 'escalation', 'schedule']),
+    id: z.string().min(1).optional(),
+    name: z.string().min(1).optional(),
+    username: z.string().min(1).optional(),
+  })
+  .refine((r) => r.id !== undefined || r.name !== undefined || r.username !== undefined, { message: 'a responder needs an `id`, a `name` or a `username`' });
+
+const opsgenieSchema = z.strictObject({
+  apiKey: credentialSchema,
+  /** Opsgenie's API for the account's region, e.g. `https://api.eu.opsgenie.com/`; Alertmanager's default (US) otherwise. */
+  apiUrl: z.string().regex(/^https?:\/\/.+$/, 'an http(s) URL').optional(),
+  responders: z.array(opsgenieResponderSchema).default([]),
+  /** P1 (highest) to P5, or a template that yields one. */
+  priority: z.string().regex(/^(P[1-5]|.*\{\{.*\}\}.*)$/, 'P1 to P5, or a template').optional(),
+  tags: z.array(z.string().min(1)).default([]),
+  /** Message and description; infermon's notification templates when left out. */
+  message: z.string().optional(),
+  description: z.string().optional(),
+  sendResolved: z.boolean().default(true),
+});
+
 export const receiverSchema = z.strictObject({
   name: z.string().regex(/^[a-z][a-z0-9-]*$/, 'receiver names are lower-case with dashes'),
   email: z.array(emailSchema).default([]),
   slack: z.array(slackSchema).default([]),
   pagerduty: z.array(pagerdutySchema).default([]),
+  msteams: z.array(msteamsSchema).default([]),
+  opsgenie: z.array(opsgenieSchema).default([]),
   webhook: z.array(webhookSchema).default([]),
 });
 export type Receiver = z.output<typeof receiverSchema>;
+
+/** The integrations a receiver can hold, as its spec names them. */
+export const RECEIVER_INTEGRATIONS = ['email', 'slack', 'pagerduty', 'msteams', 'opsgenie', 'webhook'] as const;
+
+/** A receiver named `name` with no integration. */
+export function receiverWithout(name: string): Receiver {
+  return { name, email: [], slack: [], pagerduty: [], msteams: [], opsgenie: [], webhook: [] };
+}
+
+/** Every credential field a receiver sets, with its path under the receiver (`slack[0].apiUrl`). */
+export function receiverCredentials(r: Receiver): Array<{ path: string; credential: Credential }> {
+  const of = <T>(list: readonly T[], kind: string, field: keyof T & string, read: (item: T) => Credential | undefined) =>
+    list.flatMap((item, i) => {
+      const credential = read(item);
+      return credential === undefined ? [] : [{ path: `${kind}[${i}].${field}`, credential }];
+    });
+  return [
+    ...of(r.email, 'email', 'authPassword', (e) => e.authPassword),
+    ...of(r.slack, 'slack', 'apiUrl', (s) => s.apiUrl),
+    ...of(r.pagerduty, 'pagerduty', 'routingKey', (p) => p.routingKey),
+    ...of(r.msteams, 'msteams', 'webhookUrl', (m) => m.webhookUrl),
+    ...of(r.opsgenie, 'opsgenie', 'apiKey', (o) => o.apiKey),
+  ];
+}
 
 export interface RouteSpec {
   receiver?: string;
@@ -225,5 +287,5 @@ export function matchValue(op: MatchType, expected: string, value: string): bool
 
 /** A receiver with no integration: alerts routed to it are dropped. */
 export function isNullReceiver(r: Receiver): boolean {
-  return r.email.length + r.slack.length + r.pagerduty.length + r.webhook.length === 0;
+  return RECEIVER_INTEGRATIONS.every((kind) => r[kind].length === 0);
 }

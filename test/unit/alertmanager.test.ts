@@ -75,8 +75,11 @@ describe('alertmanager.yml', () => {
   it('keeps credentials out of the file and uses matchers, never match', () => {
     const config = parse(artifact(ALERTMANAGER_CONFIG)) as Record<string, any>;
     const text = JSON.stringify(config);
-    expect(text).not.toMatch(/"(match|match_re|api_url|routing_key|auth_password)"/);
-    expect(text).toContain('api_url_file');
+    expect(text).not.toMatch(/"(match|match_re|routing_key|auth_password|api_key|webhook_url)"/);
+    // Slack's api_url is its credential; Opsgenie's is the region's endpoint and may stand in the file.
+    const slack = (config.receivers as Array<Record<string, any>>).flatMap((r) => r.slack_configs ?? []);
+    expect(slack.filter((c) => 'api_url' in c)).toEqual([]);
+    for (const file of ['api_url_file', 'routing_key_file', 'api_key_file', 'webhook_url_file']) expect(text).toContain(file);
     expect(config.global.smtp_auth_password_file).toMatch(/^\/etc\/alertmanager\/secrets\//);
   });
 
@@ -130,12 +133,18 @@ describe('notification templates', () => {
       for (const c of r.slack_configs ?? []) expect(calls(c.title) && calls(c.text), r.name).toBe(true);
       for (const c of r.email_configs ?? []) expect(calls(c.headers.Subject) && calls(c.html), r.name).toBe(true);
       for (const c of r.pagerduty_configs ?? []) expect(calls(c.description) && calls(c.details.firing), r.name).toBe(true);
+      for (const c of r.msteamsv2_configs ?? []) expect(calls(c.title) && calls(c.text), r.name).toBe(true);
+      for (const c of r.opsgenie_configs ?? []) expect(calls(c.message) && calls(c.description), r.name).toBe(true);
     }
+    // The example platform holds every receiver kind, so each is checked above.
+    for (const kind of ['email', 'slack', 'pagerduty', 'msteamsv2', 'opsgenie', 'webhook']) expect(receivers.some((r) => r[`${kind}_configs`]), kind).toBe(true);
     const cr = parse(artifactText(alertmanagerGenerator(model).find((a) => a.path.startsWith('kubernetes/alertmanager/'))!)) as Record<string, any>;
     for (const r of cr.spec.receivers as Array<Record<string, any>>) {
       for (const c of r.slackConfigs ?? []) expect(calls(c.title) && calls(c.text), r.name).toBe(true);
       for (const c of r.emailConfigs ?? []) expect(calls(c.headers[0].value) && calls(c.html), r.name).toBe(true);
       for (const c of r.pagerdutyConfigs ?? []) expect(calls(c.description) && c.details.some((x: { value: string }) => calls(x.value)), r.name).toBe(true);
+      for (const c of r.msteamsv2Configs ?? []) expect(calls(c.title) && calls(c.text), r.name).toBe(true);
+      for (const c of r.opsgenieConfigs ?? []) expect(calls(c.message) && calls(c.description), r.name).toBe(true);
     }
   });
 
@@ -157,13 +166,20 @@ describe('notification templates', () => {
       ['email.html', 'html'],
       ['pagerduty.description', 'text'],
       ['pagerduty.firing', 'text'],
+      ['msteams.title', 'text'],
+      ['msteams.text', 'text'],
+      ['opsgenie.message', 'text'],
+      ['opsgenie.description', 'text'],
     ] as const) {
       const r = render(data, `{{ template "infermon.${name}" . }}`, type);
       expect(r.status, `${name}: ${r.stderr}`).toBe(0);
       rendered[name] = r.stdout;
     }
-    for (const name of ['slack.title', 'email.subject', 'pagerduty.description']) expect(rendered[name]).toContain('[FIRING:1] KthenaRouterHighErrorRatio (critical) in inference-prod');
-    for (const name of ['slack.text', 'email.html', 'pagerduty.firing']) {
+    for (const name of ['slack.title', 'email.subject', 'pagerduty.description', 'msteams.title', 'opsgenie.message'])
+      expect(rendered[name]).toContain('[FIRING:1] KthenaRouterHighErrorRatio (critical) in inference-prod');
+    // Opsgenie keeps 130 characters of a message.
+    expect(rendered['opsgenie.message']!.length).toBeLessThanOrEqual(130);
+    for (const name of ['slack.text', 'email.html', 'pagerduty.firing', 'msteams.text', 'opsgenie.description']) {
       expect(rendered[name]).toContain(annotations.summary);
       expect(rendered[name]).toContain(annotations.runbook_url);
       expect(rendered[name]).toContain(annotations.dashboard_url);
@@ -171,6 +187,10 @@ describe('notification templates', () => {
     expect(rendered['slack.text']).toContain(`<${annotations.runbook_url}|Runbook>`);
     expect(rendered['slack.text']).toContain(`<${annotations.logs_url}|Logs>`);
     expect(rendered['pagerduty.firing']).toContain(`Logs: ${annotations.logs_url}`);
+    expect(rendered['msteams.text']).toContain(`**${annotations.summary}**`);
+    expect(rendered['msteams.text']).toContain(`[Runbook](${annotations.runbook_url})`);
+    expect(rendered['msteams.text']).toContain(`[Logs](${annotations.logs_url})`);
+    expect(rendered['opsgenie.description']).toContain(`Runbook: ${annotations.runbook_url}`);
     expect(rendered['email.html']).toMatch(/ \| <a href="[^"]+\/explore\?[^"]+">Logs<\/a>/);
     expect(rendered['email.html']).toContain(`<a href="${annotations.dashboard_url}">Dashboard</a>`);
   });
@@ -333,6 +353,34 @@ describe('routing checks', () => {
     checkRoutingWith(m, [], d);
     expect(d.items.map((i) => i.code)).toEqual(['route/inline-secret']);
     expect(d.items[0]!.path).toBe('routing.receivers[0].slack[0].apiUrl');
+  });
+
+  it('report inline and file credentials of every receiver kind at their paths', () => {
+    const m = withRouting({
+      receivers: [
+        {
+          name: 'team-page',
+          msteams: [{ webhookUrl: 'https://example.webhook.office.com/workflows/xyz' }],
+          opsgenie: [{ apiKey: { file: '/etc/opsgenie/key' }, responders: [{ type: 'team', name: 'platform' }] }],
+        },
+      ],
+      route: { receiver: 'team-page' },
+    });
+    const d = new Diagnostics();
+    checkRoutingWith(m, [], d);
+    expect(d.items.map((i) => [i.code, i.path])).toEqual([
+      ['route/inline-secret', 'routing.receivers[0].msteams[0].webhookUrl'],
+      ['route/credential-not-a-secret', 'routing.receivers[0]'],
+    ]);
+  });
+
+  it('refuse an Opsgenie responder that names nobody and a priority outside P1 to P5', () => {
+    const parsed = routingSpecSchema.safeParse({
+      receivers: [{ name: 'page', opsgenie: [{ apiKey: { secret: { name: 'og', key: 'k' } }, responders: [{ type: 'team' }], priority: 'P9' }] }],
+      route: { receiver: 'page' },
+    });
+    expect(parsed.success).toBe(false);
+    expect(parsed.error!.issues.map((i) => i.path.join('.'))).toEqual(['receivers.0.opsgenie.0.responders.0', 'receivers.0.opsgenie.0.priority']);
   });
 
   it('report an inhibit rule comparing a label one side lacks', () => {

@@ -56,6 +56,11 @@ describe('expected routing from the routing spec', () => {
     expect(r.notified).toEqual(r.matched);
   });
 
+  it("a critical GPU alert also pages the GPU team's Opsgenie schedule, below its team route", () => {
+    const r = expectedRouting(routing, { alertname: 'GpuXidError', severity: 'critical', team: 'gpu-infra', service: 'gpu' });
+    expect(r.matched).toEqual(['gpu-infra-page', 'incident-bridge', 'oncall-pagerduty']);
+  });
+
   it('a route gated by a time interval is matched but need not notify', () => {
     const r = expectedRouting(routing, { alertname: 'GpuMemoryHigh', severity: 'warning', team: 'gpu-infra', service: 'gpu' });
     expect(r.matched).toEqual(['gpu-infra-email']);
