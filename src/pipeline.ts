@@ -48,8 +48,14 @@ export async function buildModel(specDir: string, projectRoot: string): Promise<
   // The valid recording rules of a group that failed its schema still record for the queries that read them,
   // which would otherwise be told their series is unknown.
   const ruleLists = [...specs.rules.map((group) => group.value.rules), ...salvaged.rules.map((group) => group.value.map((s) => s.rule))];
-  const catalog = base.withRecorded([...recordedMetrics(ruleLists, base), ...sloRecordedMetrics(slos)]);
-  const anySalvaged = salvaged.rules.length > 0;
+  // So do the valid SLOs of a service that failed its schema, where the service's own fields are valid; only
+  // the catalog sees them, never the generators.
+  const salvagedSlos = planSloServices(
+    salvaged.slos.flatMap(({ value, ...where }) => (value.service ? [{ value: value.service, ...where }] : [])),
+    stack.value.prometheusMajor,
+  );
+  const catalog = base.withRecorded([...recordedMetrics(ruleLists, base), ...sloRecordedMetrics([...slos, ...salvagedSlos])]);
+  const anySalvaged = Object.values(salvaged).some((kind) => kind.length > 0);
   return { model: planOf({ specs, stack, catalog, ...(anySalvaged ? { salvaged } : {}) }, slos), diagnostics };
 }
 

@@ -1,10 +1,11 @@
-import type { ResolvedDashboard } from '../grafana/resolve.ts';
+import { undeclaredVariableNames, type ResolvedDashboard } from '../grafana/resolve.ts';
 import type { Plan } from '../plan/index.ts';
 import { labelValuesQuery } from '../grafana/variables.ts';
 import { GRAFANA_DATASOURCE_VARIABLE } from '../conventions.ts';
 import { ALLOWED_WINDOWS, rangeWindows } from '../grafana/lint.ts';
 import type { Diagnostics, SpecLocation } from '../model/diagnostics.ts';
-import { locate, type Model } from '../model/model.ts';
+import type { Panel } from '../model/dashboard.ts';
+import { locate, type Located, type Model, type SalvagedDashboard } from '../model/model.ts';
 import { checkPromQL } from '../promql/check.ts';
 import { substituteVariables } from '../promql/parse.ts';
 import { didYouMean } from '../promql/did-you-mean.ts';
@@ -23,7 +24,18 @@ function usedVariables(expr: string): string[] {
   return substituteVariables(expr).variables.map((v) => v.name);
 }
 
-function checkQueries(model: Model, dashboard: ResolvedDashboard, allowed: string[], diagnostics: Diagnostics): Set<string> {
+/** What the query checks read of a dashboard: a resolved one, or the valid parts of one that failed its schema. */
+interface QueriedDashboard {
+  spec: { id: string };
+  at: SpecLocation;
+  rows: ReadonlyArray<{ title: string; panels: ReadonlyArray<Panel & { at: SpecLocation }> }>;
+  variables: ResolvedDashboard['variables'];
+}
+
+/** The names queries may use as variables; true: any name. */
+type AllowedVariables = string[] | true;
+
+function checkQueries(model: Model, dashboard: QueriedDashboard, allowed: AllowedVariables, diagnostics: Diagnostics): Set<string> {
   const used = new Set<string>();
   const ctx = { catalog: model.catalog, prometheusMajor: model.stack.value.prometheusMajor, grafanaVariables: allowed };
   for (const row of dashboard.rows) {
@@ -53,7 +65,7 @@ function checkQueries(model: Model, dashboard: ResolvedDashboard, allowed: strin
   return used;
 }
 
-function checkVariables(model: Model, dashboard: ResolvedDashboard, diagnostics: Diagnostics): Set<string> {
+function checkVariables(model: Model, dashboard: QueriedDashboard, allowed: AllowedVariables, diagnostics: Diagnostics): Set<string> {
   const used = new Set<string>();
   const names = new Set<string>([GRAFANA_DATASOURCE_VARIABLE]);
   for (const variable of dashboard.variables) {
@@ -72,7 +84,7 @@ function checkVariables(model: Model, dashboard: ResolvedDashboard, diagnostics:
     const problems = checkPromQL(selector, {
       catalog: model.catalog,
       prometheusMajor: model.stack.value.prometheusMajor,
-      grafanaVariables: dashboard.variables.map((v) => v.name),
+      grafanaVariables: allowed,
     });
     for (const problem of problems)
       diagnostics.error(problem.code, where, `${dashboard.spec.id} › $${variable.name}: ${problem.message}`, problem.fix);
@@ -86,6 +98,23 @@ function checkVariables(model: Model, dashboard: ResolvedDashboard, diagnostics:
       );
   }
   return used;
+}
+
+/**
+ * The valid panels and variables of a dashboard that failed its schema, through the same query checks at
+ * their places. Whether every variable is used, and what its links name, wait for the whole dashboard.
+ */
+function checkSalvagedDashboard(model: Plan, item: Located<SalvagedDashboard>, diagnostics: Diagnostics): void {
+  const { id, rows, variables, variableNames: names } = item.value;
+  const allowed = names ? [...names.declared, ...undeclaredVariableNames(model, names.crossClusterSeries, names.generated, locate(item))] : true;
+  const dashboard: QueriedDashboard = {
+    spec: { id },
+    at: locate(item),
+    rows: rows.map((row) => ({ title: row.title, panels: row.panels.map(({ index, panel }) => ({ ...panel, at: locate(item, `rows[${row.index}].panels[${index}]`) })) })),
+    variables: variables.map(({ index, variable }) => ({ ...variable, at: locate(item, `variables[${index}]`) })),
+  };
+  checkQueries(model, dashboard, allowed, diagnostics);
+  checkVariables(model, dashboard, allowed, diagnostics);
 }
 
 export function checkDashboards(model: Plan, diagnostics: Diagnostics): void {
@@ -118,7 +147,7 @@ export function checkDashboards(model: Plan, diagnostics: Diagnostics): void {
 
     const allowed = dashboard.variables.map((v) => v.name);
     const used = checkQueries(model, dashboard, allowed, diagnostics);
-    for (const name of checkVariables(model, dashboard, diagnostics)) used.add(name);
+    for (const name of checkVariables(model, dashboard, allowed, diagnostics)) used.add(name);
     for (const row of dashboard.rows) if (row.repeat) used.add(row.repeat);
     dashboard.variables.forEach((variable) => {
       if (used.has(variable.name)) return;
@@ -140,4 +169,5 @@ export function checkDashboards(model: Plan, diagnostics: Diagnostics): void {
       );
     });
   });
+  for (const item of model.salvaged?.dashboards ?? []) checkSalvagedDashboard(model, item, diagnostics);
 }

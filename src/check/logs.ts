@@ -1,7 +1,7 @@
 import { LOKI3_MAX_LABEL_NAMES } from '../conventions.ts';
 import { checkLogQL } from '../logql/check.ts';
 import type { Diagnostics } from '../model/diagnostics.ts';
-import { extractedFields, lokiUrl, streamLabels, type Logs } from '../model/logs.ts';
+import { extractedFields, lokiUrl, streamLabels, type LogAlert, type LogStream, type Logs } from '../model/logs.ts';
 import { locate, type Located, type Model } from '../model/model.ts';
 
 /**
@@ -87,23 +87,26 @@ function checkStreams(logs: Located<Logs>, d: Diagnostics): void {
   });
 }
 
-function checkAlerts(logs: Located<Logs>, d: Diagnostics): void {
-  logs.value.alerts.forEach((alert, i) => {
-    for (const p of checkLogQL(alert.expr, { streams: logs.value.streams, requireMetric: true })) {
-      const at = locate(logs, `alerts[${i}].expr`);
+/** Each alert's LogQL against the spec's streams, at its place in the spec's `alerts`. */
+function checkAlerts(item: Located<unknown>, streams: readonly LogStream[], alerts: ReadonlyArray<{ index: number; alert: LogAlert }>, d: Diagnostics): void {
+  for (const { index, alert } of alerts)
+    for (const p of checkLogQL(alert.expr, { streams, requireMetric: true })) {
+      const at = locate(item, `alerts[${index}].expr`);
       if (p.severity === 'error') d.error(p.code, at, p.message, p.fix);
       else d.warning(p.code, at, p.message, p.fix);
     }
-  });
 }
 
 export const checkLogs = (model: Model, d: Diagnostics): void => {
   const [logs, ...extra] = model.specs.logs;
   for (const e of extra) d.error('logs/duplicate-logs', locate(e), `a second log spec is declared (the first is in ${logs!.file})`, 'keep one `defineLogs` in the specs');
-  if (!logs) return;
-  if (!lokiUrl(logs.value, model.stack.value))
-    d.error('logs/no-loki-url', locate(logs, 'loki.url'), 'no Loki URL: neither loki.url nor the stack\'s lokiUrl is set', 'set `lokiUrl` in the stack settings');
-  checkLoki(logs, d);
-  checkStreams(logs, d);
-  checkAlerts(logs, d);
+  if (logs) {
+    if (!lokiUrl(logs.value, model.stack.value))
+      d.error('logs/no-loki-url', locate(logs, 'loki.url'), 'no Loki URL: neither loki.url nor the stack\'s lokiUrl is set', 'set `lokiUrl` in the stack settings');
+    checkLoki(logs, d);
+    checkStreams(logs, d);
+    checkAlerts(logs, logs.value.streams, logs.value.alerts.map((alert, index) => ({ index, alert })), d);
+  }
+  // The valid alerts of a log spec that failed its schema, against its streams (kept only when all are valid).
+  for (const salvaged of model.salvaged?.logs ?? []) checkAlerts(salvaged, salvaged.value.streams, salvaged.value.alerts, d);
 };

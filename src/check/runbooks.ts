@@ -2,6 +2,7 @@ import { grafanaUid } from '../conventions.ts';
 import { checkLogQL, type LogQLProblem } from '../logql/check.ts';
 import { alertDashboard, isAlertRule } from '../model/alert-rule.ts';
 import type { Diagnostics, SpecLocation } from '../model/diagnostics.ts';
+import type { LogStream } from '../model/logs.ts';
 import { locate, type Located, type Model } from '../model/model.ts';
 import { runbookUrl, type Runbook } from '../model/runbook.ts';
 import { checkPromQL, type PromQLProblem } from '../promql/check.ts';
@@ -19,16 +20,23 @@ function report(d: Diagnostics, at: SpecLocation, p: LogQLProblem | PromQLProble
   else d.warning(p.code, at, p.message, p.fix, subject);
 }
 
-function checkRunbookQueries(runbook: Runbook | undefined, item: Located<unknown>, path: string, model: Model, d: Diagnostics): void {
-  const [logs] = model.specs.logs;
+/** `streams`: what LogQL queries are held against, by default the log spec's. */
+function checkRunbookQueries(
+  runbook: Runbook | undefined,
+  item: Located<unknown>,
+  path: string,
+  model: Model,
+  d: Diagnostics,
+  streams: readonly LogStream[] | undefined = model.specs.logs[0]?.value.streams,
+): void {
   runbook?.queries.forEach((q, j) => {
     const at = (field: string) => locate(item, `${path}.runbook.queries[${j}].${field}`);
     if ('promql' in q) {
       const context = { catalog: model.catalog, prometheusMajor: model.stack.value.prometheusMajor, evaluationInterval: model.stack.value.evaluationInterval };
       for (const p of checkPromQL(q.promql, context)) report(d, at('promql'), p);
-    } else if (logs) {
+    } else if (streams) {
       // Without a log spec there are no streams to hold the query against; the page still shows it.
-      for (const p of checkLogQL(q.logql, { streams: logs.value.streams })) report(d, at('logql'), p);
+      for (const p of checkLogQL(q.logql, { streams })) report(d, at('logql'), p);
     }
   });
 }
@@ -111,9 +119,12 @@ export const checkRunbooks: Check = (model, d) => {
       checkRunbookQueries(rule.runbook, item, path, model, d);
     });
   }
-  // The links of a group that failed its schema may name what its invalid part declares; its queries stand alone.
+  // The links of a declaration that failed its schema may name what its invalid part declares; its queries
+  // stand alone (a log spec's alerts with its own streams).
   for (const salvaged of model.salvaged?.rules ?? [])
     for (const { index, rule } of salvaged.value) if (isAlertRule(rule)) checkRunbookQueries(rule.runbook, salvaged, `rules[${index}]`, model, d);
+  for (const salvaged of model.salvaged?.logs ?? [])
+    for (const { index, alert } of salvaged.value.alerts) checkRunbookQueries(alert.runbook, salvaged, `alerts[${index}]`, model, d, salvaged.value.streams);
   for (const logs of model.specs.logs)
     logs.value.alerts.forEach((alert, i) => {
       checkDashboardId(alert.dashboard, locate(logs, `alerts[${i}].dashboard`), ctx, d);

@@ -1,7 +1,7 @@
 import type { MetricSpec } from '../model/catalog.ts';
-import type { Diagnostics } from '../model/diagnostics.ts';
+import type { Diagnostics, SpecLocation } from '../model/diagnostics.ts';
 import { locate, type Located, type Model } from '../model/model.ts';
-import { resolveOptions, type SloService } from '../model/slo.ts';
+import { resolveOptions, type Sli, type SloService } from '../model/slo.ts';
 import { runsSlothOperator } from '../model/targets.ts';
 import { checkPromQL } from '../promql/check.ts';
 import { sloId } from '../slo/names.ts';
@@ -25,6 +25,18 @@ export function checkSlos(model: Model, diagnostics: Diagnostics): void {
       else ids.set(id, located.file);
     });
   }
+  // The valid SLOs of a service that failed its schema have their SLIs checked at their places; the rest of
+  // an SLO's checks read the service, which waits for its schema.
+  for (const located of model.salvaged?.slos ?? [])
+    for (const { index, slo } of located.value.slos) {
+      checkSliMetrics(slo.sli, sloAt(located, index), model, diagnostics);
+      checkSliQueries(slo.sli, sloAt(located, index), model, diagnostics);
+    }
+}
+
+/** Places a field of the SLO at `index` in its service's `slos`. */
+function sloAt(located: Located<unknown>, index: number): (path: string) => SpecLocation {
+  return (path) => locate(located, `slos[${index}]${path ? `.${path}` : ''}`);
 }
 
 function metricIn(model: Model, metric: MetricSpec): boolean {
@@ -33,9 +45,8 @@ function metricIn(model: Model, metric: MetricSpec): boolean {
 
 function checkService(located: Located<SloService>, model: Model, d: Diagnostics): void {
   const service = located.value;
-  const major = model.stack.value.prometheusMajor;
   service.slos.forEach((slo, i) => {
-    const at = (path: string) => locate(located, `slos[${i}]${path ? `.${path}` : ''}`);
+    const at = sloAt(located, i);
     if (!(slo.objective > 0 && slo.objective < 100))
       d.error(
         'slo/objective-out-of-range',
@@ -59,32 +70,7 @@ function checkService(located: Located<SloService>, model: Model, d: Diagnostics
     }
 
     const sli = slo.sli;
-    if (sli.kind === 'ratio') {
-      for (const side of ['errors', 'total'] as const) {
-        const e = sli[side];
-        if (typeof e === 'string') continue;
-        if (!metricIn(model, e.metric))
-          d.error('slo/unknown-metric', at(`sli.${side}.metric`), `\`${e.metric.name}\` is not in the catalog`, 'import the metric object from `infermon/catalog`');
-        else if (e.metric.type !== 'counter')
-          d.error('slo/not-a-counter', at(`sli.${side}.metric`), `\`${e.metric.name}\` is a ${e.metric.type}; a ratio SLI counts events with counters`, 'use a counter (`*_total`), or a latency SLI for a histogram');
-      }
-    }
-    if (sli.kind === 'latency') {
-      const h = sli.histogram;
-      if (!metricIn(model, h)) d.error('slo/unknown-metric', at('sli.histogram'), `\`${h.name}\` is not in the catalog`, 'import the histogram from `infermon/catalog`');
-      else if (h.type !== 'histogram')
-        d.error('slo/not-a-histogram', at('sli.histogram'), `\`${h.name}\` is a ${h.type}; a latency SLI needs a histogram`, 'pick the histogram that measures this latency');
-      else {
-        const buckets = h.buckets ?? [];
-        if (!buckets.includes(sli.threshold))
-          d.error(
-            'slo/threshold-not-a-bucket',
-            at('sli.threshold'),
-            `threshold ${sli.threshold} is not a bucket boundary of \`${h.name}\`; valid boundaries: ${buckets.join(', ')}`,
-            `use one of ${buckets.join(', ')} (a threshold between buckets cannot be counted exactly)`,
-          );
-      }
-    }
+    checkSliMetrics(sli, at, model, d);
 
     checkGroupBy(located, i, model, d);
 
@@ -104,19 +90,55 @@ function checkService(located: Located<SloService>, model: Model, d: Diagnostics
       if (slo.alerting.name && !(slo.alerting.page.disable && slo.alerting.ticket.disable))
         d.warning('slo/untested-sli', at('sli'), 'SLI given as a query template: no promtool tests can be synthesised for its alerts', 'give the SLI as catalog metric objects with matchers');
 
-    const queries = sliQueries(sli, major);
-    const texts: Array<[string, string]> =
-      queries.kind === 'events'
-        ? [
-            ['sli.errors', queries.errorQuery],
-            ['sli.total', queries.totalQuery],
-          ]
-        : [['sli.errorRatio', queries.errorRatioQuery]];
-    for (const [path, template] of texts) {
-      for (const p of checkPromQL(atWindow(template, '5m'), { catalog: model.catalog, prometheusMajor: major }))
-        d[p.severity](p.code, at(path), p.message, p.fix, p.subject);
-    }
+    checkSliQueries(sli, at, model, d);
   });
+}
+
+/** An SLI's catalog metrics: each in the catalog and of the type the SLI counts with, a latency threshold on a bucket. */
+function checkSliMetrics(sli: Sli, at: (path: string) => SpecLocation, model: Model, d: Diagnostics): void {
+  if (sli.kind === 'ratio') {
+    for (const side of ['errors', 'total'] as const) {
+      const e = sli[side];
+      if (typeof e === 'string') continue;
+      if (!metricIn(model, e.metric))
+        d.error('slo/unknown-metric', at(`sli.${side}.metric`), `\`${e.metric.name}\` is not in the catalog`, 'import the metric object from `infermon/catalog`');
+      else if (e.metric.type !== 'counter')
+        d.error('slo/not-a-counter', at(`sli.${side}.metric`), `\`${e.metric.name}\` is a ${e.metric.type}; a ratio SLI counts events with counters`, 'use a counter (`*_total`), or a latency SLI for a histogram');
+    }
+  }
+  if (sli.kind === 'latency') {
+    const h = sli.histogram;
+    if (!metricIn(model, h)) d.error('slo/unknown-metric', at('sli.histogram'), `\`${h.name}\` is not in the catalog`, 'import the histogram from `infermon/catalog`');
+    else if (h.type !== 'histogram')
+      d.error('slo/not-a-histogram', at('sli.histogram'), `\`${h.name}\` is a ${h.type}; a latency SLI needs a histogram`, 'pick the histogram that measures this latency');
+    else {
+      const buckets = h.buckets ?? [];
+      if (!buckets.includes(sli.threshold))
+        d.error(
+          'slo/threshold-not-a-bucket',
+          at('sli.threshold'),
+          `threshold ${sli.threshold} is not a bucket boundary of \`${h.name}\`; valid boundaries: ${buckets.join(', ')}`,
+          `use one of ${buckets.join(', ')} (a threshold between buckets cannot be counted exactly)`,
+        );
+    }
+  }
+}
+
+/** Every query the SLI makes, through the catalog-aware PromQL check at the field it comes from. */
+function checkSliQueries(sli: Sli, at: (path: string) => SpecLocation, model: Model, d: Diagnostics): void {
+  const major = model.stack.value.prometheusMajor;
+  const queries = sliQueries(sli, major);
+  const texts: Array<[string, string]> =
+    queries.kind === 'events'
+      ? [
+          ['sli.errors', queries.errorQuery],
+          ['sli.total', queries.totalQuery],
+        ]
+      : [['sli.errorRatio', queries.errorRatioQuery]];
+  for (const [path, template] of texts) {
+    for (const p of checkPromQL(atWindow(template, '5m'), { catalog: model.catalog, prometheusMajor: major }))
+      d[p.severity](p.code, at(path), p.message, p.fix, p.subject);
+  }
 }
 
 /**

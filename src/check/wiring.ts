@@ -217,4 +217,8 @@ function checkSpecJobs(value: unknown, path: string, model: Plan, file: string, 
 
 export const checkDashboardAndSloJobs = (model: Plan, diagnostics: Diagnostics): void => {
   for (const located of [...model.specs.dashboard, ...model.specs.slos]) checkSpecJobs(located.value, located.root, model, located.file, diagnostics);
+  // The valid panels and SLOs of declarations that failed their schema, at their places.
+  for (const { value, file, root } of model.salvaged?.dashboards ?? [])
+    for (const row of value.rows) for (const { index, panel } of row.panels) checkSpecJobs(panel, `${root}.rows[${row.index}].panels[${index}]`, model, file, diagnostics);
+  for (const { value, file, root } of model.salvaged?.slos ?? []) for (const { index, slo } of value.slos) checkSpecJobs(slo, `${root}.slos[${index}]`, model, file, diagnostics);
 };

@@ -63,6 +63,17 @@ export function externalLabelVariables(model: Model, series: string): Variable[]
     }));
 }
 
+/**
+ * The names of the variables a dashboard has without declaring them: one per external label where it sets
+ * `crossClusterSeries`, those of its generated sections and, above the clusters, one per cluster label.
+ */
+export function undeclaredVariableNames(model: Model, crossClusterSeries: string | undefined, generated: readonly GeneratedSection[], at: SpecLocation): string[] {
+  return [
+    ...(crossClusterSeries ? externalLabelVariables(model, crossClusterSeries) : []),
+    ...generated.flatMap((section) => SECTIONS[section](model, at).variables),
+  ].map((v) => v.name).concat(model.stack.value.global?.clusterLabels ?? []);
+}
+
 function sectionsOf(item: Located<Dashboard>, model: Model): Array<SectionDraft & { at: SpecLocation }> {
   return item.value.generated.map((section, i) => {
     const at = locate(item, `generated[${i}]`);

@@ -1,4 +1,7 @@
 import type { Catalog } from './catalog-index.ts';
+import type { GeneratedSection, Panel, Variable } from './dashboard.ts';
+import type { LogAlert, LogStream } from './logs.ts';
+import type { Slo, SloService } from './slo.ts';
 import type { SpecKind, SpecOutput } from './spec.ts';
 import type { SpecLocation } from './diagnostics.ts';
 import type { Stack } from './stack.ts';
@@ -22,6 +25,38 @@ export interface SalvagedRule {
   rule: SpecOutput<'rules'>['rules'][number];
 }
 
+/** The valid panels and variables of a dashboard that fails its schema, at their places in `rows` and `variables`. */
+export interface SalvagedDashboard {
+  /** The id as written, or the export name where it is not a string: it names the dashboard in messages. */
+  id: string;
+  /** Rows holding a valid panel; a row's title is `rows[<index>]` where it has none. */
+  rows: Array<{ index: number; title: string; panels: Array<{ index: number; panel: Panel }> }>;
+  variables: Array<{ index: number; variable: Variable }>;
+  /** The variables its queries may use; absent when one of them cannot be read, and then any may be used. */
+  variableNames?: {
+    /** The name of every declared variable, valid or not. */
+    declared: string[];
+    crossClusterSeries?: string;
+    generated: GeneratedSection[];
+  };
+}
+
+/** The valid SLOs of an SLO service that fails its schema, at their places in `slos`. */
+export interface SalvagedSloService {
+  slos: Array<{ index: number; slo: Slo }>;
+  /**
+   * The service with those SLOs alone, when its own fields pass their schemas: the series they record
+   * enter the catalog, so queries reading them are not told they are unknown.
+   */
+  service?: SloService;
+}
+
+/** The valid alerts of a log spec that fails its schema, with its streams (all of them pass theirs). */
+export interface SalvagedLogs {
+  streams: LogStream[];
+  alerts: Array<{ index: number; alert: LogAlert }>;
+}
+
 /**
  * The parts of declarations that failed their schema which are valid on their own. They stay out of the
  * specs and nothing is generated from them (their declaration's error stops generation), but their queries
@@ -29,6 +64,9 @@ export interface SalvagedRule {
  */
 export interface SalvagedSpecs {
   rules: Array<Located<SalvagedRule[]>>;
+  dashboards: Array<Located<SalvagedDashboard>>;
+  slos: Array<Located<SalvagedSloService>>;
+  logs: Array<Located<SalvagedLogs>>;
 }
 
 /** Everything generators consume: the normalised specs, plus the catalog they were checked against. */

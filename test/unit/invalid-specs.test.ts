@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { buildModel, checkModel } from '../../src/pipeline.ts';
+import { buildModel, checkModel, generateArtifacts } from '../../src/pipeline.ts';
 import { specFixture, src } from '../support/spec-fixture.ts';
 import { cli, previousOutput, snapshot } from '../support/cli.ts';
 
@@ -82,6 +82,63 @@ const pagingRule = `
     { alert: 'BrokenPage', expr: 'vllm:kv_cache_usage_perc > 0.5', severity: 'page', summary: 's', description: 'd',
       tests: { firing: [{ series: [{ metric: vllmKvCacheUsage, value: 0.9 }] }], quiet: [{ series: [{ metric: vllmKvCacheUsage, value: 0.1 }] }] } },`;
 
+/** A dashboard whose second panel has a field no panel has, so the dashboard as a whole fails its schema. */
+function dashboardFile(panels: string, variables = "labelVariable('model', 'Model', routerRequestsTotal, 'model')"): string {
+  return `
+import { defineDashboard } from ${src('src/model/spec.ts')};
+import { labelVariable } from ${src('src/grafana/variables.ts')};
+import { routerRequestsTotal } from 'infermon/catalog/kthena-router';
+export const board = defineDashboard({
+  id: 'broken-board', title: 'Broken', description: 'Broken on purpose.',
+  variables: [${variables}],
+  rows: [{ title: 'Traffic', panels: [${panels}
+    { title: 'Requests', description: 'Rate.', unit: 'reqps', colour: 'red',
+      queries: [{ expr: 'sum(rate(kthena_router_requests_total{model=~"$model"}[$__rate_interval]))' }] },
+  ] }],
+});
+`;
+}
+
+const removedMetricPanel = `
+    { title: 'Cache', description: 'KV cache.', unit: 'percentunit',
+      queries: [{ expr: 'max by (model_name) (vllm:gpu_cache_usage_perc{model_name=~"$model"})' }] },`;
+
+/** An SLO service whose second SLO's objective is a string, so the service as a whole fails its schema. */
+function sloFile(sli: string, service = 'brokensvc'): string {
+  return `
+import { defineSlos } from ${src('src/model/spec.ts')};
+export const svc = defineSlos({
+  service: '${service}',
+  slos: [
+    { name: 'cache', objective: 99, alerting: { name: 'BrokenCacheBudget' },
+      sli: ${sli} },
+    { name: 'other', objective: '99.9', alerting: { name: 'BrokenOtherBudget' },
+      sli: { kind: 'raw', errorRatio: 'max(avg_over_time(vllm:kv_cache_usage_perc[{{.window}}]))' } },
+  ],
+});
+`;
+}
+
+const removedMetricSli = "{ kind: 'raw', errorRatio: 'max(avg_over_time(vllm:gpu_cache_usage_perc[{{.window}}]))' }";
+
+/** A log spec whose second alert's name is not UpperCamelCase, so the spec as a whole fails its schema. */
+function logsFile(o: { expr: string; stream?: string; runbook?: string }): string {
+  return `
+import { defineLogs } from ${src('src/model/spec.ts')};
+export const logs = defineLogs({
+  loki: { schema: [{ from: '2025-01-01' }] },
+  streams: [
+    { name: 'web', namespace: 'web', podLabels: { app: 'web' }, app: 'web',
+      parsers: [{ type: 'json', expressions: { level: 'level' } }], fields: { level: { kind: 'bounded', description: 'log level' } }${o.stream ?? ''} },
+  ],
+  alerts: [
+    { alert: 'WebErrors', expr: ${JSON.stringify(o.expr)}, severity: 'warning', summary: 's', description: 'd'${o.runbook ?? ''} },
+    { alert: 'web-errors', expr: 'sum(count_over_time({namespace="web", app="web"}[5m])) > 1', severity: 'warning', summary: 's', description: 'd' },
+  ],
+});
+`;
+}
+
 const cases: Case[] = [
   { name: "typo'd metric", files: { 'alerts/broken.ts': alertFile({ expr: 'vllm:kv_cache_usage_pec > 0.9' }) }, code: 'promql/unknown-metric', file: 'alerts/broken.ts', path: expr, message: /vllm:kv_cache_usage_perc/ },
   { name: 'removed vLLM metric', files: { 'alerts/broken.ts': alertFile({ expr: 'vllm:gpu_cache_usage_perc > 0.9' }) }, code: 'promql/removed-metric', file: 'alerts/broken.ts', path: expr, message: /vllm:kv_cache_usage_perc/ },
@@ -93,6 +150,18 @@ const cases: Case[] = [
     name: 'schema error beside a removed metric', files: { 'alerts/broken.ts': alertFile({ expr: 'vllm:gpu_cache_usage_perc > 0.9' }, pagingRule) },
     code: 'spec/invalid', file: 'alerts/broken.ts', path: 'broken.rules[1].severity',
     says: ["`severity: 'page'` is not one of critical, warning, info", 'use one of critical, warning, info'], line: "severity: 'page'",
+  },
+  {
+    name: 'removed metric in a dashboard beside a schema error', files: { 'dashboards/broken.ts': dashboardFile(removedMetricPanel) },
+    code: 'promql/removed-metric', file: 'dashboards/broken.ts', path: 'board.rows[0].panels[0].queries[0].expr', message: /vllm:kv_cache_usage_perc/, line: 'vllm:gpu_cache_usage_perc',
+  },
+  {
+    name: 'removed metric in an SLI beside a schema error', files: { 'slos/broken.ts': sloFile(removedMetricSli) },
+    code: 'promql/removed-metric', file: 'slos/broken.ts', path: 'svc.slos[0].sli.errorRatio', message: /vllm:kv_cache_usage_perc/, line: 'vllm:gpu_cache_usage_perc',
+  },
+  {
+    name: 'log alert on no stream beside a schema error', files: { 'logs.ts': logsFile({ expr: 'sum(count_over_time({namespace="api", app="web"}[5m])) > 1' }) },
+    code: 'logql/no-stream', file: 'logs.ts', path: 'logs.alerts[0].expr', line: 'namespace=\\"api\\"',
   },
   { name: 'wrong label', files: { 'alerts/broken.ts': alertFile({ expr: 'max by (modelname) (vllm:kv_cache_usage_perc) > 0.9' }) }, code: 'promql/unknown-label', file: 'alerts/broken.ts', path: expr },
   { name: 'rate on a gauge', files: { 'alerts/broken.ts': alertFile({ expr: 'rate(vllm:kv_cache_usage_perc[5m]) > 0.9' }) }, code: 'promql/rate-on-non-counter', file: 'alerts/broken.ts', path: expr },
@@ -186,6 +255,14 @@ const cases: Case[] = [
   },
 ];
 
+/** Builds and checks a fixture of `files`, as `check` does: the plan, when one is built, and every diagnostic. */
+async function checkedFixture(files: Record<string, string>): ReturnType<typeof buildModel> {
+  const dir = specFixture(files);
+  const built = await buildModel(dir, dirname(dir));
+  if (built.model) checkModel(built.model, built.diagnostics);
+  return built;
+}
+
 describe('invalid specs', () => {
   it('has at least twenty cases', () => expect(cases.length).toBeGreaterThanOrEqual(20));
 
@@ -236,9 +313,7 @@ describe('invalid specs', () => {
   });
 
   it('a group that fails its schema has its valid rules checked, and no more', async () => {
-    const dir = specFixture({ 'alerts/broken.ts': alertFile({ expr: 'vllm:gpu_cache_usage_perc > 0.9' }, pagingRule) });
-    const { model, diagnostics } = await buildModel(dir, dirname(dir));
-    if (model) checkModel(model, diagnostics);
+    const { diagnostics } = await checkedFixture({ 'alerts/broken.ts': alertFile({ expr: 'vllm:gpu_cache_usage_perc > 0.9' }, pagingRule) });
     expect(diagnostics.items.map((d) => [d.code, d.path])).toEqual([
       ['spec/invalid', 'broken.rules[1].severity'],
       ['promql/removed-metric', 'broken.rules[0].expr'],
@@ -252,10 +327,73 @@ describe('invalid specs', () => {
     { alert: 'BrokenMin', expr: 'broken:usage:min > 0.9', severity: 'warning', summary: 's', description: 'd',
       tests: { firing: [{ series: [{ metric: vllmKvCacheUsage, value: 0.95 }] }], quiet: [{ series: [{ metric: vllmKvCacheUsage, value: 0.1 }] }] } },`;
     const reader = alertFile({ expr: 'broken:usage:max > 0.9' }).replace("'broken.alerts'", "'reader.alerts'").replace('const broken', 'const reader');
-    const dir = specFixture({ 'alerts/broken.ts': alertFile({ alert: 'BrokenMax', expr: 'broken:usage:max > 0.9' }, recordings), 'alerts/reader.ts': reader });
-    const { model, diagnostics } = await buildModel(dir, dirname(dir));
-    if (model) checkModel(model, diagnostics);
+    const { diagnostics } = await checkedFixture({ 'alerts/broken.ts': alertFile({ alert: 'BrokenMax', expr: 'broken:usage:max > 0.9' }, recordings), 'alerts/reader.ts': reader });
     expect(diagnostics.items.map((d) => [d.code, d.path])).toEqual([['spec/invalid', 'broken.rules[2].labls']]);
+  });
+
+  it('a dashboard that fails its schema has its valid panels checked, and nothing generated', async () => {
+    const { model, diagnostics } = await checkedFixture({ 'dashboards/broken.ts': dashboardFile(removedMetricPanel) });
+    expect(diagnostics.items.map((d) => [d.code, d.path])).toEqual([
+      ['spec/invalid', 'board.rows[0].panels[1].colour'],
+      ['promql/removed-metric', 'board.rows[0].panels[0].queries[0].expr'],
+    ]);
+    expect(JSON.stringify(generateArtifacts(model!, { documentation: false }))).not.toContain('broken-board');
+  });
+
+  it("the variables of a dashboard that fails its schema, its broken ones too, are its panels' variables", async () => {
+    const panels = `
+    { title: 'Requests', description: 'Rate.', unit: 'reqps', queries: [{ expr: 'sum(rate(kthena_router_requests_total{model=~"$model"}[$__rate_interval]))' }] },
+    { title: 'Typo', description: 'Rate.', unit: 'reqps', queries: [{ expr: 'sum(rate(kthena_router_requests_total{model=~"$modle"}[$__rate_interval]))' }] },`;
+    const brokenVariable = "{ ...labelVariable('model', 'Model', routerRequestsTotal, 'model'), multi: 'yes' }";
+    const { diagnostics } = await checkedFixture({ 'dashboards/broken.ts': dashboardFile(panels, brokenVariable) });
+    expect(diagnostics.items.map((d) => [d.code, d.path])).toEqual([
+      ['spec/invalid', 'board.variables[0].multi'],
+      ['spec/invalid', 'board.rows[0].panels[2].colour'],
+      ['promql/grafana-variable', 'board.rows[0].panels[1].queries[0].expr'],
+    ]);
+    // A variable without a name leaves the names unknown: no panel is told its variable is undeclared.
+    const built = await checkedFixture({ 'dashboards/broken.ts': dashboardFile(panels, "{ type: 'custom', title: 'Model', values: ['a'] }") });
+    expect(built.diagnostics.items.map((d) => d.code)).not.toContain('promql/grafana-variable');
+  });
+
+  it('an SLO service that fails its schema has its valid SLIs checked, and nothing generated', async () => {
+    const { model, diagnostics } = await checkedFixture({ 'slos/broken.ts': sloFile(removedMetricSli) });
+    expect(diagnostics.items.map((d) => [d.code, d.path])).toEqual([
+      ['spec/invalid', 'svc.slos[1].objective'],
+      ['promql/removed-metric', 'svc.slos[0].sli.errorRatio'],
+    ]);
+    expect(model!.slos).toEqual([]);
+    expect(JSON.stringify(generateArtifacts(model!, { documentation: false }))).not.toContain('brokensvc');
+  });
+
+  it("what a failing SLO service's valid SLOs record is no unknown metric to the queries that read it", async () => {
+    const sli = "{ kind: 'raw', errorRatio: 'max(avg_over_time(vllm:kv_cache_usage_perc[{{.window}}]))' }";
+    const reader = alertFile({ expr: 'max(slo:sli_error:ratio_rate5m{sloth_id="brokensvc-cache"}) > 0.1' });
+    const { diagnostics } = await checkedFixture({ 'slos/broken.ts': sloFile(sli), 'alerts/reader.ts': reader });
+    expect(diagnostics.items.map((d) => [d.code, d.path])).toEqual([['spec/invalid', 'svc.slos[1].objective']]);
+    // The SLO that fails its schema records nothing, so reading it stays an error.
+    const other = alertFile({ expr: 'max(slo:sli_error:ratio_rate5m{sloth_id="brokensvc-other"}) > 0.1' });
+    const built = await checkedFixture({ 'slos/broken.ts': sloFile(sli), 'alerts/reader.ts': other });
+    expect(built.diagnostics.items.map((d) => [d.code, d.path])).toEqual([
+      ['spec/invalid', 'svc.slos[1].objective'],
+      ['promql/label-value-not-in-enum', 'broken.rules[0].expr'],
+    ]);
+  });
+
+  it('a log spec that fails its schema has its valid alerts and their runbook queries checked, and nothing generated', async () => {
+    const runbook = ", runbook: { meaning: 'm', firstChecks: ['c'], queries: [{ title: 't', logql: '{namespace=\"web\", app=\"api\"}' }] }";
+    const { model, diagnostics } = await checkedFixture({ 'logs.ts': logsFile({ expr: '{namespace="web", app="web"} |= "error"', runbook }) });
+    expect(diagnostics.items.map((d) => [d.code, d.path])).toEqual([
+      ['spec/invalid', 'logs.alerts[1].alert'],
+      ['logql/no-stream', 'logs.alerts[0].runbook.queries[0].logql'],
+      ['logql/not-a-metric-query', 'logs.alerts[0].expr'],
+    ]);
+    expect(JSON.stringify(generateArtifacts(model!, { documentation: false }))).not.toContain('WebErrors');
+  });
+
+  it('the alerts of a log spec with a broken stream are not checked against the streams left', async () => {
+    const { diagnostics } = await checkedFixture({ 'logs.ts': logsFile({ expr: 'sum(count_over_time({namespace="api", app="api"}[5m])) > 1', stream: " }, { name: 'api', namespace: 'api', app: 'api'" }) });
+    expect(diagnostics.items.map((d) => d.code)).not.toContain('logql/no-stream');
   });
 
   it('a valid spec in the same fixture has no errors', async () => {
