@@ -108,7 +108,7 @@ function checkSalvagedDashboard(model: Plan, item: Located<SalvagedDashboard>, d
   const { id, rows, variables, variableNames: names } = item.value;
   const allowed = names ? [...names.declared, ...undeclaredVariableNames(model, names.crossClusterSeries, names.generated, locate(item))] : true;
   const dashboard: QueriedDashboard = {
-    spec: { id },
+    spec: { id: id ?? item.root },
     at: locate(item),
     rows: rows.map((row) => ({ title: row.title, panels: row.panels.map(({ index, panel }) => ({ ...panel, at: locate(item, `rows[${row.index}].panels[${index}]`) })) })),
     variables: variables.map(({ index, variable }) => ({ ...variable, at: locate(item, `variables[${index}]`) })),

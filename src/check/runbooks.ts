@@ -91,10 +91,12 @@ function checkLinks(links: Array<[string, string | undefined]>, at: (field: stri
 }
 
 export const checkRunbooks: Check = (model, d) => {
+  // A dashboard that failed its schema is still declared: an alert linking it is not told otherwise.
+  const ids = [...model.specs.dashboard.map((x) => x.value.id), ...(model.salvaged?.dashboards ?? []).flatMap((x) => x.value.id ?? [])];
   const ctx: LinkContext = {
     model,
-    dashboardIds: new Set(model.specs.dashboard.map((x) => x.value.id)),
-    dashboardUids: new Set(model.specs.dashboard.map((x) => grafanaUid(x.value.id))),
+    dashboardIds: new Set(ids),
+    dashboardUids: new Set(ids.map(grafanaUid)),
     pages: model.runbookPages.names,
   };
   let linksDashboard = false;

@@ -27,8 +27,8 @@ export interface SalvagedRule {
 
 /** The valid panels and variables of a dashboard that fails its schema, at their places in `rows` and `variables`. */
 export interface SalvagedDashboard {
-  /** The id as written, or the export name where it is not a string: it names the dashboard in messages. */
-  id: string;
+  /** The id as written, when it is a string: alerts may link it. */
+  id?: string;
   /** Rows holding a valid panel; a row's title is `rows[<index>]` where it has none. */
   rows: Array<{ index: number; title: string; panels: Array<{ index: number; panel: Panel }> }>;
   variables: Array<{ index: number; variable: Variable }>;

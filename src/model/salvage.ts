@@ -50,19 +50,21 @@ const { crossClusterSeries, generated } = dashboardSpecSchema.shape;
  * Each panel and variable of a dashboard that failed its schema, validated on its own, with the names
  * its queries may use as variables: those it declares (valid or not) and those its own fields derive.
  */
-function salvageDashboard(spec: unknown, root: string, jitless: boolean): SalvagedDashboard | undefined {
+function salvageDashboard(spec: unknown, jitless: boolean): SalvagedDashboard | undefined {
   const rows = listAt(spec, 'rows').flatMap((row, index) => {
     const panels = validItems(listAt(row, 'panels'), panelSpecSchema, jitless).map(({ index, value }) => ({ index, panel: value }));
     return panels.length > 0 ? [{ index, title: stringAt(row, 'title') ?? `rows[${index}]`, panels }] : [];
   });
   const variables = validItems(listAt(spec, 'variables'), variableSpecSchema, jitless).map(({ index, value }) => ({ index, variable: value }));
-  if (rows.length === 0 && variables.length === 0) return undefined;
+  const id = stringAt(spec, 'id');
+  // A dashboard whose id can be read is kept even with nothing valid: alerts that link it are not told it is unknown.
+  if (rows.length === 0 && variables.length === 0 && id === undefined) return undefined;
   const declared = listAt(spec, 'variables').map((v) => stringAt(v, 'name'));
   const cross = crossClusterSeries.safeParse(field(spec, 'crossClusterSeries'), { jitless });
   const sections = generated.safeParse(field(spec, 'generated'), { jitless });
   const named = declared.every((name) => name !== undefined) && cross.success && sections.success;
   return {
-    id: stringAt(spec, 'id') ?? root,
+    ...(id !== undefined ? { id } : {}),
     rows,
     variables,
     ...(named ? { variableNames: { declared: declared as string[], ...(cross.data ? { crossClusterSeries: cross.data } : {}), generated: sections.data } } : {}),
@@ -105,7 +107,7 @@ function keep<T>(list: Array<Located<T>>, value: T | undefined, where: { file: s
 export function salvageDeclaration(salvaged: SalvagedSpecs, declaration: SpecDeclaration, where: { file: string; root: string }, jitless: boolean): void {
   const { spec } = declaration;
   if (declaration.kind === 'rules') keep(salvaged.rules, salvageRules(spec, jitless), where);
-  else if (declaration.kind === 'dashboard') keep(salvaged.dashboards, salvageDashboard(spec, where.root, jitless), where);
+  else if (declaration.kind === 'dashboard') keep(salvaged.dashboards, salvageDashboard(spec, jitless), where);
   else if (declaration.kind === 'slos') keep(salvaged.slos, salvageSlos(spec, jitless), where);
   else if (declaration.kind === 'logs') keep(salvaged.logs, salvageLogs(spec, jitless), where);
 }

@@ -340,6 +340,14 @@ describe('invalid specs', () => {
     expect(JSON.stringify(generateArtifacts(model!, { documentation: false }))).not.toContain('broken-board');
   });
 
+  it('a dashboard that fails its schema is still declared to the alerts that link it', async () => {
+    const linking = (id: string) => alertFile({}).replace('defineRuleGroup({', `defineRuleGroup({ dashboard: '${id}',`);
+    const linked = await checkedFixture({ 'dashboards/broken.ts': dashboardFile(''), 'alerts/broken.ts': linking('broken-board') });
+    expect(linked.diagnostics.items.map((d) => [d.code, d.path])).toEqual([['spec/invalid', 'board.rows[0].panels[0].colour']]);
+    const unknown = await checkedFixture({ 'dashboards/broken.ts': dashboardFile(''), 'alerts/broken.ts': linking('nowhere-board') });
+    expect(unknown.diagnostics.items.map((d) => d.code)).toContain('rule/unknown-dashboard');
+  });
+
   it("the variables of a dashboard that fails its schema, its broken ones too, are its panels' variables", async () => {
     const panels = `
     { title: 'Requests', description: 'Rate.', unit: 'reqps', queries: [{ expr: 'sum(rate(kthena_router_requests_total{model=~"$model"}[$__rate_interval]))' }] },
