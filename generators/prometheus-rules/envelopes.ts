@@ -24,6 +24,8 @@ export interface OutputRule {
 export interface OutputRuleGroup {
   name: string;
   interval?: string;
+  query_offset?: string;
+  limit?: number;
   /** Thanos Ruler only: `abort` or `warn` when a store does not answer. */
   partial_response_strategy?: 'abort' | 'warn';
   rules: OutputRule[];
@@ -109,7 +111,7 @@ function keepClusterLabels(groups: readonly OutputRuleGroup[], stack: Stack): re
 function withPartialResponse(groups: readonly OutputRuleGroup[], stack: Stack): readonly OutputRuleGroup[] {
   if (stack.global?.ruler !== 'thanos') return groups;
   const strategy = stack.global.partialResponseStrategy;
-  return groups.map(({ name, interval, rules }) => ({ name, ...(interval ? { interval } : {}), partial_response_strategy: strategy, rules }));
+  return groups.map(({ rules, ...fields }) => ({ ...fields, partial_response_strategy: strategy, rules }));
 }
 
 /**

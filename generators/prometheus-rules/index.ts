@@ -14,6 +14,8 @@ export function outputGroup(located: Located<RuleGroup>, model: Plan): OutputRul
   return {
     name: group.name,
     ...(group.interval ? { interval: group.interval } : {}),
+    ...(group.queryOffset ? { query_offset: group.queryOffset } : {}),
+    ...(group.limit ? { limit: group.limit } : {}),
     rules: group.rules.map((rule, i) =>
       isAlertRule(rule)
         ? {

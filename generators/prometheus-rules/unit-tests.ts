@@ -58,7 +58,8 @@ export function evalAfterMs(rule: AlertRule, scenario: Scenario): number {
 }
 
 function testCase(rule: AlertRule, group: RuleGroup, runbookPage: string, scenario: Scenario, kind: string, firing: boolean, model: Model): PromtoolTestCase {
-  const evalMs = evalAfterMs(rule, scenario);
+  // A group evaluating in the past reads the scenario's data that much later.
+  const evalMs = evalAfterMs(rule, scenario) + (group.queryOffset ? parseDuration(group.queryOffset)! : 0);
   const samples = Math.ceil(evalMs / 1000 / TEST_INTERVAL_SECONDS) + 1;
   const input = scenario.series.flatMap((s) => {
     const found = model.catalog.lookupSeries(s.metric.name);

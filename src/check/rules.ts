@@ -18,6 +18,13 @@ export const checkRules: Check = (model, diagnostics) => {
     if (previousGroup)
       diagnostics.error('rule/duplicate-group', groupAt, `rule group \`${group.name}\` is also declared in ${previousGroup}`, 'give every rule group a unique name');
     groupNames.set(group.name, `${item.file}`);
+    if (group.queryOffset && model.stack.value.prometheusMajor === 2)
+      diagnostics.warning(
+        'rule/query-offset-needs-2.53',
+        locate(item, 'queryOffset'),
+        `rule group \`${group.name}\` sets a query offset, which Prometheus reads from 2.53 on; earlier releases refuse the whole rule file`,
+        'run Prometheus 2.53 or later (or 3), or leave `queryOffset` out',
+      );
 
     group.rules.forEach((rule, i) => checkRule(rule, (field) => locate(item, `rules[${i}]${field}`), model, diagnostics));
   }

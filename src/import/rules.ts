@@ -136,7 +136,7 @@ class GroupImporter {
     const imports: string[] = [];
     const name = groupName(g.name as string);
     if (name !== g.name) this.note('name', `renamed to \`${name}\`: infermon group names are lower-case with dots or dashes`);
-    for (const key of Object.keys(g)) if (!['name', 'interval', 'rules'].includes(key)) this.note(key, 'has no infermon equivalent and was dropped');
+    for (const key of Object.keys(g)) if (!['name', 'interval', 'query_offset', 'limit', 'rules'].includes(key)) this.note(key, 'has no infermon equivalent and was dropped');
     (g.rules as unknown[]).forEach((raw, i) => {
       const at = `rules[${i}]`;
       if (!isObj(raw) || (typeof raw.expr !== 'string' && typeof raw.expr !== 'number')) return this.skip(at, 'a rule needs `expr` and `alert` or `record`');
@@ -154,6 +154,8 @@ class GroupImporter {
     }
     const literal: { [key: string]: LiteralValue } = { name };
     if (g.interval !== undefined) literal.interval = String(g.interval);
+    if (g.query_offset !== undefined) literal.queryOffset = String(g.query_offset);
+    if (g.limit !== undefined) literal.limit = Number(g.limit);
     literal.rules = rules;
     const parsed = ruleGroupSpecSchema.safeParse({ ...literal, rules: [{ record: 'x', expr: '1' }] });
     if (!parsed.success) {

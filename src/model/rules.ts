@@ -92,6 +92,13 @@ export const ruleGroupSpecSchema = z.strictObject({
   /** Output file stem under out/prometheus/rules/; defaults to the group name. */
   file: z.string().optional(),
   interval: durationSchema.optional(),
+  /**
+   * How far in the past the group evaluates (`query_offset`, Prometheus 2.53 and later): where samples arrive
+   * late (remote write, a federated or agent Prometheus), so an alert never reads a window still filling.
+   */
+  queryOffset: durationSchema.optional(),
+  /** Most alerts, or series, one evaluation of a rule may produce (`limit`); past it the evaluation fails. */
+  limit: z.number().int().positive().optional(),
   team: z.string().optional(),
   service: z.string().optional(),
   /** Id of the dashboard every alert of the group links, unless the alert names its own. */

@@ -76,6 +76,9 @@ describe('importing Prometheus rule files', () => {
       }
     }
     expect(compared).toBeGreaterThanOrEqual(20);
+    // Group fields Prometheus reads carry over too.
+    const vllmAlerts = parse(artifactText(artifacts.find((a) => a.path === `${OUT.prometheusRules}/vllm-alerts.yml`)!)) as { groups: unknown[] };
+    expect(vllmAlerts.groups[0]).toMatchObject({ name: 'vllm.alerts', query_offset: '1m', limit: 500 });
 
     const out = mkdtempSync(join(FIXTURE_ROOT, 'out-'));
     dirs.push(out);
