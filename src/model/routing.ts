@@ -112,17 +112,14 @@ export function receiverWithout(name: string): Receiver {
 
 /** Every credential field a receiver sets, with its path under the receiver (`slack[0].apiUrl`). */
 export function receiverCredentials(r: Receiver): Array<{ path: string; credential: Credential }> {
-  const of = <T>(list: readonly T[], kind: string, field: keyof T & string, read: (item: T) => Credential | undefined) =>
-    list.flatMap((item, i) => {
-      const credential = read(item);
-      return credential === undefined ? [] : [{ path: `${kind}[${i}].${field}`, credential }];
-    });
+  const of = <T>(list: readonly T[], kind: string, field: keyof T & string) =>
+    list.flatMap((item, i) => (item[field] === undefined ? [] : [{ path: `${kind}[${i}].${field}`, credential: item[field] as Credential }]));
   return [
-    ...of(r.email, 'email', 'authPassword', (e) => e.authPassword),
-    ...of(r.slack, 'slack', 'apiUrl', (s) => s.apiUrl),
-    ...of(r.pagerduty, 'pagerduty', 'routingKey', (p) => p.routingKey),
-    ...of(r.msteams, 'msteams', 'webhookUrl', (m) => m.webhookUrl),
-    ...of(r.opsgenie, 'opsgenie', 'apiKey', (o) => o.apiKey),
+    ...of(r.email, 'email', 'authPassword'),
+    ...of(r.slack, 'slack', 'apiUrl'),
+    ...of(r.pagerduty, 'pagerduty', 'routingKey'),
+    ...of(r.msteams, 'msteams', 'webhookUrl'),
+    ...of(r.opsgenie, 'opsgenie', 'apiKey'),
   ];
 }
 
