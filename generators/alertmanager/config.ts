@@ -64,6 +64,15 @@ function formatted(text: string): string {
   return m ? `${m.name}${m.type}${JSON.stringify(m.value)}` : text;
 }
 
+/** Who Opsgenie notifies, how urgently and with which tags: spelt alike in alertmanager.yml and the CR. */
+function opsgenieRouting(o: Receiver['opsgenie'][number]): Record<string, unknown> {
+  return {
+    responders: o.responders.length ? o.responders.map((x) => defined({ id: x.id, name: x.name, username: x.username, type: x.type })) : undefined,
+    priority: o.priority,
+    tags: o.tags.length ? o.tags.join(',') : undefined,
+  };
+}
+
 function receiverYaml(r: Receiver): Record<string, unknown> {
   return defined({
     name: r.name,
@@ -120,9 +129,7 @@ function receiverYaml(r: Receiver): Record<string, unknown> {
             api_url: o.apiUrl,
             message: o.message ?? OPSGENIE_MESSAGE.message,
             description: o.description ?? OPSGENIE_MESSAGE.description,
-            responders: o.responders.length ? o.responders.map((x) => defined({ id: x.id, name: x.name, username: x.username, type: x.type })) : undefined,
-            priority: o.priority,
-            tags: o.tags.length ? o.tags.join(',') : undefined,
+            ...opsgenieRouting(o),
             send_resolved: o.sendResolved,
           }),
         )
@@ -301,9 +308,7 @@ function crReceiver(r: Receiver, routing: Routing): Record<string, unknown> {
             apiURL: o.apiUrl,
             message: o.message ?? OPSGENIE_MESSAGE.message,
             description: o.description ?? OPSGENIE_MESSAGE.description,
-            responders: o.responders.length ? o.responders.map((x) => defined({ id: x.id, name: x.name, username: x.username, type: x.type })) : undefined,
-            priority: o.priority,
-            tags: o.tags.length ? o.tags.join(',') : undefined,
+            ...opsgenieRouting(o),
             sendResolved: o.sendResolved,
           }),
         )
