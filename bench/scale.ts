@@ -298,10 +298,15 @@ function fileCreationNote(atStart: number, atEnd: number, large: { models: numbe
   );
 }
 
+/** This build's time over the baseline's at the baseline's size, one ratio per round. */
+function roundRatios(baseline: Baseline, results: readonly SizeResult[], key: 'wallMs' | 'userMs'): number[] {
+  const runs = results.find((r) => r.specs.models === baseline.specs.models)!.runs;
+  return runs.map((m, i) => m[key] / baseline.runs[i]![key]);
+}
+
 /** This build against the baseline at the baseline's size, round by round: both ran back to back in each round. */
 function baselineComparison(baseline: Baseline, results: readonly SizeResult[]): string {
-  const runs = results.find((r) => r.specs.models === baseline.specs.models)!.runs;
-  const ratios = (key: 'wallMs' | 'userMs') => runs.map((m, i) => m[key] / baseline.runs[i]![key]);
+  const ratios = (key: 'wallMs' | 'userMs') => roundRatios(baseline, results, key);
   const listed = (values: number[]) => `${values.map((v) => v.toFixed(2)).join(', ')} (median ${median(values).toFixed(2)})`;
   const walls = baseline.runs.map((m) => m.wallMs);
   return (
@@ -321,8 +326,7 @@ function projectionOnRecordedMachine(baseline: Baseline, results: readonly SizeR
   const recordedSeconds = cell && /^(\d+(?:\.\d+)?) s\b/.exec(cell)?.[1];
   if (!recordedSeconds) return [];
   const recorded = Number(recordedSeconds) * 1000;
-  const runs = results.find((r) => r.specs.models === models)!.runs;
-  const ratios = runs.map((m, i) => m.wallMs / baseline.runs[i]!.wallMs);
+  const ratios = roundRatios(baseline, results, 'wallMs');
   const here = median(baseline.runs.map((m) => m.wallMs));
   const projected = recorded * median(ratios);
   const worst = recorded * Math.max(...ratios);
